@@ -1,0 +1,27 @@
+import type { Message, StreamState } from '../protocol/types.ts';
+
+/**
+ * What travels on the live bus for one stream. Messages are published only
+ * when displayable (sampled-out ones are stored, never broadcast).
+ */
+export type BusEvent =
+  | { kind: 'msg'; message: Message }
+  | { kind: 'retract'; ids: string[]; reason: string }
+  | { kind: 'clear'; user: string; reason: 'ban' | 'timeout'; seconds?: number }
+  | { kind: 'state'; state: Partial<StreamState> };
+
+export type BusHandler = (stream: string, event: BusEvent) => void;
+
+/**
+ * Per-stream publish/subscribe. A process subscribes to a stream only while it
+ * has viewers of it; every subscriber of a stream receives its events once and
+ * in publish order.
+ */
+export interface Bus {
+  publish(stream: string, event: BusEvent): Promise<void>;
+  /** Resolves once events published afterwards are guaranteed to reach `handler`. */
+  subscribe(stream: string, handler: BusHandler): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}
+
+export type Unsubscribe = () => Promise<void>;

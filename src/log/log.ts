@@ -1,0 +1,35 @@
+import type { Message } from '../protocol/types.ts';
+
+/** A message as the durable log keeps it: the wire message plus what decides who may see it. */
+export interface LoggedMessage {
+  message: Message;
+  /** Stored, but not broadcast (sampling); visible only in moderator replay. */
+  sampled: boolean;
+}
+
+export interface HistoryPage {
+  messages: Message[];
+  /** The newest seq the log holds for the stream (displayable or not), 0 if none. */
+  lastSeq: number;
+}
+
+/**
+ * The durable log of accepted messages. `append` resolves only once the
+ * messages survive a crash of this process; reads return displayable
+ * messages (not sampled out, not retracted) oldest first unless asked otherwise.
+ */
+export interface DurableLog {
+  append(entries: LoggedMessage[]): Promise<void>;
+  /** Marks messages as retracted, so history and replay stop returning them. Returns the ids it found. */
+  retract(stream: string, ids: string[]): Promise<string[]>;
+  /** Retracts every message of one user in a stream (ban, timeout). Returns the ids. */
+  retractUser(stream: string, userId: string): Promise<string[]>;
+  /** The last `limit` displayable messages. */
+  latest(stream: string, limit: number): Promise<HistoryPage>;
+  /** Displayable messages with seq > `afterSeq`, at most `limit`. */
+  since(stream: string, afterSeq: number, limit: number): Promise<HistoryPage>;
+  /** Messages with from <= ts < to, at most `limit`; `includeSampled` for moderators. */
+  range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]>;
+  lastSeq(stream: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import type { ErrorCode } from './types.ts';
+
+/** A refusal the client should see: carries a PROTOCOL.md error code. */
+export class ChatError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  too_long: 400,
+  not_joined: 400,
+  blocked: 400,
+  held: 400,
+  emote_only: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  subscribers_only: 403,
+  banned: 403,
+  timed_out: 403,
+  rate_limited: 429,
+  slow_mode: 429,
+  overloaded: 503,
+  unavailable: 503,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code];
+}

@@ -1,0 +1,46 @@
+import type { Modes, StreamRules } from '../protocol/types.ts';
+
+export interface Ban {
+  /** ms since epoch when a timeout ends; null for a permanent ban. */
+  until: number | null;
+}
+
+export interface SendCheck {
+  stream: string;
+  userId: string;
+  now: number;
+  /** Seconds between two messages of this user; 0 when slow mode is off or the user is exempt. */
+  slowSeconds: number;
+  /** Sliding-window limit for this user. */
+  rateMax: number;
+  rateWindowMs: number;
+}
+
+export type SendVerdict =
+  | { ok: true }
+  | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'; retryAfterMs?: number };
+
+/**
+ * Shared state every gateway must agree on. The send check is one call so the
+ * distributed implementation can answer it in one round trip (a Lua script);
+ * it records the message in the user's rate window and slow-mode key only when
+ * it returns ok.
+ */
+export interface StateStore {
+  checkSend(check: SendCheck): Promise<SendVerdict>;
+  /** The next seq of a stream: strictly increasing, never reused, across restarts. */
+  nextSeq(stream: string): Promise<number>;
+
+  getModes(stream: string): Promise<Modes>;
+  /** Applies a partial change and returns the whole new Modes. */
+  setModes(stream: string, change: Partial<Modes>): Promise<Modes>;
+
+  getRules(stream: string): Promise<StreamRules>;
+  setRules(stream: string, rules: StreamRules): Promise<void>;
+
+  getBan(stream: string, userId: string, now: number): Promise<Ban | null>;
+  setBan(stream: string, userId: string, ban: Ban): Promise<void>;
+  removeBan(stream: string, userId: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
