@@ -1,0 +1,194 @@
+// The writer thread of SqliteLog: it owns the only write connection, so the
+// main thread never blocks on an fsync. Requests that arrive while a commit
+// is running wait in the port and all go into the next transaction: one
+// fsync per batch, however many senders are waiting.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { LoggedMessage } from './log.ts';
+import type { WriterCommand, WriterConfig, WriterReply, WriterRequest, WriterResult } from './sqlite-writer-protocol.ts';
+
+// Retention deletes this many rows per transaction, so appends are never
+// stuck behind one huge delete.
+const PRUNE_CHUNK = 2000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  stream    TEXT    NOT NULL,
+  seq       INTEGER NOT NULL,
+  id        TEXT    NOT NULL,
+  ts        INTEGER NOT NULL,
+  user_id   TEXT    NOT NULL,
+  body      TEXT    NOT NULL, -- the wire Message as JSON
+  sampled   INTEGER NOT NULL,
+  retracted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (stream, seq)
+);
+CREATE INDEX IF NOT EXISTS messages_stream_ts ON messages (stream, ts);
+CREATE INDEX IF NOT EXISTS messages_stream_id ON messages (stream, id);
+CREATE INDEX IF NOT EXISTS messages_stream_user ON messages (stream, user_id, seq);
+-- The highest seq ever appended per stream. It outlives retention, so a
+-- stream whose messages all expired still resumes its seq after a restart.
+CREATE TABLE IF NOT EXISTS streams (
+  stream   TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+class Writer {
+  readonly #db: DatabaseSync;
+  readonly #config: WriterConfig;
+  readonly #insert: StatementSync;
+  readonly #bumpSeq: StatementSync;
+  readonly #retract: StatementSync;
+  readonly #retractUser: StatementSync;
+  readonly #listStreams: StatementSync;
+  readonly #deleteOlder: StatementSync;
+  readonly #deleteUpToSeq: StatementSync;
+
+  constructor(config: WriterConfig) {
+    this.#config = config;
+    this.#db = new DatabaseSync(config.path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    this.#db.exec(SCHEMA);
+    this.#insert = this.#db.prepare('INSERT INTO messages (stream, seq, id, ts, user_id, body, sampled) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#bumpSeq = this.#db.prepare(
+      'INSERT INTO streams (stream, last_seq) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
+    );
+    this.#retract = this.#db.prepare('UPDATE messages SET retracted = 1 WHERE stream = ? AND id = ? RETURNING id');
+    this.#retractUser = this.#db.prepare(
+      `UPDATE messages SET retracted = 1 WHERE rowid IN (
+         SELECT rowid FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT ?
+       ) RETURNING seq, id`,
+    );
+    this.#listStreams = this.#db.prepare('SELECT stream, last_seq FROM streams');
+    this.#deleteOlder = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND ts < ? LIMIT ?)');
+    this.#deleteUpToSeq = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND seq <= ? LIMIT ?)');
+  }
+
+  /** One transaction for the whole batch; a savepoint per request, so one bad request fails alone. */
+  commit(requests: WriterCommand[]): WriterResult[] {
+    const results: WriterResult[] = [];
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const request of requests) {
+        this.#db.exec('SAVEPOINT request');
+        try {
+          const ids = this.#apply(request);
+          this.#db.exec('RELEASE request');
+          results.push(ids === undefined ? { id: request.id, ok: true } : { id: request.id, ok: true, ids });
+        } catch (error) {
+          this.#db.exec('ROLLBACK TO request; RELEASE request');
+          results.push({ id: request.id, ok: false, error: messageOf(error) });
+        }
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      return requests.map((r) => ({ id: r.id, ok: false, error: messageOf(error) }));
+    }
+    return results;
+  }
+
+  #apply(request: WriterCommand): string[] | undefined {
+    switch (request.op) {
+      case 'append':
+        this.#append(request.entries);
+        return undefined;
+      case 'retract':
+        return request.ids.filter((id) => this.#retract.all(request.stream, id).length > 0);
+      case 'retractUser': {
+        const rows = this.#retractUser.all(request.stream, request.userId, this.#config.retractUserLimit) as Array<{ seq: number; id: string }>;
+        return rows.sort((a, b) => a.seq - b.seq).map((r) => r.id);
+      }
+    }
+  }
+
+  #append(entries: LoggedMessage[]): void {
+    const highest = new Map<string, number>();
+    for (const { message, sampled } of entries) {
+      this.#insert.run(message.stream, message.seq, message.id, message.ts, message.user.id, JSON.stringify(message), sampled ? 1 : 0);
+      highest.set(message.stream, Math.max(highest.get(message.stream) ?? 0, message.seq));
+    }
+    for (const [stream, seq] of highest) this.#bumpSeq.run(stream, seq);
+  }
+
+  /** Drops messages past retention or past the per-stream cap, in small transactions, yielding between them. */
+  async prune(now: number, stopping: () => boolean): Promise<void> {
+    const streams = this.#listStreams.all() as Array<{ stream: string; last_seq: number }>;
+    for (const { stream, last_seq } of streams) {
+      await this.#deleteInChunks(this.#deleteOlder, stream, now - this.#config.retentionMs, stopping);
+      // Seqs are unique integers, so keeping only seq > last - cap keeps at most `cap` rows.
+      await this.#deleteInChunks(this.#deleteUpToSeq, stream, last_seq - this.#config.maxMessagesPerStream, stopping);
+      if (stopping()) return;
+    }
+  }
+
+  async #deleteInChunks(statement: StatementSync, stream: string, bound: number, stopping: () => boolean): Promise<void> {
+    while (!stopping()) {
+      const { changes } = statement.run(stream, bound, PRUNE_CHUNK);
+      if (Number(changes) < PRUNE_CHUNK) return;
+      await yieldToLoop();
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function serve(port: MessagePort, config: WriterConfig): void {
+  const writer = new Writer(config);
+  let batch: WriterCommand[] = [];
+  let flushScheduled = false;
+  let stopping = false;
+  let pruning: Promise<void> | undefined;
+
+  const reply = (message: WriterReply): void => port.postMessage(message);
+  const flush = (): void => {
+    flushScheduled = false;
+    if (batch.length === 0) return;
+    const requests = batch;
+    batch = [];
+    reply({ kind: 'results', results: writer.commit(requests) });
+  };
+  const prune = (): void => {
+    if (pruning !== undefined) return;
+    // A failed prune (say, the file briefly locked) is retried next interval; it must not kill the writer.
+    pruning = writer
+      .prune(Date.now(), () => stopping)
+      .catch((error: unknown) => reply({ kind: 'pruneFailed', error: messageOf(error) }))
+      .finally(() => (pruning = undefined));
+  };
+  const timer = setInterval(prune, config.pruneIntervalMs);
+
+  port.on('message', (request: WriterRequest) => {
+    if (request.op !== 'close') {
+      batch.push(request);
+      // Everything already waiting in the port is delivered before the
+      // immediate runs, so it joins this batch.
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+      return;
+    }
+    stopping = true;
+    clearInterval(timer);
+    flush();
+    void (pruning ?? Promise.resolve()).then(() => {
+      writer.close();
+      reply({ kind: 'closed' });
+      port.close();
+    });
+  });
+  reply({ kind: 'ready' });
+}
+
+if (parentPort === null) throw new Error('sqlite-writer-worker.ts runs only as a worker thread');
+serve(parentPort, workerData as WriterConfig);

@@ -1,0 +1,126 @@
+import { DEFAULT_MODES, DEFAULT_RULES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { SendWindows } from './send-windows.ts';
+import { SeqCounters } from './seq-counters.ts';
+import type { StatePersistence } from './state-persistence.ts';
+import type { Ban, SendCheck, SendVerdict, StateStore } from './state.ts';
+
+export interface MemoryStateOptions {
+  /** The durable log's lastSeq, so seq continues after a restart with the same data. */
+  loadLastSeq: (stream: string) => Promise<number>;
+  /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
+  persistence?: StatePersistence;
+  /** A stream's seq counter is dropped after this long unused and reloaded from the log; default one hour. */
+  seqIdleMs?: number;
+}
+
+/**
+ * The embedded shared state: everything in this process's memory, with
+ * moderator decisions (modes, rules, bans) written through to persistence
+ * before they take effect, and loaded from it at construction.
+ */
+export class MemoryState implements StateStore {
+  readonly #persistence: StatePersistence | undefined;
+  readonly #seqs: SeqCounters;
+  readonly #windows = new SendWindows();
+  readonly #modes: Map<string, Modes>;
+  readonly #rules: Map<string, StreamRules>;
+  /** stream -> user id -> ban; grows only by moderator action. */
+  readonly #bans: Map<string, Map<string, Ban>>;
+  #closed = false;
+
+  constructor(options: MemoryStateOptions) {
+    this.#persistence = options.persistence;
+    this.#seqs = new SeqCounters({ loadLastSeq: options.loadLastSeq, idleMs: options.seqIdleMs ?? 3_600_000 });
+    const loaded = this.#persistence?.load(Date.now());
+    this.#modes = loaded?.modes ?? new Map();
+    this.#rules = loaded?.rules ?? new Map();
+    this.#bans = loaded?.bans ?? new Map();
+  }
+
+  async checkSend(check: SendCheck): Promise<SendVerdict> {
+    const ban = this.#activeBan(check.stream, check.userId, check.now);
+    if (ban !== null) return ban.until === null ? { ok: false, code: 'banned' } : { ok: false, code: 'timed_out', retryAfterMs: ban.until - check.now };
+    return this.#windows.check(check);
+  }
+
+  nextSeq(stream: string): Promise<number> {
+    return this.#seqs.next(stream);
+  }
+
+  async getModes(stream: string): Promise<Modes> {
+    return { ...(this.#modes.get(stream) ?? DEFAULT_MODES) };
+  }
+
+  async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
+    const current = this.#modes.get(stream) ?? DEFAULT_MODES;
+    // Field by field, so stray keys of a parsed request body never get stored.
+    const modes: Modes = {
+      slowSeconds: change.slowSeconds ?? current.slowSeconds,
+      subscribersOnly: change.subscribersOnly ?? current.subscribersOnly,
+      emoteOnly: change.emoteOnly ?? current.emoteOnly,
+    };
+    this.#persistence?.saveModes(stream, modes);
+    this.#modes.set(stream, modes);
+    return { ...modes };
+  }
+
+  async getRules(stream: string): Promise<StreamRules> {
+    return copyRules(this.#rules.get(stream) ?? DEFAULT_RULES);
+  }
+
+  async setRules(stream: string, rules: StreamRules): Promise<void> {
+    const stored = copyRules(rules);
+    this.#persistence?.saveRules(stream, stored);
+    this.#rules.set(stream, stored);
+  }
+
+  async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {
+    const ban = this.#activeBan(stream, userId, now);
+    return ban === null ? null : { until: ban.until };
+  }
+
+  async setBan(stream: string, userId: string, ban: Ban): Promise<void> {
+    this.#persistence?.saveBan(stream, userId, { until: ban.until });
+    let users = this.#bans.get(stream);
+    if (users === undefined) this.#bans.set(stream, (users = new Map()));
+    users.set(userId, { until: ban.until });
+  }
+
+  async removeBan(stream: string, userId: string): Promise<boolean> {
+    const existed = this.#bans.get(stream)?.has(userId) ?? false;
+    this.#persistence?.deleteBan(stream, userId);
+    this.#forgetBan(stream, userId);
+    return existed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#persistence?.close();
+  }
+
+  /**
+   * The ban in force at `now`. An ended timeout is dropped from memory here;
+   * its stored row goes at the next load, which keeps I/O off the send path.
+   */
+  #activeBan(stream: string, userId: string, now: number): Ban | null {
+    const ban = this.#bans.get(stream)?.get(userId);
+    if (ban === undefined) return null;
+    if (ban.until !== null && ban.until <= now) {
+      this.#forgetBan(stream, userId);
+      return null;
+    }
+    return ban;
+  }
+
+  #forgetBan(stream: string, userId: string): void {
+    const users = this.#bans.get(stream);
+    if (users === undefined) return;
+    users.delete(userId);
+    if (users.size === 0) this.#bans.delete(stream);
+  }
+}
+
+function copyRules(rules: StreamRules): StreamRules {
+  return { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
+}

@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DEFAULT_MODES, DEFAULT_RULES, type Modes, type StreamRules } from '../protocol/types.ts';
+import type { Ban } from './state.ts';
+import type { PersistedState, StatePersistence } from './state-persistence.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS stream_modes (stream TEXT PRIMARY KEY, modes TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stream_rules (stream TEXT PRIMARY KEY, rules TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bans (
+  stream  TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  until   INTEGER, -- ms since epoch; NULL for a permanent ban
+  PRIMARY KEY (stream, user_id)
+) WITHOUT ROWID;
+`;
+
+/**
+ * Modes, rules and bans of the embedded state in SQLite tables, through a
+ * connection of its own on the main thread: these writes are moderator
+ * actions, rare enough to be synchronous, and WAL lets them share the file
+ * with the log's writer thread.
+ */
+export class SqliteStatePersistence implements StatePersistence {
+  readonly #db: DatabaseSync;
+  readonly #saveModes: StatementSync;
+  readonly #saveRules: StatementSync;
+  readonly #saveBan: StatementSync;
+  readonly #deleteBan: StatementSync;
+
+  /** `file`: the database file, usually the durable log's own; its directory is created if missing. */
+  constructor(file: string) {
+    const path = resolve(file);
+    mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path, { timeout: 5000 });
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    this.#db.exec(SCHEMA);
+    this.#saveModes = this.#db.prepare('INSERT OR REPLACE INTO stream_modes (stream, modes) VALUES (?, ?)');
+    this.#saveRules = this.#db.prepare('INSERT OR REPLACE INTO stream_rules (stream, rules) VALUES (?, ?)');
+    this.#saveBan = this.#db.prepare('INSERT OR REPLACE INTO bans (stream, user_id, until) VALUES (?, ?, ?)');
+    this.#deleteBan = this.#db.prepare('DELETE FROM bans WHERE stream = ? AND user_id = ?');
+  }
+
+  load(now: number): PersistedState {
+    this.#db.prepare('DELETE FROM bans WHERE until IS NOT NULL AND until <= ?').run(now);
+    const modes = new Map<string, Modes>();
+    for (const row of this.#db.prepare('SELECT stream, modes FROM stream_modes').all() as Array<{ stream: string; modes: string }>) {
+      // Spread over the defaults, so a Modes field added later gets its default.
+      modes.set(row.stream, { ...DEFAULT_MODES, ...(JSON.parse(row.modes) as Partial<Modes>) });
+    }
+    const rules = new Map<string, StreamRules>();
+    for (const row of this.#db.prepare('SELECT stream, rules FROM stream_rules').all() as Array<{ stream: string; rules: string }>) {
+      rules.set(row.stream, { ...DEFAULT_RULES, ...(JSON.parse(row.rules) as Partial<StreamRules>) });
+    }
+    const bans = new Map<string, Map<string, Ban>>();
+    for (const row of this.#db.prepare('SELECT stream, user_id, until FROM bans').all() as Array<{ stream: string; user_id: string; until: number | null }>) {
+      let users = bans.get(row.stream);
+      if (users === undefined) bans.set(row.stream, (users = new Map()));
+      users.set(row.user_id, { until: row.until });
+    }
+    return { modes, rules, bans };
+  }
+
+  saveModes(stream: string, modes: Modes): void {
+    this.#saveModes.run(stream, JSON.stringify(modes));
+  }
+
+  saveRules(stream: string, rules: StreamRules): void {
+    this.#saveRules.run(stream, JSON.stringify(rules));
+  }
+
+  saveBan(stream: string, userId: string, ban: Ban): void {
+    this.#saveBan.run(stream, userId, ban.until);
+  }
+
+  deleteBan(stream: string, userId: string): void {
+    this.#deleteBan.run(stream, userId);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,24 @@
+import type { Modes, StreamRules } from '../protocol/types.ts';
+import type { Ban } from './state.ts';
+
+/** What MemoryState keeps across restarts: moderator decisions, never per-message counters. */
+export interface PersistedState {
+  modes: Map<string, Modes>;
+  rules: Map<string, StreamRules>;
+  /** stream -> user id -> ban */
+  bans: Map<string, Map<string, Ban>>;
+}
+
+/**
+ * Durable storage for the embedded state. Writes are moderator actions, rare
+ * enough to be synchronous; each returns once the change is stored.
+ */
+export interface StatePersistence {
+  /** Everything stored; timeouts that ended before `now` are dropped. */
+  load(now: number): PersistedState;
+  saveModes(stream: string, modes: Modes): void;
+  saveRules(stream: string, rules: StreamRules): void;
+  saveBan(stream: string, userId: string, ban: Ban): void;
+  deleteBan(stream: string, userId: string): void;
+  close(): void;
+}

@@ -1,0 +1,37 @@
+// Runs every seam's contract against the embedded implementations.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryBus } from '../../src/bus/memory-bus.ts';
+import { SqliteLog } from '../../src/log/sqlite-log.ts';
+import { MemoryState } from '../../src/state/memory-state.ts';
+import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
+import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
+import { runBusContract } from './bus.contract.ts';
+import { runLogContract } from './log.contract.ts';
+import { runStateContract } from './state.contract.ts';
+import { runViewerContract } from './viewers.contract.ts';
+
+async function withTempDir<T extends object>(prefix: string, build: (file: string) => T): Promise<T & { cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  // A directory that does not exist yet: the implementations must create it.
+  const file = join(dir, 'data', 'chorus.db');
+  return { ...build(file), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+// The contract's throwing-handler test throws on purpose; keep its errors out of the test output.
+runBusContract('MemoryBus', async () => new MemoryBus({ onHandlerError: () => {} }));
+
+runLogContract('SqliteLog', () =>
+  withTempDir('chorus-log-', (path) => ({
+    open: () => SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 }),
+  })),
+);
+
+runStateContract('MemoryState + SqliteStatePersistence', () =>
+  withTempDir('chorus-state-', (path) => ({
+    open: async (options: { loadLastSeq: (stream: string) => Promise<number> }) => new MemoryState({ ...options, persistence: new SqliteStatePersistence(path) }),
+  })),
+);
+
+runViewerContract('ExactViewerCounter', async () => new ExactViewerCounter(), { exact: true });

@@ -1,0 +1,209 @@
+// The contract every shared-state store passes (memory now; Redis later).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { DEFAULT_MODES, DEFAULT_RULES } from '../../src/protocol/types.ts';
+import type { SendCheck, SendVerdict, StateStore } from '../../src/state/state.ts';
+
+export interface StateOpenOptions {
+  loadLastSeq: (stream: string) => Promise<number>;
+}
+
+/** One empty store; `open` may be called again after `close` to simulate a restart. */
+export interface StateHarness {
+  open(options: StateOpenOptions): Promise<StateStore>;
+  cleanup(): Promise<void>;
+}
+
+const fromZero: StateOpenOptions = { loadLastSeq: async () => 0 };
+
+export function runStateContract(name: string, createHarness: () => Promise<StateHarness>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let harness: StateHarness;
+    let state: StateStore;
+    let s: string;
+    let other: string;
+    // Real time as the base, so a store that expires keys by its own clock agrees with `now`.
+    let t0: number;
+
+    beforeEach(async () => {
+      harness = await createHarness();
+      state = await harness.open(fromZero);
+      s = `state-${randomUUID()}`;
+      other = `state-${randomUUID()}`;
+      t0 = Date.now();
+    });
+    afterEach(async () => {
+      await state.close();
+      await harness.cleanup();
+    });
+
+    function send(at: number, overrides: Partial<SendCheck> = {}): Promise<SendVerdict> {
+      return state.checkSend({ stream: s, userId: 'u1', now: t0 + at, slowSeconds: 0, rateMax: 100, rateWindowMs: 1000, ...overrides });
+    }
+
+    describe('nextSeq', () => {
+      test('starts after the loaded lastSeq and counts up per stream', async () => {
+        await state.close();
+        state = await harness.open({ loadLastSeq: async (stream) => (stream === s ? 41 : 0) });
+        assert.equal(await state.nextSeq(s), 42);
+        assert.equal(await state.nextSeq(s), 43);
+        assert.equal(await state.nextSeq(other), 1);
+        assert.equal(await state.nextSeq(s), 44);
+        assert.equal(await state.nextSeq(other), 2);
+      });
+
+      test('concurrent calls, including the very first, get distinct consecutive seqs', async () => {
+        await state.close();
+        // A slow load, so every first call is in flight before any seq is handed out.
+        state = await harness.open({ loadLastSeq: () => new Promise((resolve) => setTimeout(() => resolve(1000), 20)) });
+        const seqs = await Promise.all(Array.from({ length: 200 }, () => state.nextSeq(s)));
+        assert.deepEqual(
+          [...seqs].sort((a, b) => a - b),
+          Array.from({ length: 200 }, (_, i) => 1001 + i),
+        );
+      });
+
+      test('continues after a restart', async () => {
+        let last = 0;
+        for (let i = 0; i < 5; i++) last = await state.nextSeq(s);
+        await state.close();
+        state = await harness.open({ loadLastSeq: async () => last });
+        assert.equal(await state.nextSeq(s), last + 1);
+      });
+    });
+
+    describe('checkSend', () => {
+      test('sliding window: at most rateMax in any rateWindowMs, retryAfterMs until the oldest leaves', async () => {
+        const limit = { rateMax: 3, rateWindowMs: 1000 };
+        assert.deepEqual(await send(0, limit), { ok: true });
+        assert.deepEqual(await send(100, limit), { ok: true });
+        assert.deepEqual(await send(200, limit), { ok: true });
+        assert.deepEqual(await send(300, limit), { ok: false, code: 'rate_limited', retryAfterMs: 700 });
+        assert.deepEqual(await send(999, limit), { ok: false, code: 'rate_limited', retryAfterMs: 1 });
+        // The send at 0 has left the window (sends at 100 and 200 remain).
+        assert.deepEqual(await send(1000, limit), { ok: true });
+        assert.deepEqual(await send(1001, limit), { ok: false, code: 'rate_limited', retryAfterMs: 99 });
+        assert.deepEqual(await send(1100, limit), { ok: true });
+        assert.deepEqual(await send(1150, limit), { ok: false, code: 'rate_limited', retryAfterMs: 50 });
+      });
+
+      test('refused sends are not counted', async () => {
+        const limit = { rateMax: 2, rateWindowMs: 1000 };
+        assert.equal((await send(0, limit)).ok, true);
+        assert.equal((await send(10, limit)).ok, true);
+        for (let at = 20; at < 1000; at += 20) assert.equal((await send(at, limit)).ok, false);
+        assert.deepEqual(await send(1000, limit), { ok: true });
+        assert.deepEqual(await send(1010, limit), { ok: true });
+        assert.deepEqual(await send(1020, limit), { ok: false, code: 'rate_limited', retryAfterMs: 980 });
+      });
+
+      test('limits are per user and per stream', async () => {
+        const limit = { rateMax: 1, rateWindowMs: 1000 };
+        assert.equal((await send(0, limit)).ok, true);
+        assert.equal((await send(1, limit)).ok, false);
+        assert.equal((await send(2, { ...limit, userId: 'u2' })).ok, true);
+        assert.equal((await send(3, { ...limit, stream: other })).ok, true);
+        assert.equal((await send(4, { ...limit, userId: 'u2' })).ok, false);
+      });
+
+      test('rateMax 0 switches the rate limit off', async () => {
+        for (let i = 0; i < 50; i++) assert.deepEqual(await send(0, { rateMax: 0 }), { ok: true });
+      });
+
+      test('slow mode: one message per slowSeconds, measured from the last accepted one', async () => {
+        const slow = { slowSeconds: 2 };
+        assert.deepEqual(await send(0, slow), { ok: true });
+        assert.deepEqual(await send(1500, slow), { ok: false, code: 'slow_mode', retryAfterMs: 500 });
+        assert.deepEqual(await send(1999, slow), { ok: false, code: 'slow_mode', retryAfterMs: 1 });
+        assert.deepEqual(await send(2000, slow), { ok: true });
+        assert.deepEqual(await send(2500, slow), { ok: false, code: 'slow_mode', retryAfterMs: 1500 });
+        // An exempt sender (slowSeconds 0) is not held back, and is still recorded.
+        assert.deepEqual(await send(2600), { ok: true });
+        assert.deepEqual(await send(2700, slow), { ok: false, code: 'slow_mode', retryAfterMs: 1900 });
+        assert.deepEqual(await send(2700, { ...slow, userId: 'u2' }), { ok: true });
+      });
+
+      test('a permanent ban refuses with banned, until removed', async () => {
+        await state.setBan(s, 'u1', { until: null });
+        const refused = await send(0);
+        assert.equal(refused.ok, false);
+        assert.equal(!refused.ok && refused.code, 'banned');
+        assert.equal(!refused.ok && refused.retryAfterMs, undefined);
+        assert.deepEqual(await send(0, { stream: other }), { ok: true });
+        assert.deepEqual(await send(0, { userId: 'u2' }), { ok: true });
+        assert.equal(await state.removeBan(s, 'u1'), true);
+        assert.equal(await state.removeBan(s, 'u1'), false);
+        // The refused send was not recorded, so slow mode does not hold the first one after the ban.
+        assert.deepEqual(await send(1, { slowSeconds: 30 }), { ok: true });
+      });
+
+      test('a timeout refuses with timed_out and retryAfterMs until it ends, then lapses', async () => {
+        await state.setBan(s, 'u1', { until: t0 + 5000 });
+        assert.deepEqual(await send(1000), { ok: false, code: 'timed_out', retryAfterMs: 4000 });
+        assert.deepEqual(await send(4999), { ok: false, code: 'timed_out', retryAfterMs: 1 });
+        assert.deepEqual(await send(5000), { ok: true });
+        assert.equal(await state.getBan(s, 'u1', t0 + 5000), null);
+      });
+    });
+
+    describe('bans', () => {
+      test('getBan answers for the given time', async () => {
+        assert.equal(await state.getBan(s, 'u1', t0), null);
+        await state.setBan(s, 'u1', { until: t0 + 60_000 });
+        await state.setBan(s, 'u2', { until: null });
+        assert.deepEqual(await state.getBan(s, 'u1', t0), { until: t0 + 60_000 });
+        assert.deepEqual(await state.getBan(s, 'u2', t0 + 1e9), { until: null });
+        assert.equal(await state.getBan(other, 'u1', t0), null);
+        assert.equal(await state.getBan(s, 'u1', t0 + 60_000), null);
+      });
+
+      test('a new ban replaces the old one', async () => {
+        await state.setBan(s, 'u1', { until: null });
+        await state.setBan(s, 'u1', { until: t0 + 1000 });
+        assert.deepEqual(await state.getBan(s, 'u1', t0), { until: t0 + 1000 });
+      });
+    });
+
+    describe('modes and rules', () => {
+      test('modes default, change partially, and stay per stream', async () => {
+        assert.deepEqual(await state.getModes(s), DEFAULT_MODES);
+        assert.deepEqual(await state.setModes(s, { slowSeconds: 30 }), { slowSeconds: 30, subscribersOnly: false, emoteOnly: false });
+        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { slowSeconds: 30, subscribersOnly: false, emoteOnly: true });
+        assert.deepEqual(await state.getModes(s), { slowSeconds: 30, subscribersOnly: false, emoteOnly: true });
+        assert.deepEqual(await state.getModes(other), DEFAULT_MODES);
+        const returned = await state.getModes(s);
+        returned.slowSeconds = 999;
+        assert.equal((await state.getModes(s)).slowSeconds, 30);
+      });
+
+      test('rules default, are replaced whole, and stay per stream', async () => {
+        assert.deepEqual(await state.getRules(s), DEFAULT_RULES);
+        const rules = { blockedTerms: ['spoiler'], blockLinks: true, emotes: ['Kappa'] };
+        await state.setRules(s, rules);
+        rules.blockedTerms.push('changed after set');
+        assert.deepEqual(await state.getRules(s), { blockedTerms: ['spoiler'], blockLinks: true, emotes: ['Kappa'] });
+        assert.deepEqual(await state.getRules(other), DEFAULT_RULES);
+        await state.setRules(s, { blockedTerms: [], blockLinks: false, emotes: [] });
+        assert.deepEqual(await state.getRules(s), DEFAULT_RULES);
+      });
+    });
+
+    test('modes, rules and bans survive a restart', async () => {
+      await state.setModes(s, { slowSeconds: 10, subscribersOnly: true });
+      await state.setRules(s, { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      await state.setBan(s, 'banned', { until: null });
+      await state.setBan(s, 'timed', { until: t0 + 3_600_000 });
+      await state.setBan(s, 'unbanned', { until: null });
+      await state.removeBan(s, 'unbanned');
+      await state.close();
+      state = await harness.open(fromZero);
+      assert.deepEqual(await state.getModes(s), { slowSeconds: 10, subscribersOnly: true, emoteOnly: false });
+      assert.deepEqual(await state.getRules(s), { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      assert.deepEqual(await state.getBan(s, 'banned', t0), { until: null });
+      assert.deepEqual(await state.getBan(s, 'timed', t0), { until: t0 + 3_600_000 });
+      assert.equal(await state.getBan(s, 'unbanned', t0), null);
+      assert.equal((await send(0, { userId: 'banned' })).ok, false);
+    });
+  });
+}

@@ -1,0 +1,114 @@
+// What MemoryState and its parts do beyond the StateStore contract.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Modes, StreamRules } from '../../src/protocol/types.ts';
+import { MemoryState } from '../../src/state/memory-state.ts';
+import { SendWindows } from '../../src/state/send-windows.ts';
+import { SeqCounters } from '../../src/state/seq-counters.ts';
+import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
+import type { StatePersistence } from '../../src/state/state-persistence.ts';
+
+test('concurrent first nextSeq calls load lastSeq once', async () => {
+  let loads = 0;
+  const state = new MemoryState({
+    loadLastSeq: async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return 10;
+    },
+  });
+  assert.deepEqual(await Promise.all([state.nextSeq('s'), state.nextSeq('s'), state.nextSeq('s')]), [11, 12, 13]);
+  assert.equal(loads, 1);
+  await state.close();
+});
+
+test('a failed load rejects nextSeq, and the next call loads again', async () => {
+  let calls = 0;
+  const state = new MemoryState({
+    loadLastSeq: async () => {
+      if (++calls === 1) throw new Error('log unavailable');
+      return 4;
+    },
+  });
+  await assert.rejects(state.nextSeq('s'), /log unavailable/);
+  assert.equal(await state.nextSeq('s'), 5);
+  await state.close();
+});
+
+test('an idle stream forgets its counter and reloads it from the log', async () => {
+  const stored = new Map([['a', 7], ['b', 0]]);
+  const counters = new SeqCounters({ loadLastSeq: async (stream) => stored.get(stream) ?? 0, idleMs: 0 });
+  assert.equal(await counters.next('a'), 8);
+  stored.set('a', 20); // what the log holds by the time 'a' is used again
+  assert.equal(await counters.next('b'), 1); // its sweep step drops idle 'a'
+  assert.equal(await counters.next('a'), 21);
+});
+
+test('send windows forget senders once nothing of theirs can refuse a send', () => {
+  const windows = new SendWindows();
+  const check = { stream: 's', slowSeconds: 0, rateMax: 5, rateWindowMs: 1000 };
+  for (let i = 0; i < 10_000; i++) assert.deepEqual(windows.check({ ...check, userId: `u${i}`, now: 0 }), { ok: true });
+  assert.equal(windows.size, 10_000);
+  // One active sender later on: every check sweeps a little, so the idle ones go.
+  for (let i = 0; i < 5_000; i++) windows.check({ ...check, userId: 'active', now: 1000 + i, rateMax: 0 });
+  assert.equal(windows.size, 0);
+  // With slow mode on, an entry lives as long as the slow-mode interval.
+  windows.check({ ...check, userId: 'slow', now: 10_000, slowSeconds: 60 });
+  for (let i = 0; i < 10; i++) windows.check({ ...check, userId: 'other', now: 60_000 + i, rateMax: 0 });
+  assert.equal(windows.size, 1);
+  assert.deepEqual(windows.check({ ...check, userId: 'slow', now: 60_000, slowSeconds: 60 }), { ok: false, code: 'slow_mode', retryAfterMs: 10_000 });
+});
+
+test('a sender keeps at most rateMax timestamps', () => {
+  const windows = new SendWindows();
+  const check = { stream: 's', userId: 'u', slowSeconds: 0, rateMax: 3, rateWindowMs: 1000 };
+  for (let now = 0; now < 100_000; now += 400) assert.equal(windows.check({ ...check, now }).ok, true);
+  // Limit tightened to 1: the newest send alone blocks until it leaves the window.
+  assert.deepEqual(windows.check({ ...check, now: 100_000, rateMax: 1 }), { ok: false, code: 'rate_limited', retryAfterMs: 600 });
+});
+
+test('timeouts that ended are not loaded again, and their rows are deleted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-state-'));
+  try {
+    const path = join(dir, 'chorus.db');
+    const now = Date.now();
+    let persistence = new SqliteStatePersistence(path);
+    persistence.saveBan('s', 'over', { until: now - 1 });
+    persistence.saveBan('s', 'running', { until: now + 60_000 });
+    assert.deepEqual([...(persistence.load(now).bans.get('s')?.keys() ?? [])], ['running']);
+    persistence.close();
+    persistence = new SqliteStatePersistence(path);
+    assert.deepEqual([...(persistence.load(0).bans.get('s')?.keys() ?? [])], ['running']);
+    persistence.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a change that cannot be stored does not take effect', async () => {
+  const failing: StatePersistence = {
+    load: () => ({ modes: new Map(), rules: new Map(), bans: new Map() }),
+    saveModes: (_stream: string, _modes: Modes) => {
+      throw new Error('disk full');
+    },
+    saveRules: (_stream: string, _rules: StreamRules) => {
+      throw new Error('disk full');
+    },
+    saveBan: () => {
+      throw new Error('disk full');
+    },
+    deleteBan: () => {},
+    close: () => {},
+  };
+  const state = new MemoryState({ loadLastSeq: async () => 0, persistence: failing });
+  await assert.rejects(state.setModes('s', { slowSeconds: 9 }), /disk full/);
+  await assert.rejects(state.setRules('s', { blockedTerms: ['x'], blockLinks: true, emotes: [] }), /disk full/);
+  await assert.rejects(state.setBan('s', 'u', { until: null }), /disk full/);
+  assert.equal((await state.getModes('s')).slowSeconds, 0);
+  assert.deepEqual((await state.getRules('s')).blockedTerms, []);
+  assert.equal(await state.getBan('s', 'u', Date.now()), null);
+  await state.close();
+});
