@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../bus/bus.ts';
+import type { DurableLog } from '../log/log.ts';
+import type { StateStore } from '../state/state.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
+import { ChatError } from '../protocol/errors.ts';
+import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
+import { normalizeText } from './text.ts';
+import type { ContentRules } from './content-rules.ts';
+import type { HeldMessages } from './held-messages.ts';
+import type { OrderedPublisher } from './ordered-publisher.ts';
+import type { Sampler } from './sampler.ts';
+
+export interface SendLimits {
+  maxTextLength: number;
+  rateLimitMessages: number;
+  rateLimitPrivilegedMessages: number;
+  rateLimitWindowMs: number;
+  maxInFlight: number;
+}
+
+export interface Accepted {
+  id: string;
+  seq: number;
+  ts: number;
+  sampled: boolean;
+}
+
+export interface ChatServiceDeps {
+  limits: SendLimits;
+  state: StateStore;
+  log: DurableLog;
+  bus: Bus;
+  content: ContentRules;
+  sampler: Sampler;
+  publisher: OrderedPublisher;
+  held: HeldMessages;
+  metrics: Metrics;
+  now: () => number;
+}
+
+const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'broadcaster'];
+
+/**
+ * The message lifecycle of DESIGN.md, for one send: validate, modes,
+ * moderation, bans / slow mode / rate limit, stamp, sample, store, publish.
+ * Every refusal is a ChatError carrying its PROTOCOL.md code.
+ */
+export class ChatService {
+  readonly #d: ChatServiceDeps;
+  #inFlight = 0;
+
+  constructor(deps: ChatServiceDeps) {
+    this.#d = deps;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+    const started = performance.now();
+    try {
+      const accepted = await this.#send(identity, stream, rawText);
+      this.#d.metrics.accepted.inc();
+      if (!accepted.sampled) this.#d.metrics.broadcast.inc();
+      this.#d.metrics.ingestLatency.observe((performance.now() - started) / 1000);
+      return accepted;
+    } catch (err) {
+      this.#d.metrics.refused.inc({ code: err instanceof ChatError ? err.code : 'unavailable' });
+      throw err;
+    }
+  }
+
+  async #send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+    const d = this.#d;
+    if (identity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
+    if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
+    const normal = normalizeText(rawText, d.limits.maxTextLength);
+    if (!normal.ok) throw new ChatError(normal.code, normal.message);
+    if (this.#inFlight >= d.limits.maxInFlight) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
+
+    this.#inFlight++;
+    try {
+      const text = normal.text;
+      const roles = rolesIn(identity, stream);
+      const privileged = canModerate(identity, stream);
+      const [modes, rules] = await Promise.all([d.state.getModes(stream), d.state.getRules(stream)]);
+      if (modes.subscribersOnly && !roles.some((r) => SUBSCRIBER_LIKE.includes(r))) {
+        throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
+      }
+      const emotes = d.content.emotesIn(stream, text, rules);
+      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, rules)) {
+        throw new ChatError('emote_only', 'this chat is in emote-only mode');
+      }
+      const user = userIn(identity, stream);
+      const verdict = d.content.moderate(stream, text, rules, privileged);
+      if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
+
+      const now = d.now();
+      const check = await d.state.checkSend({
+        stream,
+        userId: identity.id,
+        now,
+        slowSeconds: privileged ? 0 : modes.slowSeconds,
+        rateMax: privileged ? d.limits.rateLimitPrivilegedMessages : d.limits.rateLimitMessages,
+        rateWindowMs: d.limits.rateLimitWindowMs,
+      });
+      if (!check.ok) throw new ChatError(check.code, refusalText(check.code), check.retryAfterMs);
+
+      if (verdict.action === 'hold') {
+        d.held.hold({ stream, user, text, emotes, reason: verdict.reason, heldAt: now });
+        throw new ChatError('held', 'your message is held for a moderator to review');
+      }
+      return await this.#stampAndCommit(stream, user, text, emotes, roles.length > 0);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /** Stamps id, seq and ts, takes the sampling decision, and resolves once the log holds the message. */
+  async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean): Promise<Accepted> {
+    const d = this.#d;
+    let seq: number;
+    try {
+      seq = await d.state.nextSeq(stream);
+    } catch (err) {
+      throw unavailable(err);
+    }
+    const ts = d.now();
+    const message: Message = { id: randomUUID(), stream, seq, ts, user, text };
+    if (emotes !== undefined && emotes.length > 0) message.emotes = emotes;
+    const sampled = !d.sampler.keep(stream, priority, ts);
+    try {
+      await d.publisher.commit({ message, sampled });
+    } catch (err) {
+      throw unavailable(err);
+    }
+    return { id: message.id, seq, ts, sampled };
+  }
+
+  /** A moderator releases a held message: it goes out as if just sent, skipping automod. */
+  async approveHeld(stream: string, id: string): Promise<Accepted> {
+    const held = this.#d.held.take(stream, id, this.#d.now());
+    if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
+    return this.#stampAndCommit(stream, held.user, held.text, held.emotes, held.user.badges.length > 0);
+  }
+}
+
+function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'): string {
+  switch (code) {
+    case 'banned':
+      return 'you are banned from this chat';
+    case 'timed_out':
+      return 'you are timed out in this chat';
+    case 'rate_limited':
+      return 'you are sending messages too quickly';
+    case 'slow_mode':
+      return 'this chat is in slow mode';
+  }
+}
+
+function unavailable(err: unknown): ChatError {
+  return new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+}

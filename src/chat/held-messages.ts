@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Emote, User } from '../protocol/types.ts';
+
+export interface HeldMessage {
+  id: string;
+  stream: string;
+  user: User;
+  text: string;
+  emotes: Emote[] | undefined;
+  reason: string;
+  heldAt: number;
+}
+
+const PER_STREAM = 100;
+const MAX_STREAMS = 10_000;
+const TTL_MS = 30 * 60_000;
+
+/**
+ * Messages automod held for a moderator's decision. Bounded: a stream keeps
+ * its newest 100 for 30 minutes, and at most 10,000 streams have any. The
+ * queue lives in this process; a held message is lost if it restarts, which
+ * only means the sender's line never appears (they were told `held`).
+ */
+export class HeldMessages {
+  readonly #byStream = new Map<string, HeldMessage[]>();
+
+  hold(entry: Omit<HeldMessage, 'id'>): HeldMessage {
+    const held: HeldMessage = { id: randomUUID(), ...entry };
+    let list = this.#byStream.get(entry.stream);
+    if (list === undefined) {
+      if (this.#byStream.size >= MAX_STREAMS) this.#byStream.delete(this.#byStream.keys().next().value!);
+      this.#byStream.set(entry.stream, (list = []));
+    }
+    list.push(held);
+    if (list.length > PER_STREAM) list.shift();
+    return held;
+  }
+
+  list(stream: string, now: number): HeldMessage[] {
+    const list = this.#byStream.get(stream);
+    if (list === undefined) return [];
+    const fresh = list.filter((h) => now - h.heldAt < TTL_MS);
+    if (fresh.length === 0) this.#byStream.delete(stream);
+    else if (fresh.length !== list.length) this.#byStream.set(stream, fresh);
+    return fresh;
+  }
+
+  /** Removes and returns one held message, if it is still there. */
+  take(stream: string, id: string, now: number): HeldMessage | undefined {
+    const list = this.list(stream, now);
+    const index = list.findIndex((h) => h.id === id);
+    return index === -1 ? undefined : list.splice(index, 1)[0];
+  }
+}

@@ -1,0 +1,119 @@
+import type { RateState } from '../protocol/types.ts';
+
+const BUCKETS = 10;
+const BUCKET_MS = 100; // ten buckets: the rate over the last second
+const IDLE_MS = 10_000;
+// Sampling stops only once the rate falls this far below the threshold, so a
+// stream hovering at the threshold does not flap the "too fast" banner.
+const RELEASE_FACTOR = 0.8;
+
+/** Accepted messages per second of one stream, split by priority, over a sliding second. */
+class StreamMeter {
+  readonly all = new Uint32Array(BUCKETS);
+  readonly priority = new Uint32Array(BUCKETS);
+  bucketStart = 0;
+  index = 0;
+  credit = 0;
+  sampling = false;
+  keepRatio = 1;
+  lastSeen = 0;
+  lastPublished: RateState | undefined;
+
+  advance(now: number): void {
+    if (now - this.bucketStart < BUCKET_MS) return;
+    const steps = Math.min(BUCKETS, Math.floor((now - this.bucketStart) / BUCKET_MS));
+    for (let i = 0; i < steps; i++) {
+      this.index = (this.index + 1) % BUCKETS;
+      this.all[this.index] = 0;
+      this.priority[this.index] = 0;
+    }
+    this.bucketStart = now - ((now - this.bucketStart) % BUCKET_MS);
+  }
+
+  rate(): { all: number; priority: number } {
+    let all = 0;
+    let priority = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      all += this.all[i]!;
+      priority += this.priority[i]!;
+    }
+    return { all, priority };
+  }
+}
+
+/**
+ * Broker-side sampling (PROTOCOL.md): decided once per message at acceptance,
+ * so every viewer sees the same subset. Messages of privileged senders are
+ * always kept; ordinary ones are kept at the ratio that brings the stream back
+ * to the threshold, spread evenly by a credit counter rather than at random.
+ */
+export class Sampler {
+  readonly #threshold: number;
+  readonly #meters = new Map<string, StreamMeter>();
+
+  constructor(thresholdPerSecond: number) {
+    this.#threshold = thresholdPerSecond;
+  }
+
+  /** Counts one accepted message and says whether it is broadcast. */
+  keep(stream: string, priority: boolean, now: number): boolean {
+    let meter = this.#meters.get(stream);
+    if (meter === undefined) {
+      meter = new StreamMeter();
+      meter.bucketStart = now;
+      this.#meters.set(stream, meter);
+    }
+    meter.advance(now);
+    meter.lastSeen = now;
+    meter.all[meter.index]!++;
+    if (priority) meter.priority[meter.index]!++;
+    this.#update(meter);
+    if (priority || !meter.sampling) return true;
+    meter.credit += meter.keepRatio;
+    if (meter.credit >= 1) {
+      meter.credit -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  #update(meter: StreamMeter): void {
+    const { all, priority } = meter.rate();
+    if (!meter.sampling && all > this.#threshold) meter.sampling = true;
+    else if (meter.sampling && all < this.#threshold * RELEASE_FACTOR) meter.sampling = false;
+    const ordinary = all - priority;
+    meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, this.#threshold - priority) / ordinary);
+  }
+
+  rateOf(stream: string, now: number): RateState {
+    const meter = this.#meters.get(stream);
+    if (meter === undefined) return { perSecond: 0, sampling: false, keepRatio: 1 };
+    meter.advance(now);
+    this.#update(meter);
+    return { perSecond: meter.rate().all, sampling: meter.sampling, keepRatio: Math.round(meter.keepRatio * 1000) / 1000 };
+  }
+
+  /**
+   * Rates that changed since the last call, for the `state` frames; forgets
+   * streams idle for a while so memory follows the active streams only.
+   */
+  changedRates(now: number): Array<[string, RateState]> {
+    const changed: Array<[string, RateState]> = [];
+    for (const [stream, meter] of this.#meters) {
+      const rate = this.rateOf(stream, now);
+      const last = meter.lastPublished;
+      if (last === undefined || last.perSecond !== rate.perSecond || last.sampling !== rate.sampling || last.keepRatio !== rate.keepRatio) {
+        meter.lastPublished = rate;
+        changed.push([stream, rate]);
+      }
+      if (now - meter.lastSeen > IDLE_MS && rate.perSecond === 0) this.#meters.delete(stream);
+    }
+    return changed;
+  }
+
+  samplingStreams(): number {
+    let n = 0;
+    for (const meter of this.#meters.values()) if (meter.sampling) n++;
+    return n;
+  }
+}

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { SETTINGS, envNameOf, flagNameOf, type Config, type Setting, type SettingName } from './settings.ts';
+
+/** Bad configuration: start-up stops with these lines and a non-zero exit. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('invalid configuration:\n  ' + problems.join('\n  '));
+    this.problems = problems;
+  }
+}
+
+const NAMES = Object.keys(SETTINGS) as SettingName[];
+const BY_FLAG = new Map(NAMES.map((n) => [flagNameOf(n), n]));
+
+type Raw = Partial<Record<SettingName, unknown>>;
+
+/**
+ * Resolves the config: defaults, then the JSON file (--config or CHORUS_CONFIG),
+ * then CHORUS_* environment, then flags. Every problem is reported at once.
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const fromFlags = parseFlags(argv, problems);
+  const filePath = (fromFlags.file ?? env.CHORUS_CONFIG) || undefined;
+  const layers: Array<[string, Raw]> = [];
+  if (filePath) layers.push([`file ${filePath}`, readFile(filePath, problems)]);
+  layers.push(['environment', fromEnv(env)], ['flags', fromFlags.values]);
+
+  const out: Record<string, unknown> = {};
+  for (const name of NAMES) {
+    let value: unknown = SETTINGS[name].default;
+    for (const [source, raw] of layers) {
+      if (raw[name] === undefined) continue;
+      const parsed = coerce(SETTINGS[name], raw[name]);
+      if ('error' in parsed) problems.push(`${describe(name)} from ${source}: ${parsed.error}`);
+      else value = parsed.v;
+    }
+    out[name] = value;
+  }
+  const config = out as Config;
+  problems.push(...crossCheck(config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function describe(name: SettingName): string {
+  return `${name} (--${flagNameOf(name)}, ${envNameOf(name)})`;
+}
+
+function parseFlags(argv: readonly string[], problems: string[]): { values: Raw; file?: string } {
+  const values: Raw = {};
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      problems.push(`unexpected argument "${arg}"`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const key = arg.slice(2, eq === -1 ? undefined : eq);
+    const isNo = key.startsWith('no-') && BY_FLAG.get(key.slice(3)) !== undefined;
+    const name = key === 'config' ? undefined : BY_FLAG.get(isNo ? key.slice(3) : key);
+    if (key !== 'config' && name === undefined) {
+      problems.push(`unknown flag --${key}`);
+      continue;
+    }
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    const isBool = name !== undefined && SETTINGS[name].type === 'bool';
+    if (isBool && value === undefined) value = isNo ? 'false' : 'true';
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) {
+        problems.push(`flag --${key} needs a value`);
+        continue;
+      }
+      i++;
+    }
+    if (name === undefined) file = value;
+    else values[name] = value;
+  }
+  return { values, file };
+}
+
+function fromEnv(env: Readonly<Record<string, string | undefined>>): Raw {
+  const raw: Raw = {};
+  for (const name of NAMES) {
+    const setting: Setting = SETTINGS[name];
+    for (const key of [...(setting.aliases ?? []), envNameOf(name)]) {
+      const value = env[key];
+      if (value !== undefined && value !== '') raw[name] = value;
+    }
+  }
+  return raw;
+}
+
+function readFile(path: string, problems: string[]): Raw {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    problems.push(`config file ${path}: ${(err as Error).message}`);
+    return {};
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    problems.push(`config file ${path}: must hold one JSON object`);
+    return {};
+  }
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (Object.hasOwn(SETTINGS, key)) raw[key as SettingName] = value;
+    else problems.push(`config file ${path}: unknown setting "${key}"`);
+  }
+  return raw;
+}
+
+/** Strings come from flags and env; the file may hold JSON types too. */
+function coerce(setting: Setting, raw: unknown): { v: unknown } | { error: string } {
+  switch (setting.type) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) return { error: `must be an integer, got ${JSON.stringify(raw)}` };
+      if (n < setting.min || n > setting.max) return { error: `must be between ${setting.min} and ${setting.max}, got ${n}` };
+      return { v: n };
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return { v: raw };
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return { v: true };
+      if (['0', 'false', 'no', 'off'].includes(s)) return { v: false };
+      return { error: `must be true or false, got ${JSON.stringify(raw)}` };
+    }
+    case 'string':
+      return typeof raw === 'string' ? { v: raw } : { error: `must be a string, got ${JSON.stringify(raw)}` };
+    case 'list': {
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { v: raw.map((x: string) => x.trim()).filter(Boolean) };
+      if (typeof raw === 'string') return { v: raw.split(',').map((x) => x.trim()).filter(Boolean) };
+      return { error: `must be a comma-separated string or an array of strings` };
+    }
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function crossCheck(c: Config): string[] {
+  const problems: string[] = [];
+  if (!LOG_LEVELS.includes(c.logLevel)) problems.push(`${describe('logLevel')}: must be one of ${LOG_LEVELS.join(', ')}`);
+  if (c.historyDefault > c.historyMax) problems.push(`historyDefault (${c.historyDefault}) is larger than historyMax (${c.historyMax})`);
+  if (c.socketSoftLimitBytes > c.socketHardLimitBytes) {
+    problems.push(`socketSoftLimitBytes (${c.socketSoftLimitBytes}) is larger than socketHardLimitBytes (${c.socketHardLimitBytes})`);
+  }
+  if (c.jwtSecret !== '' && Buffer.byteLength(c.jwtSecret) < 32) problems.push(`${describe('jwtSecret')}: must be at least 32 bytes for HS256`);
+  if (c.jwksUrl !== '' && !/^https?:\/\//.test(c.jwksUrl)) problems.push(`${describe('jwksUrl')}: must be an http(s) URL`);
+  if (!c.dev && c.jwtSecret === '' && c.jwksUrl === '') {
+    problems.push(`no way to verify tokens: set ${envNameOf('jwtSecret')} or ${envNameOf('jwksUrl')} (or --dev for the demo)`);
+  }
+  if ((c.redisUrl === '') !== (c.kafkaBrokers.length === 0)) {
+    problems.push(`cluster mode needs both ${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}`);
+  }
+  return problems;
+}

@@ -1,0 +1,120 @@
+// Every setting of Chorus, in one table: its type, default, bounds and the
+// sentence the README shows. Flags (--kebab-case), CHORUS_* environment
+// variables and the optional JSON file all resolve through this table, so a
+// setting cannot exist in one place and be missing from another.
+
+interface Base<T> {
+  doc: string;
+  default: T;
+  /** Extra environment names read before CHORUS_*, e.g. PORT. */
+  aliases?: readonly string[];
+}
+export interface IntSetting extends Base<number> {
+  type: 'int';
+  min: number;
+  max: number;
+}
+export interface BoolSetting extends Base<boolean> {
+  type: 'bool';
+}
+export interface StringSetting extends Base<string> {
+  type: 'string';
+  /** Shown instead of the value in logs. */
+  secret?: boolean;
+}
+export interface ListSetting extends Base<readonly string[]> {
+  type: 'list';
+}
+export type Setting = IntSetting | BoolSetting | StringSetting | ListSetting;
+
+const int = (doc: string, def: number, min: number, max: number, aliases?: readonly string[]): IntSetting => ({
+  type: 'int', doc, default: def, min, max, aliases,
+});
+const bool = (doc: string, def: boolean): BoolSetting => ({ type: 'bool', doc, default: def });
+const str = (doc: string, def: string, secret = false): StringSetting => ({ type: 'string', doc, default: def, secret });
+const list = (doc: string, def: readonly string[] = []): ListSetting => ({ type: 'list', doc, default: def });
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const DAY_MS = 86_400_000;
+
+export const SETTINGS = {
+  // Listening and data
+  port: int('TCP port of HTTP and WebSocket.', 8080, 0, 65535, ['PORT']),
+  host: str('Address to listen on.', '0.0.0.0'),
+  dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
+  dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),
+  logLevel: str('pino log level: fatal, error, warn, info, debug, trace, silent.', 'info'),
+
+  // Identity
+  jwtSecret: str('HS256 secret that verifies tokens (and signs development tokens).', '', true),
+  jwksUrl: str('JWKS URL whose RS256/ES256 keys verify tokens.', ''),
+  jwtIssuer: str('Required `iss` of tokens, if set.', ''),
+  jwtAudience: str('Required `aud` of tokens, if set.', ''),
+
+  // Cluster mode (see docs/operations.md)
+  redisUrl: str('Redis URL; with kafkaBrokers switches on cluster mode.', ''),
+  kafkaBrokers: list('Kafka bootstrap brokers, host:port; with redisUrl switches on cluster mode.'),
+
+  // Protocol limits
+  maxFrameBytes: int('Largest inbound WebSocket frame; larger closes with 1009.', 8 * KIB, 512, MIB),
+  maxTextLength: int('Longest chat message, in code points.', 500, 1, 10_000),
+  historyDefault: int('Messages sent on join without `history`.', 100, 0, 500),
+  historyMax: int('Most messages a join may ask for with `history`.', 500, 1, 5_000),
+  resumeMax: int('Most messages a join with `since` (or SSE Last-Event-ID) replays.', 2_000, 1, 100_000),
+  replayMax: int('Most messages one HTTP history or replay request returns.', 1_000, 1, 100_000),
+  maxStreamsPerConnection: int('Streams one connection may watch at once.', 20, 1, 1_000),
+  pollingIntervalMs: int('pollingIntervalMillis told to HTTP polling clients.', 2_000, 100, 60_000),
+
+  // Abuse
+  abuseStrikes: int('Refused or invalid frames within abuseWindowMs that close the connection with 1008.', 30, 1, 10_000),
+  abuseWindowMs: int('Window of abuseStrikes.', 10_000, 100, 3_600_000),
+  inboundFramesPerSecond: int('Frames a connection may send per second (burst of twice that).', 20, 1, 10_000),
+
+  // Rate limits (Twitch's defaults)
+  rateLimitMessages: int('Messages a user may send per window in one stream.', 20, 1, 100_000),
+  rateLimitPrivilegedMessages: int('The same for moderators and the broadcaster.', 100, 1, 100_000),
+  rateLimitWindowMs: int('Sliding window of the per-user rate limit.', 30_000, 1_000, DAY_MS),
+
+  // Delivery
+  heartbeatMs: int('Interval of WebSocket pings; a connection that misses one is dropped.', 30_000, 1_000, 600_000),
+  socketSoftLimitBytes: int('Unsent bytes above which a viewer counts as slow.', MIB, 16 * KIB, 512 * MIB),
+  socketHardLimitBytes: int('Unsent bytes at which a viewer is disconnected at once (4008).', 4 * MIB, 16 * KIB, 1024 * MIB),
+  slowConsumerGraceMs: int('How long a viewer may stay slow before it is disconnected (4008).', 10_000, 0, 600_000),
+  maxFlushMs: int('Longest a big stream coalesces live messages before writing a batch.', 100, 0, 5_000),
+  stateIntervalMs: int('Least time between two `state` frames of one stream.', 1_000, 100, 60_000),
+
+  // Sampling and shedding
+  samplingThreshold: int('Messages per second of one stream above which only a subset is broadcast.', 120, 1, 1_000_000),
+  maxInFlight: int('Sends being processed at once in this process; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
+
+  // Retention
+  retentionMs: int('How long the log keeps messages.', 3 * 3_600_000, 60_000, 365 * DAY_MS),
+  retentionMessagesPerStream: int('Most messages the log keeps per stream.', 100_000, 100, 100_000_000),
+
+  // Moderation (server-wide, on top of each stream's rules)
+  blockedTerms: list('Terms refused in every stream (robust to look-alikes, leetspeak, spacing).'),
+  heldTerms: list('Terms that hold a message for moderator review in every stream.'),
+  blockLinks: bool('Refuse links in every stream (moderators and the broadcaster are exempt).', false),
+  blockPhones: bool('Refuse phone numbers in every stream.', false),
+  blockEmails: bool('Refuse e-mail addresses in every stream.', false),
+  globalEmotes: list('Emote names usable in every stream; empty means the built-in set.'),
+
+  // Shutdown
+  drainMs: int('On SIGTERM, the longest wait for in-flight sends before exit.', 10_000, 0, 600_000),
+  reconnectAfterMs: int('`afterMs` of the `reconnect` frame sent on SIGTERM.', 1_000, 0, 600_000),
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type ValueOf<S> = S extends BoolSetting ? boolean : S extends IntSetting ? number : S extends ListSetting ? readonly string[] : string;
+
+export type Config = { readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
+
+export function envNameOf(name: string): string {
+  return 'CHORUS_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+export function flagNameOf(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}

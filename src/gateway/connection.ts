@@ -1,0 +1,279 @@
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/tokens.ts';
+import type { ChatService } from '../chat/chat-service.ts';
+import type { ModeratorActions } from '../chat/moderator-actions.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Identity } from '../auth/identity.ts';
+import { ChatError } from '../protocol/errors.ts';
+import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
+import {
+  ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
+} from '../protocol/server-frames.ts';
+import type { ErrorCode } from '../protocol/types.ts';
+import type { OutboundFrame, Viewer } from './outbound-frame.ts';
+import type { StreamHub } from './stream-hub.ts';
+import { RateWindow } from './rate-window.ts';
+import { userIn } from '../auth/identity.ts';
+
+export interface ConnectionDeps {
+  auth: Authenticator;
+  chat: ChatService;
+  moderation: ModeratorActions;
+  hub: StreamHub;
+  metrics: Metrics;
+  logger: Logger;
+  limits: Limits;
+  resumeMax: number;
+  abuseStrikes: number;
+  abuseWindowMs: number;
+  inboundFramesPerSecond: number;
+  socketSoftLimitBytes: number;
+  socketHardLimitBytes: number;
+  slowConsumerGraceMs: number;
+}
+
+/** Close codes of docs/protocol.md. */
+export const CLOSE = {
+  goingAway: 1001,
+  policy: 1008,
+  slowConsumer: 4008,
+} as const;
+
+// Server faults are not the client's; everything else it is told repeatedly counts as abuse.
+const NOT_A_STRIKE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'held']);
+const CLOSE_GRACE_MS = 5_000;
+
+interface SenderInternals {
+  _state: number;
+  sendFrame(list: Buffer[], cb?: (err?: Error) => void): void;
+}
+
+let nextConnectionId = 0;
+
+/**
+ * One v1 WebSocket client: parses its frames, runs them through the chat
+ * service, and receives the stream hub's shared frames. Nothing here awaits
+ * per delivery; slow readers are measured on every write and cut off.
+ */
+export class Connection implements Viewer {
+  readonly #ws: WebSocket;
+  readonly #d: ConnectionDeps;
+  readonly #id = `c${++nextConnectionId}`;
+  #identity: Identity | null = null;
+  #authPending: Promise<void> | undefined;
+  /** Streams joined or being joined; false while the join is in flight and cancelled if it turns false. */
+  readonly #streams = new Map<string, boolean>();
+  readonly #strikes: RateWindow;
+  readonly #inbound: RateWindow;
+  #slowSince = 0;
+  #closing = false;
+  alive = true;
+
+  constructor(ws: WebSocket, deps: ConnectionDeps) {
+    this.#ws = ws;
+    this.#d = deps;
+    this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
+    this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (err) => deps.logger.debug({ err, connection: this.#id }, 'socket error'));
+    this.send(welcomeFrame(null, null, deps.limits));
+  }
+
+  get viewerId(): string {
+    return this.#identity?.id ?? this.#id;
+  }
+
+  /** Writes a frame shared by many viewers: the bytes were framed once, this is one write. */
+  deliver(frame: OutboundFrame): void {
+    if (this.#closing || !this.#checkBacklog()) return;
+    const sender = (this.#ws as unknown as { _sender: SenderInternals })._sender;
+    // ws queues frames only while it is busy with a Blob or compression (both off here); then use its queue.
+    if (sender._state === 0) sender.sendFrame([frame.wsBytes()]);
+    else this.#ws.send(frame.json);
+  }
+
+  send(json: string): void {
+    if (this.#closing || this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#ws.send(json);
+  }
+
+  /** False once the viewer is too far behind: it is being closed with 4008. */
+  #checkBacklog(): boolean {
+    const backlog = this.#ws.bufferedAmount;
+    if (backlog < this.#d.socketSoftLimitBytes) {
+      this.#slowSince = 0;
+      return true;
+    }
+    const now = performance.now();
+    if (this.#slowSince === 0) this.#slowSince = now;
+    if (backlog >= this.#d.socketHardLimitBytes || now - this.#slowSince >= this.#d.slowConsumerGraceMs) {
+      this.#d.metrics.slowConsumerDrops.inc();
+      this.close(CLOSE.slowConsumer, 'slow consumer: not reading fast enough');
+      return false;
+    }
+    return true;
+  }
+
+  /** Called by the gateway's heartbeat sweep, so a viewer that stopped reading is caught without new traffic. */
+  sweep(): void {
+    if (!this.#closing && this.#slowSince !== 0) this.#checkBacklog();
+  }
+
+  ping(): void {
+    if (this.#closing) return;
+    if (!this.alive) {
+      this.#ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.#ws.ping();
+  }
+
+  /** Sends a close frame (queued behind the backlog) and cuts the socket if the peer never answers. */
+  close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#leaveAll();
+    this.#ws.close(code, reason);
+    setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  #onClose(): void {
+    this.#closing = true;
+    this.#leaveAll();
+    this.#d.metrics.connections.dec({ transport: 'ws' });
+  }
+
+  #leaveAll(): void {
+    for (const stream of this.#streams.keys()) this.#d.hub.leave(stream, this);
+    this.#streams.clear();
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closing) return;
+    if (!this.#inbound.tryTake(performance.now())) {
+      this.#refuse(undefined, new ChatError('rate_limited', 'too many frames; slow down', 1_000));
+      return;
+    }
+    if (isBinary) {
+      this.#refuse(undefined, new ChatError('invalid', 'frames must be text (JSON)'));
+      return;
+    }
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) {
+      this.#refuse(parsed.nonce, new ChatError('invalid', parsed.message));
+      return;
+    }
+    const frame = parsed.frame;
+    // Frames after an `auth` wait for it, so a send right after auth is not anonymous.
+    if (this.#authPending !== undefined && frame.type !== 'ping') {
+      void this.#authPending.then(() => this.#handle(frame));
+    } else {
+      this.#handle(frame);
+    }
+  }
+
+  #handle(frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'ping':
+        this.send(pongFrame(frame.nonce));
+        return;
+      case 'auth':
+        this.#authPending = this.#auth(frame.token).finally(() => (this.#authPending = undefined));
+        return;
+      case 'join':
+        void this.#join(frame.stream, frame.history, frame.since);
+        return;
+      case 'leave':
+        this.#leave(frame.stream);
+        return;
+      case 'send':
+        void this.#send(frame.stream, frame.text, frame.nonce);
+        return;
+      case 'mod': {
+        const { type: _type, stream, nonce, ...action } = frame;
+        this.#d.moderation.apply(this.#identity, stream, action).then(
+          () => this.send(modAckFrame(nonce)),
+          (err) => this.#refuse(nonce, err),
+        );
+        return;
+      }
+    }
+  }
+
+  async #auth(token: string): Promise<void> {
+    try {
+      const identity = await this.#d.auth.verify(token);
+      if (this.#identity !== null && this.#identity.id !== identity.id) {
+        throw new ChatError('forbidden', 'this connection is already signed in as another user');
+      }
+      this.#identity = identity;
+      this.send(welcomeFrame({ ...userIn(identity, ''), badges: [] }, identity.roles, this.#d.limits));
+    } catch (err) {
+      this.#refuse(undefined, err);
+    }
+  }
+
+  async #join(stream: string, history: number | undefined, since: number | undefined): Promise<void> {
+    if (this.#streams.has(stream)) this.#leave(stream);
+    if (this.#streams.size >= this.#d.limits.maxStreamsPerConnection) {
+      this.#refuse(undefined, new ChatError('invalid', `a connection may watch at most ${this.#d.limits.maxStreamsPerConnection} streams`));
+      return;
+    }
+    this.#streams.set(stream, false);
+    const request = {
+      history: Math.min(history ?? this.#d.limits.historyDefault, this.#d.limits.historyMax),
+      since,
+      resumeMax: this.#d.resumeMax,
+    };
+    try {
+      await this.#d.hub.join(stream, this, request, (result) => {
+        if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
+        this.#streams.set(stream, true);
+        this.send(joinedFrame(stream, result.seq, result.history, result.state, result.truncated));
+      });
+    } catch (err) {
+      if (err instanceof JoinCancelled) return;
+      this.#streams.delete(stream);
+      this.#refuse(undefined, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
+    }
+  }
+
+  #leave(stream: string): void {
+    if (!this.#streams.has(stream)) {
+      this.#refuse(undefined, new ChatError('not_joined', `not watching ${stream}`));
+      return;
+    }
+    this.#streams.delete(stream);
+    this.#d.hub.leave(stream, this);
+    this.send(leftFrame(stream));
+  }
+
+  async #send(stream: string, text: string, nonce: Nonce | undefined): Promise<void> {
+    if (!this.#streams.has(stream)) {
+      this.#refuse(nonce, new ChatError('not_joined', `join ${stream} before sending to it`));
+      return;
+    }
+    try {
+      const accepted = await this.#d.chat.send(this.#identity, stream, text);
+      this.send(ackFrame(nonce, accepted.id, accepted.seq, accepted.ts, accepted.sampled));
+    } catch (err) {
+      this.#refuse(nonce, err);
+    }
+  }
+
+  #refuse(nonce: Nonce | undefined, err: unknown): void {
+    const chatError = err instanceof ChatError ? err : new ChatError('unavailable', 'internal error', 1_000);
+    if (!(err instanceof ChatError)) this.#d.logger.error({ err, connection: this.#id }, 'unexpected error');
+    this.send(errorFrame(nonce, chatError.code, chatError.message, chatError.retryAfterMs));
+    if (!NOT_A_STRIKE.has(chatError.code) && !this.#strikes.tryTake(performance.now())) {
+      this.#d.metrics.abuseCloses.inc();
+      this.close(CLOSE.policy, 'repeated abuse');
+    }
+  }
+}
+
+class JoinCancelled extends Error {}

@@ -1,0 +1,348 @@
+import type { Bus, BusEvent, Unsubscribe } from '../bus/bus.ts';
+import type { DurableLog, HistoryPage } from '../log/log.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Message, StreamState } from '../protocol/types.ts';
+import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
+import { clearFrame, liveFrame, retractFrame, stateFrame } from '../protocol/server-frames.ts';
+import { MessageWindow } from './message-window.ts';
+import { OutboundFrame, type Viewer } from './outbound-frame.ts';
+
+export interface StreamHubOptions extends StreamStateSources {
+  bus: Bus;
+  log: DurableLog;
+  metrics: Metrics;
+  maxFlushMs: number;
+  stateIntervalMs: number;
+  windowSize: number;
+  onError: (err: unknown) => void;
+}
+
+export interface JoinRequest {
+  history: number;
+  since: number | undefined;
+  /** Most messages a `since` resume replays. */
+  resumeMax: number;
+}
+
+export interface JoinResult {
+  seq: number;
+  history: Message[];
+  state: StreamState;
+  truncated: boolean;
+}
+
+type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; json: string };
+
+/** A frame of one flush; message frames keep their parts so a joiner can get a cut-down copy. */
+interface EncodedFrame {
+  frame: OutboundFrame;
+  seqs?: number[];
+  jsons?: string[];
+}
+
+const LINGER_MS = 5_000;
+// A flush costs one write per viewer, so bigger audiences coalesce longer:
+// one millisecond of window per this many viewers, up to maxFlushMs.
+const VIEWERS_PER_FLUSH_MS = 100;
+const CATCH_UP_RETRIES = 3;
+// Distributed viewer counters expire presence; refreshing it is rarer than counting.
+const HEARTBEAT_EVERY_MS = 30_000;
+
+/** One stream as this gateway carries it: its viewers, its bus subscription, its pending batch. */
+class Channel {
+  readonly stream: string;
+  /** Each viewer with the id the viewer counter knows it by (fixed at join, even if it signs in later). */
+  readonly viewers = new Map<Viewer, string>();
+  /**
+   * Viewers just attached, with the seq their history reached: a message at
+   * or below it may still arrive (stored before the history read, published
+   * after it) and must not reach them twice. Each becomes an ordinary viewer
+   * at its first newer message.
+   */
+  readonly joiners = new Map<Viewer, { viewerId: string; floor: number }>();
+  readonly window: MessageWindow;
+  pending: Pending[] = [];
+  joining = 0;
+  state: StreamState;
+  stateDirty = false;
+  lastStateAt = 0;
+  lastFlushAt = 0;
+  flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  lingerTimer: NodeJS.Timeout | undefined;
+  unsubscribe: Unsubscribe | undefined;
+
+  constructor(stream: string, windowSize: number, state: StreamState) {
+    this.stream = stream;
+    this.window = new MessageWindow(windowSize);
+    this.state = state;
+  }
+}
+
+/**
+ * Fans each stream's live events out to this gateway's viewers: subscribes to
+ * the bus while the stream has viewers here, coalesces what arrives within the
+ * stream's flush window into one frame, encodes it once and hands the same
+ * bytes to every viewer. Also answers joins with history that hands over to
+ * live with no gap and no duplicate.
+ */
+export class StreamHub {
+  readonly #o: StreamHubOptions;
+  readonly #channels = new Map<string, Promise<Channel>>();
+  readonly #ready = new Map<string, Channel>();
+  readonly #countTimer: NodeJS.Timeout;
+  #lastHeartbeat = 0;
+
+  constructor(options: StreamHubOptions) {
+    this.#o = options;
+    this.#countTimer = setInterval(() => this.#refreshCounts(), options.stateIntervalMs);
+    this.#countTimer.unref();
+  }
+
+  async join(stream: string, viewer: Viewer, request: JoinRequest, onJoined: (result: JoinResult) => void): Promise<void> {
+    const channel = await this.#channel(stream);
+    channel.joining++;
+    const viewerId = viewer.viewerId;
+    this.#o.viewers.join(stream, viewerId);
+    let joined = false;
+    try {
+      const [page, state] = await Promise.all([
+        request.since === undefined ? this.#o.log.latest(stream, request.history) : this.#o.log.since(stream, request.since, request.resumeMax + 1),
+        readStreamState(this.#o, stream),
+      ]);
+      channel.state = state;
+      const result = await this.#handOver(channel, page, request);
+      // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
+      onJoined(result);
+      channel.joiners.set(viewer, { viewerId, floor: result.seq });
+      joined = true;
+    } finally {
+      if (!joined) this.#o.viewers.leave(stream, viewerId);
+      channel.joining--;
+      this.#lingerIfEmpty(channel);
+    }
+  }
+
+  /**
+   * Joins the log page with what this gateway delivered while it was read.
+   * Pending events are flushed first, so the result reaches up to the newest
+   * message this gateway has seen, and the viewer's floor (its seq) keeps any
+   * older message that arrives later from reaching it twice.
+   */
+  async #handOver(channel: Channel, page: HistoryPage, request: JoinRequest): Promise<JoinResult> {
+    let history = page.messages;
+    if (request.since !== undefined && history.length > request.resumeMax) {
+      history = history.slice(0, request.resumeMax);
+      return { seq: history[history.length - 1]!.seq, history, state: channel.state, truncated: true };
+    }
+    let lastSeq = page.lastSeq;
+    for (let attempt = 0; ; attempt++) {
+      const seq = Math.max(lastSeq, history.length > 0 ? history[history.length - 1]!.seq : (request.since ?? 0));
+      this.#flush(channel);
+      if (channel.window.evictedUpTo <= seq || attempt === CATCH_UP_RETRIES) {
+        const catchUp = channel.window.after(seq);
+        if (catchUp.length === 0) return { seq, history, state: channel.state, truncated: false };
+        return { seq: catchUp[catchUp.length - 1]!.seq, history: history.concat(catchUp), state: channel.state, truncated: false };
+      }
+      // The window overflowed while the log was read: read on from where the page ended.
+      const next = await this.#o.log.since(channel.stream, seq, request.resumeMax);
+      history = history.concat(next.messages);
+      lastSeq = next.lastSeq;
+    }
+  }
+
+  leave(stream: string, viewer: Viewer): void {
+    const channel = this.#ready.get(stream);
+    if (channel === undefined) return;
+    const viewerId = channel.viewers.get(viewer) ?? channel.joiners.get(viewer)?.viewerId;
+    if (viewerId === undefined) return;
+    channel.viewers.delete(viewer);
+    channel.joiners.delete(viewer);
+    this.#o.viewers.leave(stream, viewerId);
+    this.#lingerIfEmpty(channel);
+  }
+
+  viewersOf(stream: string): number {
+    const channel = this.#ready.get(stream);
+    return channel === undefined ? 0 : channel.viewers.size + channel.joiners.size;
+  }
+
+  /** Every viewer of every stream, for the drain on shutdown. */
+  *allViewers(): Iterable<Viewer> {
+    for (const channel of this.#ready.values()) {
+      yield* channel.viewers.keys();
+      yield* channel.joiners.keys();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#countTimer);
+    for (const channel of this.#ready.values()) {
+      this.#flush(channel);
+      clearTimeout(channel.lingerTimer);
+      await channel.unsubscribe?.();
+    }
+    this.#ready.clear();
+    this.#channels.clear();
+  }
+
+  #channel(stream: string): Promise<Channel> {
+    let ready = this.#channels.get(stream);
+    if (ready === undefined) {
+      ready = this.#open(stream);
+      this.#channels.set(stream, ready);
+      ready.catch(() => this.#channels.delete(stream));
+    }
+    return ready.then((channel) => {
+      clearTimeout(channel.lingerTimer);
+      channel.lingerTimer = undefined;
+      return channel;
+    });
+  }
+
+  async #open(stream: string): Promise<Channel> {
+    const channel = new Channel(stream, this.#o.windowSize, await readStreamState(this.#o, stream));
+    channel.unsubscribe = await this.#o.bus.subscribe(stream, (_stream, event) => this.#onEvent(channel, event));
+    this.#ready.set(stream, channel);
+    return channel;
+  }
+
+  #lingerIfEmpty(channel: Channel): void {
+    if (channel.viewers.size > 0 || channel.joiners.size > 0 || channel.joining > 0 || channel.lingerTimer !== undefined) return;
+    // Keeping the subscription a few seconds saves a resubscribe when viewers churn.
+    channel.lingerTimer = setTimeout(() => {
+      channel.lingerTimer = undefined;
+      if (channel.viewers.size > 0 || channel.joiners.size > 0 || channel.joining > 0) return;
+      this.#flush(channel);
+      this.#ready.delete(channel.stream);
+      this.#channels.delete(channel.stream);
+      channel.unsubscribe?.().catch(this.#o.onError);
+    }, LINGER_MS);
+    channel.lingerTimer.unref();
+  }
+
+  #onEvent(channel: Channel, event: BusEvent): void {
+    switch (event.kind) {
+      case 'msg':
+        channel.pending.push({ kind: 'msg', message: event.message });
+        break;
+      case 'retract': {
+        const ids = new Set(event.ids);
+        channel.window.remove((m) => ids.has(m.id));
+        channel.pending.push({ kind: 'frame', json: retractFrame(channel.stream, event.ids, event.reason) });
+        break;
+      }
+      case 'clear':
+        channel.window.remove((m) => m.user.id === event.user);
+        channel.pending.push({ kind: 'frame', json: clearFrame(channel.stream, event.user, event.reason, event.seconds) });
+        break;
+      case 'state':
+        channel.state = { ...channel.state, ...event.state };
+        channel.stateDirty = true;
+        // Mode changes are a moderator's deliberate act: show them now, not at the next tick.
+        if (event.state.modes !== undefined) channel.lastStateAt = 0;
+        break;
+    }
+    this.#schedule(channel);
+  }
+
+  #schedule(channel: Channel): void {
+    if (channel.flushTimer !== undefined) return;
+    const window = Math.min(this.#o.maxFlushMs, Math.floor((channel.viewers.size + channel.joiners.size) / VIEWERS_PER_FLUSH_MS));
+    const wait = channel.lastFlushAt + window - performance.now();
+    // A quiet stream flushes at once (after this tick, so a burst in one tick is one frame).
+    channel.flushTimer = wait <= 0 ? setImmediate(() => this.#flush(channel)) : setTimeout(() => this.#flush(channel), wait);
+  }
+
+  #flush(channel: Channel): void {
+    if (channel.flushTimer !== undefined) {
+      clearTimeout(channel.flushTimer as NodeJS.Timeout);
+      clearImmediate(channel.flushTimer as NodeJS.Immediate);
+      channel.flushTimer = undefined;
+    }
+    const frames = this.#encode(channel);
+    if (frames.length === 0) return;
+    channel.lastFlushAt = performance.now();
+    for (const frame of frames) {
+      const { lines } = frame.frame;
+      if (lines > 0) this.#o.metrics.batchSize.observe(lines);
+      for (const viewer of channel.viewers.keys()) viewer.deliver(frame.frame);
+      if (channel.joiners.size > 0) this.#deliverToJoiners(channel, frame);
+      if (lines > 0) this.#o.metrics.deliveries.inc(lines * channel.viewers.size);
+      this.#o.metrics.framesWritten.inc(channel.viewers.size);
+    }
+  }
+
+  /** The rare path: a frame cut down to what a just-attached viewer has not had yet. */
+  #deliverToJoiners(channel: Channel, { frame, seqs, jsons }: EncodedFrame): void {
+    for (const [viewer, joiner] of channel.joiners) {
+      if (seqs === undefined) {
+        viewer.deliver(frame);
+        continue;
+      }
+      if (seqs[seqs.length - 1]! <= joiner.floor) continue;
+      const fresh = seqs.findIndex((seq) => seq > joiner.floor);
+      const own = fresh === 0 ? frame : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), seqs.length - fresh, frame.lastSeq);
+      viewer.deliver(own);
+      this.#o.metrics.deliveries.inc(own.lines);
+      channel.joiners.delete(viewer);
+      channel.viewers.set(viewer, joiner.viewerId);
+    }
+  }
+
+  /** Turns the pending events into frames: runs of messages become one msg/batch frame each. */
+  #encode(channel: Channel): EncodedFrame[] {
+    const frames: EncodedFrame[] = [];
+    const pending = channel.pending;
+    channel.pending = [];
+    let jsons: string[] = [];
+    let seqs: number[] = [];
+    const endRun = (): void => {
+      if (jsons.length === 0) return;
+      frames.push({ frame: new OutboundFrame(liveFrame(channel.stream, jsons), jsons.length, seqs[seqs.length - 1]), seqs, jsons });
+      jsons = [];
+      seqs = [];
+    };
+    for (const item of pending) {
+      if (item.kind === 'msg') {
+        channel.window.push(item.message);
+        jsons.push(JSON.stringify(item.message));
+        seqs.push(item.message.seq);
+      } else {
+        endRun();
+        frames.push({ frame: new OutboundFrame(item.json, 0, undefined) });
+      }
+    }
+    endRun();
+    const now = performance.now();
+    if (channel.stateDirty) {
+      if (now - channel.lastStateAt >= this.#o.stateIntervalMs) {
+        channel.stateDirty = false;
+        channel.lastStateAt = now;
+        frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), 0, undefined) });
+      } else {
+        // Throttled: a timer brings the state frame at the end of the interval.
+        channel.flushTimer ??= setTimeout(() => this.#flush(channel), channel.lastStateAt + this.#o.stateIntervalMs - now);
+      }
+    }
+    return frames;
+  }
+
+  /** Viewer counts change without a bus event; each gateway reads them from the counter. */
+  #refreshCounts(): void {
+    const now = performance.now();
+    const heartbeat = now - this.#lastHeartbeat >= HEARTBEAT_EVERY_MS;
+    if (heartbeat) this.#lastHeartbeat = now;
+    for (const channel of this.#ready.values()) {
+      if (channel.viewers.size + channel.joiners.size === 0) continue;
+      if (heartbeat) {
+        const ids = new Set(channel.viewers.values());
+        for (const joiner of channel.joiners.values()) ids.add(joiner.viewerId);
+        this.#o.viewers.heartbeat(channel.stream, ids);
+      }
+      this.#o.viewers.count(channel.stream).then((viewers) => {
+        if (viewers === channel.state.viewers) return;
+        this.#onEvent(channel, { kind: 'state', state: { viewers } });
+      }, this.#o.onError);
+    }
+  }
+}

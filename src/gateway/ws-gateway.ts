@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { reconnectFrame } from '../protocol/server-frames.ts';
+import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
+
+export interface WsGatewayOptions extends ConnectionDeps {
+  heartbeatMs: number;
+}
+
+/**
+ * Accepts v1 WebSocket connections on GET /ws, pings them, and on shutdown
+ * tells each to reconnect elsewhere.
+ */
+export class WsGateway {
+  readonly #o: WsGatewayOptions;
+  readonly #wss: WebSocketServer;
+  readonly #connections = new Set<Connection>();
+  readonly #heartbeat: NodeJS.Timeout;
+  #draining = false;
+
+  constructor(options: WsGatewayOptions) {
+    this.#o = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.limits.maxFrameBytes,
+      // Compression would cost a zlib context per socket and defeat encode-once fan-out.
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#heartbeat = setInterval(() => {
+      for (const connection of this.#connections) {
+        connection.ping();
+        connection.sweep();
+      }
+    }, options.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#draining) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = new Connection(ws, this.#o);
+      this.#connections.add(connection);
+      this.#o.metrics.connections.inc({ transport: 'ws' });
+      ws.on('close', () => this.#connections.delete(connection));
+    });
+  }
+
+  /** Tells every client to reconnect after `afterMs` (each with its own jitter) and closes with 1001. */
+  drain(afterMs: number): void {
+    this.#draining = true;
+    const frame = reconnectFrame(afterMs);
+    for (const connection of this.#connections) {
+      connection.send(frame);
+      connection.close(CLOSE.goingAway, 'server going away');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.drain(0);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,110 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { Metrics } from '../observability/metrics.ts';
+import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
+import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
+import type { StreamHub } from '../gateway/stream-hub.ts';
+import * as S from './schemas.ts';
+
+export interface SseOptions {
+  hub: StreamHub;
+  metrics: Metrics;
+  historyDefault: number;
+  resumeMax: number;
+  socketHardLimitBytes: number;
+  keepAliveMs: number;
+}
+
+let nextSseId = 0;
+
+/** A read-only viewer over Server-Sent Events: the hub's shared frames, as events whose id is the newest seq. */
+class SseViewer implements Viewer {
+  readonly viewerId = `sse${++nextSseId}`;
+  readonly #res: ServerResponse;
+  readonly #hardLimit: number;
+  readonly #onSlow: () => void;
+
+  constructor(res: ServerResponse, hardLimit: number, onSlow: () => void) {
+    this.#res = res;
+    this.#hardLimit = hardLimit;
+    this.#onSlow = onSlow;
+  }
+
+  deliver(frame: OutboundFrame): void {
+    this.write(frame.sse());
+  }
+
+  write(chunk: string): void {
+    if (this.#res.destroyed) return;
+    // SSE has no close code; a reader this far behind is cut and resumes with Last-Event-ID.
+    if (this.#res.writableLength > this.#hardLimit) {
+      this.#onSlow();
+      this.#res.destroy();
+      return;
+    }
+    this.#res.write(chunk);
+  }
+}
+
+const EventsQuery = Type.Object(
+  {
+    since: Type.Optional(Type.Integer({ minimum: 0, description: 'resume after this seq (Last-Event-ID wins)' })),
+    history: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /api/streams/:s/events, and the keep-alive and drain of every SSE response. */
+export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterMs: number): void } {
+  const open = new Set<SseViewer>();
+  const keepAlive = setInterval(() => {
+    for (const viewer of open) viewer.write(': keep-alive\n\n');
+  }, o.keepAliveMs);
+  keepAlive.unref();
+
+  app.get<{ Params: Static<typeof S.StreamParams>; Querystring: Static<typeof EventsQuery> }>('/api/streams/:s/events', {
+    schema: {
+      summary: 'Live frames as Server-Sent Events (read only)',
+      description: 'The first event is the `joined` frame; then msg, batch, retract, clear and state frames. Event ids are seqs: reconnecting with Last-Event-ID resumes with no gap.',
+      tags: ['chat'],
+      params: S.StreamParams,
+      querystring: EventsQuery,
+    },
+  }, (request, reply) => {
+    const stream = request.params.s;
+    const lastEventId = Number(request.headers['last-event-id']);
+    const since = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : request.query.since;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const viewer = new SseViewer(res, o.socketHardLimitBytes, () => o.metrics.slowConsumerDrops.inc());
+    open.add(viewer);
+    o.metrics.connections.inc({ transport: 'sse' });
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      open.delete(viewer);
+      o.hub.leave(stream, viewer);
+      o.metrics.connections.dec({ transport: 'sse' });
+    });
+    const request_ = { history: request.query.history ?? o.historyDefault, since, resumeMax: o.resumeMax };
+    o.hub.join(stream, viewer, request_, (result) => {
+      if (closed) throw new Error('closed');
+      viewer.write(`id: ${result.seq}\ndata: ${joinedFrame(stream, result.seq, result.history, result.state, result.truncated)}\n\n`);
+    }).catch(() => res.destroy());
+  });
+
+  return {
+    drain(afterMs: number): void {
+      clearInterval(keepAlive);
+      const event = `data: ${reconnectFrame(afterMs)}\n\n`;
+      for (const viewer of open) viewer.write(event);
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { Authenticator } from '../auth/tokens.ts';
+import type { ChatService } from '../chat/chat-service.ts';
+import type { ModeratorActions } from '../chat/moderator-actions.ts';
+import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
+import type { DurableLog } from '../log/log.ts';
+import { canModerate } from '../auth/identity.ts';
+import { ChatError } from '../protocol/errors.ts';
+import type { ModAction } from '../protocol/client-frames.ts';
+import type { Modes, StreamRules } from '../protocol/types.ts';
+import { identityOf } from './context.ts';
+import * as S from './schemas.ts';
+
+export interface StreamRoutesDeps extends StreamStateSources {
+  auth: Authenticator;
+  chat: ChatService;
+  moderation: ModeratorActions;
+  log: DurableLog;
+  replayMax: number;
+  pollingIntervalMs: number;
+}
+
+type Params = Static<typeof S.StreamParams>;
+
+const MessagesQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0, description: 'polling: messages with seq > after' })),
+    from: Type.Optional(Type.Integer({ minimum: 0, description: 'replay: ms since epoch, inclusive' })),
+    to: Type.Optional(Type.Integer({ minimum: 0, description: 'replay: ms since epoch, exclusive (default now)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most this many (capped by the server)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The stream resources of PROTOCOL.md's HTTP table. */
+export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps): void {
+  const moderate = async (authorization: Parameters<typeof identityOf>[1], stream: string, action: ModAction): Promise<void> => {
+    await d.moderation.apply(await identityOf(d.auth, authorization), stream, action);
+  };
+
+  app.post<{ Params: Params; Body: { text: string } }>('/api/streams/:s/messages', {
+    schema: {
+      summary: 'Post a chat message',
+      tags: ['chat'],
+      security: S.bearer,
+      params: S.StreamParams,
+      body: Type.Object({ text: Type.String({ maxLength: 100_000 }) }),
+      response: { 201: S.Accepted, '4xx': S.Refusal, '5xx': S.Refusal },
+    },
+  }, async (request, reply) => {
+    const identity = await identityOf(d.auth, request);
+    const accepted = await d.chat.send(identity, request.params.s, request.body.text);
+    return reply.code(201).send(accepted);
+  });
+
+  app.get<{ Params: Params; Querystring: Static<typeof MessagesQuery> }>('/api/streams/:s/messages', {
+    schema: {
+      summary: 'Poll for new messages (after), or replay a time range (from, to)',
+      description: 'Without after or from: the newest messages, for a client starting to poll. Moderators also see sampled-out messages in a replay.',
+      tags: ['chat'],
+      params: S.StreamParams,
+      querystring: MessagesQuery,
+      response: {
+        200: Type.Object({ messages: Type.Array(S.Message), next: Type.Integer(), pollingIntervalMillis: Type.Integer() }),
+        '4xx': S.Refusal,
+      },
+    },
+  }, async (request) => {
+    const { s } = request.params;
+    const { after, from, to, limit: asked } = request.query;
+    const limit = Math.min(asked ?? d.replayMax, d.replayMax);
+    const pollingIntervalMillis = d.pollingIntervalMs;
+    if (from !== undefined) {
+      if (after !== undefined) throw new ChatError('invalid', 'use either after (polling) or from/to (replay)');
+      const end = to ?? Date.now();
+      if (end < from) throw new ChatError('invalid', 'to must not be before from');
+      const includeSampled = canModerate(await identityOf(d.auth, request), s);
+      const messages = await d.log.range(s, from, end, limit, includeSampled);
+      const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
+      return { messages, next, pollingIntervalMillis };
+    }
+    if (to !== undefined) throw new ChatError('invalid', 'to needs from');
+    const page = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
+    const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
+    // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq.
+    const next = last !== undefined && page.messages.length === limit ? last : Math.max(page.lastSeq, after ?? 0);
+    return { messages: page.messages, next, pollingIntervalMillis };
+  });
+
+  app.get<{ Params: Params }>('/api/streams/:s', {
+    schema: { summary: "A stream's State", tags: ['chat'], params: S.StreamParams, response: { 200: S.State } },
+  }, async (request) => readStreamState(d, request.params.s));
+
+  app.delete<{ Params: Params & { id: string } }>('/api/streams/:s/messages/:id', {
+    schema: {
+      summary: 'Moderator: delete one message',
+      tags: ['moderation'],
+      security: S.bearer,
+      params: Type.Object({ s: S.StreamParams.properties.s, id: Type.String({ maxLength: 128 }) }),
+      response: { 204: Type.Null(), '4xx': S.Refusal },
+    },
+  }, async (request, reply) => {
+    await moderate(request, request.params.s, { action: 'delete', id: request.params.id });
+    return reply.code(204).send();
+  });
+
+  const banParams = Type.Object({ s: S.StreamParams.properties.s, user: Type.String({ minLength: 1, maxLength: 128, description: 'user id' }) });
+  app.put<{ Params: Static<typeof banParams>; Body: Static<typeof S.BanBody> }>('/api/streams/:s/bans/:user', {
+    schema: {
+      summary: 'Moderator: ban a user, or time them out with seconds',
+      tags: ['moderation'],
+      security: S.bearer,
+      params: banParams,
+      body: S.BanBody,
+      response: { 204: Type.Null(), '4xx': S.Refusal },
+    },
+  }, async (request, reply) => {
+    const seconds = request.body?.seconds;
+    const { s, user } = request.params;
+    await moderate(request, s, seconds === undefined ? { action: 'ban', user } : { action: 'timeout', user, seconds });
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: Static<typeof banParams> }>('/api/streams/:s/bans/:user', {
+    schema: { summary: 'Moderator: unban a user', tags: ['moderation'], security: S.bearer, params: banParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
+  }, async (request, reply) => {
+    await moderate(request, request.params.s, { action: 'unban', user: request.params.user });
+    return reply.code(204).send();
+  });
+
+  app.patch<{ Params: Params; Body: Partial<Modes> }>('/api/streams/:s/modes', {
+    schema: {
+      summary: 'Moderator: change modes',
+      tags: ['moderation'],
+      security: S.bearer,
+      params: S.StreamParams,
+      body: S.PartialModes,
+      response: { 200: S.Modes, '4xx': S.Refusal },
+    },
+  }, async (request) => {
+    const { s } = request.params;
+    await moderate(request, s, { action: 'modes', modes: request.body });
+    return d.state.getModes(s);
+  });
+
+  app.get<{ Params: Params }>('/api/streams/:s/rules', {
+    schema: { summary: "Moderator: the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, response: { 200: S.Rules, '4xx': S.Refusal } },
+  }, async (request) => {
+    d.moderation.assertModerator(await identityOf(d.auth, request), request.params.s);
+    return d.state.getRules(request.params.s);
+  });
+
+  app.put<{ Params: Params; Body: Static<typeof S.Rules> }>('/api/streams/:s/rules', {
+    schema: { summary: "Moderator: replace the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, body: S.Rules, response: { 200: S.Rules, '4xx': S.Refusal } },
+  }, async (request) => {
+    const rules: StreamRules = { emotes: [], ...request.body };
+    await moderate(request, request.params.s, { action: 'rules', rules });
+    return rules;
+  });
+
+  const heldParams = Type.Object({ s: S.StreamParams.properties.s, id: Type.String({ maxLength: 64 }) });
+  app.get<{ Params: Params }>('/api/streams/:s/held', {
+    schema: {
+      summary: 'Moderator: messages held by automod (extension)',
+      tags: ['moderation'],
+      security: S.bearer,
+      params: S.StreamParams,
+      response: {
+        200: Type.Object({ held: Type.Array(Type.Object({ id: Type.String(), user: S.User, text: Type.String(), reason: Type.String(), heldAt: Type.Integer() })) }),
+        '4xx': S.Refusal,
+      },
+    },
+  }, async (request) => ({ held: d.moderation.heldMessages(await identityOf(d.auth, request), request.params.s) }));
+
+  app.post<{ Params: Static<typeof heldParams> }>('/api/streams/:s/held/:id/approve', {
+    schema: { summary: 'Moderator: release a held message (extension)', tags: ['moderation'], security: S.bearer, params: heldParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
+  }, async (request, reply) => {
+    await moderate(request, request.params.s, { action: 'approve', id: request.params.id });
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: Static<typeof heldParams> }>('/api/streams/:s/held/:id', {
+    schema: { summary: 'Moderator: discard a held message (extension)', tags: ['moderation'], security: S.bearer, params: heldParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
+  }, async (request, reply) => {
+    await moderate(request, request.params.s, { action: 'deny', id: request.params.id });
+    return reply.code(204).send();
+  });
+}

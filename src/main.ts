@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { startServer } from './server.ts';
+
+const USAGE = `usage: chorus serve [--flag value ...]
+
+Flags and CHORUS_* environment variables are listed in the README.`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  if (command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if (command !== 'serve') {
+    console.error(`unknown command "${command}"\n${USAGE}`);
+    process.exit(2);
+  }
+  let config;
+  try {
+    config = loadConfig(rest, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`chorus: ${err.message}`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
+  const server = await startServer(config, logger);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error('chorus: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every Prometheus metric of one server; one registry per server, never the global one. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'chorus_connections', help: 'Open WebSocket and SSE connections', labelNames: ['transport'] as const, registers: [this.registry] });
+  readonly accepted = new Counter({ name: 'chorus_messages_accepted_total', help: 'Messages accepted', registers: [this.registry] });
+  readonly broadcast = new Counter({ name: 'chorus_messages_broadcast_total', help: 'Accepted messages published to viewers (not sampled out)', registers: [this.registry] });
+  readonly refused = new Counter({ name: 'chorus_messages_refused_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly deliveries = new Counter({ name: 'chorus_deliveries_total', help: 'Chat lines written to viewer connections', registers: [this.registry] });
+  readonly framesWritten = new Counter({ name: 'chorus_frames_written_total', help: 'Live frames written to viewer connections', registers: [this.registry] });
+  readonly slowConsumerDrops = new Counter({ name: 'chorus_slow_consumer_drops_total', help: 'Viewers disconnected for not reading (close 4008)', registers: [this.registry] });
+  readonly abuseCloses = new Counter({ name: 'chorus_abuse_closes_total', help: 'Connections closed for repeated abuse (1008)', registers: [this.registry] });
+  readonly batchSize = new Histogram({
+    name: 'chorus_batch_size',
+    help: 'Messages per live frame',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly ingestLatency = new Histogram({
+    name: 'chorus_ingest_latency_seconds',
+    help: 'From a send arriving to its acknowledgement',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly samplingStreams = new Gauge({ name: 'chorus_sampling_streams', help: 'Streams currently sampled', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,66 @@
+import type { Nonce } from './client-frames.ts';
+import type { ErrorCode, Message, StreamState, User } from './types.ts';
+import type { Role } from './types.ts';
+
+// Encoders of the server-to-client frames of PROTOCOL.md. Frames that go to
+// many sockets (msg, batch, retract, clear, state) are encoded once by the
+// stream hub; these are the per-connection ones and the shared helpers.
+
+export interface Limits {
+  maxFrameBytes: number;
+  maxTextLength: number;
+  historyDefault: number;
+  historyMax: number;
+  maxStreamsPerConnection: number;
+  rateLimit: { messages: number; privilegedMessages: number; windowMs: number };
+}
+
+export function welcomeFrame(user: User | null, roles: Readonly<Record<string, readonly Role[]>> | null, limits: Limits): string {
+  return JSON.stringify({ type: 'welcome', user, roles, limits });
+}
+
+export function joinedFrame(stream: string, seq: number, history: readonly Message[], state: StreamState, truncated: boolean): string {
+  return JSON.stringify({ type: 'joined', stream, seq, history, state, ...(truncated ? { truncated } : {}) });
+}
+
+export function ackFrame(nonce: Nonce | undefined, id: string, seq: number, ts: number, sampled: boolean): string {
+  return JSON.stringify({ type: 'ack', nonce, id, seq, ts, sampled });
+}
+
+export function modAckFrame(nonce: Nonce | undefined): string {
+  return JSON.stringify({ type: 'ack', nonce });
+}
+
+export function errorFrame(nonce: Nonce | undefined, code: ErrorCode, message: string, retryAfterMs?: number): string {
+  return JSON.stringify({ type: 'error', nonce, code, message, retryAfterMs });
+}
+
+export function pongFrame(nonce: Nonce | undefined): string {
+  return JSON.stringify({ type: 'pong', nonce });
+}
+
+export function reconnectFrame(afterMs: number): string {
+  return JSON.stringify({ type: 'reconnect', afterMs });
+}
+
+export function leftFrame(stream: string): string {
+  return JSON.stringify({ type: 'left', stream });
+}
+
+/** `msg` for one message, `batch` for several: the same bytes go to every viewer. */
+export function liveFrame(stream: string, messageJson: readonly string[]): string {
+  if (messageJson.length === 1) return '{"type":"msg",' + messageJson[0]!.slice(1);
+  return '{"type":"batch","stream":' + JSON.stringify(stream) + ',"msgs":[' + messageJson.join(',') + ']}';
+}
+
+export function retractFrame(stream: string, ids: readonly string[], reason: string): string {
+  return JSON.stringify({ type: 'retract', stream, ids, reason });
+}
+
+export function clearFrame(stream: string, user: string, reason: 'ban' | 'timeout', seconds?: number): string {
+  return JSON.stringify({ type: 'clear', stream, user, reason, seconds });
+}
+
+export function stateFrame(stream: string, state: StreamState): string {
+  return JSON.stringify({ type: 'state', stream, ...state });
+}

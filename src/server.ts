@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config/settings.ts';
+import { Authenticator } from './auth/tokens.ts';
+import { MemoryBus } from './bus/memory-bus.ts';
+import { SqliteLog } from './log/sqlite-log.ts';
+import { MemoryState } from './state/memory-state.ts';
+import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
+import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
+import { Metrics } from './observability/metrics.ts';
+import { ChatService } from './chat/chat-service.ts';
+import { ContentRules } from './chat/content-rules.ts';
+import { HeldMessages } from './chat/held-messages.ts';
+import { ModeratorActions } from './chat/moderator-actions.ts';
+import { OrderedPublisher } from './chat/ordered-publisher.ts';
+import { Sampler } from './chat/sampler.ts';
+import { StreamHub } from './gateway/stream-hub.ts';
+import { WsGateway } from './gateway/ws-gateway.ts';
+import { createHttpApp } from './http/app.ts';
+import { registerDevRoutes } from './http/dev-routes.ts';
+import { registerOpsRoutes } from './http/ops-routes.ts';
+import { registerSse } from './http/sse.ts';
+import { registerStreamRoutes } from './http/stream-routes.ts';
+import type { Limits } from './protocol/server-frames.ts';
+
+export interface RunningServer {
+  readonly port: number;
+  /** SIGTERM: tell every client to reconnect, finish accepted sends, close everything. */
+  shutdown(): Promise<void>;
+}
+
+const WINDOW_SIZE = 1_000;
+const SSE_KEEPALIVE_MS = 15_000;
+const READY_TIMEOUT_MS = 2_000;
+
+/** The composition root: builds every part from the config and starts listening. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  if (config.redisUrl !== '') {
+    throw new Error('cluster mode (Redis and Kafka) is not in this build yet; unset CHORUS_REDIS_URL and CHORUS_KAFKA_BROKERS');
+  }
+  const now = (): number => Date.now();
+  const metrics = new Metrics();
+  const dbPath = join(config.dataDir, 'chorus.db');
+  const log = await SqliteLog.open({ path: dbPath, retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream });
+  const state = new MemoryState({ loadLastSeq: (stream) => log.lastSeq(stream), persistence: new SqliteStatePersistence(dbPath) });
+  const bus = new MemoryBus();
+  const viewers = new ExactViewerCounter();
+  const auth = new Authenticator(config);
+  const sampler = new Sampler(config.samplingThreshold);
+  const currentRate = (stream: string) => sampler.rateOf(stream, now());
+  const held = new HeldMessages();
+  const publisher = new OrderedPublisher(log, bus, (err) => logger.error({ err }, 'publish failed'));
+  const content = new ContentRules(config);
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, metrics, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, now });
+  const hub = new StreamHub({
+    bus, log, state, viewers, metrics, currentRate,
+    maxFlushMs: config.maxFlushMs,
+    stateIntervalMs: config.stateIntervalMs,
+    windowSize: WINDOW_SIZE,
+    onError: (err) => logger.error({ err }, 'stream hub error'),
+  });
+  const limits: Limits = {
+    maxFrameBytes: config.maxFrameBytes,
+    maxTextLength: config.maxTextLength,
+    historyDefault: config.historyDefault,
+    historyMax: config.historyMax,
+    maxStreamsPerConnection: config.maxStreamsPerConnection,
+    rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
+  };
+  const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits });
+
+  // Sampling state reaches viewers as `state` frames, at most once a second per stream.
+  const rateTimer = setInterval(() => {
+    for (const [stream, rate] of sampler.changedRates(now())) {
+      bus.publish(stream, { kind: 'state', state: { rate } }).catch((err) => logger.error({ err }, 'rate publish failed'));
+    }
+    metrics.samplingStreams.set(sampler.samplingStreams());
+  }, 1_000);
+  rateTimer.unref();
+
+  let draining = false;
+  const app = await createHttpApp(logger);
+  registerOpsRoutes(app, {
+    metrics,
+    draining: () => draining,
+    ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
+  });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
+  const sse = registerSse(app, {
+    hub, metrics,
+    historyDefault: config.historyDefault,
+    resumeMax: config.resumeMax,
+    socketHardLimitBytes: config.socketHardLimitBytes,
+    keepAliveMs: SSE_KEEPALIVE_MS,
+  });
+  if (config.dev) {
+    registerDevRoutes(app, auth);
+    logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
+  }
+  app.server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://x').pathname === '/ws') gateway.handleUpgrade(request, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  logger.info({ port, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
+
+  return {
+    port,
+    async shutdown(): Promise<void> {
+      if (draining) return;
+      draining = true;
+      logger.info('draining: telling clients to reconnect');
+      gateway.drain(config.reconnectAfterMs);
+      sse.drain(config.reconnectAfterMs);
+      const deadline = performance.now() + config.drainMs;
+      while (chat.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      clearInterval(rateTimer);
+      await hub.close();
+      await gateway.close();
+      app.server.closeAllConnections();
+      await app.close();
+      await bus.close();
+      await state.close();
+      await log.close();
+      await viewers.close();
+      logger.info('drained');
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { tempDir } from './temp-dir.ts';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+export interface TestServer {
+  port: number;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** The whole server in this process, on a free port, development mode on, with its own data directory. */
+export async function startTestServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
+  const config = loadConfig(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET, ...flags], {});
+  const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return {
+    server,
+    port: server.port,
+    url: `http://127.0.0.1:${server.port}`,
+    wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+    dataDir,
+    async stop() {
+      await server.shutdown();
+    },
+  };
+}
+
+export interface ChildServer extends TestServer {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: string[];
+}
+
+/** `node src/main.ts serve` as a separate process, as an operator runs it; resolves once it listens. */
+export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['src/main.ts', 'serve', ...args], {
+    env: { ...process.env, CHORUS_JWT_SECRET: TEST_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'chorus is listening' && entry.port !== undefined) {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
+  });
+  const dataDir = args[args.indexOf('--data-dir') + 1] ?? '';
+  return {
+    child, exited, output, port, dataDir,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A development token from the server itself. */
+export async function devToken(baseUrl: string, name: string, roles: Record<string, string[]> = {}): Promise<{ token: string; user: { id: string; name: string } }> {
+  const res = await fetch(`${baseUrl}/api/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, roles }),
+  });
+  if (res.status !== 200) throw new Error(`dev token: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { token: string; user: { id: string; name: string } };
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { configReference } from '../../src/config/reference.ts';
+import { tempDir, removeDir } from '../support/temp-dir.ts';
+
+const SECRET = 'x'.repeat(32);
+
+test('defaults, then file, then environment, then flags', () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'chorus.json');
+    writeFileSync(file, JSON.stringify({ port: 1000, maxFlushMs: 7, blockedTerms: ['a', 'b'], heartbeatMs: 5000 }));
+    const config = loadConfig(['--config', file, '--max-flush-ms', '9', '--dev'], { CHORUS_MAX_FLUSH_MS: '8', PORT: '2000', CHORUS_BLOCK_LINKS: 'true' });
+    assert.equal(config.port, 2000);
+    assert.equal(config.maxFlushMs, 9);
+    assert.deepEqual(config.blockedTerms, ['a', 'b']);
+    assert.equal(config.heartbeatMs, 5000);
+    assert.equal(config.blockLinks, true);
+    assert.equal(config.dev, true);
+    assert.equal(config.historyDefault, 100);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('every problem is reported at once, naming the flag and the variable', () => {
+  try {
+    loadConfig(['--port', 'abc', '--history-default', '9999', '--nope', 'x'], { CHORUS_JWT_SECRET: 'short' });
+    assert.fail('should have thrown');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const text = err.problems.join('\n');
+    assert.match(text, /port \(--port, CHORUS_PORT\) from flags: must be an integer, got "abc"/);
+    assert.match(text, /historyDefault .* must be between 0 and 500, got 9999/);
+    assert.match(text, /unknown flag --nope/);
+    assert.match(text, /jwtSecret .* at least 32 bytes/);
+  }
+});
+
+test('production without a way to verify tokens is refused; cluster needs both services', () => {
+  assert.throws(() => loadConfig([], {}), /no way to verify tokens/);
+  assert.doesNotThrow(() => loadConfig([], { CHORUS_JWT_SECRET: SECRET }));
+  assert.throws(() => loadConfig(['--dev'], { CHORUS_REDIS_URL: 'redis://127.0.0.1:6379' }), /needs both/);
+});
+
+test('a bad config file is a clear error', () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{"port": 1, "colour": "red"}');
+    assert.throws(() => loadConfig(['--dev', '--config', file], {}), /unknown setting "colour"/);
+    writeFileSync(file, '{nope');
+    assert.throws(() => loadConfig(['--dev', '--config', file], {}), /config file .*bad.json/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('the README configuration table is the generated one', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  assert.ok(readme.includes(configReference()), 'README is stale: run node scripts/update-readme-config.ts');
+});

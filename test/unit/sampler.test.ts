@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sampler } from '../../src/chat/sampler.ts';
+
+test('below the threshold everything is kept and sampling is off', () => {
+  const sampler = new Sampler(120);
+  for (let i = 0; i < 100; i++) assert.equal(sampler.keep('s', false, 1_000 + i * 10), true);
+  assert.deepEqual(sampler.rateOf('s', 1_990), { perSecond: 100, sampling: false, keepRatio: 1 });
+});
+
+test('above the threshold ordinary messages are thinned to it and privileged ones all kept', () => {
+  const sampler = new Sampler(100);
+  let keptOrdinary = 0;
+  let keptPriority = 0;
+  const start = 10_000;
+  // 1,000 messages a second for 5 s: one in ten from a privileged sender.
+  for (let i = 0; i < 5_000; i++) {
+    const priority = i % 10 === 0;
+    const kept = sampler.keep('hot', priority, start + i);
+    if (i < 1_000) continue; // the first second is the ramp-up
+    if (priority) keptPriority += kept ? 1 : 0;
+    else keptOrdinary += kept ? 1 : 0;
+  }
+  assert.equal(keptPriority, 400);
+  // 4 s at a budget of 100/s, of which privileged senders use 100/s: nearly nothing left for the rest.
+  assert.ok(keptOrdinary < 40, `kept ${keptOrdinary} ordinary`);
+  const rate = sampler.rateOf('hot', start + 5_000);
+  assert.equal(rate.sampling, true);
+  assert.ok(rate.keepRatio < 0.05);
+});
+
+test('the kept share matches the threshold when no one is privileged, and sampling releases', () => {
+  const sampler = new Sampler(100);
+  let kept = 0;
+  for (let i = 0; i < 4_000; i++) if (sampler.keep('s', false, 20_000 + i / 2) && i >= 2_000) kept++;
+  // 2,000 ordinary messages over the last second at 2,000/s: about 100 kept.
+  assert.ok(kept >= 90 && kept <= 110, `kept ${kept}`);
+  assert.equal(sampler.rateOf('s', 22_000).sampling, true);
+  assert.equal(sampler.rateOf('s', 25_000).sampling, false);
+  assert.equal(sampler.samplingStreams(), 0);
+});
+
+test('changedRates reports each change once and forgets idle streams', () => {
+  const sampler = new Sampler(100);
+  sampler.keep('a', false, 1_000);
+  assert.deepEqual(sampler.changedRates(1_050).map(([s]) => s), ['a']);
+  assert.deepEqual(sampler.changedRates(1_060), []);
+  assert.deepEqual(sampler.changedRates(3_000).map(([s, r]) => [s, r.perSecond]), [['a', 0]]);
+  sampler.changedRates(20_000);
+  assert.deepEqual(sampler.rateOf('a', 20_000), { perSecond: 0, sampling: false, keepRatio: 1 });
+});
