@@ -51,7 +51,7 @@ function onLine(text: string): void {
 
 async function main(): Promise<void> {
   const dataDir = tempDir('chorus-probe-');
-  const server = await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn']);
+  const server = await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]);
   try {
     const viewers: WebSocket[] = [];
     for (let i = 0; i < VIEWERS; i++) {

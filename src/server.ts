@@ -115,8 +115,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info('draining: telling clients to reconnect');
       gateway.drain(config.reconnectAfterMs);
       sse.drain(config.reconnectAfterMs);
-      const deadline = performance.now() + config.drainMs;
-      while (chat.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
       await hub.close();
       await gateway.close();

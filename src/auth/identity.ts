@@ -63,6 +63,11 @@ export function canModerate(identity: Identity | null, stream: string): boolean 
   return roles.includes('broadcaster') || roles.includes('moderator');
 }
 
+/** The User object outside any stream (welcome, dev token): no badges, since badges are per stream. */
+export function profileOf(identity: Identity): User {
+  return userIn(identity, '');
+}
+
 /** The User object of PROTOCOL.md for this identity in one stream: badges in a fixed order. */
 export function userIn(identity: Identity, stream: string): User {
   const roles = rolesIn(identity, stream);

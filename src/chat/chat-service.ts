@@ -50,13 +50,16 @@ const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'bro
 export class ChatService {
   readonly #d: ChatServiceDeps;
   #inFlight = 0;
+  #idleWaiters: Array<() => void> = [];
 
   constructor(deps: ChatServiceDeps) {
     this.#d = deps;
   }
 
-  get inFlight(): number {
-    return this.#inFlight;
+  /** Resolves once no send is being processed (the drain on shutdown waits for this). */
+  whenIdle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
@@ -115,7 +118,7 @@ export class ChatService {
       }
       return await this.#stampAndCommit(stream, user, text, emotes, roles.length > 0);
     } finally {
-      this.#inFlight--;
+      if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }
 

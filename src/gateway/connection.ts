@@ -14,7 +14,7 @@ import type { ErrorCode } from '../protocol/types.ts';
 import type { OutboundFrame, Viewer } from './outbound-frame.ts';
 import type { StreamHub } from './stream-hub.ts';
 import { RateWindow } from './rate-window.ts';
-import { userIn } from '../auth/identity.ts';
+import { profileOf } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
   auth: Authenticator;
@@ -95,8 +95,9 @@ export class Connection implements Viewer {
     else this.#ws.send(frame.json);
   }
 
+  /** A frame for this connection only (welcome, joined, ack, error, ...), under the same backlog limits. */
   send(json: string): void {
-    if (this.#closing || this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
     this.#ws.send(json);
   }
 
@@ -211,7 +212,7 @@ export class Connection implements Viewer {
         throw new ChatError('forbidden', 'this connection is already signed in as another user');
       }
       this.#identity = identity;
-      this.send(welcomeFrame({ ...userIn(identity, ''), badges: [] }, identity.roles, this.#d.limits));
+      this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits));
     } catch (err) {
       this.#refuse(undefined, err);
     }

@@ -54,7 +54,7 @@ export class WsGateway {
     });
   }
 
-  /** Tells every client to reconnect after `afterMs` (each with its own jitter) and closes with 1001. */
+  /** Tells every client to reconnect after `afterMs` (clients add their own jitter) and closes with 1001. */
   drain(afterMs: number): void {
     this.#draining = true;
     const frame = reconnectFrame(afterMs);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
-import { USER_NAME, userIn } from '../auth/identity.ts';
+import { USER_NAME, profileOf } from '../auth/identity.ts';
 import * as S from './schemas.ts';
 
 const DevTokenBody = Type.Object(
@@ -25,6 +25,6 @@ export function registerDevRoutes(app: FastifyInstance, auth: Authenticator): vo
   }, async (request) => {
     const { name, roles = {}, color } = request.body;
     const { token, identity } = await auth.issueDevToken(name, roles, color);
-    return { token, user: { ...userIn(identity, ''), badges: [] } };
+    return { token, user: profileOf(identity) };
   });
 }

@@ -93,8 +93,8 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
       o.hub.leave(stream, viewer);
       o.metrics.connections.dec({ transport: 'sse' });
     });
-    const request_ = { history: request.query.history ?? o.historyDefault, since, resumeMax: o.resumeMax };
-    o.hub.join(stream, viewer, request_, (result) => {
+    const joinRequest = { history: request.query.history ?? o.historyDefault, since, resumeMax: o.resumeMax };
+    o.hub.join(stream, viewer, joinRequest, (result) => {
       if (closed) throw new Error('closed');
       viewer.write(`id: ${result.seq}\ndata: ${joinedFrame(stream, result.seq, result.history, result.state, result.truncated)}\n\n`);
     }).catch(() => res.destroy());

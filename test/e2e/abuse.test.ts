@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { TestClient } from '../support/ws-client.ts';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 
 // Bad input gets a clear answer or a documented close, and everyone else keeps being served.
@@ -26,12 +26,7 @@ after(async () => {
 
 /** A bystander that must keep working whatever the abuser does. */
 async function assertStillServing(stream: string): Promise<void> {
-  const { token } = await devToken(server.url, 'bystander');
-  const c = await TestClient.connect(server.wsUrl);
-  c.send({ type: 'auth', token });
-  await c.next('welcome');
-  c.send({ type: 'join', stream });
-  await c.next('joined');
+  const c = await chatter(server, 'bystander', {}, stream);
   const ack = await c.request({ type: 'send', stream, text: 'still here' });
   assert.equal(ack.type, 'ack');
   c.close();
@@ -71,11 +66,7 @@ test('1,000 joins on one connection: at most 20 are served, the rest refused, th
 });
 
 test('a flood of sends is rate limited, then closed with 1008', async () => {
-  const c = await TestClient.connect(server.wsUrl);
-  c.send({ type: 'auth', token: (await devToken(server.url, 'flooder')).token });
-  await c.next('welcome');
-  c.send({ type: 'join', stream: 'a3' });
-  await c.next('joined');
+  const c = await chatter(server, 'flooder', {}, 'a3');
   for (let i = 0; i < 200; i++) c.send({ type: 'send', stream: 'a3', text: `spam ${i}`, nonce: i });
   assert.equal((await c.closed).code, 1008);
   const codes = new Set(c.frames.filter((f) => f.type === 'error').map((f) => f.code));
@@ -89,11 +80,7 @@ test('overloaded when more sends are in flight than the process allows', async (
     await small.stop();
     removeDir(small.dataDir);
   });
-  const c = await TestClient.connect(small.wsUrl);
-  c.send({ type: 'auth', token: (await devToken(small.url, 'busy', { a4: ['broadcaster'] })).token });
-  await c.next('welcome');
-  c.send({ type: 'join', stream: 'a4' });
-  await c.next('joined');
+  const c = await chatter(small, 'busy', { a4: ['broadcaster'] }, 'a4');
   const answers = await Promise.all([1, 2, 3].map((i) => c.request({ type: 'send', stream: 'a4', text: `x${i}` })));
   assert.ok(answers.some((a) => a.type === 'ack'));
   assert.ok(answers.some((a) => a.code === 'overloaded' && a.retryAfterMs > 0), JSON.stringify(answers));
@@ -101,12 +88,7 @@ test('overloaded when more sends are in flight than the process allows', async (
 });
 
 test('a client that never reads is disconnected with 4008 and counted; others keep getting chat', async () => {
-  const { token } = await devToken(server.url, 'caster', { a5: ['broadcaster'] });
-  const sender = await TestClient.connect(server.wsUrl);
-  sender.send({ type: 'auth', token });
-  await sender.next('welcome');
-  sender.send({ type: 'join', stream: 'a5' });
-  await sender.next('joined');
+  const sender = await chatter(server, 'caster', { a5: ['broadcaster'] }, 'a5');
 
   // A raw socket that upgrades, joins, and then never reads another byte.
   const stuck = connect(server.port, '127.0.0.1');
@@ -179,3 +161,20 @@ function findCloseFrame(data: Buffer): number | undefined {
   }
   return undefined;
 }
+
+test('a connection that stops answering pings is dropped by the heartbeat', async () => {
+  const quick = await startTestServer(['--heartbeat-ms', '1000']);
+  after(async () => {
+    await quick.stop();
+    removeDir(quick.dataDir);
+  });
+  const silent = await TestClient.connect(quick.wsUrl, { autoPong: false });
+  const polite = await TestClient.connect(quick.wsUrl);
+  const started = Date.now();
+  const closed = await silent.closed;
+  assert.equal(closed.code, 1006, 'terminated without a close frame');
+  assert.ok(Date.now() - started < 5_000);
+  polite.send({ type: 'ping', nonce: 'still' });
+  assert.equal((await polite.next('pong')).nonce, 'still');
+  polite.close();
+});

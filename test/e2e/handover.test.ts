@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestClient, type Frame } from '../support/ws-client.ts';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 
 // History-to-live handover: viewers join and resume while chat flows, and each
@@ -22,12 +22,7 @@ function seqsSeen(joined: Frame, live: Frame[]): number[] {
 }
 
 test('joins and resumes during a stream of messages have no gap and no duplicate', async () => {
-  const { token } = await devToken(server.url, 'caster', { flow: ['broadcaster'] });
-  const sender = await TestClient.connect(server.wsUrl);
-  sender.send({ type: 'auth', token });
-  await sender.next('welcome');
-  sender.send({ type: 'join', stream: 'flow' });
-  await sender.next('joined');
+  const sender = await chatter(server, 'caster', { flow: ['broadcaster'] }, 'flow');
 
   const acked: number[] = [];
   let sending = true;

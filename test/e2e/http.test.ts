@@ -180,3 +180,14 @@ function readEvents(res: Response): { next(): Promise<SseEvent> } {
     },
   };
 }
+
+test('without development mode there is no token endpoint', async () => {
+  const production = await startTestServer(['--no-dev']);
+  try {
+    const res = await fetch(`${production.url}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    assert.equal(res.status, 404);
+  } finally {
+    await production.stop();
+    removeDir(production.dataDir);
+  }
+});

@@ -96,6 +96,21 @@ describe('chat', () => {
     assert.deepEqual(j2.history.map((m: { id: string }) => m.id), [ack.id]);
   });
 
+  test('messages stored in one commit reach viewers as one batch frame, in seq order', async () => {
+    const caster = await client('caster', { chat5: ['broadcaster'] });
+    const viewer = await client();
+    await joined(caster, 'chat5');
+    await joined(viewer, 'chat5');
+    const acks = await Promise.all(Array.from({ length: 10 }, (_, i) => caster.request({ type: 'send', stream: 'chat5', text: `b${i}` })));
+    const last = Math.max(...acks.map((a) => a.seq));
+    await viewer.nextMatching((f) => (f.type === 'msg' && f.seq === last) || (f.type === 'batch' && f.msgs.some((m: { seq: number }) => m.seq === last)));
+    const batch = viewer.frames.find((f) => f.type === 'batch');
+    assert.ok(batch !== undefined, 'no batch frame');
+    assert.equal(batch.stream, 'chat5');
+    assert.ok(batch.msgs.length >= 2);
+    assert.deepEqual(viewer.liveMessages('chat5').map((m) => m.seq), acks.map((a) => a.seq).sort((a, b) => a - b));
+  });
+
   test('leave stops delivery and is answered by left', async () => {
     const alice = await client('alice');
     const viewer = await client();

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { tempDir } from './temp-dir.ts';
+import { TestClient } from './ws-client.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 
@@ -83,4 +84,15 @@ export async function devToken(baseUrl: string, name: string, roles: Record<stri
   });
   if (res.status !== 200) throw new Error(`dev token: ${res.status} ${await res.text()}`);
   return (await res.json()) as { token: string; user: { id: string; name: string } };
+}
+
+/** A client signed in as `name` (a development token) that has joined `stream`. */
+export async function chatter(server: TestServer, name: string, roles: Record<string, string[]>, stream: string): Promise<TestClient> {
+  const { token } = await devToken(server.url, name, roles);
+  const client = await TestClient.connect(server.wsUrl);
+  client.send({ type: 'auth', token });
+  await client.next('welcome');
+  client.send({ type: 'join', stream });
+  await client.next('joined');
+  return client;
 }
