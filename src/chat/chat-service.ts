@@ -18,6 +18,7 @@ export interface SendLimits {
   rateLimitPrivilegedMessages: number;
   rateLimitWindowMs: number;
   maxInFlight: number;
+  maxStreamRate: number;
 }
 
 export interface Accepted {
@@ -83,6 +84,9 @@ export class ChatService {
     const normal = normalizeText(rawText, d.limits.maxTextLength);
     if (!normal.ok) throw new ChatError(normal.code, normal.message);
     if (this.#inFlight >= d.limits.maxInFlight) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
+    if (d.sampler.perSecond(stream, d.now()) >= d.limits.maxStreamRate) {
+      throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000);
+    }
 
     this.#inFlight++;
     try {

@@ -85,6 +85,14 @@ export class Sampler {
     meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, this.#threshold - priority) / ordinary);
   }
 
+  /** Accepted messages of the stream over the last second. */
+  perSecond(stream: string, now: number): number {
+    const meter = this.#meters.get(stream);
+    if (meter === undefined) return 0;
+    meter.advance(now);
+    return meter.rate().all;
+  }
+
   rateOf(stream: string, now: number): RateState {
     const meter = this.#meters.get(stream);
     if (meter === undefined) return { perSecond: 0, sampling: false, keepRatio: 1 };

@@ -87,6 +87,7 @@ export const SETTINGS = {
   // Sampling and shedding
   samplingThreshold: int('Messages per second of one stream above which only a subset is broadcast.', 120, 1, 1_000_000),
   maxInFlight: int('Sends being processed at once in this process; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
+  maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 
   // Retention
   retentionMs: int('How long the log keeps messages.', 3 * 3_600_000, 60_000, 365 * DAY_MS),

@@ -62,6 +62,14 @@ class Channel {
   readonly joiners = new Map<Viewer, { viewerId: string; floor: number }>();
   readonly window: MessageWindow;
   pending: Pending[] = [];
+  /**
+   * The log's newest seq when the subscription began: every displayable
+   * message after it reaches this channel, so while the window has not
+   * evicted past it, the window answers joins without reading the log.
+   */
+  coveredAfter = 0;
+  /** The newest seq this channel knows of, for `joined.seq` when history comes from the window. */
+  newestSeq = 0;
   joining = 0;
   state: StreamState;
   stateDirty = false;
@@ -106,7 +114,9 @@ export class StreamHub {
     let joined = false;
     try {
       const [page, state] = await Promise.all([
-        request.since === undefined ? this.#o.log.latest(stream, request.history) : this.#o.log.since(stream, request.since, request.resumeMax + 1),
+        this.#fromWindow(channel, request) ?? (request.since === undefined
+          ? this.#o.log.latest(stream, request.history)
+          : this.#o.log.since(stream, request.since, request.resumeMax + 1)),
         readStreamState(this.#o, stream),
       ]);
       channel.state = state;
@@ -120,6 +130,25 @@ export class StreamHub {
       channel.joining--;
       this.#lingerIfEmpty(channel);
     }
+  }
+
+  /**
+   * History from the channel's window when the window is known to hold it:
+   * a reconnect storm or a viral join then costs no log read at all.
+   */
+  #fromWindow(channel: Channel, request: JoinRequest): HistoryPage | undefined {
+    this.#flush(channel);
+    const { window } = channel;
+    const complete = Math.max(channel.coveredAfter, window.evictedUpTo);
+    if (request.since !== undefined) {
+      if (request.since < complete) return undefined;
+      const messages = window.after(request.since);
+      return messages.length > request.resumeMax ? undefined : { messages, lastSeq: channel.newestSeq };
+    }
+    // Only the part after `complete` is known to have no hole; before it, the log decides.
+    const tail = window.after(complete);
+    if (tail.length < request.history && complete > 0) return undefined;
+    return { messages: tail.slice(Math.max(0, tail.length - request.history)), lastSeq: channel.newestSeq };
   }
 
   /**
@@ -202,6 +231,9 @@ export class StreamHub {
   async #open(stream: string): Promise<Channel> {
     const channel = new Channel(stream, this.#o.windowSize, await readStreamState(this.#o, stream));
     channel.unsubscribe = await this.#o.bus.subscribe(stream, (_stream, event) => this.#onEvent(channel, event));
+    // Read after subscribing: whatever the log does not hold yet is published after this point and arrives here.
+    channel.coveredAfter = await this.#o.log.lastSeq(stream);
+    channel.newestSeq = Math.max(channel.newestSeq, channel.coveredAfter);
     this.#ready.set(stream, channel);
     return channel;
   }
@@ -224,6 +256,7 @@ export class StreamHub {
     switch (event.kind) {
       case 'msg':
         channel.pending.push({ kind: 'msg', message: event.message });
+        if (event.message.seq > channel.newestSeq) channel.newestSeq = event.message.seq;
         break;
       case 'retract': {
         const ids = new Set(event.ids);

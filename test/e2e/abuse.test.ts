@@ -178,3 +178,20 @@ test('a connection that stops answering pings is dropped by the heartbeat', asyn
   assert.equal((await polite.next('pong')).nonce, 'still');
   polite.close();
 });
+
+test('a stream over its rate ceiling sheds with overloaded while other streams carry on', async () => {
+  const capped = await startTestServer(['--max-stream-rate', '5', '--rate-limit-privileged-messages', '1000', '--inbound-frames-per-second', '1000']);
+  after(async () => {
+    await capped.stop();
+    removeDir(capped.dataDir);
+  });
+  const c = await chatter(capped, 'hot', { hot: ['broadcaster'] }, 'hot');
+  const answers = [];
+  for (let i = 0; i < 10; i++) answers.push(await c.request({ type: 'send', stream: 'hot', text: `h${i}` }));
+  assert.equal(answers.filter((a) => a.type === 'ack').length, 5);
+  assert.ok(answers.slice(5).every((a) => a.code === 'overloaded' && a.retryAfterMs > 0));
+  const cold = await chatter(capped, 'cold', {}, 'cold');
+  assert.equal((await cold.request({ type: 'send', stream: 'cold', text: 'fine' })).type, 'ack');
+  c.close();
+  cold.close();
+});

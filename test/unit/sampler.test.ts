@@ -49,3 +49,11 @@ test('changedRates reports each change once and forgets idle streams', () => {
   sampler.changedRates(20_000);
   assert.deepEqual(sampler.rateOf('a', 20_000), { perSecond: 0, sampling: false, keepRatio: 1 });
 });
+
+test('perSecond counts the last second only', () => {
+  const sampler = new Sampler(100);
+  for (let i = 0; i < 50; i++) sampler.keep('s', false, 5_000 + i);
+  assert.equal(sampler.perSecond('s', 5_100), 50);
+  assert.equal(sampler.perSecond('s', 6_200), 0);
+  assert.equal(sampler.perSecond('other', 6_200), 0);
+});
