@@ -61,14 +61,15 @@ export class Connection implements Viewer {
   readonly #d: ConnectionDeps;
   readonly #id = `c${++nextConnectionId}`;
   #identity: Identity | null = null;
-  #authPending: Promise<void> | undefined;
+  /** While an `auth` is being verified, later frames queue behind it, in order. */
+  #gate: Promise<void> | undefined;
   /** Streams joined or being joined; false while the join is in flight and cancelled if it turns false. */
   readonly #streams = new Map<string, boolean>();
   readonly #strikes: RateWindow;
   readonly #inbound: RateWindow;
   #slowSince = 0;
   #closing = false;
-  alive = true;
+  #alive = true;
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
@@ -76,7 +77,7 @@ export class Connection implements Viewer {
     this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
     this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.#onClose());
     ws.on('error', (err) => deps.logger.debug({ err, connection: this.#id }, 'socket error'));
     this.send(welcomeFrame(null, null, deps.limits));
@@ -88,7 +89,7 @@ export class Connection implements Viewer {
 
   /** Writes a frame shared by many viewers: the bytes were framed once, this is one write. */
   deliver(frame: OutboundFrame): void {
-    if (this.#closing || !this.#checkBacklog()) return;
+    if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
     const sender = (this.#ws as unknown as { _sender: SenderInternals })._sender;
     // ws queues frames only while it is busy with a Blob or compression (both off here); then use its queue.
     if (sender._state === 0) sender.sendFrame([frame.wsBytes()]);
@@ -125,11 +126,11 @@ export class Connection implements Viewer {
 
   ping(): void {
     if (this.#closing) return;
-    if (!this.alive) {
+    if (!this.#alive) {
       this.#ws.terminate();
       return;
     }
-    this.alive = false;
+    this.#alive = false;
     this.#ws.ping();
   }
 
@@ -169,22 +170,26 @@ export class Connection implements Viewer {
       return;
     }
     const frame = parsed.frame;
-    // Frames after an `auth` wait for it, so a send right after auth is not anonymous.
-    if (this.#authPending !== undefined && frame.type !== 'ping') {
-      void this.#authPending.then(() => this.#handle(frame));
-    } else {
-      this.#handle(frame);
+    if (this.#gate === undefined && frame.type !== 'auth') {
+      void this.#handle(frame);
+      return;
     }
+    // Frames after an `auth` wait for it, so a send right after auth is not anonymous.
+    const gate = (this.#gate ?? Promise.resolve()).then(() => this.#handle(frame));
+    this.#gate = gate;
+    void gate.finally(() => {
+      if (this.#gate === gate) this.#gate = undefined;
+    });
   }
 
-  #handle(frame: ClientFrame): void {
+  /** Dispatches one frame; only an `auth` is awaited (by the gate), everything else answers on its own. */
+  #handle(frame: ClientFrame): Promise<void> | undefined {
     switch (frame.type) {
       case 'ping':
         this.send(pongFrame(frame.nonce));
         return;
       case 'auth':
-        this.#authPending = this.#auth(frame.token).finally(() => (this.#authPending = undefined));
-        return;
+        return this.#auth(frame.token);
       case 'join':
         void this.#join(frame.stream, frame.history, frame.since);
         return;

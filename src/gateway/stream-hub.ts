@@ -137,25 +137,31 @@ export class StreamHub {
    * a reconnect storm or a viral join then costs no log read at all.
    */
   #fromWindow(channel: Channel, request: JoinRequest): HistoryPage | undefined {
-    this.#flush(channel);
-    const { window } = channel;
-    const complete = Math.max(channel.coveredAfter, window.evictedUpTo);
+    const complete = Math.max(channel.coveredAfter, channel.window.evictedUpTo);
     if (request.since !== undefined) {
       if (request.since < complete) return undefined;
-      const messages = window.after(request.since);
+      const messages = this.#seenAfter(channel, request.since);
       return messages.length > request.resumeMax ? undefined : { messages, lastSeq: channel.newestSeq };
     }
     // Only the part after `complete` is known to have no hole; before it, the log decides.
-    const tail = window.after(complete);
+    const tail = this.#seenAfter(channel, complete);
     if (tail.length < request.history && complete > 0) return undefined;
     return { messages: tail.slice(Math.max(0, tail.length - request.history)), lastSeq: channel.newestSeq };
   }
 
+  /** Messages after `seq` this channel has received: delivered ones (the window), then pending ones. */
+  #seenAfter(channel: Channel, seq: number): Message[] {
+    const seen = channel.window.after(seq);
+    for (const item of channel.pending) if (item.kind === 'msg' && item.message.seq > seq) seen.push(item.message);
+    return seen;
+  }
+
   /**
-   * Joins the log page with what this gateway delivered while it was read.
-   * Pending events are flushed first, so the result reaches up to the newest
-   * message this gateway has seen, and the viewer's floor (its seq) keeps any
-   * older message that arrives later from reaching it twice.
+   * Joins the log page with what this gateway received while it was read, up
+   * to the newest message it has seen (pending ones included: a join never
+   * forces an early flush, so it does not break a big stream's coalescing).
+   * The viewer's floor (its seq) keeps those, and anything older that arrives
+   * later, from reaching it twice.
    */
   async #handOver(channel: Channel, page: HistoryPage, request: JoinRequest): Promise<JoinResult> {
     let history = page.messages;
@@ -166,9 +172,12 @@ export class StreamHub {
     let lastSeq = page.lastSeq;
     for (let attempt = 0; ; attempt++) {
       const seq = Math.max(lastSeq, history.length > 0 ? history[history.length - 1]!.seq : (request.since ?? 0));
-      this.#flush(channel);
-      if (channel.window.evictedUpTo <= seq || attempt === CATCH_UP_RETRIES) {
-        const catchUp = channel.window.after(seq);
+      if (channel.window.evictedUpTo > seq && attempt === CATCH_UP_RETRIES) {
+        // The stream outruns the log reads: say so rather than hide a gap.
+        return { seq, history, state: channel.state, truncated: true };
+      }
+      if (channel.window.evictedUpTo <= seq) {
+        const catchUp = this.#seenAfter(channel, seq);
         if (catchUp.length === 0) return { seq, history, state: channel.state, truncated: false };
         return { seq: catchUp[catchUp.length - 1]!.seq, history: history.concat(catchUp), state: channel.state, truncated: false };
       }

@@ -60,6 +60,19 @@ describe('connection', () => {
     assert.equal(error.code, 'unauthorized');
   });
 
+  test('frames sent right behind auth wait for it, in order', async () => {
+    const c = await client();
+    const { token, user } = await devToken(server.url, 'quick');
+    c.send({ type: 'auth', token });
+    c.send({ type: 'join', stream: 'gate' });
+    c.send({ type: 'send', stream: 'gate', text: 'first words', nonce: 'q1' });
+    const ack = await c.next('ack', (f) => f.nonce === 'q1');
+    assert.equal(typeof ack.seq, 'number');
+    const line = await c.next('msg');
+    assert.equal(line.user.id, user.id);
+    assert.deepEqual(c.frames.map((f) => f.type).slice(0, 3), ['welcome', 'welcome', 'joined']);
+  });
+
   test('ping is answered by pong with the nonce', async () => {
     const c = await client();
     c.send({ type: 'ping', nonce: 'p1' });
