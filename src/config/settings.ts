@@ -66,6 +66,8 @@ export const SETTINGS = {
   maxStreamsPerConnection: int('Streams one connection may watch at once.', 20, 1, 1_000),
   pollingIntervalMs: int('pollingIntervalMillis told to HTTP polling clients.', 2_000, 100, 60_000),
 
+  maxConnections: int('WebSocket connections this process accepts; more upgrades get 503 (keep below the open-files limit).', 15_000, 1, 10_000_000),
+
   // Abuse
   abuseStrikes: int('Refused or invalid frames within abuseWindowMs that close the connection with 1008.', 30, 1, 10_000),
   abuseWindowMs: int('Window of abuseStrikes.', 10_000, 100, 3_600_000),

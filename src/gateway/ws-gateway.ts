@@ -6,6 +6,7 @@ import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
 
 export interface WsGatewayOptions extends ConnectionDeps {
   heartbeatMs: number;
+  maxConnections: number;
 }
 
 /**
@@ -42,7 +43,8 @@ export class WsGateway {
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#draining) {
+    // Refused before the upgrade, so a full gateway never runs out of file descriptors mid-handshake.
+    if (this.#draining || this.#connections.size >= this.#o.maxConnections) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
       return;
     }

@@ -195,3 +195,26 @@ test('a stream over its rate ceiling sheds with overloaded while other streams c
   c.close();
   cold.close();
 });
+
+test('past maxConnections, upgrades are refused with 503 and existing connections are untouched', async () => {
+  const tiny = await startTestServer(['--max-connections', '2']);
+  after(async () => {
+    await tiny.stop();
+    removeDir(tiny.dataDir);
+  });
+  const a = await TestClient.connect(tiny.wsUrl);
+  const b = await TestClient.connect(tiny.wsUrl);
+  await assert.rejects(TestClient.connect(tiny.wsUrl), /Unexpected server response: 503/);
+  a.close();
+  await a.closed;
+  // The server frees the slot when its side of the socket closes, a moment after ours.
+  let c: TestClient | undefined;
+  for (let i = 0; i < 50 && c === undefined; i++) {
+    c = await TestClient.connect(tiny.wsUrl).catch(() => new Promise<undefined>((r) => setTimeout(r, 20)));
+  }
+  assert.ok(c !== undefined, 'the freed slot was never reusable');
+  b.send({ type: 'ping', nonce: 'b' });
+  assert.equal((await b.next('pong')).nonce, 'b');
+  b.close();
+  c.close();
+});
