@@ -210,7 +210,7 @@ test('past maxConnections, upgrades are refused with 503 and existing connection
   // The server frees the slot when its side of the socket closes, a moment after ours.
   let c: TestClient | undefined;
   for (let i = 0; i < 50 && c === undefined; i++) {
-    c = await TestClient.connect(tiny.wsUrl).catch(() => new Promise<undefined>((r) => setTimeout(r, 20)));
+    c = await TestClient.connect(tiny.wsUrl).catch(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 20)));
   }
   assert.ok(c !== undefined, 'the freed slot was never reusable');
   b.send({ type: 'ping', nonce: 'b' });
