@@ -117,8 +117,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
-      await hub.close();
       await gateway.close();
+      await hub.close();
       app.server.closeAllConnections();
       await app.close();
       await bus.close();

@@ -69,6 +69,8 @@ export class Connection implements Viewer {
   readonly #inbound: RateWindow;
   #slowSince = 0;
   #closing = false;
+  /** Set on shutdown: the `afterMs` of the reconnect frame, which new sends are told to wait. */
+  #drainingAfterMs: number | undefined;
   #alive = true;
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
@@ -132,6 +134,11 @@ export class Connection implements Viewer {
     }
     this.#alive = false;
     this.#ws.ping();
+  }
+
+  drain(reconnectFrame: string, afterMs: number): void {
+    this.send(reconnectFrame);
+    this.#drainingAfterMs = afterMs;
   }
 
   /** Sends a close frame (queued behind the backlog) and cuts the socket if the peer never answers. */
@@ -259,6 +266,10 @@ export class Connection implements Viewer {
   }
 
   async #send(stream: string, text: string, nonce: Nonce | undefined): Promise<void> {
+    if (this.#drainingAfterMs !== undefined) {
+      this.#refuse(nonce, new ChatError('unavailable', 'this server is shutting down; reconnect', this.#drainingAfterMs));
+      return;
+    }
     if (!this.#streams.has(stream)) {
       this.#refuse(nonce, new ChatError('not_joined', `join ${stream} before sending to it`));
       return;

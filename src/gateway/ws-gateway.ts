@@ -56,19 +56,22 @@ export class WsGateway {
     });
   }
 
-  /** Tells every client to reconnect after `afterMs` (clients add their own jitter) and closes with 1001. */
+  /**
+   * Tells every client to reconnect after `afterMs` (clients add their own
+   * jitter). Connections stay open so acknowledgements of sends already
+   * accepted still arrive; new sends are refused with `unavailable`.
+   */
   drain(afterMs: number): void {
     this.#draining = true;
     const frame = reconnectFrame(afterMs);
-    for (const connection of this.#connections) {
-      connection.send(frame);
-      connection.close(CLOSE.goingAway, 'server going away');
-    }
+    for (const connection of this.#connections) connection.drain(frame, afterMs);
   }
 
+  /** Closes every connection with 1001. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
-    this.drain(0);
+    this.#draining = true;
+    for (const connection of this.#connections) connection.close(CLOSE.goingAway, 'server going away');
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 }

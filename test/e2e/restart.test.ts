@@ -65,3 +65,39 @@ test('bad configuration stops start-up with a clear message and a non-zero exit'
     return true;
   });
 });
+
+test('sends racing a SIGTERM are each answered, and every acknowledged one survives the restart', async () => {
+  const dataDir = tempDir();
+  const args = ['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--rate-limit-privileged-messages', '1000', '--inbound-frames-per-second', '1000'];
+  try {
+    const first = await spawnServer(args);
+    const { token } = await devToken(first.url, 'racer', { race: ['broadcaster'] });
+    const c = await TestClient.connect(first.wsUrl);
+    c.send({ type: 'auth', token });
+    await c.next('welcome');
+    c.send({ type: 'join', stream: 'race' });
+    await c.next('joined');
+    const answers = Array.from({ length: 40 }, (_, i) => c.request({ type: 'send', stream: 'race', text: `race ${i}` }));
+    first.child.kill('SIGTERM');
+    const settled = await Promise.all(answers);
+    for (const answer of settled) {
+      assert.ok(answer.type === 'ack' || answer.code === 'unavailable', JSON.stringify(answer));
+    }
+    assert.equal((await c.closed).code, 1001);
+    assert.equal(await first.exited, 0);
+
+    const second = await spawnServer(args);
+    try {
+      const v = await TestClient.connect(second.wsUrl);
+      v.send({ type: 'join', stream: 'race', history: 500 });
+      const stored = new Set((await v.next('joined')).history.map((m: { id: string }) => m.id));
+      const acked = settled.filter((a) => a.type === 'ack');
+      for (const ack of acked) assert.ok(stored.has(ack.id), `acknowledged ${ack.id} was lost`);
+      v.close();
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    removeDir(dataDir);
+  }
+});
