@@ -62,6 +62,10 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
       }
     });
     void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
+  }).catch((err: unknown) => {
+    // A server that never became ready must not outlive the caller.
+    child.kill('SIGKILL');
+    throw err;
   });
   const dataDir = args[args.indexOf('--data-dir') + 1] ?? '';
   return {
