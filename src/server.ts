@@ -50,7 +50,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const sampler = new Sampler(config.samplingThreshold);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
-  const publisher = new OrderedPublisher(log, bus, (err) => logger.error({ err }, 'publish failed'));
+  const publisher = new OrderedPublisher(state, log, bus, (err) => logger.error({ err }, 'publish failed'));
   const content = new ContentRules(config);
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, metrics, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, now });

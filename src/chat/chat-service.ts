@@ -9,7 +9,7 @@ import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
 import { normalizeText } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
-import type { OrderedPublisher } from './ordered-publisher.ts';
+import type { Draft, MessagePublisher } from './message-publisher.ts';
 import type { Sampler } from './sampler.ts';
 
 export interface SendLimits {
@@ -35,7 +35,7 @@ export interface ChatServiceDeps {
   bus: Bus;
   content: ContentRules;
   sampler: Sampler;
-  publisher: OrderedPublisher;
+  publisher: MessagePublisher;
   held: HeldMessages;
   metrics: Metrics;
   now: () => number;
@@ -126,25 +126,20 @@ export class ChatService {
     }
   }
 
-  /** Stamps id, seq and ts, takes the sampling decision, and resolves once the log holds the message. */
+  /** Stamps id and ts, takes the sampling decision, and resolves once the publisher has stamped and stored the message. */
   async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean): Promise<Accepted> {
     const d = this.#d;
-    let seq: number;
-    try {
-      seq = await d.state.nextSeq(stream);
-    } catch (err) {
-      throw unavailable(err);
-    }
     const ts = d.now();
-    const message: Message = { id: randomUUID(), stream, seq, ts, user, text };
-    if (emotes !== undefined && emotes.length > 0) message.emotes = emotes;
+    const draft: Draft = { id: randomUUID(), stream, ts, user, text };
+    if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
     const sampled = !d.sampler.keep(stream, priority, ts);
+    let message: Message;
     try {
-      await d.publisher.commit({ message, sampled });
+      message = await d.publisher.commit(draft, sampled);
     } catch (err) {
       throw unavailable(err);
     }
-    return { id: message.id, seq, ts, sampled };
+    return { id: message.id, seq: message.seq, ts, sampled };
   }
 
   /** A moderator releases a held message: it goes out as if just sent, skipping automod. */

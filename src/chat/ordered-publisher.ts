@@ -1,5 +1,8 @@
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog, LoggedMessage } from '../log/log.ts';
+import type { Message } from '../protocol/types.ts';
+import type { StateStore } from '../state/state.ts';
+import { stamped, type Draft, type MessagePublisher } from './message-publisher.ts';
 
 interface Pending {
   entry: LoggedMessage;
@@ -8,26 +11,31 @@ interface Pending {
 }
 
 /**
- * Appends stamped messages to the log and publishes each one only after it is
- * durable, in seq order per stream. Publishing after the append is what makes
- * the history-to-live handover gap-free: whatever a joining viewer does not
- * find in the log reaches it live.
+ * The embedded publisher: stamps from the in-process seq counter, appends to
+ * the log and publishes each message only after it is durable, in seq order
+ * per stream. Publishing after the append is what makes the history-to-live
+ * handover gap-free: whatever a joining viewer does not find in the log
+ * reaches it live.
  */
-export class OrderedPublisher {
+export class OrderedPublisher implements MessagePublisher {
+  readonly #state: StateStore;
   readonly #log: DurableLog;
   readonly #bus: Bus;
   readonly #onPublishError: (err: unknown) => void;
   readonly #queues = new Map<string, Pending[]>();
 
-  constructor(log: DurableLog, bus: Bus, onPublishError: (err: unknown) => void) {
+  constructor(state: StateStore, log: DurableLog, bus: Bus, onPublishError: (err: unknown) => void) {
+    this.#state = state;
     this.#log = log;
     this.#bus = bus;
     this.#onPublishError = onPublishError;
   }
 
-  /** Resolves once the message is durable; rejects if the log could not store it. */
-  async commit(entry: LoggedMessage): Promise<void> {
-    const stream = entry.message.stream;
+  async commit(draft: Draft, sampled: boolean): Promise<Message> {
+    const stream = draft.stream;
+    // Seqs are taken in call order and the queue below is in the same order,
+    // so publishing from its head keeps seq order.
+    const entry: LoggedMessage = { message: stamped(draft, await this.#state.nextSeq(stream)), sampled };
     let queue = this.#queues.get(stream);
     if (queue === undefined) this.#queues.set(stream, (queue = []));
     const pending: Pending = { entry, settled: false, stored: false };
@@ -40,6 +48,7 @@ export class OrderedPublisher {
       pending.settled = true;
       this.#drain(stream, queue);
     }
+    return entry.message;
   }
 
   #drain(stream: string, queue: Pending[]): void {
