@@ -14,14 +14,17 @@ export class IrcFrame {
   readonly #bytes: Array<Buffer | undefined> = [undefined, undefined, undefined, undefined];
   #senders: Set<string> | undefined;
 
-  constructor(content: FrameContent) {
+  readonly #directory: UserDirectory;
+
+  constructor(content: FrameContent, directory: UserDirectory) {
     this.#content = content;
+    this.#directory = directory;
     this.isChat = content.kind === 'msgs';
   }
 
   /** CRLF-terminated lines, '' when the frame means nothing over IRC (a viewer count). */
   text(tags: boolean): string {
-    this.#tagged ??= encode(this.#content);
+    this.#tagged ??= encode(this.#content, this.#directory);
     return tags ? this.#tagged : (this.#plain ??= withoutTags(this.#tagged));
   }
 
@@ -46,7 +49,7 @@ export class IrcFrame {
   }
 }
 
-function encode(content: FrameContent): string {
+function encode(content: FrameContent, directory: UserDirectory): string {
   const now = Date.now();
   const channel = '#' + content.stream;
   switch (content.kind) {
@@ -57,8 +60,8 @@ function encode(content: FrameContent): string {
       return content.ids.map((id) => clearmsgLine(content.stream, id, known.get(id), now)).join('');
     }
     case 'clear':
-      // Without the name (the user's lines had left this gateway's window), the id stands in for the login.
-      return clearchatLine(content.stream, content.user, content.name === undefined ? content.user : loginOf(content.name), content.seconds, now);
+      // A user this gateway never saw has no known login: the id stands in for it.
+      return clearchatLine(content.stream, content.user, content.name === undefined ? (directory.loginOf(content.user) ?? content.user) : loginOf(content.name), content.seconds, now);
     case 'state': {
       let lines = '';
       for (const mode of content.changedModes) {
@@ -85,7 +88,7 @@ export class IrcFrames {
   of(frame: OutboundFrame): IrcFrame {
     let irc = this.#frames.get(frame);
     if (irc === undefined) {
-      this.#frames.set(frame, (irc = new IrcFrame(frame.content)));
+      this.#frames.set(frame, (irc = new IrcFrame(frame.content, this.#directory)));
       if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
     }
     return irc;
