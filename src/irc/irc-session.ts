@@ -228,7 +228,8 @@ export class IrcSession implements Viewer, Member {
   }
 
   #cap(sub: string, list: string): void {
-    const target = this.#nick ?? '*';
+    // Twitch answers every CAP with `*` as the target, registered or not.
+    const target = '*';
     switch (sub) {
       case 'LS':
         if (!this.#registered) this.#capHeld = true;
