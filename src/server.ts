@@ -17,8 +17,15 @@ import { OrderedPublisher } from './chat/ordered-publisher.ts';
 import { Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
+import { ConnectionBudget } from './gateway/connection-budget.ts';
+import { ChatCommands } from './irc/chat-commands.ts';
+import { IrcFrames } from './irc/irc-frames.ts';
+import { IrcGateway } from './irc/irc-gateway.ts';
+import { IrcRooms } from './irc/irc-rooms.ts';
+import { UserDirectory } from './irc/user-directory.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
+import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
@@ -26,6 +33,8 @@ import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
   readonly port: number;
+  /** The plain IRC listener's port; undefined when switched off. */
+  readonly ircPort: number | undefined;
   /** SIGTERM: tell every client to reconnect, finish accepted sends, close everything. */
   shutdown(): Promise<void>;
 }
@@ -33,6 +42,9 @@ export interface RunningServer {
 const WINDOW_SIZE = 1_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
+// Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
+const IRC_DIRECTORY_SIZE = 100_000;
+const IRC_MEMBERSHIP_MAX = 1_000;
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -69,7 +81,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxStreamsPerConnection: config.maxStreamsPerConnection,
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
-  const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits });
+  const budget = new ConnectionBudget(config.maxConnections);
+  const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits, budget });
+  const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
+  const irc = new IrcGateway({
+    ...config, auth, chat, hub, metrics, logger, budget, directory,
+    commands: new ChatCommands({ moderation, state, log, directory }),
+    frames: new IrcFrames(directory),
+    rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),
+    maxLineBytes: config.maxFrameBytes,
+  });
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
@@ -87,6 +108,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     draining: () => draining,
     ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
+  registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
   const sse = registerSse(app, {
     hub, metrics,
@@ -100,24 +122,31 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
   }
   app.server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://x').pathname === '/ws') gateway.handleUpgrade(request, socket, head);
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    // `/` is where tmi.js always connects (subprotocol `irc`); docs/irc.md.
+    if (path === '/ws') gateway.handleUpgrade(request, socket, head);
+    else if (path === '/') irc.handleUpgrade(request, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
+  const ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+  logger.info({ port, ircPort, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
 
   return {
     port,
+    ircPort,
     async shutdown(): Promise<void> {
       if (draining) return;
       draining = true;
       logger.info('draining: telling clients to reconnect');
       gateway.drain(config.reconnectAfterMs);
+      irc.drain();
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
       await gateway.close();
+      await irc.close();
       await hub.close();
       app.server.closeAllConnections();
       await app.close();

@@ -40,7 +40,8 @@ const DAY_MS = 86_400_000;
 
 export const SETTINGS = {
   // Listening and data
-  port: int('TCP port of HTTP and WebSocket.', 8080, 0, 65535, ['PORT']),
+  port: int('TCP port of HTTP and WebSocket (v1 at /ws, Twitch-compatible IRC at /).', 8080, 0, 65535, ['PORT']),
+  ircPort: int('TCP port of plain Twitch-compatible IRC; 0 picks a free port, -1 switches it off.', 6667, -1, 65535),
   host: str('Address to listen on.', '0.0.0.0'),
   dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
   dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),

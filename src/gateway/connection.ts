@@ -14,6 +14,8 @@ import type { ErrorCode } from '../protocol/types.ts';
 import type { OutboundFrame, Viewer } from './outbound-frame.ts';
 import type { StreamHub } from './stream-hub.ts';
 import { RateWindow } from './rate-window.ts';
+import { SlowConsumerCheck } from './slow-consumer.ts';
+import { writePreframed } from './ws-write.ts';
 import { profileOf } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
@@ -44,11 +46,6 @@ export const CLOSE = {
 const NOT_A_STRIKE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'held']);
 const CLOSE_GRACE_MS = 5_000;
 
-interface SenderInternals {
-  _state: number;
-  sendFrame(list: Buffer[], cb?: (err?: Error) => void): void;
-}
-
 let nextConnectionId = 0;
 
 /**
@@ -67,7 +64,7 @@ export class Connection implements Viewer {
   readonly #streams = new Map<string, boolean>();
   readonly #strikes: RateWindow;
   readonly #inbound: RateWindow;
-  #slowSince = 0;
+  readonly #backlog: SlowConsumerCheck;
   #closing = false;
   /** Set on shutdown: the `afterMs` of the reconnect frame, which new sends are told to wait. */
   #drainingAfterMs: number | undefined;
@@ -78,6 +75,7 @@ export class Connection implements Viewer {
     this.#d = deps;
     this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
     this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
+    this.#backlog = new SlowConsumerCheck(deps);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.#onClose());
@@ -92,10 +90,7 @@ export class Connection implements Viewer {
   /** Writes a frame shared by many viewers: the bytes were framed once, this is one write. */
   deliver(frame: OutboundFrame): void {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
-    const sender = (this.#ws as unknown as { _sender: SenderInternals })._sender;
-    // ws queues frames only while it is busy with a Blob or compression (both off here); then use its queue.
-    if (sender._state === 0) sender.sendFrame([frame.wsBytes()]);
-    else this.#ws.send(frame.json);
+    writePreframed(this.#ws, frame.wsBytes(), frame.json);
   }
 
   /** A frame for this connection only (welcome, joined, ack, error, ...), under the same backlog limits. */
@@ -106,24 +101,15 @@ export class Connection implements Viewer {
 
   /** False once the viewer is too far behind: it is being closed with 4008. */
   #checkBacklog(): boolean {
-    const backlog = this.#ws.bufferedAmount;
-    if (backlog < this.#d.socketSoftLimitBytes) {
-      this.#slowSince = 0;
-      return true;
-    }
-    const now = performance.now();
-    if (this.#slowSince === 0) this.#slowSince = now;
-    if (backlog >= this.#d.socketHardLimitBytes || now - this.#slowSince >= this.#d.slowConsumerGraceMs) {
-      this.#d.metrics.slowConsumerDrops.inc();
-      this.close(CLOSE.slowConsumer, 'slow consumer: not reading fast enough');
-      return false;
-    }
-    return true;
+    if (this.#backlog.ok(this.#ws.bufferedAmount)) return true;
+    this.#d.metrics.slowConsumerDrops.inc();
+    this.close(CLOSE.slowConsumer, 'slow consumer: not reading fast enough');
+    return false;
   }
 
   /** Called by the gateway's heartbeat sweep, so a viewer that stopped reading is caught without new traffic. */
   sweep(): void {
-    if (!this.#closing && this.#slowSince !== 0) this.#checkBacklog();
+    if (!this.#closing && this.#backlog.slow) this.#checkBacklog();
   }
 
   ping(): void {

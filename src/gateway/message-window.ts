@@ -38,12 +38,15 @@ export class MessageWindow {
     return out;
   }
 
-  /** Drops these ids (retracted), so a later catch-up does not resend them. */
-  remove(predicate: (m: Message) => boolean): void {
-    const kept = this.after(0).filter((m) => !predicate(m));
+  /** Drops the matching messages (retracted), so a later catch-up does not resend them; returns them. */
+  remove(predicate: (m: Message) => boolean): Message[] {
+    const all = this.after(0);
+    const kept = all.filter((m) => !predicate(m));
+    if (kept.length === all.length) return [];
     this.#ring.fill(undefined);
     this.#start = 0;
     this.#size = 0;
     for (const m of kept) this.push(m);
+    return all.filter(predicate);
   }
 }

@@ -1,3 +1,16 @@
+import type { Message, Modes, StreamState } from '../protocol/types.ts';
+
+/**
+ * What a frame says, for transports that encode it their own way (IRC). The
+ * retracted and cleared messages are those this gateway still had in its
+ * window, so an IRC client can be told whose line went.
+ */
+export type FrameContent =
+  | { kind: 'msgs'; stream: string; messages: readonly Message[] }
+  | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[] }
+  | { kind: 'clear'; stream: string; user: string; name: string | undefined; reason: 'ban' | 'timeout'; seconds?: number }
+  | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> };
+
 /**
  * One server frame bound for many viewers, encoded once: the JSON text, and on
  * first use the complete WebSocket frame bytes and the SSE event. Every viewer
@@ -6,6 +19,7 @@
  */
 export class OutboundFrame {
   readonly json: string;
+  readonly content: FrameContent;
   /** Chat lines in this frame (0 for retract, clear, state). */
   readonly lines: number;
   /** Seq of the newest message in this frame, for SSE event ids. */
@@ -13,30 +27,16 @@ export class OutboundFrame {
   #ws: Buffer | undefined;
   #sse: string | undefined;
 
-  constructor(json: string, lines: number, lastSeq: number | undefined) {
+  constructor(json: string, content: FrameContent, lines: number, lastSeq: number | undefined) {
     this.json = json;
+    this.content = content;
     this.lines = lines;
     this.lastSeq = lastSeq;
   }
 
   /** An unmasked, unfragmented WebSocket text frame (RFC 6455 section 5.2). */
   wsBytes(): Buffer {
-    if (this.#ws !== undefined) return this.#ws;
-    const length = Buffer.byteLength(this.json);
-    const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(header + length);
-    frame[0] = 0x81; // FIN + text opcode
-    if (header === 2) {
-      frame[1] = length;
-    } else if (header === 4) {
-      frame[1] = 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeBigUInt64BE(BigInt(length), 2);
-    }
-    frame.write(this.json, header, 'utf8');
-    return (this.#ws = frame);
+    return (this.#ws ??= wsTextFrame(this.json));
   }
 
   /** A Server-Sent Event; its id is the newest seq, so Last-Event-ID resumes right after it. */
@@ -45,6 +45,25 @@ export class OutboundFrame {
     const id = this.lastSeq === undefined ? '' : `id: ${this.lastSeq}\n`;
     return (this.#sse = `${id}data: ${this.json}\n\n`);
   }
+}
+
+/** An unmasked, unfragmented WebSocket text frame (RFC 6455 section 5.2), for writing the same bytes to many sockets. */
+export function wsTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN + text opcode
+  if (header === 2) {
+    frame[1] = length;
+  } else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
 }
 
 /** What a stream hub delivers to: a WebSocket connection or an SSE response. */

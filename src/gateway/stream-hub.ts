@@ -1,11 +1,11 @@
 import type { Bus, BusEvent, Unsubscribe } from '../bus/bus.ts';
 import type { DurableLog, HistoryPage } from '../log/log.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Message, StreamState } from '../protocol/types.ts';
+import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import { clearFrame, liveFrame, retractFrame, stateFrame } from '../protocol/server-frames.ts';
 import { MessageWindow } from './message-window.ts';
-import { OutboundFrame, type Viewer } from './outbound-frame.ts';
+import { OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
 
 export interface StreamHubOptions extends StreamStateSources {
   bus: Bus;
@@ -31,12 +31,12 @@ export interface JoinResult {
   truncated: boolean;
 }
 
-type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; json: string };
+type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; json: string; content: FrameContent };
 
 /** A frame of one flush; message frames keep their parts so a joiner can get a cut-down copy. */
 interface EncodedFrame {
   frame: OutboundFrame;
-  seqs?: number[];
+  messages?: Message[];
   jsons?: string[];
 }
 
@@ -72,6 +72,13 @@ class Channel {
   newestSeq = 0;
   joining = 0;
   state: StreamState;
+  /**
+   * The modes last announced by a mode change: the next state frame names the
+   * ones that differ (IRC announces each change on its own). Kept apart from
+   * `state`, which a join may refresh from the store before the event arrives.
+   */
+  announcedModes: Modes;
+  changedModes: Array<keyof Modes> = [];
   stateDirty = false;
   lastStateAt = 0;
   lastFlushAt = 0;
@@ -83,6 +90,7 @@ class Channel {
     this.stream = stream;
     this.window = new MessageWindow(windowSize);
     this.state = state;
+    this.announcedModes = state.modes;
   }
 }
 
@@ -269,22 +277,35 @@ export class StreamHub {
         break;
       case 'retract': {
         const ids = new Set(event.ids);
-        channel.window.remove((m) => ids.has(m.id));
-        channel.pending.push({ kind: 'frame', json: retractFrame(channel.stream, event.ids, event.reason) });
+        const known = channel.window.remove((m) => ids.has(m.id));
+        const content: FrameContent = { kind: 'retract', stream: channel.stream, ids: event.ids, reason: event.reason, known };
+        channel.pending.push({ kind: 'frame', json: retractFrame(channel.stream, event.ids, event.reason), content });
         break;
       }
-      case 'clear':
-        channel.window.remove((m) => m.user.id === event.user);
-        channel.pending.push({ kind: 'frame', json: clearFrame(channel.stream, event.user, event.reason, event.seconds) });
+      case 'clear': {
+        const name = channel.window.remove((m) => m.user.id === event.user)[0]?.user.name;
+        const content: FrameContent = { kind: 'clear', stream: channel.stream, user: event.user, name, reason: event.reason, seconds: event.seconds };
+        channel.pending.push({ kind: 'frame', json: clearFrame(channel.stream, event.user, event.reason, event.seconds), content });
         break;
+      }
       case 'state':
         channel.state = { ...channel.state, ...event.state };
         channel.stateDirty = true;
         // Mode changes are a moderator's deliberate act: show them now, not at the next tick.
-        if (event.state.modes !== undefined) channel.lastStateAt = 0;
+        if (event.state.modes !== undefined) {
+          channel.lastStateAt = 0;
+          this.#noteModeChanges(channel, event.state.modes);
+        }
         break;
     }
     this.#schedule(channel);
+  }
+
+  #noteModeChanges(channel: Channel, modes: Modes): void {
+    for (const mode of Object.keys(modes) as Array<keyof Modes>) {
+      if (modes[mode] !== channel.announcedModes[mode] && !channel.changedModes.includes(mode)) channel.changedModes.push(mode);
+    }
+    channel.announcedModes = modes;
   }
 
   #schedule(channel: Channel): void {
@@ -315,15 +336,18 @@ export class StreamHub {
   }
 
   /** The rare path: a frame cut down to what a just-attached viewer has not had yet. */
-  #deliverToJoiners(channel: Channel, { frame, seqs, jsons }: EncodedFrame): void {
+  #deliverToJoiners(channel: Channel, { frame, messages, jsons }: EncodedFrame): void {
     for (const [viewer, joiner] of channel.joiners) {
-      if (seqs === undefined) {
+      if (messages === undefined) {
         viewer.deliver(frame);
         continue;
       }
-      if (seqs[seqs.length - 1]! <= joiner.floor) continue;
-      const fresh = seqs.findIndex((seq) => seq > joiner.floor);
-      const own = fresh === 0 ? frame : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), seqs.length - fresh, frame.lastSeq);
+      if (messages[messages.length - 1]!.seq <= joiner.floor) continue;
+      const fresh = messages.findIndex((m) => m.seq > joiner.floor);
+      const rest = messages.slice(fresh);
+      const own = fresh === 0
+        ? frame
+        : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), { kind: 'msgs', stream: channel.stream, messages: rest }, rest.length, frame.lastSeq);
       viewer.deliver(own);
       this.#o.metrics.deliveries.inc(own.lines);
       channel.joiners.delete(viewer);
@@ -337,21 +361,22 @@ export class StreamHub {
     const pending = channel.pending;
     channel.pending = [];
     let jsons: string[] = [];
-    let seqs: number[] = [];
+    let messages: Message[] = [];
     const endRun = (): void => {
       if (jsons.length === 0) return;
-      frames.push({ frame: new OutboundFrame(liveFrame(channel.stream, jsons), jsons.length, seqs[seqs.length - 1]), seqs, jsons });
+      const content: FrameContent = { kind: 'msgs', stream: channel.stream, messages };
+      frames.push({ frame: new OutboundFrame(liveFrame(channel.stream, jsons), content, jsons.length, messages[messages.length - 1]!.seq), messages, jsons });
       jsons = [];
-      seqs = [];
+      messages = [];
     };
     for (const item of pending) {
       if (item.kind === 'msg') {
         channel.window.push(item.message);
         jsons.push(JSON.stringify(item.message));
-        seqs.push(item.message.seq);
+        messages.push(item.message);
       } else {
         endRun();
-        frames.push({ frame: new OutboundFrame(item.json, 0, undefined) });
+        frames.push({ frame: new OutboundFrame(item.json, item.content, 0, undefined) });
       }
     }
     endRun();
@@ -360,7 +385,9 @@ export class StreamHub {
       if (now - channel.lastStateAt >= this.#o.stateIntervalMs) {
         channel.stateDirty = false;
         channel.lastStateAt = now;
-        frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), 0, undefined) });
+        const content: FrameContent = { kind: 'state', stream: channel.stream, state: channel.state, changedModes: channel.changedModes };
+        channel.changedModes = [];
+        frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), content, 0, undefined) });
       } else {
         // Throttled: a timer brings the state frame at the end of the interval.
         channel.flushTimer ??= setTimeout(() => this.#flush(channel), channel.lastStateAt + this.#o.stateIntervalMs - now);

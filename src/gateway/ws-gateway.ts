@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { reconnectFrame } from '../protocol/server-frames.ts';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
+import type { ConnectionBudget } from './connection-budget.ts';
 
 export interface WsGatewayOptions extends ConnectionDeps {
   heartbeatMs: number;
-  maxConnections: number;
+  budget: ConnectionBudget;
 }
 
 /**
@@ -44,15 +45,19 @@ export class WsGateway {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Refused before the upgrade, so a full gateway never runs out of file descriptors mid-handshake.
-    if (this.#draining || this.#connections.size >= this.#o.maxConnections) {
+    if (this.#draining || this.#o.budget.full) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new Connection(ws, this.#o);
       this.#connections.add(connection);
+      this.#o.budget.open();
       this.#o.metrics.connections.inc({ transport: 'ws' });
-      ws.on('close', () => this.#connections.delete(connection));
+      ws.on('close', () => {
+        this.#connections.delete(connection);
+        this.#o.budget.release();
+      });
     });
   }
 

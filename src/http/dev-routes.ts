@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
 import { USER_NAME, profileOf } from '../auth/identity.ts';
+import { encodeIrcToken } from '../irc/irc-token.ts';
 import * as S from './schemas.ts';
 
 const DevTokenBody = Type.Object(
@@ -20,11 +21,11 @@ export function registerDevRoutes(app: FastifyInstance, auth: Authenticator): vo
       summary: 'Development mode only: a token for any name and roles',
       tags: ['development'],
       body: DevTokenBody,
-      response: { 200: Type.Object({ token: Type.String(), user: S.User }) },
+      response: { 200: Type.Object({ token: Type.String(), ircToken: Type.String({ description: 'the same token as an IRC password (PASS oauth:<ircToken>)' }), user: S.User }) },
     },
   }, async (request) => {
     const { name, roles = {}, color } = request.body;
     const { token, identity } = await auth.issueDevToken(name, roles, color);
-    return { token, user: profileOf(identity) };
+    return { token, ircToken: encodeIrcToken(token), user: profileOf(identity) };
   });
 }

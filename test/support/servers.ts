@@ -18,7 +18,7 @@ export interface TestServer {
 
 /** The whole server in this process, on a free port, development mode on, with its own data directory. */
 export async function startTestServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
-  const config = loadConfig(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET, ...flags], {});
+  const config = loadConfig(['--dev', '--port', '0', '--irc-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET, ...flags], {});
   const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     server,
@@ -41,7 +41,7 @@ export interface ChildServer extends TestServer {
 /** `node src/main.ts serve` as a separate process, as an operator runs it; resolves once it listens. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['src/main.ts', 'serve', ...args], {
-    env: { ...process.env, CHORUS_JWT_SECRET: TEST_SECRET, ...env },
+    env: { ...process.env, CHORUS_JWT_SECRET: TEST_SECRET, CHORUS_IRC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

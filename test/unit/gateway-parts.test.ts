@@ -34,16 +34,18 @@ test('rate window allows max events per window and no more', () => {
   assert.equal(r.tryTake(1_001), true);
 });
 
+const NO_CONTENT = { kind: 'msgs', stream: 's', messages: [] } as const;
+
 test('outbound frame bytes are a valid WebSocket text frame at every length class', async () => {
   for (const length of [3, 125, 126, 65_535, 65_536, 200_000]) {
     const json = JSON.stringify({ t: 'é'.repeat(Math.max(0, Math.floor((length - 8) / 2))) });
-    const frame = new OutboundFrame(json, 1, 5);
+    const frame = new OutboundFrame(json, NO_CONTENT, 1, 5);
     assert.equal(frame.wsBytes(), frame.wsBytes(), 'encoded once');
     const receiver = new Receiver({ isServer: false });
     const got = new Promise<string>((resolve) => receiver.on('message', (data: Buffer) => resolve(data.toString())));
     receiver.write(frame.wsBytes());
     assert.equal(await got, json);
   }
-  assert.equal(new OutboundFrame('{"a":1}', 1, 9).sse(), 'id: 9\ndata: {"a":1}\n\n');
-  assert.equal(new OutboundFrame('{"a":1}', 0, undefined).sse(), 'data: {"a":1}\n\n');
+  assert.equal(new OutboundFrame('{"a":1}', NO_CONTENT, 1, 9).sse(), 'id: 9\ndata: {"a":1}\n\n');
+  assert.equal(new OutboundFrame('{"a":1}', NO_CONTENT, 0, undefined).sse(), 'data: {"a":1}\n\n');
 });

@@ -1,0 +1,145 @@
+// Twitch's moderator chat commands (`PRIVMSG #room :/ban alice`), as tmi.js
+// sends them for client.ban(), timeout(), deletemessage(), slow() and the
+// rest, run through the same ModeratorActions as v1 `mod` frames. Each answers
+// the issuer with the NOTICE msg-id tmi.js resolves or rejects its promise on.
+import type { Identity } from '../auth/identity.ts';
+import type { ModeratorActions } from '../chat/moderator-actions.ts';
+import type { DurableLog } from '../log/log.ts';
+import type { StateStore } from '../state/state.ts';
+import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../protocol/client-frames.ts';
+import { ChatError } from '../protocol/errors.ts';
+import type { Modes } from '../protocol/types.ts';
+import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface ChatCommandDeps {
+  moderation: ModeratorActions;
+  state: StateStore;
+  log: DurableLog;
+  directory: UserDirectory;
+}
+
+/** How far back in a stream's log a login is looked for when the directory does not know it. */
+const LOOKUP_MESSAGES = 1_000;
+const DEFAULT_TIMEOUT_SECONDS = 600;
+const DEFAULT_SLOW_SECONDS = 30;
+const LOGIN = /^@?([A-Za-z0-9_]{1,25})$/;
+
+type Toggle = { mode: 'subscribersOnly' | 'emoteOnly'; on: boolean; already: string };
+const TOGGLES: Record<string, Toggle> = {
+  subscribers: { mode: 'subscribersOnly', on: true, already: 'already_subs_on' },
+  subscribersoff: { mode: 'subscribersOnly', on: false, already: 'already_subs_off' },
+  emoteonly: { mode: 'emoteOnly', on: true, already: 'already_emote_only_on' },
+  emoteonlyoff: { mode: 'emoteOnly', on: false, already: 'already_emote_only_off' },
+};
+
+export class ChatCommands {
+  readonly #d: ChatCommandDeps;
+
+  constructor(deps: ChatCommandDeps) {
+    this.#d = deps;
+  }
+
+  /** Runs `/name args...` in `stream`; resolves with the lines for the issuer (CRLF-terminated). */
+  async run(identity: Identity | null, stream: string, name: string, args: string[]): Promise<string> {
+    const channel = '#' + stream;
+    const reply = (msgId: string, text: string): string => noticeLine(channel, msgId, text);
+    try {
+      switch (name) {
+        case 'ban':
+        case 'timeout': {
+          const timeout = name === 'timeout';
+          const login = LOGIN.exec(args[0] ?? '')?.[1];
+          if (login === undefined) return reply(`usage_${name}`, `Usage: "/${name} <username>${timeout ? ' [duration]' : ''} [reason]"`);
+          let seconds = DEFAULT_TIMEOUT_SECONDS;
+          if (timeout && args[1] !== undefined) {
+            seconds = Number(args[1]);
+            if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+              return reply('bad_timeout_duration', `The duration must be 1 to ${MAX_TIMEOUT_SECONDS} seconds.`);
+            }
+          }
+          const user = await this.#userId(identity, stream, login);
+          if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
+          if (user === identity?.id) return reply(timeout ? 'bad_timeout_self' : 'bad_ban_self', `You cannot ${name} yourself.`);
+          await this.#apply(identity, stream, timeout ? { action: 'timeout', user, seconds } : { action: 'ban', user });
+          return timeout
+            ? reply('timeout_success', `${login} has been timed out for ${seconds} seconds.`)
+            : reply('ban_success', `${login} is now banned from this channel.`);
+        }
+        case 'unban':
+        case 'untimeout': {
+          const login = LOGIN.exec(args[0] ?? '')?.[1];
+          if (login === undefined) return reply(`usage_${name}`, `Usage: "/${name} <username>"`);
+          const user = await this.#userId(identity, stream, login);
+          if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
+          await this.#apply(identity, stream, { action: 'unban', user });
+          return name === 'unban'
+            ? reply('unban_success', `${login} is no longer banned from this chat room.`)
+            : reply('untimeout_success', `${login} is no longer timed out in this channel.`);
+        }
+        case 'delete': {
+          const id = args[0];
+          if (id === undefined || id.length > 64) return reply('usage_delete', 'Usage: "/delete <msg id>"');
+          await this.#apply(identity, stream, { action: 'delete', id });
+          return reply('delete_message_success', 'The message has been deleted.');
+        }
+        case 'slow':
+        case 'slowoff': {
+          const seconds = name === 'slowoff' ? 0 : Number(args[0] ?? DEFAULT_SLOW_SECONDS);
+          if (!Number.isInteger(seconds) || (name === 'slow' && seconds < 1) || seconds > MAX_SLOW_SECONDS) {
+            return reply('usage_slow_on', `Usage: "/slow [1-${MAX_SLOW_SECONDS}]"`);
+          }
+          // tmi.js resolves slow() and slowoff() on the ROOMSTATE, so an unchanged mode is answered with one.
+          return await this.#setMode(identity, stream, 'slowSeconds', seconds, (modes) => roomstateChangeLine(stream, 'slowSeconds', modes));
+        }
+        default: {
+          const toggle = TOGGLES[name];
+          if (toggle === undefined) return reply('unrecognized_cmd', `Unrecognized command: /${name}`);
+          return await this.#setMode(identity, stream, toggle.mode, toggle.on, () => reply(toggle.already, `This room is already ${toggle.on ? 'in' : 'not in'} that mode.`));
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof ChatError)) throw err;
+      switch (err.code) {
+        case 'unauthorized':
+        case 'forbidden':
+          return reply('no_permission', "You don't have permission to perform that action.");
+        case 'invalid':
+          return name === 'delete' ? reply('bad_delete_message_error', 'The message you are trying to delete does not exist.') : reply('usage_' + name, err.message);
+        default:
+          return reply('msg_unavailable', err.message);
+      }
+    }
+  }
+
+  /**
+   * Changes one mode. A change reaches everyone (issuer included) as a NOTICE
+   * and a ROOMSTATE through the stream hub; when the mode already has that
+   * value nothing is broadcast, so the issuer is answered here.
+   */
+  async #setMode<K extends keyof Modes>(identity: Identity | null, stream: string, mode: K, value: Modes[K], unchanged: (modes: Modes) => string): Promise<string> {
+    this.#d.moderation.assertModerator(identity, stream);
+    const current = await this.#d.state.getModes(stream);
+    if (current[mode] === value) return unchanged(current);
+    await this.#apply(identity, stream, { action: 'modes', modes: { [mode]: value } });
+    return '';
+  }
+
+  #apply(identity: Identity | null, stream: string, action: ModAction): Promise<void> {
+    return this.#d.moderation.apply(identity, stream, action);
+  }
+
+  /** A login to a user id: the directory, else the stream's recent lines. Only moderators may ask. */
+  async #userId(identity: Identity | null, stream: string, login: string): Promise<string | undefined> {
+    this.#d.moderation.assertModerator(identity, stream);
+    const known = this.#d.directory.idOf(login);
+    if (known !== undefined) return known;
+    const lower = login.toLowerCase();
+    const { messages } = await this.#d.log.latest(stream, LOOKUP_MESSAGES);
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const user = messages[i]!.user;
+      if (user.name.toLowerCase() === lower) return user.id;
+    }
+    return undefined;
+  }
+}

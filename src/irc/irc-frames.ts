@@ -1,0 +1,96 @@
+import { wsTextFrame, type FrameContent, type OutboundFrame } from '../gateway/outbound-frame.ts';
+import type { Message } from '../protocol/types.ts';
+import type { UserDirectory } from './user-directory.ts';
+import { modeNotice } from './twitch-notices.ts';
+import { clearchatLine, clearmsgLine, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
+
+/** The IRC forms of one hub frame: built by the first IRC client that needs a form, shared by the rest. */
+export class IrcFrame {
+  readonly #content: FrameContent;
+  /** Chat lines only (PRIVMSG); everything else needs twitch.tv/commands. */
+  readonly isChat: boolean;
+  #tagged: string | undefined;
+  #plain: string | undefined;
+  readonly #bytes: Array<Buffer | undefined> = [undefined, undefined, undefined, undefined];
+  #senders: Set<string> | undefined;
+
+  readonly #directory: UserDirectory;
+
+  constructor(content: FrameContent, directory: UserDirectory) {
+    this.#content = content;
+    this.#directory = directory;
+    this.isChat = content.kind === 'msgs';
+  }
+
+  /** CRLF-terminated lines, '' when the frame means nothing over IRC (a viewer count). */
+  text(tags: boolean): string {
+    this.#tagged ??= encode(this.#content, this.#directory);
+    return tags ? this.#tagged : (this.#plain ??= withoutTags(this.#tagged));
+  }
+
+  /** The bytes to write: a WebSocket text frame or the raw lines for TCP. */
+  bytes(tags: boolean, websocket: boolean): Buffer {
+    const slot = (tags ? 1 : 0) + (websocket ? 2 : 0);
+    const text = this.text(tags);
+    return (this.#bytes[slot] ??= websocket ? wsTextFrame(text) : Buffer.from(text, 'utf8'));
+  }
+
+  /** Whether a line of this user is in the frame: IRC never echoes a client's own line. */
+  hasLineOf(userId: string): boolean {
+    if (this.#content.kind !== 'msgs') return false;
+    this.#senders ??= new Set(this.#content.messages.map((m) => m.user.id));
+    return this.#senders.has(userId);
+  }
+
+  /** The tagged lines without the given messages (the rare per-client path: a client's own lines in a shared frame). */
+  textWithout(ids: ReadonlySet<string>): string {
+    if (this.#content.kind !== 'msgs') return this.text(true);
+    return this.#content.messages.filter((m) => !ids.has(m.id)).map(privmsgLine).join('');
+  }
+}
+
+function encode(content: FrameContent, directory: UserDirectory): string {
+  const now = Date.now();
+  const channel = '#' + content.stream;
+  switch (content.kind) {
+    case 'msgs':
+      return content.messages.map(privmsgLine).join('');
+    case 'retract': {
+      const known = new Map<string, Message>(content.known.map((m) => [m.id, m]));
+      return content.ids.map((id) => clearmsgLine(content.stream, id, known.get(id), now)).join('');
+    }
+    case 'clear':
+      // A user this gateway never saw has no known login: the id stands in for it.
+      return clearchatLine(content.stream, content.user, content.name === undefined ? (directory.loginOf(content.user) ?? content.user) : loginOf(content.name), content.seconds, now);
+    case 'state': {
+      let lines = '';
+      for (const mode of content.changedModes) {
+        const notice = modeNotice(mode, content.state.modes);
+        lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
+      }
+      return lines;
+    }
+  }
+}
+
+/**
+ * One IrcFrame per hub frame, kept as long as the hub frame lives. The first
+ * sight of a frame also teaches the user directory the senders' logins.
+ */
+export class IrcFrames {
+  readonly #frames = new WeakMap<OutboundFrame, IrcFrame>();
+  readonly #directory: UserDirectory;
+
+  constructor(directory: UserDirectory) {
+    this.#directory = directory;
+  }
+
+  of(frame: OutboundFrame): IrcFrame {
+    let irc = this.#frames.get(frame);
+    if (irc === undefined) {
+      this.#frames.set(frame, (irc = new IrcFrame(frame.content, this.#directory)));
+      if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
+    }
+    return irc;
+  }
+}

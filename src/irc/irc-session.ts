@@ -1,0 +1,409 @@
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/tokens.ts';
+import { userIn, type Identity } from '../auth/identity.ts';
+import type { ChatService } from '../chat/chat-service.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
+import type { StreamHub } from '../gateway/stream-hub.ts';
+import { RateWindow } from '../gateway/rate-window.ts';
+import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
+import { ChatError } from '../protocol/errors.ts';
+import { STREAM_NAME, type ErrorCode } from '../protocol/types.ts';
+import type { ChatCommands } from './chat-commands.ts';
+import type { IrcFrames } from './irc-frames.ts';
+import { parseLine, type IrcMessage } from './irc-line.ts';
+import type { IrcRooms, Member } from './irc-rooms.ts';
+import { jwtFromPassword } from './irc-token.ts';
+import type { IrcTransport } from './irc-transport.ts';
+import { sendRefusal } from './twitch-notices.ts';
+import {
+  SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
+} from './twitch-lines.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface IrcSessionDeps extends BacklogLimits {
+  auth: Authenticator;
+  chat: ChatService;
+  hub: StreamHub;
+  commands: ChatCommands;
+  frames: IrcFrames;
+  directory: UserDirectory;
+  rooms: IrcRooms;
+  metrics: Metrics;
+  logger: Logger;
+  maxStreamsPerConnection: number;
+  resumeMax: number;
+  abuseStrikes: number;
+  abuseWindowMs: number;
+  inboundFramesPerSecond: number;
+}
+
+export const CAPABILITIES = ['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership'] as const;
+const NICK = /^[a-z0-9_]{1,25}$/;
+const ANONYMOUS = /^justinfan\d+$/;
+const COMMAND = /^[/.]([A-Za-z]+)(?:\s+(.*))?$/;
+const ACTION = /^\x01ACTION (.*)\x01$/;
+// Refusals caused by the server or by moderation, not by the client's behaviour.
+const NOT_A_STRIKE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'held']);
+/** Recent ids of this session's own lines: a shared frame carrying one is cut down for this session. */
+const OWN_IDS = 64;
+
+let nextSessionId = 0;
+
+/**
+ * One IRC client, over WebSocket or TCP: registration (CAP, PASS, NICK),
+ * rooms, chat both ways, moderator commands. Live lines come from the stream
+ * hub as frames encoded once per stream for every IRC client.
+ */
+export class IrcSession implements Viewer, Member {
+  readonly #t: IrcTransport;
+  readonly #d: IrcSessionDeps;
+  readonly #id = `irc${++nextSessionId}`;
+  readonly #caps = new Set<string>();
+  /** CAP LS was sent: registration waits for CAP END (tmi.js sends only CAP REQ and is not held). */
+  #capHeld = false;
+  #pass: string | undefined;
+  #nick: string | undefined;
+  #registered = false;
+  #identity: Identity | null = null;
+  login = '*';
+  /** Rooms joined (true) or being joined (false). */
+  readonly #streams = new Map<string, boolean>();
+  readonly #ownIds = new Set<string>();
+  /** While registration is verified, later lines queue behind it, in order. */
+  #gate: Promise<void> | undefined;
+  readonly #inbound: RateWindow;
+  readonly #strikes: RateWindow;
+  readonly #backlog: SlowConsumerCheck;
+  #alive = true;
+  #closing = false;
+  #draining = false;
+
+  constructor(transport: IrcTransport, deps: IrcSessionDeps) {
+    this.#t = transport;
+    this.#d = deps;
+    this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
+    this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
+    this.#backlog = new SlowConsumerCheck(deps);
+  }
+
+  get viewerId(): string {
+    return this.#identity?.id ?? this.#id;
+  }
+
+  get wantsMembership(): boolean {
+    return this.#caps.has('twitch.tv/membership');
+  }
+
+  get #tags(): boolean {
+    return this.#caps.has('twitch.tv/tags');
+  }
+
+  get #commands(): boolean {
+    return this.#caps.has('twitch.tv/commands');
+  }
+
+  /** Lines for this session only. */
+  write(text: string): void {
+    if (text === '' || this.#closing || !this.#checkBacklog()) return;
+    this.#t.write(this.#tags ? text : withoutTags(text));
+  }
+
+  /** A hub frame: the same bytes for every IRC client of the stream with the same capabilities. */
+  deliver(frame: OutboundFrame): void {
+    if (this.#closing) return;
+    const irc = this.#d.frames.of(frame);
+    if (!irc.isChat && !this.#commands) return;
+    if (this.#identity !== null && this.#ownIds.size > 0 && irc.hasLineOf(this.#identity.id)) {
+      this.write(irc.textWithout(this.#ownIds));
+      return;
+    }
+    const text = irc.text(this.#tags);
+    if (text === '' || !this.#checkBacklog()) return;
+    this.#t.writeShared(irc.bytes(this.#tags, this.#t.websocket), text);
+  }
+
+  #checkBacklog(): boolean {
+    if (this.#backlog.ok(this.#t.backlog)) return true;
+    this.#d.metrics.slowConsumerDrops.inc();
+    this.#closing = true;
+    this.#t.closeSlow();
+    return false;
+  }
+
+  /** The gateway's keepalive: a client silent since the previous PING is dropped. */
+  ping(): void {
+    if (this.#closing) return;
+    if (this.#backlog.slow && !this.#checkBacklog()) return;
+    if (!this.#alive) {
+      this.close();
+      return;
+    }
+    this.#alive = false;
+    this.write('PING :' + SERVER + '\r\n');
+  }
+
+  /** Shutdown: Twitch's RECONNECT (tmi.js reconnects on it); later lines are refused. */
+  drain(): void {
+    this.#draining = true;
+    this.write(serverLine(undefined, 'RECONNECT', []));
+  }
+
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#t.close();
+  }
+
+  /** The transport is gone. */
+  closed(): void {
+    this.#closing = true;
+    for (const stream of this.#streams.keys()) this.#leaveRoom(stream, false);
+    this.#streams.clear();
+  }
+
+  onLine(line: string): void {
+    if (this.#closing) return;
+    this.#alive = true;
+    if (!this.#inbound.tryTake(performance.now())) {
+      this.#refuse(noticeLine('*', 'msg_ratelimit', 'You are sending too many lines; slow down.'));
+      return;
+    }
+    const message = parseLine(line);
+    if (message === undefined) return;
+    const pending = this.#gate === undefined ? this.#handle(message) : this.#gate.then(() => this.#handle(message));
+    if (pending === undefined) return;
+    const gate = pending.catch((err: unknown) => {
+      this.#d.logger.error({ err, session: this.#id }, 'irc registration failed');
+      this.close();
+    });
+    this.#gate = gate;
+    void gate.finally(() => {
+      if (this.#gate === gate) this.#gate = undefined;
+    });
+  }
+
+  /** Dispatches one line; only registration is awaited (by the gate), everything else answers on its own. */
+  #handle(m: IrcMessage): Promise<void> | undefined {
+    const [first = '', second = ''] = m.params;
+    switch (m.command) {
+      case 'CAP':
+        this.#cap(first.toUpperCase(), second);
+        return this.#tryRegister();
+      case 'PASS':
+        if (!this.#registered) this.#pass = first;
+        return;
+      case 'NICK':
+        if (!this.#registered) this.#nick = first.toLowerCase();
+        return this.#tryRegister();
+      case 'USER':
+        return;
+      case 'PING':
+        // tmi.js waits for exactly this unprefixed form; others get their token back.
+        this.write(m.params.length === 0 ? 'PONG :' + SERVER + '\r\n' : serverLine(undefined, 'PONG', [SERVER], m.params[m.params.length - 1]));
+        return;
+      case 'PONG':
+        return;
+      case 'QUIT':
+        this.close();
+        return;
+    }
+    if (!this.#registered) {
+      this.write(serverLine(undefined, '451', ['*'], 'You have not registered'));
+      return;
+    }
+    switch (m.command) {
+      case 'JOIN':
+        for (const channel of first.split(',')) if (channel !== '') void this.#join(channel);
+        return;
+      case 'PART':
+        for (const channel of first.split(',')) if (channel !== '') this.#part(channel);
+        return;
+      case 'PRIVMSG':
+        void this.#privmsg(first, second);
+        return;
+      default:
+        this.write(serverLine(undefined, '421', [this.login, m.command], 'Unknown command'));
+    }
+  }
+
+  #cap(sub: string, list: string): void {
+    // Twitch answers every CAP with `*` as the target, registered or not.
+    const target = '*';
+    switch (sub) {
+      case 'LS':
+        if (!this.#registered) this.#capHeld = true;
+        this.write(serverLine(undefined, 'CAP', [target, 'LS'], CAPABILITIES.join(' ')));
+        return;
+      case 'REQ': {
+        const wanted = list.split(' ').filter((c) => c !== '');
+        // All or nothing, as IRCv3 says.
+        if (wanted.length > 0 && wanted.every((c) => (CAPABILITIES as readonly string[]).includes(c))) {
+          for (const c of wanted) this.#caps.add(c);
+          this.write(serverLine(undefined, 'CAP', [target, 'ACK'], wanted.join(' ')));
+        } else {
+          this.write(serverLine(undefined, 'CAP', [target, 'NAK'], list));
+        }
+        return;
+      }
+      case 'LIST':
+        this.write(serverLine(undefined, 'CAP', [target, 'LIST'], [...this.#caps].join(' ')));
+        return;
+      case 'END':
+        this.#capHeld = false;
+        return;
+      default:
+        this.write(serverLine(undefined, '410', [target, sub], 'Invalid CAP command'));
+    }
+  }
+
+  #tryRegister(): Promise<void> | undefined {
+    if (this.#registered || this.#nick === undefined || this.#capHeld) return undefined;
+    this.#registered = true;
+    return this.#register(this.#nick);
+  }
+
+  async #register(nick: string): Promise<void> {
+    if (!NICK.test(nick)) return this.#loginFailed('Invalid NICK');
+    if (!ANONYMOUS.test(nick)) {
+      // Twitch's own words: tmi.js recognises them and stops reconnecting.
+      if (this.#pass === undefined) return this.#loginFailed('Improperly formatted auth');
+      const jwt = jwtFromPassword(this.#pass);
+      this.#pass = undefined;
+      try {
+        if (jwt === undefined) throw new ChatError('unauthorized', 'not a token');
+        const identity = await this.#d.auth.verify(jwt);
+        if (identity.name.toLowerCase() !== nick) throw new ChatError('unauthorized', 'NICK is not the token\'s name');
+        this.#identity = identity;
+      } catch (err) {
+        if (!(err instanceof ChatError)) throw err;
+        return this.#loginFailed('Login authentication failed');
+      }
+      this.#d.directory.note(this.#identity.name, this.#identity.id);
+    }
+    this.login = nick;
+    let burst = serverLine(undefined, '001', [nick], 'Welcome, GLHF!')
+      + serverLine(undefined, '002', [nick], `Your host is ${SERVER}`)
+      + serverLine(undefined, '003', [nick], 'This server is rather new')
+      + serverLine(undefined, '004', [nick], '-')
+      + serverLine(undefined, '375', [nick], '-')
+      + serverLine(undefined, '372', [nick], 'You are in a maze of twisty passages, all alike.')
+      + serverLine(undefined, '376', [nick], '>');
+    if (this.#identity !== null && this.#commands) burst += globaluserstateLine(userIn(this.#identity, ''));
+    this.write(burst);
+  }
+
+  #loginFailed(text: string): void {
+    this.write(noticeLine('*', undefined, text));
+    this.close();
+  }
+
+  async #join(channel: string): Promise<void> {
+    const stream = channel.startsWith('#') ? channel.slice(1) : channel;
+    if (!STREAM_NAME.test(stream)) {
+      this.#refuse(noticeLine(channel, 'msg_room_not_found', 'That room does not exist.'));
+      return;
+    }
+    if (this.#streams.has(stream)) return;
+    if (this.#streams.size >= this.#d.maxStreamsPerConnection) {
+      this.#refuse(noticeLine('#' + stream, 'no_permission', `A connection may be in at most ${this.#d.maxStreamsPerConnection} rooms.`));
+      return;
+    }
+    this.#streams.set(stream, false);
+    try {
+      // No history over IRC, as on Twitch: the viewer attaches at the stream's newest seq.
+      await this.#d.hub.join(stream, this, { history: 0, since: undefined, resumeMax: this.#d.resumeMax }, (result) => {
+        if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
+        this.#streams.set(stream, true);
+        const name = '#' + stream;
+        const host = `${this.login}.${SERVER}`;
+        let lines = userLine(this.login, 'JOIN', name)
+          + `:${host} 353 ${this.login} = ${name} :${this.login}\r\n`
+          + `:${host} 366 ${this.login} ${name} :End of /NAMES list\r\n`;
+        if (this.#commands) {
+          // tmi.js counts a signed-in join done at USERSTATE and resolves join() at ROOMSTATE: this order.
+          if (this.#identity !== null) lines += userstateLine(userIn(this.#identity, stream), stream);
+          lines += roomstateLine(stream, result.state.modes);
+        }
+        this.write(lines);
+        this.#d.rooms.enter(stream, this, this.#identity !== null);
+      });
+    } catch (err) {
+      if (err instanceof JoinCancelled) return;
+      this.#streams.delete(stream);
+      this.#d.logger.warn({ err, session: this.#id }, 'irc join failed');
+      this.write(noticeLine('#' + stream, 'msg_unavailable', 'The room is unavailable right now; try again shortly.'));
+    }
+  }
+
+  #part(channel: string): void {
+    const stream = channel.startsWith('#') ? channel.slice(1) : channel;
+    if (!this.#streams.has(stream)) return;
+    this.#leaveRoom(stream, true);
+    this.#streams.delete(stream);
+    this.write(userLine(this.login, 'PART', '#' + stream));
+  }
+
+  #leaveRoom(stream: string, announce: boolean): void {
+    this.#d.hub.leave(stream, this);
+    this.#d.rooms.leave(stream, this, announce && this.#identity !== null);
+  }
+
+  async #privmsg(target: string, raw: string): Promise<void> {
+    if (!target.startsWith('#')) {
+      this.write(serverLine(undefined, '401', [this.login, target], 'No such nick/channel (whispers are not supported)'));
+      return;
+    }
+    const stream = target.slice(1);
+    if (!STREAM_NAME.test(stream)) {
+      this.#refuse(noticeLine(target, 'msg_room_not_found', 'That room does not exist.'));
+      return;
+    }
+    let text = ACTION.exec(raw)?.[1] ?? raw;
+    const command = COMMAND.exec(text);
+    if (command !== null && command[1]!.toLowerCase() !== 'me') {
+      const args = (command[2] ?? '').split(' ').filter((a) => a !== '');
+      try {
+        this.write(await this.#d.commands.run(this.#identity, stream, command[1]!.toLowerCase(), args));
+      } catch (err) {
+        this.#d.logger.error({ err, session: this.#id }, 'irc chat command failed');
+        this.write(noticeLine(target, 'msg_unavailable', 'That command failed; try again shortly.'));
+      }
+      return;
+    }
+    if (command !== null) text = command[2] ?? '';
+    if (this.#draining) {
+      this.write(noticeLine(target, 'msg_unavailable', 'This server is shutting down; reconnect.'));
+      return;
+    }
+    try {
+      const accepted = await this.#d.chat.send(this.#identity, stream, text);
+      this.#noteOwn(accepted.id);
+      if (this.#commands && this.#identity !== null) this.write(userstateLine(userIn(this.#identity, stream), stream));
+    } catch (err) {
+      const chatError = err instanceof ChatError ? err : new ChatError('unavailable', 'internal error', 1_000);
+      if (!(err instanceof ChatError)) this.#d.logger.error({ err, session: this.#id }, 'unexpected error');
+      const notice = sendRefusal(chatError, target);
+      const line = noticeLine(target, notice.msgId, notice.text);
+      if (NOT_A_STRIKE.has(chatError.code)) this.write(line);
+      else this.#refuse(line);
+    }
+  }
+
+  #noteOwn(id: string): void {
+    this.#ownIds.add(id);
+    if (this.#ownIds.size > OWN_IDS) this.#ownIds.delete(this.#ownIds.values().next().value!);
+  }
+
+  /** Answers a refusal; too many of them close the connection, as v1 does with 1008. */
+  #refuse(line: string): void {
+    this.write(line);
+    if (!this.#strikes.tryTake(performance.now())) {
+      this.#d.metrics.abuseCloses.inc();
+      this.write('ERROR :Closing Link: repeated abuse\r\n');
+      this.close();
+    }
+  }
+}
+
+class JoinCancelled extends Error {}
