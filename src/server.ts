@@ -130,7 +130,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
-  const ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+  let ircPort: number | undefined;
+  try {
+    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+  } catch (err) {
+    // A taken IRC port must not leave the HTTP listener and the log open behind a failed start.
+    await app.close();
+    await Promise.all([bus.close(), state.close(), log.close(), viewers.close()]);
+    throw err;
+  }
   logger.info({ port, ircPort, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
 
   return {
