@@ -5,6 +5,7 @@ import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
+import { SqliteLogTail } from './log/sqlite-log-tail.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
@@ -22,6 +23,12 @@ import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
+import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
+import { registerReportRoutes } from './http/report-routes.ts';
+import { StreamAnalytics } from './analytics/stream-analytics.ts';
+import { startLogConsumers } from './consumers/log-consumers.ts';
+import { ReportIntake } from './reports/report-intake.ts';
+import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -33,6 +40,8 @@ export interface RunningServer {
 const WINDOW_SIZE = 1_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
+const TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
+const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -71,6 +80,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits });
 
+  // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
+  const tail = new SqliteLogTail(log, TAIL_TIMING);
+  const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
+  startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: 'analytics' });
+  const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
+  const intake = new ReportIntake(reports, state, config, now);
+
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
     for (const [stream, rate] of sampler.changedRates(now())) {
@@ -88,6 +104,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
+  registerAnalyticsRoutes(app, analytics, now);
+  registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,
     historyDefault: config.historyDefault,
@@ -117,10 +135,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
+      // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
+      await withTimeout(tail.close(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
       await gateway.close();
       await hub.close();
       app.server.closeAllConnections();
       await app.close();
+      await reports.close();
       await bus.close();
       await state.close();
       await log.close();
