@@ -86,7 +86,10 @@ export class RecentTopChatters {
       for (const [id, { name, count }] of sketch.entries()) {
         const seen = sums.get(id);
         if (seen === undefined) sums.set(id, { id, name, messages: count });
-        else seen.messages += count;
+        else {
+          seen.messages += count;
+          seen.name = name; // the current period's name is the newer one
+        }
       }
     }
     return [...sums.values()].sort((a, b) => b.messages - a.messages || a.id.localeCompare(b.id)).slice(0, limit);

@@ -26,17 +26,19 @@ export function webhookClassifier(url: string): Classifier {
 
 async function readBounded(response: Response): Promise<string> {
   if (response.body === null) return '';
+  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks).toString('utf8');
+    size += value.byteLength;
     if (size > MAX_ANSWER_BYTES) {
-      await response.body.cancel();
+      await reader.cancel();
       throw new Error(`classifier webhook answer over ${MAX_ANSWER_BYTES} bytes`);
     }
-    chunks.push(chunk);
+    chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseVerdict(body: string): ClassifierVerdict {
