@@ -5,6 +5,7 @@ import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
+import { SqliteLogTail } from './log/sqlite-log-tail.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
@@ -29,6 +30,12 @@ import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
+import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
+import { registerReportRoutes } from './http/report-routes.ts';
+import { StreamAnalytics } from './analytics/stream-analytics.ts';
+import { startLogConsumers } from './consumers/log-consumers.ts';
+import { ReportIntake } from './reports/report-intake.ts';
+import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -45,6 +52,8 @@ const READY_TIMEOUT_MS = 2_000;
 // Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
 const IRC_DIRECTORY_SIZE = 100_000;
 const IRC_MEMBERSHIP_MAX = 1_000;
+const TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
+const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -92,6 +101,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxLineBytes: config.maxFrameBytes,
   });
 
+  // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
+  const tail = new SqliteLogTail(log, TAIL_TIMING);
+  const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
+  startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: 'analytics' });
+  const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
+  const intake = new ReportIntake(reports, state, config, now);
+
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
     for (const [stream, rate] of sampler.changedRates(now())) {
@@ -110,6 +126,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
+  registerAnalyticsRoutes(app, analytics, now);
+  registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,
     historyDefault: config.historyDefault,
@@ -134,9 +152,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
   } catch (err) {
-    // A taken IRC port must not leave the HTTP listener and the log open behind a failed start.
+    // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     await app.close();
-    await Promise.all([bus.close(), state.close(), log.close(), viewers.close()]);
+    await tail.close();
+    await Promise.all([reports.close(), bus.close(), state.close(), log.close(), viewers.close()]);
     throw err;
   }
   logger.info({ port, ircPort, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
@@ -153,11 +172,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
+      // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
+      await withTimeout(tail.close(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
       await gateway.close();
       await irc.close();
       await hub.close();
       app.server.closeAllConnections();
       await app.close();
+      await reports.close();
       await bus.close();
       await state.close();
       await log.close();

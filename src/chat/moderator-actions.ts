@@ -6,6 +6,7 @@ import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
 import type { ChatService } from './chat-service.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
+import { retractMessages } from './retraction.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -33,9 +34,8 @@ export class ModeratorActions {
     try {
       switch (action.action) {
         case 'delete': {
-          const found = await d.log.retract(stream, [action.id]);
+          const found = await retractMessages(d.log, d.bus, stream, [action.id], 'deleted');
           if (found.length === 0) throw new ChatError('invalid', 'no such message in this stream');
-          await d.bus.publish(stream, { kind: 'retract', ids: found, reason: 'deleted' });
           return;
         }
         case 'timeout':

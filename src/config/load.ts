@@ -151,6 +151,7 @@ function crossCheck(c: Config): string[] {
   }
   if (c.jwtSecret !== '' && Buffer.byteLength(c.jwtSecret) < 32) problems.push(`${describe('jwtSecret')}: must be at least 32 bytes for HS256`);
   if (c.jwksUrl !== '' && !/^https?:\/\//.test(c.jwksUrl)) problems.push(`${describe('jwksUrl')}: must be an http(s) URL`);
+  if (c.classifierUrl !== '' && !/^https?:\/\//.test(c.classifierUrl)) problems.push(`${describe('classifierUrl')}: must be an http(s) URL`);
   if (!c.dev && c.jwtSecret === '' && c.jwksUrl === '') {
     problems.push(`no way to verify tokens: set ${envNameOf('jwtSecret')} or ${envNameOf('jwksUrl')} (or --dev for the demo)`);
   }

@@ -104,6 +104,16 @@ export const SETTINGS = {
   blockEmails: bool('Refuse e-mail addresses in every stream.', false),
   globalEmotes: list('Emote names usable in every stream; empty means the built-in set.'),
 
+  // Consumers of the log, after delivery (see docs/operations.md)
+  classifierUrl: str('Classifier webhook: each accepted message is POSTed there as JSON; an answer {"flag":true} retracts it. Empty: none.', ''),
+  classifierTerms: list('Terms whose messages are retracted after delivery (matched like blockedTerms; the message shows, then vanishes).'),
+  classifierTimeoutMs: int('Longest one classifier check may take; then it counts as an error and the message stays.', 2_000, 10, 60_000),
+  classifierConcurrency: int('Classifier checks running at once.', 16, 1, 1_000),
+  reportRateLimit: int('Reports one user may file per reportRateWindowMs, across streams.', 5, 1, 10_000),
+  reportRateWindowMs: int('Window of reportRateLimit.', 60_000, 1_000, DAY_MS),
+  reportQueueMaxPerStream: int('Pending reports kept per stream; a new one beyond drops the oldest.', 1_000, 10, 1_000_000),
+  reportQueueMax: int('Pending reports kept in all; beyond, reports are refused with `overloaded`.', 100_000, 100, 100_000_000),
+
   // Shutdown
   drainMs: int('On SIGTERM, the longest wait for in-flight sends before exit.', 10_000, 0, 600_000),
   reconnectAfterMs: int('`afterMs` of the `reconnect` frame sent on SIGTERM.', 1_000, 0, 600_000),

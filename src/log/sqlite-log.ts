@@ -38,6 +38,8 @@ const RETRACT_USER_LIMIT = 1000;
  * connection, which WAL lets proceed while the writer commits.
  */
 export class SqliteLog implements DurableLog {
+  /** The database file, absolute; the log tail reads it on a connection of its own. */
+  readonly path: string;
   readonly #worker: Worker;
   readonly #reader: DatabaseSync;
   readonly #exited: Promise<void>;
@@ -75,10 +77,11 @@ export class SqliteLog implements DurableLog {
       });
     });
     // The writer has created the file and schema, so the reader can open it read-only.
-    return new SqliteLog(worker, new DatabaseSync(path, { readOnly: true, timeout: 5000 }), options);
+    return new SqliteLog(path, worker, new DatabaseSync(path, { readOnly: true, timeout: 5000 }), options);
   }
 
-  private constructor(worker: Worker, reader: DatabaseSync, options: SqliteLogOptions) {
+  private constructor(path: string, worker: Worker, reader: DatabaseSync, options: SqliteLogOptions) {
+    this.path = path;
     this.#worker = worker;
     this.#reader = reader;
     this.#maxPending = options.maxPendingWrites ?? 10_000;
@@ -127,6 +130,11 @@ export class SqliteLog implements DurableLog {
 
   retractUser(stream: string, userId: string): Promise<string[]> {
     return this.#request({ op: 'retractUser', stream, userId });
+  }
+
+  /** Stores a consumer group's tail position, through the writer like every other write (see SqliteLogTail). */
+  async commitPosition(group: string, position: number): Promise<void> {
+    await this.#request({ op: 'commitPosition', group, position });
   }
 
   async latest(stream: string, limit: number): Promise<HistoryPage> {

@@ -13,7 +13,8 @@ export interface WriterConfig {
 export type WriterOp =
   | { op: 'append'; entries: LoggedMessage[] }
   | { op: 'retract'; stream: string; ids: string[] }
-  | { op: 'retractUser'; stream: string; userId: string };
+  | { op: 'retractUser'; stream: string; userId: string }
+  | { op: 'commitPosition'; group: string; position: number };
 
 /** A write with the id its result comes back under. */
 export type WriterCommand = WriterOp & { id: number };

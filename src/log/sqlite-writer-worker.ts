@@ -33,6 +33,18 @@ CREATE TABLE IF NOT EXISTS streams (
   stream   TEXT PRIMARY KEY,
   last_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- A message's rowid is its position in the log tail (commit order). The
+-- highest position ever given is kept here, so positions keep growing even
+-- when retention empties the messages table (SQLite would reuse rowids).
+CREATE TABLE IF NOT EXISTS log_meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The committed position of each consumer group of the log tail.
+CREATE TABLE IF NOT EXISTS consumer_positions (
+  consumer_group TEXT PRIMARY KEY,
+  position       INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 
 class Writer {
@@ -45,13 +57,17 @@ class Writer {
   readonly #listStreams: StatementSync;
   readonly #deleteOlder: StatementSync;
   readonly #deleteUpToSeq: StatementSync;
+  readonly #savePosition: StatementSync;
+  readonly #commitGroup: StatementSync;
+  /** The tail position of the newest appended message. */
+  #position: number;
 
   constructor(config: WriterConfig) {
     this.#config = config;
     this.#db = new DatabaseSync(config.path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#db.exec(SCHEMA);
-    this.#insert = this.#db.prepare('INSERT INTO messages (stream, seq, id, ts, user_id, body, sampled) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#insert = this.#db.prepare('INSERT INTO messages (rowid, stream, seq, id, ts, user_id, body, sampled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#bumpSeq = this.#db.prepare(
       'INSERT INTO streams (stream, last_seq) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
     );
@@ -64,14 +80,20 @@ class Writer {
     this.#listStreams = this.#db.prepare('SELECT stream, last_seq FROM streams');
     this.#deleteOlder = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND ts < ? LIMIT ?)');
     this.#deleteUpToSeq = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND seq <= ? LIMIT ?)');
+    this.#savePosition = this.#db.prepare("INSERT OR REPLACE INTO log_meta (key, value) VALUES ('position', ?)");
+    this.#commitGroup = this.#db.prepare('INSERT OR REPLACE INTO consumer_positions (consumer_group, position) VALUES (?, ?)');
+    const stored = this.#db.prepare("SELECT max(coalesce((SELECT value FROM log_meta WHERE key = 'position'), 0), coalesce((SELECT max(rowid) FROM messages), 0)) AS position").get() as { position: number };
+    this.#position = stored.position;
   }
 
   /** One transaction for the whole batch; a savepoint per request, so one bad request fails alone. */
   commit(requests: WriterCommand[]): WriterResult[] {
     const results: WriterResult[] = [];
+    const batchStart = this.#position;
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       for (const request of requests) {
+        const requestStart = this.#position;
         this.#db.exec('SAVEPOINT request');
         try {
           const ids = this.#apply(request);
@@ -79,13 +101,16 @@ class Writer {
           results.push(ids === undefined ? { id: request.id, ok: true } : { id: request.id, ok: true, ids });
         } catch (error) {
           this.#db.exec('ROLLBACK TO request; RELEASE request');
+          this.#position = requestStart;
           results.push({ id: request.id, ok: false, error: messageOf(error) });
         }
       }
+      if (this.#position !== batchStart) this.#savePosition.run(this.#position);
       this.#db.exec('COMMIT');
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      this.#position = batchStart;
       return requests.map((r) => ({ id: r.id, ok: false, error: messageOf(error) }));
     }
     return results;
@@ -102,13 +127,16 @@ class Writer {
         const rows = this.#retractUser.all(request.stream, request.userId, this.#config.retractUserLimit) as Array<{ seq: number; id: string }>;
         return rows.sort((a, b) => a.seq - b.seq).map((r) => r.id);
       }
+      case 'commitPosition':
+        this.#commitGroup.run(request.group, request.position);
+        return undefined;
     }
   }
 
   #append(entries: LoggedMessage[]): void {
     const highest = new Map<string, number>();
     for (const { message, sampled } of entries) {
-      this.#insert.run(message.stream, message.seq, message.id, message.ts, message.user.id, JSON.stringify(message), sampled ? 1 : 0);
+      this.#insert.run(++this.#position, message.stream, message.seq, message.id, message.ts, message.user.id, JSON.stringify(message), sampled ? 1 : 0);
       highest.set(message.stream, Math.max(highest.get(message.stream) ?? 0, message.seq));
     }
     for (const [stream, seq] of highest) this.#bumpSeq.run(stream, seq);

@@ -25,6 +25,44 @@ export class Metrics {
   });
   readonly samplingStreams = new Gauge({ name: 'chorus_sampling_streams', help: 'Streams currently sampled', registers: [this.registry] });
 
+  // Consumers of the log (lifecycle step 9). Labels stay bounded: a fixed set of groups, and only the busiest streams.
+  readonly #lagSources = new Map<string, () => Promise<number>>();
+  #busiestStreams: () => Array<{ stream: string; lastMinute: number }> = () => [];
+  readonly consumerLag = new Gauge({
+    name: 'chorus_consumer_lag',
+    help: 'Messages in the log that a consumer group has not committed yet',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      for (const [group, lag] of this.#lagSources) this.consumerLag.set({ group }, await lag().catch(() => Number.NaN));
+    },
+  });
+  readonly classifierChecks = new Counter({
+    name: 'chorus_classifier_checks_total',
+    help: 'Classifier checks of delivered messages, by outcome (clean, flagged, error, timeout)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly streamMessagesLastMinute = new Gauge({
+    name: 'chorus_stream_messages_last_minute',
+    help: 'Messages in the last full minute, for the 10 busiest streams only',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.streamMessagesLastMinute.reset();
+      for (const { stream, lastMinute } of this.#busiestStreams()) this.streamMessagesLastMinute.set({ stream }, lastMinute);
+    },
+  });
+  readonly reportsReceived = new Counter({ name: 'chorus_reports_received_total', help: 'Viewer reports stored for moderators', registers: [this.registry] });
+
+  watchConsumerLag(group: string, lag: () => Promise<number>): void {
+    this.#lagSources.set(group, lag);
+  }
+
+  watchBusiestStreams(source: () => Array<{ stream: string; lastMinute: number }>): void {
+    this.#busiestStreams = source;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

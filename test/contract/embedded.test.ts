@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBus } from '../../src/bus/memory-bus.ts';
 import { SqliteLog } from '../../src/log/sqlite-log.ts';
+import { SqliteLogTail } from '../../src/log/sqlite-log-tail.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
 import { runBusContract } from './bus.contract.ts';
 import { runLogContract } from './log.contract.ts';
+import { runLogTailContract } from './log-tail.contract.ts';
 import { runStateContract } from './state.contract.ts';
 import { runViewerContract } from './viewers.contract.ts';
 
@@ -25,6 +27,15 @@ runBusContract('MemoryBus', async () => new MemoryBus({ onHandlerError: () => {}
 runLogContract('SqliteLog', () =>
   withTempDir('chorus-log-', (path) => ({
     open: () => SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 }),
+  })),
+);
+
+runLogTailContract('SqliteLogTail', () =>
+  withTempDir('chorus-tail-', (path) => ({
+    open: async () => {
+      const log = await SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 });
+      return { log, tail: new SqliteLogTail(log, { pollMs: 20, retryMs: 50 }) };
+    },
   })),
 );
 
