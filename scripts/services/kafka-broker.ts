@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } fr
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
-import { runningPid, stopPid, waitUntil, writePid } from './processes.ts';
+import { claimPidFile, stopPid, waitUntil, writePid } from './processes.ts';
 
 const KAFKA_VERSION = '4.4.0';
 const POM = new URL('./kafka-pom.xml', import.meta.url).pathname;
@@ -35,11 +35,22 @@ export async function kafkaAnswers(port: number, timeoutMs = 2000): Promise<bool
 /** Returns 'running' when a broker already answers, 'started' when this call started one. */
 export async function startKafka(options: KafkaBrokerOptions): Promise<'running' | 'started'> {
   if (await kafkaAnswers(options.port)) return 'running';
-  if (runningPid(pidFile(options)) !== undefined) {
-    // Started earlier (by another caller) and still coming up: wait for it rather than start a second one.
+  mkdirSync(options.stateDir, { recursive: true });
+  if (!claimPidFile(pidFile(options))) {
+    // Another caller is starting it (or it is still coming up): wait for that one rather than start a second.
     await waitReady(options, () => undefined);
     return 'running';
   }
+  try {
+    await launch(options);
+  } catch (error) {
+    rmSync(pidFile(options), { force: true });
+    throw error;
+  }
+  return 'started';
+}
+
+async function launch(options: KafkaBrokerOptions): Promise<void> {
   const lib = resolveJars();
   const dir = join(options.stateDir, `kafka-${options.port}`);
   const dataDir = join(dir, 'data');
@@ -65,7 +76,6 @@ export async function startKafka(options: KafkaBrokerOptions): Promise<'running'
   if (child.pid !== undefined) writePid(pidFile(options), child.pid);
   child.unref();
   await waitReady(options, () => exit);
-  return 'started';
 }
 
 /** Stops the broker this state directory started; `kill` is SIGKILL at once (a crash), else SIGTERM. */
@@ -93,6 +103,11 @@ function resolveJars(): string {
   rmSync(partial, { recursive: true, force: true });
   console.error(`services: resolving Kafka ${KAFKA_VERSION} jars from Maven Central (first start only)`);
   execFileSync('mvn', ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (existsSync(complete)) {
+    // Another process (a broker on another port) resolved them meanwhile; keep its copy.
+    rmSync(partial, { recursive: true, force: true });
+    return lib;
+  }
   rmSync(lib, { recursive: true, force: true });
   renameSync(partial, lib);
   writeFileSync(complete, `${new Date().toISOString()}\n`);

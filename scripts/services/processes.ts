@@ -20,6 +20,21 @@ export function runningPid(pidFile: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Claims a pid file for a start about to happen (holding this process's pid
+ * until the service's own replaces it); false when another live process holds
+ * it, so two concurrent starts never launch two copies.
+ */
+export function claimPidFile(pidFile: string): boolean {
+  if (runningPid(pidFile) !== undefined) return false;
+  try {
+    writeFileSync(pidFile, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function writePid(pidFile: string, pid: number): void {
   writeFileSync(pidFile, `${pid}\n`);
 }
