@@ -145,6 +145,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
+# A restarted broker waits for its previous session to expire; shorter for a development broker.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 `;
 }
 
