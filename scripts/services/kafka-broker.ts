@@ -51,6 +51,7 @@ export async function startKafka(options: KafkaBrokerOptions): Promise<'running'
 }
 
 async function launch(options: KafkaBrokerOptions): Promise<void> {
+  requireTool('java', ['-version'], 'Java 17+ runs the Kafka broker: apt-get install -y openjdk-17-jre-headless');
   const lib = resolveJars();
   const dir = join(options.stateDir, `kafka-${options.port}`);
   const dataDir = join(dir, 'data');
@@ -97,7 +98,6 @@ function resolveJars(): string {
   const lib = join(cache, 'lib');
   const complete = join(cache, 'complete');
   if (existsSync(complete)) return lib;
-  requireTool('java', ['-version'], 'Java 17+ runs the Kafka broker: apt-get install -y openjdk-17-jre-headless');
   requireTool('mvn', ['-v'], 'Maven fetches the Kafka jars from Maven Central: apt-get install -y maven');
   const partial = `${lib}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
