@@ -56,6 +56,11 @@ export const SETTINGS = {
   // Cluster mode (see docs/operations.md)
   redisUrl: str('Redis URL; with kafkaBrokers switches on cluster mode.', ''),
   kafkaBrokers: list('Kafka bootstrap brokers, host:port; with redisUrl switches on cluster mode.'),
+  kafkaTopic: str('Kafka topic of the durable log, keyed and partitioned by stream.', 'chorus.messages'),
+  kafkaPartitions: int('Partitions of the log topic when Chorus creates it.', 12, 1, 10_000),
+  kafkaReplicas: int('Replication factor of the log topic when Chorus creates it (3 in production; min.insync.replicas is one less).', 1, 1, 100),
+  kafkaAppendTimeoutMs: int('Longest a send waits for Kafka to acknowledge it before it is refused with `unavailable`.', 5_000, 100, 120_000),
+  kafkaIndexMaxMessages: int('Messages the in-memory index of the Kafka log holds over all streams (about 200 bytes each).', 1_000_000, 10_000, 100_000_000),
 
   // Protocol limits
   maxFrameBytes: int('Largest inbound WebSocket frame; larger closes with 1009.', 8 * KIB, 512, MIB),
@@ -93,8 +98,8 @@ export const SETTINGS = {
   maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 
   // Retention
-  retentionMs: int('How long the log keeps messages.', 3 * 3_600_000, 60_000, 365 * DAY_MS),
-  retentionMessagesPerStream: int('Most messages the log keeps per stream.', 100_000, 100, 100_000_000),
+  retentionMs: int('How long the log keeps messages (retention.ms of the Kafka topic when Chorus creates it).', 3 * 3_600_000, 60_000, 365 * DAY_MS),
+  retentionMessagesPerStream: int('Most messages the log keeps (Kafka: indexes) per stream.', 100_000, 100, 100_000_000),
 
   // Moderation (server-wide, on top of each stream's rules)
   blockedTerms: list('Terms refused in every stream (robust to look-alikes, leetspeak, spacing).'),

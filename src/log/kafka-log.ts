@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Producer } from '@platformatic/kafka';
+import type { Message } from '../protocol/types.ts';
+import { AppendBatcher, type OutgoingRecord } from './kafka/append-batcher.ts';
+import { readBodies } from './kafka/bodies.ts';
+import { ReadPool } from './kafka/read-pool.ts';
+import { partitionOf, type LogRecord } from './kafka/records.ts';
+import { StreamIndex, type IndexEntry } from './kafka/stream-index.ts';
+import { apply, TailIndexer } from './kafka/tail-indexer.ts';
+import { TopicReader } from './kafka/topic-reader.ts';
+import type { DurableLog, HistoryPage, LoggedMessage } from './log.ts';
+
+export interface KafkaLogOptions {
+  brokers: readonly string[];
+  topic: string;
+  /** Used when this call creates the topic. */
+  partitions: number;
+  /** Used when this call creates the topic; also its min.insync.replicas is this minus one (at least 1). */
+  replicas: number;
+  /** The topic's retention.ms when created; the index forgets older messages too. */
+  retentionMs: number;
+  /** Messages per stream the index (and so history and replay) covers. */
+  maxMessagesPerStream: number;
+  /** Messages the whole index holds; the least recently written streams are forgotten first. */
+  maxIndexedMessages: number;
+  /** An append not acknowledged by then is rejected (the sender is told `unavailable`). */
+  appendTimeoutMs: number;
+  /** Longest wait for the index to catch up with the topic at open. */
+  openTimeoutMs?: number;
+  /** Most messages one read returns, whatever it asks. */
+  maxReadMessages?: number;
+  /** Parallel fetch connections for history reads. */
+  readers?: number;
+  /** Reads waiting for a reader beyond this are refused. */
+  maxQueuedReads?: number;
+  /** Where a failed background fetch is reported; default console.error. */
+  onError?: (error: Error) => void;
+}
+
+const RETRACT_USER_LIMIT = 1000;
+const PRUNE_INTERVAL_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 5000;
+
+/**
+ * The durable log on Kafka: one topic, each stream's records in the
+ * partition its name hashes to, written by an idempotent producer with acks
+ * from all in-sync replicas. Retractions are records in the same topic.
+ * Every instance follows the whole topic into a bounded in-memory index
+ * (seq, offset, flags; no bodies) and reads bodies from Kafka by offset.
+ * See docs/decisions.md.
+ */
+export class KafkaLog implements DurableLog {
+  readonly #options: KafkaLogOptions;
+  readonly #partitions: number;
+  readonly #index: StreamIndex;
+  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #batcher: AppendBatcher;
+  readonly #tail: TailIndexer;
+  readonly #tailReader: TopicReader;
+  readonly #reads: ReadPool;
+  readonly #pruneTimer: NodeJS.Timeout;
+  #closed: Promise<void> | undefined;
+
+  static async open(options: KafkaLogOptions): Promise<KafkaLog> {
+    const partitions = await ensureTopic(options);
+    const log = new KafkaLog(options, partitions);
+    try {
+      await log.#tail.start(options.openTimeoutMs ?? 60_000);
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
+    return log;
+  }
+
+  private constructor(options: KafkaLogOptions, partitions: number) {
+    this.#options = options;
+    this.#partitions = partitions;
+    const clientId = `chorus-log-${randomUUID().slice(0, 8)}`;
+    const reader = (role: string): TopicReader =>
+      new TopicReader({ brokers: options.brokers, topic: options.topic, clientId: `${clientId}-${role}`, timeoutMs: REQUEST_TIMEOUT_MS });
+    this.#index = new StreamIndex({ maxPerStream: options.maxMessagesPerStream, maxTotal: options.maxIndexedMessages });
+    this.#producer = new Producer({
+      clientId: `${clientId}-producer`,
+      bootstrapBrokers: [...options.brokers],
+      idempotent: true,
+      acks: -1,
+      timeout: REQUEST_TIMEOUT_MS,
+      retries: 2,
+      retryDelay: 250,
+    });
+    this.#batcher = new AppendBatcher({ producer: this.#producer, topic: options.topic, timeoutMs: options.appendTimeoutMs, maxQueuedRecords: 10_000, maxBatchRecords: 1000 });
+    this.#tailReader = reader('tail');
+    const onError = options.onError ?? ((error: Error) => console.error('kafka log:', error.message));
+    this.#tail = new TailIndexer({ reader: this.#tailReader, index: this.#index, onError });
+    this.#reads = new ReadPool(Array.from({ length: options.readers ?? 2 }, (_, i) => reader(`read${i}`)), options.maxQueuedReads ?? 1000);
+    this.#pruneTimer = setInterval(() => this.#index.pruneOlderThan(Date.now() - options.retentionMs), PRUNE_INTERVAL_MS).unref();
+  }
+
+  async append(entries: LoggedMessage[]): Promise<void> {
+    if (entries.length === 0) return;
+    const records = entries.map(({ message, sampled }) => this.#outgoing(message.stream, message.ts, { t: 'm', m: message, s: sampled }));
+    const offsets = await this.#write(records);
+    records.forEach((r, i) => apply(this.#index, r.record, offsets[i]!));
+  }
+
+  async retract(stream: string, ids: string[]): Promise<string[]> {
+    const found = this.#index.find(stream, ids);
+    if (found.length === 0) return [];
+    const record = this.#outgoing(stream, Date.now(), { t: 'r', stream, ids: found });
+    const [offset] = await this.#write([record]);
+    apply(this.#index, record.record, offset!);
+    return found;
+  }
+
+  async retractUser(stream: string, userId: string): Promise<string[]> {
+    const ids = this.#index.userMessages(stream, userId, RETRACT_USER_LIMIT);
+    if (ids.length === 0) return [];
+    const record = this.#outgoing(stream, Date.now(), { t: 'u', stream, user: userId });
+    const [offset] = await this.#write([record]);
+    apply(this.#index, record.record, offset!);
+    return ids;
+  }
+
+  async latest(stream: string, limit: number): Promise<HistoryPage> {
+    const lastSeq = this.#index.lastSeq(stream);
+    const n = this.#cap(limit);
+    const messages = await this.#read(`latest:${stream}:${n}:${lastSeq}`, stream, () => this.#index.latest(stream, n));
+    return { messages, lastSeq };
+  }
+
+  async since(stream: string, afterSeq: number, limit: number): Promise<HistoryPage> {
+    const lastSeq = this.#index.lastSeq(stream);
+    const n = this.#cap(limit);
+    const messages = await this.#read(`since:${stream}:${afterSeq}:${n}:${lastSeq}`, stream, () => this.#index.since(stream, afterSeq, n));
+    return { messages, lastSeq };
+  }
+
+  range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]> {
+    const n = this.#cap(limit);
+    const key = `range:${stream}:${fromMs}:${toMs}:${n}:${includeSampled}:${this.#index.lastSeq(stream)}`;
+    return this.#read(key, stream, () => this.#index.range(stream, fromMs, toMs, n, includeSampled));
+  }
+
+  async lastSeq(stream: string): Promise<number> {
+    return this.#index.lastSeq(stream);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      clearInterval(this.#pruneTimer);
+      await this.#batcher.close();
+      await this.#tail.stop();
+      await Promise.allSettled([this.#producer.close(), this.#tailReader.close(), this.#reads.close()]);
+    })();
+    return this.#closed;
+  }
+
+  #outgoing(stream: string, timestamp: number, record: LogRecord): OutgoingRecord {
+    return { stream, partition: partitionOf(stream, this.#partitions), timestamp, record };
+  }
+
+  #write(records: OutgoingRecord[]): Promise<number[]> {
+    if (this.#closed !== undefined) return Promise.reject(new Error('kafka log closed'));
+    return this.#batcher.send(records);
+  }
+
+  /**
+   * Picks entries from the index, then fetches their bodies. The key names the
+   * question and the stream's lastSeq, so identical concurrent reads share one
+   * fetch, and a read never shares a result from before a newer append.
+   * Retractions are filtered again after the fetch, in case one arrived meanwhile.
+   */
+  #read(key: string, stream: string, pick: () => IndexEntry[]): Promise<Message[]> {
+    if (this.#closed !== undefined) return Promise.reject(new Error('kafka log closed'));
+    const entries = pick();
+    if (entries.length === 0) return Promise.resolve([]);
+    return this.#reads.read(key, async (reader) => {
+      const offsets = entries.map((e) => e.offset).sort((a, b) => a - b);
+      const bodies = await readBodies(reader, partitionOf(stream, this.#partitions), offsets);
+      return entries.flatMap((e) => (e.retracted ? [] : (bodies.get(e.offset) ?? [])));
+    });
+  }
+
+  #cap(limit: number): number {
+    return Number.isFinite(limit) && limit > 0 ? Math.min(Math.floor(limit), this.#options.maxReadMessages ?? 10_000) : 0;
+  }
+}
+
+/** Creates the topic if it is missing; returns its partition count. */
+async function ensureTopic(options: KafkaLogOptions): Promise<number> {
+  const admin = new Admin({ clientId: 'chorus-log-admin', bootstrapBrokers: [...options.brokers], timeout: REQUEST_TIMEOUT_MS });
+  try {
+    const count = async (): Promise<number | undefined> =>
+      (await admin.metadata({ topics: [options.topic], forceUpdate: true }).catch(() => undefined))?.topics.get(options.topic)?.partitionsCount;
+    const existing = await count();
+    if (existing !== undefined) return existing;
+    await admin
+      .createTopics({
+        topics: [options.topic],
+        partitions: options.partitions,
+        replicas: options.replicas,
+        configs: [
+          { name: 'retention.ms', value: String(options.retentionMs) },
+          { name: 'min.insync.replicas', value: String(Math.max(1, options.replicas - 1)) },
+          { name: 'message.timestamp.type', value: 'CreateTime' },
+        ],
+      })
+      // Another gateway may have created it at the same moment: check again below.
+      .catch(() => {});
+    const created = await count();
+    if (created === undefined) throw new Error(`kafka log: cannot create or find topic ${options.topic}`);
+    return created;
+  } finally {
+    await admin.close();
+  }
+}
