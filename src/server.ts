@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
@@ -9,6 +10,7 @@ import { MemoryState } from './state/memory-state.ts';
 import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
 import { Metrics } from './observability/metrics.ts';
+import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { HeldMessages } from './chat/held-messages.ts';
@@ -20,6 +22,7 @@ import { WsGateway } from './gateway/ws-gateway.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
+import { registerPageRoutes } from './http/page-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
 import type { Limits } from './protocol/server-frames.ts';
@@ -33,6 +36,8 @@ export interface RunningServer {
 const WINDOW_SIZE = 1_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
+const OPS_POINTS = 300; // five minutes of one-second points for the /ops page
+const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -80,11 +85,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }, 1_000);
   rateTimer.unref();
 
+  const opsSeries = new OpsSeries(metrics, OPS_POINTS);
+  const opsTimer = setInterval(() => {
+    opsSeries.sample(now()).catch((err) => logger.error({ err }, 'ops sample failed'));
+  }, OPS_SAMPLE_INTERVAL_MS);
+  opsTimer.unref();
+
   let draining = false;
   const app = await createHttpApp(logger);
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
+    series: () => opsSeries.points(),
     ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
@@ -95,6 +107,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     socketHardLimitBytes: config.socketHardLimitBytes,
     keepAliveMs: SSE_KEEPALIVE_MS,
   });
+  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
@@ -117,6 +130,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
+      clearInterval(opsTimer);
       await gateway.close();
       await hub.close();
       app.server.closeAllConnections();
