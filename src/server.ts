@@ -86,9 +86,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   rateTimer.unref();
 
   const opsSeries = new OpsSeries(metrics, OPS_POINTS);
-  const opsTimer = setInterval(() => {
+  const sampleOps = (): void => {
     opsSeries.sample(now()).catch((err) => logger.error({ err }, 'ops sample failed'));
-  }, OPS_SAMPLE_INTERVAL_MS);
+  };
+  sampleOps(); // the baseline, so the first point counts from start-up
+  const opsTimer = setInterval(sampleOps, OPS_SAMPLE_INTERVAL_MS);
   opsTimer.unref();
 
   let draining = false;

@@ -23,6 +23,8 @@ export interface ChatPageOptions {
   name?: string;
   roles?: string[];
   viewport?: { width: number; height: number };
+  /** Runs on the new page before it loads (to watch its sockets from the first frame). */
+  beforeLoad?: (page: Page) => void;
 }
 
 /** A fresh browser context on /s/:stream, signed in as asked, once the page has joined. */
@@ -35,6 +37,7 @@ export async function openChat(browser: Browser, server: TestServer, stream: str
     pageErrors(page).push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
+  options.beforeLoad?.(page);
   let fragment = '';
   if (options.name !== undefined) {
     const { token } = await devToken(server.url, options.name, { [stream]: options.roles ?? [] });

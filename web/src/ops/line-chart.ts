@@ -58,16 +58,15 @@ export class LineChart {
     ctx.lineWidth = 2;
     for (const s of series) {
       ctx.strokeStyle = s.color;
+      ctx.fillStyle = s.color;
       ctx.beginPath();
-      let drawing = false;
       s.values.forEach((v, i) => {
-        if (v === null) {
-          drawing = false;
-          return;
-        }
-        if (drawing) ctx.lineTo(x(i), y(v));
+        if (v === null) return;
+        const previous = s.values[i - 1] ?? null;
+        if (previous !== null) ctx.lineTo(x(i), y(v));
         else ctx.moveTo(x(i), y(v));
-        drawing = true;
+        // A value between two gaps (no sends around it) would draw nothing as a line.
+        if (previous === null && (s.values[i + 1] ?? null) === null) ctx.fillRect(x(i) - 2, y(v) - 2, 4, 4);
       });
       ctx.stroke();
     }
