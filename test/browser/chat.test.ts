@@ -30,7 +30,7 @@ describe('chat page', () => {
     await eventually(async () => assert.equal(await alice.locator(`#messages li[data-id="${id}"]`).count(), 1));
     // The emote is its own element, the name carries its colour.
     assert.equal(await bob.locator(`li[data-id="${id}"] .emote`).textContent(), 'Kappa');
-    assert.match(await bob.locator(`li[data-id="${id}"] .name`).evaluate((n) => (n as HTMLElement).style.color), /^rgb/);
+    assert.match((await bob.locator(`li[data-id="${id}"] .name`).getAttribute('style')) ?? '', /^color: rgb/);
 
     await say(bob, 'hi alice');
     await eventually(async () => assert.equal(await alice.locator('#messages li').last().locator('.text').textContent(), 'hi alice'));
@@ -54,13 +54,14 @@ describe('chat page', () => {
 
   test('the Content-Security-Policy stops inline scripts on the page', async () => {
     const page = await openChat(browser, server, 'csp');
-    const ran = await page.evaluate(async () => {
+    // Written as page source text: the test's TypeScript has no DOM types.
+    const ran = await page.evaluate(`(async () => {
       const script = document.createElement('script');
       script.textContent = 'window.inlineRan = true';
       document.body.append(script);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      return (window as unknown as { inlineRan?: boolean }).inlineRan === true;
-    });
+      return window.inlineRan === true;
+    })()`);
     assert.equal(ran, false);
   });
 
@@ -200,7 +201,7 @@ describe('chat page while the stream is sampled', () => {
 
     for (let i = 0; i < 3; i++) await say(sender, `mine ${i}`);
     await eventually(async () => assert.equal(await sender.locator('#messages li[data-id]', { hasText: /^sally: mine \d$/ }).count(), 3));
-    const sampled = await sender.locator('#messages li.sampled').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+    const sampled = await rowIds(sender, '#messages li.sampled');
     assert.ok(sampled.length >= 2, `expected most own lines sampled out, got ${sampled.length}`);
     await watcher.waitForTimeout(500);
     for (const id of sampled) assert.equal(await watcher.locator(`#messages li[data-id="${id}"]`).count(), 0);

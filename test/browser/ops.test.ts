@@ -42,8 +42,9 @@ test('/ops draws live charts of the server from its JSON series', async () => {
     // Each canvas has a data line on it: grid and labels are grey, series are saturated colours.
     await eventually(async () => {
       const coloured = await page.locator('figure canvas').evaluateAll((canvases) => canvases.map((c) => {
-        const canvas = c as HTMLCanvasElement;
-        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        // (This runs in the page; the test's TypeScript has no DOM types.)
+        const canvas = c as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
         let count = 0;
         for (let i = 0; i < data.length; i += 4) {
           if (data[i + 3]! > 128 && Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!) > 60) count++;

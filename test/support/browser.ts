@@ -24,7 +24,7 @@ export interface ChatPageOptions {
   roles?: string[];
   viewport?: { width: number; height: number };
   /** Runs on the new page before it loads (to watch its sockets from the first frame). */
-  beforeLoad?: (page: Page) => void;
+  beforeLoad?: (page: Page) => unknown;
 }
 
 /** A fresh browser context on /s/:stream, signed in as asked, once the page has joined. */
@@ -37,7 +37,7 @@ export async function openChat(browser: Browser, server: TestServer, stream: str
     pageErrors(page).push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  options.beforeLoad?.(page);
+  await options.beforeLoad?.(page);
   let fragment = '';
   if (options.name !== undefined) {
     const { token } = await devToken(server.url, options.name, { [stream]: options.roles ?? [] });
@@ -65,9 +65,9 @@ export async function say(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** The data-id of every rendered message row, top to bottom. */
-export function rowIds(page: Page): Promise<string[]> {
-  return page.locator('#messages li[data-id]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+/** The data-id of every rendered message row (matching `selector`), top to bottom. */
+export function rowIds(page: Page, selector = '#messages li[data-id]'): Promise<string[]> {
+  return page.locator(selector).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')!));
 }
 
 /** Waits until `check` passes (retrying assertion errors), up to `ms`. */
