@@ -70,9 +70,12 @@ export class LineChart {
       });
       ctx.stroke();
     }
-    this.#latest.textContent = series
-      .map((s) => `${series.length > 1 ? `${s.label} ` : ''}${formatValue(s.values.at(-1) ?? null)}${this.#unit}`)
-      .join(' · ');
+    // The latest values double as the legend: each in its series' colour.
+    this.#latest.replaceChildren(...series.map((s) => {
+      const value = el('span', undefined, `${series.length > 1 ? `${s.label} ` : ''}${formatValue(s.values.at(-1) ?? null)}${this.#unit}`);
+      value.style.color = s.color;
+      return value;
+    }));
     this.element.dataset.points = String(points);
   }
 }
