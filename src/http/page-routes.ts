@@ -24,9 +24,8 @@ const CONTENT_TYPES: Record<string, string> = {
 // Scripts and styles only from this origin, nothing inline, nothing eval'd;
 // sockets and fetches only to this origin. The chat page may be framed by a
 // host site (that is how it is embedded); the picker and the operator page not.
-const CSP_BASE = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'";
-const CSP_EMBEDDABLE = CSP_BASE;
-const CSP_TOP_LEVEL = `${CSP_BASE}; frame-ancestors 'none'`;
+const CSP_FRAMEABLE = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'";
+const CSP_TOP_LEVEL = `${CSP_FRAMEABLE}; frame-ancestors 'none'`;
 
 const LIVE_STREAMS_SHOWN = 50;
 
@@ -51,7 +50,7 @@ export function registerPageRoutes(app: FastifyInstance, d: PageRoutesDeps): voi
   app.get('/ops', { schema: page }, async (_request, reply) => send(reply, 'ops.html', CSP_TOP_LEVEL));
   app.get<{ Params: { stream: string } }>('/s/:stream', { schema: page }, async (request, reply) => {
     if (!STREAM_NAME.test(request.params.stream)) return reply.code(404).type('text/plain; charset=utf-8').send('No such stream name: 1-64 of A-Z a-z 0-9 _ -');
-    return send(reply, 'chat.html', CSP_EMBEDDABLE);
+    return send(reply, 'chat.html', CSP_FRAMEABLE);
   });
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: page }, async (request, reply) => {
     // Only names the build produced are served: a lookup, never a path join.

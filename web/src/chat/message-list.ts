@@ -94,7 +94,6 @@ export class MessageList {
 
   #schedule(): void {
     if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.#flush());
-    else if (this.#paused) this.#showUnseen();
   }
 
   #flush(): void {
