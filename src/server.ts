@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
@@ -10,6 +11,7 @@ import { MemoryState } from './state/memory-state.ts';
 import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
 import { Metrics } from './observability/metrics.ts';
+import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { HeldMessages } from './chat/held-messages.ts';
@@ -28,6 +30,7 @@ import { createHttpApp } from './http/app.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
+import { registerPageRoutes } from './http/page-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
@@ -54,6 +57,8 @@ const IRC_DIRECTORY_SIZE = 100_000;
 const IRC_MEMBERSHIP_MAX = 1_000;
 const TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
 const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
+const OPS_POINTS = 300; // five minutes of one-second points for the /ops page
+const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -117,11 +122,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }, 1_000);
   rateTimer.unref();
 
+  const opsSeries = new OpsSeries(metrics, OPS_POINTS);
+  const sampleOps = (): void => {
+    opsSeries.sample(now()).catch((err) => logger.error({ err }, 'ops sample failed'));
+  };
+  sampleOps(); // the baseline, so the first point counts from start-up
+  const opsTimer = setInterval(sampleOps, OPS_SAMPLE_INTERVAL_MS);
+  opsTimer.unref();
+
   let draining = false;
   const app = await createHttpApp(logger);
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
+    series: () => opsSeries.points(),
     ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
@@ -135,6 +149,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     socketHardLimitBytes: config.socketHardLimitBytes,
     keepAliveMs: SSE_KEEPALIVE_MS,
   });
+  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
@@ -153,6 +168,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
   } catch (err) {
     // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
+    clearInterval(rateTimer);
+    clearInterval(opsTimer);
     await app.close();
     await tail.close();
     await Promise.all([reports.close(), bus.close(), state.close(), log.close(), viewers.close()]);
@@ -174,6 +191,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearInterval(rateTimer);
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
       await withTimeout(tail.close(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
+      clearInterval(opsTimer);
       await gateway.close();
       await irc.close();
       await hub.close();

@@ -212,6 +212,16 @@ export class StreamHub {
     return channel === undefined ? 0 : channel.viewers.size + channel.joiners.size;
   }
 
+  /** The streams with viewers on this gateway, most watched first (the page's stream picker). */
+  liveStreams(limit: number): Array<{ stream: string; viewers: number }> {
+    const live: Array<{ stream: string; viewers: number }> = [];
+    for (const stream of this.#ready.keys()) {
+      const viewers = this.viewersOf(stream);
+      if (viewers > 0) live.push({ stream, viewers });
+    }
+    return live.sort((a, b) => b.viewers - a.viewers || a.stream.localeCompare(b.stream)).slice(0, limit);
+  }
+
   /** Every viewer of every stream, for the drain on shutdown. */
   *allViewers(): Iterable<Viewer> {
     for (const channel of this.#ready.values()) {

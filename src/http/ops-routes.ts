@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../observability/metrics.ts';
+import { OPS_SAMPLE_INTERVAL_MS } from '../observability/ops-series.ts';
+import type { OpsPoint, OpsSeriesBody } from '../protocol/ops.ts';
 
 export interface OpsDeps {
   metrics: Metrics;
   /** Resolves true when every backing service answers. */
   ready: () => Promise<boolean>;
   draining: () => boolean;
+  /** The recent points the operator page draws, one per second. */
+  series: () => readonly OpsPoint[];
 }
 
-/** Liveness, readiness and Prometheus metrics: what an orchestrator and a scraper ask. */
+/** Liveness, readiness, Prometheus metrics, and the operator page's JSON series. */
 export function registerOpsRoutes(app: FastifyInstance, d: OpsDeps): void {
   app.get('/healthz', { schema: { summary: 'Liveness', tags: ['operations'] } }, async () => ({ status: 'ok' }));
 
@@ -21,4 +25,11 @@ export function registerOpsRoutes(app: FastifyInstance, d: OpsDeps): void {
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
     return reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
   });
+
+  app.get('/api/ops/series', {
+    schema: {
+      summary: 'Per-second rates of the last minutes, computed from the metrics (the /ops page charts)',
+      tags: ['operations'],
+    },
+  }, async (): Promise<OpsSeriesBody> => ({ intervalMs: OPS_SAMPLE_INTERVAL_MS, points: [...d.series()] }));
 }

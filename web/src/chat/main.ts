@@ -1,0 +1,80 @@
+// The chat page, /s/:stream: wires the connection to the list, the send box,
+// the status bar and (for moderators) the moderator tools.
+import { byId } from '../shared/dom.ts';
+import { MODERATOR_ROLES, type Modes, type User } from '../shared/wire.ts';
+import { ChatConnection } from './connection.ts';
+import { offerDevLogin, tokenFromFragment } from './login.ts';
+import { MessageList } from './message-list.ts';
+import { ModActions } from './mod-actions.ts';
+import { ModPanel } from './mod-panel.ts';
+import { SendBox } from './send-box.ts';
+import { StatusBar } from './status-bar.ts';
+
+const MAX_ROWS = 150;
+
+const stream = decodeURIComponent(location.pathname.split('/')[2] ?? '');
+document.title = `${stream} · Chorus chat`;
+byId('stream-name').textContent = stream;
+
+let token = tokenFromFragment();
+let me: User | null = null;
+let moderator = false;
+let modes: Modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: false };
+
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
+  welcome(frame) {
+    const roles = frame.roles?.[stream] ?? [];
+    me = frame.user === null ? null : { ...frame.user, badges: roles };
+    moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
+    modActions.setModerator(moderator, me?.id ?? null);
+    modPanel.show(moderator);
+    sendBox.setSignedIn(me !== null, frame.limits.maxTextLength);
+  },
+  joined(frame, resumed) {
+    if (resumed) list.add(frame.history);
+    else list.reset(frame.history);
+    showModes(frame.state.modes);
+    status.showState(frame.state);
+  },
+  messages: (msgs) => list.add(msgs),
+  other(frame) {
+    if (frame.type === 'retract') list.retract(frame.ids);
+    else if (frame.type === 'clear') list.clearUser(frame.user);
+    else if (frame.type === 'state') {
+      showModes(frame.modes);
+      status.showState(frame);
+    } else if (frame.type === 'error') byId('send-status').textContent = frame.message;
+  },
+  status: (s) => status.showConnection(s),
+});
+const request = (frame: Record<string, unknown>) => connection.request(frame);
+
+const status = new StatusBar();
+const modPanel = new ModPanel({ stream, request, token: () => token });
+const listElement = byId<HTMLOListElement>('messages');
+const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
+const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: MAX_ROWS, decorate: modActions.decorate });
+const sendBox = new SendBox({
+  form: byId<HTMLFormElement>('send'),
+  input: byId<HTMLInputElement>('send-text'),
+  button: byId<HTMLButtonElement>('send-button'),
+  status: byId('send-status'),
+  list,
+  send: (text) => request({ type: 'send', text }),
+  me: () => me,
+  slowSeconds: () => (moderator ? 0 : modes.slowSeconds),
+});
+
+function showModes(next: Modes): void {
+  modes = next;
+  modPanel.showModes(next);
+}
+
+if (token === null && document.body.dataset.dev === 'true') {
+  offerDevLogin(stream, (fresh) => {
+    token = fresh;
+    connection.setToken(fresh);
+  });
+}
+connection.start(token);

@@ -1,0 +1,88 @@
+import type { Answer, Modes } from '../shared/wire.ts';
+import { byId } from '../shared/dom.ts';
+
+export interface ModPanelDeps {
+  stream: string;
+  request: (frame: Record<string, unknown>) => Promise<Answer>;
+  token: () => string | null;
+}
+
+interface Rules {
+  blockedTerms: string[];
+  blockLinks: boolean;
+  emotes?: string[];
+}
+
+const MAX_TERMS = 1_000;
+
+/**
+ * The moderator panel: slow / subscribers-only / emote-only toggles that
+ * follow the stream's state, and an editor for the stream's own rules
+ * (blocked terms, links), loaded over HTTP and saved with a `rules` action.
+ */
+export class ModPanel {
+  readonly #d: ModPanelDeps;
+  readonly #panel = byId<HTMLDetailsElement>('mod-panel');
+  readonly #slow = byId<HTMLSelectElement>('mode-slow');
+  readonly #subs = byId<HTMLInputElement>('mode-subscribers');
+  readonly #emote = byId<HTMLInputElement>('mode-emote');
+  readonly #terms = byId<HTMLTextAreaElement>('rules-terms');
+  readonly #links = byId<HTMLInputElement>('rules-links');
+  readonly #status = byId('mod-status');
+  #emotes: string[] | undefined;
+
+  constructor(deps: ModPanelDeps) {
+    this.#d = deps;
+    this.#slow.addEventListener('change', () => void this.#setModes({ slowSeconds: Number(this.#slow.value) }));
+    this.#subs.addEventListener('change', () => void this.#setModes({ subscribersOnly: this.#subs.checked }));
+    this.#emote.addEventListener('change', () => void this.#setModes({ emoteOnly: this.#emote.checked }));
+    byId<HTMLFormElement>('rules-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.#saveRules();
+    });
+    this.#panel.addEventListener('toggle', () => {
+      if (this.#panel.open) void this.#loadRules();
+    });
+  }
+
+  show(visible: boolean): void {
+    this.#panel.hidden = !visible;
+  }
+
+  /** Follows the stream's modes (from `joined` and `state`). */
+  showModes(modes: Modes): void {
+    const slow = String(modes.slowSeconds);
+    if (![...this.#slow.options].some((o) => o.value === slow)) this.#slow.append(new Option(`${slow} s`, slow));
+    this.#slow.value = slow;
+    this.#subs.checked = modes.subscribersOnly;
+    this.#emote.checked = modes.emoteOnly;
+  }
+
+  report(text: string): void {
+    this.#status.textContent = text;
+  }
+
+  async #setModes(modes: Partial<Modes>): Promise<void> {
+    const answer = await this.#d.request({ type: 'mod', action: 'modes', modes });
+    this.report(answer.type === 'ack' ? 'Modes changed.' : `Could not change modes: ${answer.message}`);
+  }
+
+  async #loadRules(): Promise<void> {
+    const response = await fetch(`/api/streams/${encodeURIComponent(this.#d.stream)}/rules`, { headers: { authorization: `Bearer ${this.#d.token() ?? ''}` } });
+    if (!response.ok) {
+      this.report(`Could not load the rules (${response.status}).`);
+      return;
+    }
+    const rules = (await response.json()) as Rules;
+    this.#terms.value = rules.blockedTerms.join('\n');
+    this.#links.checked = rules.blockLinks;
+    this.#emotes = rules.emotes;
+  }
+
+  async #saveRules(): Promise<void> {
+    const blockedTerms = this.#terms.value.split('\n').map((t) => t.trim()).filter((t) => t !== '').slice(0, MAX_TERMS);
+    const rules: Rules = { blockedTerms, blockLinks: this.#links.checked, ...(this.#emotes !== undefined ? { emotes: this.#emotes } : {}) };
+    const answer = await this.#d.request({ type: 'mod', action: 'rules', rules });
+    this.report(answer.type === 'ack' ? 'Rules saved.' : `Could not save the rules: ${answer.message}`);
+  }
+}

@@ -1,0 +1,23 @@
+// The v1 frames the browser receives (PROTOCOL.md), typed from the server's own wire objects.
+import type { ErrorCode, Message, Modes, Role, StreamState, User } from '../../../src/protocol/types.ts';
+
+export type { ErrorCode, Message, Modes, Role, StreamState, User };
+export type Roles = Record<string, Role[]>;
+
+export type ServerFrame =
+  | { type: 'welcome'; user: User | null; roles: Roles | null; limits: { maxTextLength: number; historyDefault: number } }
+  | { type: 'joined'; stream: string; seq: number; history: Message[]; state: StreamState; truncated?: boolean }
+  | ({ type: 'msg' } & Message)
+  | { type: 'batch'; stream: string; msgs: Message[] }
+  | { type: 'retract'; stream: string; ids: string[]; reason: string }
+  | { type: 'clear'; stream: string; user: string; reason: 'ban' | 'timeout'; seconds?: number }
+  | ({ type: 'state'; stream: string } & StreamState)
+  | { type: 'ack'; nonce?: string; id?: string; seq?: number; ts?: number; sampled?: boolean }
+  | { type: 'error'; nonce?: string; code: ErrorCode; message: string; retryAfterMs?: number }
+  | { type: 'pong'; nonce?: string }
+  | { type: 'reconnect'; afterMs: number }
+  | { type: 'left'; stream: string };
+
+export type Answer = Extract<ServerFrame, { type: 'ack' }> | Extract<ServerFrame, { type: 'error' }>;
+
+export const MODERATOR_ROLES: readonly Role[] = ['broadcaster', 'moderator'];
