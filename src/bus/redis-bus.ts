@@ -1,6 +1,6 @@
 import type { Bus, BusEvent, BusHandler, Unsubscribe } from './bus.ts';
 import { decodeBusEvent, encodeBusEvent } from './bus-event-codec.ts';
-import { closeRedis, connectRedis, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 
 export interface RedisBusOptions {
   url: string;
@@ -90,7 +90,7 @@ export class RedisBus implements Bus {
     if (this.#closed) throw new Error('bus closed');
     const name = this.#channelName(stream);
     const payload = encodeBusEvent(event);
-    await (this.#options.sharded ? this.#publisher.sPublish(name, payload) : this.#publisher.publish(name, payload));
+    await withDeadline(this.#options.sharded ? this.#publisher.sPublish(name, payload) : this.#publisher.publish(name, payload), this.#options.commandTimeoutMs);
   }
 
   async subscribe(stream: string, handler: BusHandler): Promise<Unsubscribe> {
@@ -119,7 +119,8 @@ export class RedisBus implements Bus {
   /** Starts this process's Redis subscription to a stream; a failed one is forgotten, so the next subscribe tries again. */
   #open(name: string, stream: string): Channel {
     this.#leftover.delete(name);
-    const ready = this.#options.sharded ? this.#subscriber.sSubscribe(name, this.#listener) : this.#subscriber.subscribe(name, this.#listener);
+    const subscribing = this.#options.sharded ? this.#subscriber.sSubscribe(name, this.#listener) : this.#subscriber.subscribe(name, this.#listener);
+    const ready = withDeadline(subscribing, this.#options.commandTimeoutMs);
     const channel: Channel = { stream, subscriptions: [], ready };
     this.#channels.set(name, channel);
     ready.catch(() => {
@@ -169,7 +170,7 @@ export class RedisBus implements Bus {
 
   async #unsubscribe(name: string): Promise<void> {
     try {
-      await (this.#options.sharded ? this.#subscriber.sUnsubscribe(name, this.#listener) : this.#subscriber.unsubscribe(name, this.#listener));
+      await withDeadline(this.#options.sharded ? this.#subscriber.sUnsubscribe(name, this.#listener) : this.#subscriber.unsubscribe(name, this.#listener), this.#options.commandTimeoutMs);
     } catch (err) {
       if (this.#closed || this.#channels.has(name)) return;
       this.#leftover.add(name);

@@ -22,8 +22,9 @@ const MAX_QUEUED_COMMANDS = 100_000;
 /**
  * Connects one Redis connection that fails fast: while Redis is down,
  * commands reject at once instead of waiting in an offline queue, so callers
- * can answer `unavailable`; while it is connected, no command waits longer
- * than `commandTimeoutMs`. The client reconnects by itself and, for a
+ * can answer `unavailable`; commands waiting to be written give up after
+ * `commandTimeoutMs` (wrap calls in withDeadline to bound the wait for the
+ * reply as well). The client reconnects by itself and, for a
  * subscriber, subscribes again to every channel before it is ready.
  * Rejects if Redis cannot be reached now, with the URL in the message.
  */
@@ -51,6 +52,20 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
   }
   connected = true;
   return client;
+}
+
+/**
+ * Rejects if `command` has not settled within `ms`. The client's own timeout
+ * stops once a command is written to the socket, so without this a Redis
+ * that hangs with its connection open (stopped, partitioned) would hold the
+ * command, and the send waiting on it, forever.
+ */
+export function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([command, expired]).finally(() => clearTimeout(timer));
 }
 
 /** Closes a client: gracefully while connected, at once while it is down (nothing could be flushed). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_MODES, type Modes, type StreamRules } from '../protocol/types.ts';
 import { LuaScript } from '../redis/lua-script.ts';
-import { closeRedis, connectRedis, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
 import type { Ban, SendCheck, SendVerdict, StateStore } from './state.ts';
 
@@ -63,20 +63,20 @@ export class RedisState implements StateStore {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
-    const reply = await CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS));
+    const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
     return toSendVerdict(reply);
   }
 
   async nextSeq(stream: string): Promise<number> {
     const key = `${this.#streamKey(stream)}seq`;
-    const seq = await NEXT_SEQ.run(this.#client, [key], ['']);
+    const seq = await this.#run(NEXT_SEQ.run(this.#client, [key], ['']));
     if (seq !== null) return Number(seq);
     const floor = await this.#loadFloor(stream);
-    return Number(await NEXT_SEQ.run(this.#client, [key], [String(floor)]));
+    return Number(await this.#run(NEXT_SEQ.run(this.#client, [key], [String(floor)])));
   }
 
   async getModes(stream: string): Promise<Modes> {
-    return toModes(await this.#client.hGetAll(`${this.#streamKey(stream)}modes`));
+    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
   }
 
   async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
@@ -88,12 +88,12 @@ export class RedisState implements StateStore {
     if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
-    const replies = await multi.hGetAll(key).exec();
+    const replies = await this.#run(multi.hGetAll(key).exec());
     return toModes(replies.at(-1) as unknown as Record<string, string>);
   }
 
   async getRules(stream: string): Promise<StreamRules> {
-    const stored = await this.#client.get(`${this.#streamKey(stream)}rules`);
+    const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}rules`));
     if (stored === null) return { blockedTerms: [], blockLinks: false, emotes: [] };
     const rules = JSON.parse(stored) as StreamRules;
     return { blockedTerms: rules.blockedTerms, blockLinks: rules.blockLinks, emotes: rules.emotes };
@@ -101,11 +101,11 @@ export class RedisState implements StateStore {
 
   async setRules(stream: string, rules: StreamRules): Promise<void> {
     const stored: StreamRules = { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
-    await this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored));
+    await this.#run(this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored)));
   }
 
   async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {
-    const stored = await this.#client.get(this.#banKey(stream, userId));
+    const stored = await this.#run(this.#client.get(this.#banKey(stream, userId)));
     if (stored === null) return null;
     if (stored === PERMANENT) return { until: null };
     const until = Number(stored);
@@ -114,17 +114,21 @@ export class RedisState implements StateStore {
 
   async setBan(stream: string, userId: string, ban: Ban): Promise<void> {
     const key = this.#banKey(stream, userId);
-    if (ban.until === null) await this.#client.set(key, PERMANENT);
+    if (ban.until === null) await this.#run(this.#client.set(key, PERMANENT));
     // A timeout removes itself when it ends (at once if that is already past).
-    else await this.#client.set(key, String(ban.until), { expiration: { type: 'PXAT', value: ban.until } });
+    else await this.#run(this.#client.set(key, String(ban.until), { expiration: { type: 'PXAT', value: ban.until } }));
   }
 
   async removeBan(stream: string, userId: string): Promise<boolean> {
-    return (await this.#client.del(this.#banKey(stream, userId))) > 0;
+    return (await this.#run(this.#client.del(this.#banKey(stream, userId)))) > 0;
   }
 
   async close(): Promise<void> {
     await closeRedis(this.#client);
+  }
+
+  #run<T>(command: Promise<T>): Promise<T> {
+    return withDeadline(command, this.#options.commandTimeoutMs);
   }
 
   #loadFloor(stream: string): Promise<number> {

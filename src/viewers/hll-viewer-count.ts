@@ -1,4 +1,4 @@
-import { closeRedis, connectRedis, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 import type { ViewerCounter } from './viewer-count.ts';
 
 export interface HllViewerCounterOptions {
@@ -80,7 +80,8 @@ export class HllViewerCounter implements ViewerCounter {
   async count(stream: string): Promise<number> {
     this.#flush();
     const window = this.#window();
-    return this.#client.pfCount([viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1)]);
+    const keys = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1)];
+    return withDeadline(this.#client.pfCount(keys), this.#o.commandTimeoutMs);
   }
 
   /**
@@ -94,7 +95,7 @@ export class HllViewerCounter implements ViewerCounter {
     const merged = `${this.#o.keyPrefix}viewers-merged:{${stream}}:${window}`;
     const sources = regions.flatMap((region) => [viewerKey(this.#o.keyPrefix, stream, region, window), viewerKey(this.#o.keyPrefix, stream, region, window - 1)]);
     // Merged afresh, so a viewer who aged out of every region is not kept by an earlier merge.
-    const replies = await this.#client.multi().del(merged).pfMerge(merged, sources).pExpire(merged, this.#o.windowMs).pfCount(merged).exec();
+    const replies = await withDeadline(this.#client.multi().del(merged).pfMerge(merged, sources).pExpire(merged, this.#o.windowMs).pfCount(merged).exec(), this.#o.commandTimeoutMs);
     return Number(replies.at(-1));
   }
 

@@ -70,6 +70,11 @@ export class OwnRedis {
     throw new Error(`redis-server on port ${this.port} did not answer within 10 s`);
   }
 
+  /** SIGSTOP / SIGCONT: Redis hangs with its connections open, as behind a network partition. */
+  pause(paused: boolean): void {
+    this.#child?.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** SIGKILL: the connections drop at once, as when Redis crashes. */
   async kill(): Promise<void> {
     const child = this.#child;
