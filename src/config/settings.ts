@@ -56,7 +56,7 @@ export const SETTINGS = {
   redisUrl: str('Redis URL; with kafkaBrokers switches on cluster mode.', ''),
   kafkaBrokers: list('Kafka bootstrap brokers, host:port; with redisUrl switches on cluster mode.'),
   redisKeyPrefix: str('Prefix of every Redis key and channel Chorus uses, so deployments can share a Redis.', 'chorus:'),
-  redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7), for Redis Cluster.', false),
+  redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): each stream\'s channel on one shard.', false),
   redisCommandTimeoutMs: int('A Redis command not answered within this long fails (sends get `unavailable`).', 1_000, 50, 60_000),
   viewerRegion: str('Region name in the viewer-count keys; regions sharing a Redis are merged with PFMERGE.', 'default'),
 

@@ -18,6 +18,7 @@ const RECONNECT_MAX_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 // Commands waiting for replies on one connection; more are refused at once.
 const MAX_QUEUED_COMMANDS = 100_000;
+const CLOSE_TIMEOUT_MS = 2_000;
 
 /**
  * Connects one Redis connection that fails fast: while Redis is down,
@@ -68,11 +69,18 @@ export function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
   return Promise.race([command, expired]).finally(() => clearTimeout(timer));
 }
 
-/** Closes a client: gracefully while connected, at once while it is down (nothing could be flushed). */
+/**
+ * Closes a client: gracefully while connected (replies still due are
+ * awaited, for at most CLOSE_TIMEOUT_MS, in case Redis hangs), at once while
+ * it is down (nothing could be flushed).
+ */
 export async function closeRedis(client: RedisClient): Promise<void> {
   if (!client.isOpen) return;
-  if (client.isReady) await client.close();
-  else client.destroy();
+  if (!client.isReady) {
+    client.destroy();
+    return;
+  }
+  await withDeadline(client.close(), CLOSE_TIMEOUT_MS).catch(() => client.destroy());
 }
 
 /** The URL without its password, for messages and logs. */
