@@ -61,6 +61,10 @@ export const SETTINGS = {
   kafkaReplicas: int('Replication factor of the log topic when Chorus creates it (3 in production; min.insync.replicas is one less).', 1, 1, 100),
   kafkaAppendTimeoutMs: int('Longest a send waits for Kafka to acknowledge it before it is refused with `unavailable`.', 5_000, 100, 120_000),
   kafkaIndexMaxMessages: int('Messages the in-memory index of the Kafka log holds over all streams (about 200 bytes each).', 1_000_000, 10_000, 100_000_000),
+  redisKeyPrefix: str('Prefix of every Redis key and channel Chorus uses, so deployments can share a Redis.', 'chorus:'),
+  redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): each stream\'s channel on one shard.', false),
+  redisCommandTimeoutMs: int('A Redis command not answered within this long fails (sends get `unavailable`).', 1_000, 50, 60_000),
+  viewerRegion: str('Region name in the viewer-count keys; regions sharing a Redis are merged with PFMERGE.', 'default'),
 
   // Protocol limits
   maxFrameBytes: int('Largest inbound WebSocket frame; larger closes with 1009.', 8 * KIB, 512, MIB),

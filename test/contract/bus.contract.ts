@@ -1,4 +1,4 @@
-// The contract every live bus passes (memory now; Redis later).
+// The contract every live bus passes (memory and Redis).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -46,7 +46,15 @@ function message(stream: string, seq: number): Message {
 
 const msg = (stream: string, seq: number): BusEvent => ({ kind: 'msg', message: message(stream, seq) });
 
-export function runBusContract(name: string, make: () => Promise<Bus>): void {
+export interface BusContractOptions {
+  /**
+   * Another gateway's bus on the same backplane as `bus`. In one process the
+   * bus is its own backplane, so the embedded bus returns itself.
+   */
+  peer: (bus: Bus) => Promise<Bus>;
+}
+
+export function runBusContract(name: string, make: () => Promise<Bus>, options: BusContractOptions): void {
   describe(`Bus contract: ${name}`, () => {
     let bus: Bus;
     // Unique names, so implementations sharing a server across tests do not cross-talk.
@@ -211,6 +219,49 @@ export function runBusContract(name: string, make: () => Promise<Bus>): void {
         [...a.seqs()].sort((x, y) => x - y),
         [1, 2, 100],
       );
+    });
+
+    test('two gateways: each receives what either publishes, all in one and the same order', async () => {
+      const peer = await options.peer(bus);
+      try {
+        const here = new Inbox();
+        const there = new Inbox();
+        await bus.subscribe(s, here.handler);
+        await peer.subscribe(s, there.handler);
+        // Both publish at once: the order between them is the backplane's, but it must be one order.
+        await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? bus : peer).publish(s, msg(s, i + 1))));
+        await Promise.all([here.until(100), there.until(100)]);
+        assert.deepEqual(here.seqs(), there.seqs());
+        assert.deepEqual(
+          [...here.seqs()].sort((a, b) => a - b),
+          Array.from({ length: 100 }, (_, i) => i + 1),
+        );
+        // Each publisher's own events keep its publish order.
+        const evens = here.seqs().filter((seq) => seq % 2 === 0);
+        assert.deepEqual(evens, [...evens].sort((a, b) => a - b));
+      } finally {
+        if (peer !== bus) await peer.close();
+      }
+    });
+
+    test('a gateway that leaves a stream stops receiving it; the other still does', async () => {
+      const peer = await options.peer(bus);
+      try {
+        const leaving = new Inbox();
+        const staying = new Inbox();
+        const unsubscribe = await peer.subscribe(s, leaving.handler);
+        await bus.subscribe(s, staying.handler);
+        await bus.publish(s, msg(s, 1));
+        await Promise.all([leaving.until(1), staying.until(1)]);
+        await unsubscribe();
+        await peer.publish(s, msg(s, 2));
+        await bus.publish(s, msg(s, 3));
+        await staying.until(3);
+        assert.deepEqual(leaving.seqs(), [1]);
+        assert.deepEqual(staying.seqs(), [1, 2, 3]);
+      } finally {
+        if (peer !== bus) await peer.close();
+      }
     });
 
     test('publish and subscribe after close reject; close twice is fine', async () => {

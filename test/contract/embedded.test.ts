@@ -22,7 +22,7 @@ async function withTempDir<T extends object>(prefix: string, build: (file: strin
 }
 
 // The contract's throwing-handler test throws on purpose; keep its errors out of the test output.
-runBusContract('MemoryBus', async () => new MemoryBus({ onHandlerError: () => {} }));
+runBusContract('MemoryBus', async () => new MemoryBus({ onHandlerError: () => {} }), { peer: async (bus) => bus });
 
 runLogContract('SqliteLog', () =>
   withTempDir('chorus-log-', (path) => ({
@@ -43,6 +43,7 @@ runStateContract('MemoryState + SqliteStatePersistence', () =>
   withTempDir('chorus-state-', (path) => ({
     open: async (options: { loadLastSeq: (stream: string) => Promise<number> }) => new MemoryState({ ...options, persistence: new SqliteStatePersistence(path) }),
   })),
+  { shared: false },
 );
 
 runViewerContract('ExactViewerCounter', async () => new ExactViewerCounter(), { exact: true });

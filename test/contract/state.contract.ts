@@ -1,4 +1,4 @@
-// The contract every shared-state store passes (memory now; Redis later).
+// The contract every shared-state store passes (memory and Redis).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -15,9 +15,21 @@ export interface StateHarness {
   cleanup(): Promise<void>;
 }
 
+export interface StateContractOptions {
+  /**
+   * Whether two stores opened at once from one harness share their state, as
+   * gateways on one Redis do. The embedded store is one process's own, so the
+   * tests of sharing are not defined for it (they do not apply, so they are
+   * left out rather than skipped).
+   */
+  shared: boolean;
+}
+
 const fromZero: StateOpenOptions = { loadLastSeq: async () => 0 };
 
-export function runStateContract(name: string, createHarness: () => Promise<StateHarness>): void {
+export function runStateContract(name: string, createHarness: () => Promise<StateHarness>, options: StateContractOptions): void {
+  // Tests that do not apply to this implementation are not defined at all.
+  const whenApplies = options.shared ? test : (): void => undefined;
   describe(`StateStore contract: ${name}`, () => {
     let harness: StateHarness;
     let state: StateStore;
@@ -62,6 +74,22 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
           [...seqs].sort((a, b) => a - b),
           Array.from({ length: 200 }, (_, i) => 1001 + i),
         );
+      });
+
+      whenApplies('two stores on one backend never hand out the same seq', async () => {
+        await state.close();
+        state = await harness.open({ loadLastSeq: async () => 500 });
+        const second = await harness.open({ loadLastSeq: async () => 500 });
+        try {
+          // Both start the stream at once, each reading the log's lastSeq.
+          const seqs = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? state : second).nextSeq(s)));
+          assert.deepEqual(
+            [...seqs].sort((a, b) => a - b),
+            Array.from({ length: 200 }, (_, i) => 501 + i),
+          );
+        } finally {
+          await second.close();
+        }
       });
 
       test('continues after a restart', async () => {
@@ -148,6 +176,39 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
     });
 
     describe('bans', () => {
+      test('a timeout ends by itself in real time', async () => {
+        await state.setBan(s, 'u1', { until: Date.now() + 300 });
+        assert.equal((await state.checkSend({ stream: s, userId: 'u1', now: Date.now(), slowSeconds: 0, rateMax: 100, rateWindowMs: 1000 })).ok, false);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal(await state.getBan(s, 'u1', Date.now()), null);
+        assert.deepEqual(await state.checkSend({ stream: s, userId: 'u1', now: Date.now(), slowSeconds: 0, rateMax: 100, rateWindowMs: 1000 }), { ok: true });
+      });
+
+      whenApplies('a ban made through one store refuses sends checked by another on the same backend', async () => {
+        const second = await harness.open(fromZero);
+        try {
+          await state.setBan(s, 'u1', { until: null });
+          const refused = await second.checkSend({ stream: s, userId: 'u1', now: t0, slowSeconds: 0, rateMax: 100, rateWindowMs: 1000 });
+          assert.equal(!refused.ok && refused.code, 'banned');
+          await second.setModes(s, { slowSeconds: 7 });
+          assert.equal((await state.getModes(s)).slowSeconds, 7);
+        } finally {
+          await second.close();
+        }
+      });
+
+      whenApplies('the rate window is shared: sends through two stores count together', async () => {
+        const second = await harness.open(fromZero);
+        try {
+          const limit = { rateMax: 2, rateWindowMs: 1000 };
+          assert.deepEqual(await send(0, limit), { ok: true });
+          assert.deepEqual(await second.checkSend({ stream: s, userId: 'u1', now: t0 + 10, slowSeconds: 0, ...limit }), { ok: true });
+          assert.deepEqual(await send(20, limit), { ok: false, code: 'rate_limited', retryAfterMs: 980 });
+        } finally {
+          await second.close();
+        }
+      });
+
       test('getBan answers for the given time', async () => {
         assert.equal(await state.getBan(s, 'u1', t0), null);
         await state.setBan(s, 'u1', { until: t0 + 60_000 });

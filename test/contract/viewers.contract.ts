@@ -1,19 +1,24 @@
-// The contract every viewer counter passes (exact in memory now; HyperLogLog later).
+// The contract every viewer counter passes (exact in memory; HyperLogLog in Redis).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ViewerCounter } from '../../src/viewers/viewer-count.ts';
 
+const HLL_STANDARD_ERROR = 0.0081;
+
 export interface ViewerContractOptions {
   /**
    * An exact counter drops a viewer on their last leave; an estimating one
    * (HyperLogLog with rotation) only counts distinct viewers within its error
-   * and forgets leavers when its window rotates, so the leave tests skip it.
+   * and forgets leavers when its window rotates, so the leave tests are not defined for it
+   * (they do not apply, so they are left out rather than skipped).
    */
   exact: boolean;
 }
 
 export function runViewerContract(name: string, make: () => Promise<ViewerCounter>, options: ViewerContractOptions): void {
+  // Tests that do not apply to this implementation are not defined at all.
+  const whenApplies = options.exact ? test : (): void => undefined;
   describe(`ViewerCounter contract: ${name}`, () => {
     let viewers: ViewerCounter;
     let s: string;
@@ -27,7 +32,8 @@ export function runViewerContract(name: string, make: () => Promise<ViewerCounte
     afterEach(() => viewers.close());
 
     function assertAbout(actual: number, expected: number): void {
-      const tolerance = options.exact ? 0 : Math.ceil(expected * 0.02);
+      // HyperLogLog (Redis: 16,384 registers) has a standard error of 0.81 %; allow three of them.
+      const tolerance = options.exact ? 0 : Math.ceil(expected * 3 * HLL_STANDARD_ERROR);
       assert.ok(Math.abs(actual - expected) <= tolerance, `count ${actual}, expected ${expected} ± ${tolerance}`);
     }
 
@@ -57,7 +63,7 @@ export function runViewerContract(name: string, make: () => Promise<ViewerCounte
       assert.equal(await viewers.count(s), 2);
     });
 
-    test('a viewer must leave as often as they joined', { skip: !options.exact }, async () => {
+    whenApplies('a viewer must leave as often as they joined', async () => {
       viewers.join(s, 'ann');
       viewers.join(s, 'ann');
       viewers.join(s, 'bo');
@@ -69,7 +75,7 @@ export function runViewerContract(name: string, make: () => Promise<ViewerCounte
       assert.equal(await viewers.count(s), 0);
     });
 
-    test('leaving a stream one never joined changes nothing', { skip: !options.exact }, async () => {
+    whenApplies('leaving a stream one never joined changes nothing', async () => {
       viewers.join(s, 'ann');
       viewers.leave(s, 'bo');
       viewers.leave(other, 'ann');

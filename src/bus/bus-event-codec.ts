@@ -1,0 +1,62 @@
+import type { Emote, Message, Role, StreamState } from '../protocol/types.ts';
+import type { BusEvent } from './bus.ts';
+
+// A bus event on the wire between gateways: a JSON array whose first element
+// is the kind, fields by position, optional ones last and left out when
+// absent. No field names, and no stream (the channel names it), so a chat
+// message costs its text plus a few dozen bytes. A reader that meets a kind
+// it does not know (a newer gateway's) throws, and the bus reports it.
+const MSG = 0;
+const RETRACT = 1;
+const CLEAR = 2;
+const STATE = 3;
+
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, Emote[]?];
+type Tuple =
+  | MsgTuple
+  | [typeof RETRACT, string[], string]
+  | [typeof CLEAR, string, 'ban' | 'timeout', number?]
+  | [typeof STATE, Partial<StreamState>];
+
+export function encodeBusEvent(event: BusEvent): string {
+  return JSON.stringify(toTuple(event));
+}
+
+export function decodeBusEvent(stream: string, payload: string): BusEvent {
+  const tuple = JSON.parse(payload) as Tuple;
+  switch (tuple[0]) {
+    case MSG:
+      return { kind: 'msg', message: toMessage(stream, tuple) };
+    case RETRACT:
+      return { kind: 'retract', ids: tuple[1], reason: tuple[2] };
+    case CLEAR:
+      return tuple[3] === undefined ? { kind: 'clear', user: tuple[1], reason: tuple[2] } : { kind: 'clear', user: tuple[1], reason: tuple[2], seconds: tuple[3] };
+    case STATE:
+      return { kind: 'state', state: tuple[1] };
+    default:
+      throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
+  }
+}
+
+function toTuple(event: BusEvent): Tuple {
+  switch (event.kind) {
+    case 'msg': {
+      const m = event.message;
+      const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
+      if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
+      else if (m.user.color !== undefined) tuple.push(m.user.color);
+      return tuple;
+    }
+    case 'retract':
+      return [RETRACT, event.ids, event.reason];
+    case 'clear':
+      return event.seconds === undefined ? [CLEAR, event.user, event.reason] : [CLEAR, event.user, event.reason, event.seconds];
+    case 'state':
+      return [STATE, event.state];
+  }
+}
+
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes]: MsgTuple): Message {
+  const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
+  return emotes === undefined ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_MODES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { LuaScript } from '../redis/lua-script.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
+import type { Ban, SendCheck, SendVerdict, StateStore } from './state.ts';
+
+export interface RedisStateOptions {
+  url: string;
+  /** Prepended to every key, so deployments (or test runs) sharing a Redis do not collide. */
+  keyPrefix: string;
+  /** A command not answered within this long rejects; while Redis is down commands reject at once. */
+  commandTimeoutMs: number;
+  /** The durable log's lastSeq, read only when Redis has no counter for a stream (first use, or Redis lost its data). */
+  loadLastSeq: (stream: string) => Promise<number>;
+  /** Connection errors (the client reconnects by itself). */
+  onError: (err: unknown) => void;
+}
+
+// Rate and slow-mode keys live this much longer than they can refuse a send,
+// so a gateway whose clock runs ahead does not see another's keys vanish early.
+const EXPIRY_SLACK_MS = 10_000;
+const PERMANENT = 'p';
+
+// INCR of an existing counter; a missing one is started from the floor the
+// caller read from the log, or, with no floor given, reported as nil so the
+// caller reads it. A stale floor can never be applied to a live counter.
+const NEXT_SEQ = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCR', KEYS[1]) end
+if ARGV[1] == '' then return false end
+redis.call('SET', KEYS[1], ARGV[1])
+return redis.call('INCR', KEYS[1])
+`);
+
+/**
+ * Shared state in Redis, one key family per stream (see docs/operations.md,
+ * "Redis keys"). Every key of a stream carries the stream as its hash tag, so
+ * on Redis Cluster they share a slot and the send-check script may touch
+ * several of them. Modes, rules, bans and seq counters never expire except
+ * timeouts, which expire when they end; rate and slow-mode keys expire once
+ * they can no longer refuse anything.
+ */
+export class RedisState implements StateStore {
+  readonly #client: RedisClient;
+  readonly #options: RedisStateOptions;
+  /** Makes sorted-set members unique across gateways: this instance's id plus a counter. */
+  readonly #memberPrefix = randomUUID();
+  #members = 0;
+  /** Concurrent first reads of a stream's floor share one log read. */
+  readonly #loadingFloors = new Map<string, Promise<number>>();
+
+  static async connect(options: RedisStateOptions): Promise<RedisState> {
+    const client = await connectRedis({ url: options.url, name: 'chorus-state', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    return new RedisState(client, options);
+  }
+
+  private constructor(client: RedisClient, options: RedisStateOptions) {
+    this.#client = client;
+    this.#options = options;
+  }
+
+  async checkSend(check: SendCheck): Promise<SendVerdict> {
+    const base = this.#streamKey(check.stream);
+    const user = userPart(check.userId);
+    const member = `${this.#memberPrefix}:${this.#members++}`;
+    const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
+    return toSendVerdict(reply);
+  }
+
+  async nextSeq(stream: string): Promise<number> {
+    const key = `${this.#streamKey(stream)}seq`;
+    const seq = await this.#run(NEXT_SEQ.run(this.#client, [key], ['']));
+    if (seq !== null) return Number(seq);
+    const floor = await this.#loadFloor(stream);
+    return Number(await this.#run(NEXT_SEQ.run(this.#client, [key], [String(floor)])));
+  }
+
+  async getModes(stream: string): Promise<Modes> {
+    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
+  }
+
+  async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
+    const key = `${this.#streamKey(stream)}modes`;
+    // Field by field, so stray keys of a parsed request body never get stored.
+    const fields: Record<string, string> = {};
+    if (change.slowSeconds !== undefined) fields.slowSeconds = String(change.slowSeconds);
+    if (change.subscribersOnly !== undefined) fields.subscribersOnly = String(change.subscribersOnly);
+    if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
+    const multi = this.#client.multi();
+    if (Object.keys(fields).length > 0) multi.hSet(key, fields);
+    const replies = await this.#run(multi.hGetAll(key).exec());
+    return toModes(replies.at(-1) as unknown as Record<string, string>);
+  }
+
+  async getRules(stream: string): Promise<StreamRules> {
+    const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}rules`));
+    if (stored === null) return { blockedTerms: [], blockLinks: false, emotes: [] };
+    const rules = JSON.parse(stored) as StreamRules;
+    return { blockedTerms: rules.blockedTerms, blockLinks: rules.blockLinks, emotes: rules.emotes };
+  }
+
+  async setRules(stream: string, rules: StreamRules): Promise<void> {
+    const stored: StreamRules = { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
+    await this.#run(this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored)));
+  }
+
+  async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {
+    const stored = await this.#run(this.#client.get(this.#banKey(stream, userId)));
+    if (stored === null) return null;
+    if (stored === PERMANENT) return { until: null };
+    const until = Number(stored);
+    return until > now ? { until } : null;
+  }
+
+  async setBan(stream: string, userId: string, ban: Ban): Promise<void> {
+    const key = this.#banKey(stream, userId);
+    if (ban.until === null) await this.#run(this.#client.set(key, PERMANENT));
+    // A timeout removes itself when it ends (at once if that is already past).
+    else await this.#run(this.#client.set(key, String(ban.until), { expiration: { type: 'PXAT', value: ban.until } }));
+  }
+
+  async removeBan(stream: string, userId: string): Promise<boolean> {
+    return (await this.#run(this.#client.del(this.#banKey(stream, userId)))) > 0;
+  }
+
+  async close(): Promise<void> {
+    await closeRedis(this.#client);
+  }
+
+  #run<T>(command: Promise<T>): Promise<T> {
+    return withDeadline(command, this.#options.commandTimeoutMs);
+  }
+
+  #loadFloor(stream: string): Promise<number> {
+    let loading = this.#loadingFloors.get(stream);
+    if (loading === undefined) {
+      loading = this.#options.loadLastSeq(stream).finally(() => this.#loadingFloors.delete(stream));
+      this.#loadingFloors.set(stream, loading);
+    }
+    return loading;
+  }
+
+  #streamKey(stream: string): string {
+    return `${this.#options.keyPrefix}{${stream}}:`;
+  }
+
+  #banKey(stream: string, userId: string): string {
+    return `${this.#streamKey(stream)}ban:${userPart(userId)}`;
+  }
+}
+
+/** User ids are opaque (from tokens); encoded so none can reach into another key's name. */
+function userPart(userId: string): string {
+  return encodeURIComponent(userId);
+}
+
+function toModes(hash: Record<string, string>): Modes {
+  return {
+    slowSeconds: hash.slowSeconds === undefined ? DEFAULT_MODES.slowSeconds : Number(hash.slowSeconds),
+    subscribersOnly: hash.subscribersOnly === undefined ? DEFAULT_MODES.subscribersOnly : hash.subscribersOnly === 'true',
+    emoteOnly: hash.emoteOnly === undefined ? DEFAULT_MODES.emoteOnly : hash.emoteOnly === 'true',
+  };
+}

@@ -1,0 +1,88 @@
+// What RedisState does beyond the StateStore contract, observed in Redis's keys.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, beforeEach, describe, test } from 'node:test';
+import { RedisState } from '../../src/state/redis-state.ts';
+import { deleteKeys, REDIS_URL, redisForTests, uniquePrefix } from '../support/redis.ts';
+
+const admin = await redisForTests();
+const keyPrefix = uniquePrefix();
+after(async () => {
+  await deleteKeys(admin, keyPrefix);
+  await admin.close();
+});
+
+describe('RedisState keys', () => {
+  let s: string;
+  const key = (rest: string) => `${keyPrefix}{${s}}:${rest}`;
+  const open = (lastSeq = 0) => RedisState.connect({ url: REDIS_URL, keyPrefix, commandTimeoutMs: 2_000, onError: () => {}, loadLastSeq: async () => lastSeq });
+
+  beforeEach(() => {
+    s = `s-${randomUUID()}`;
+  });
+
+  test('rate and slow-mode keys expire once they can refuse nothing; the rate set holds at most rateMax sends', async () => {
+    const state = await open();
+    try {
+      const now = Date.now();
+      for (let i = 0; i < 5; i++) await state.checkSend({ stream: s, userId: 'u1', now: now + i * 10, slowSeconds: 0, rateMax: 10, rateWindowMs: 5_000 });
+      assert.equal(await admin.zCard(key('rate:u1')), 5);
+      // Older sends leave the set; a smaller limit holds it to its size.
+      assert.equal((await state.checkSend({ stream: s, userId: 'u1', now: now + 6_000, slowSeconds: 0, rateMax: 2, rateWindowMs: 5_000 })).ok, true);
+      assert.equal(await admin.zCard(key('rate:u1')), 1);
+      assert.equal((await state.checkSend({ stream: s, userId: 'u1', now: now + 6_010, slowSeconds: 0, rateMax: 2, rateWindowMs: 5_000 })).ok, true);
+      assert.equal((await state.checkSend({ stream: s, userId: 'u1', now: now + 6_020, slowSeconds: 0, rateMax: 2, rateWindowMs: 5_000 })).ok, false);
+      assert.equal(await admin.zCard(key('rate:u1')), 2);
+      await state.checkSend({ stream: s, userId: 'u2', now: now + 6_020, slowSeconds: 30, rateMax: 2, rateWindowMs: 5_000 });
+      const rateTtl = await admin.pTTL(key('rate:u1'));
+      const lastTtl = await admin.pTTL(key('last:u2'));
+      assert.ok(rateTtl > 0 && rateTtl <= 5_000 + 10_000, `rate set expires in ${rateTtl} ms`);
+      assert.ok(lastTtl > 20_000 && lastTtl <= 30_000 + 10_000, `slow-mode key expires in ${lastTtl} ms`);
+    } finally {
+      await state.close();
+    }
+  });
+
+  test('user ids cannot reach into other keys', async () => {
+    const state = await open();
+    try {
+      await state.setBan(s, 'x:rate:u1', { until: null });
+      assert.equal(await state.getBan(s, 'u1', Date.now()), null);
+      assert.deepEqual(await state.checkSend({ stream: s, userId: 'u1', now: Date.now(), slowSeconds: 0, rateMax: 1, rateWindowMs: 1_000 }), { ok: true });
+    } finally {
+      await state.close();
+    }
+  });
+
+  test('a timeout key expires when the timeout ends; a permanent ban never does', async () => {
+    const state = await open();
+    try {
+      await state.setBan(s, 'timed', { until: Date.now() + 60_000 });
+      await state.setBan(s, 'banned', { until: null });
+      const ttl = await admin.pTTL(key('ban:timed'));
+      assert.ok(ttl > 50_000 && ttl <= 60_000, `timeout key expires in ${ttl} ms`);
+      assert.equal(await admin.pTTL(key('ban:banned')), -1);
+    } finally {
+      await state.close();
+    }
+  });
+
+  test('seq survives in Redis across stores; if Redis loses the counter it resumes from the log, never below', async () => {
+    const state = await open(0);
+    try {
+      for (let i = 0; i < 3; i++) await state.nextSeq(s);
+      assert.equal(await admin.get(key('seq')), '3');
+      // Redis restarted without its data; the log holds up to 40.
+      await admin.del(key('seq'));
+      const reopened = await open(40);
+      try {
+        assert.equal(await reopened.nextSeq(s), 41);
+        assert.equal(await state.nextSeq(s), 42);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await state.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BusEvent } from '../../src/bus/bus.ts';
+import { decodeBusEvent, encodeBusEvent } from '../../src/bus/bus-event-codec.ts';
+import type { Message } from '../../src/protocol/types.ts';
+
+const base: Message = { id: 'm1', stream: 's1', seq: 7, ts: 1_700_000_000_000, user: { id: 'u1', name: 'Ann', badges: ['vip'] }, text: 'hi "there" \u2028 👋' };
+
+const events: BusEvent[] = [
+  { kind: 'msg', message: base },
+  { kind: 'msg', message: { ...base, user: { ...base.user, color: '#ff0000' } } },
+  { kind: 'msg', message: { ...base, emotes: [{ name: 'Kappa', start: 0, end: 5 }] } },
+  { kind: 'msg', message: { ...base, user: { ...base.user, color: '#00ff00' }, emotes: [] } },
+  { kind: 'retract', ids: ['a', 'b'], reason: 'deleted' },
+  { kind: 'clear', user: 'u2', reason: 'ban' },
+  { kind: 'clear', user: 'u2', reason: 'timeout', seconds: 60 },
+  { kind: 'state', state: { viewers: 3 } },
+];
+
+test('every kind of event decodes to exactly what was encoded, with no absent field added', () => {
+  for (const event of events) assert.deepStrictEqual(decodeBusEvent('s1', encodeBusEvent(event)), event);
+});
+
+test('a chat message costs little more than its text', () => {
+  const encoded = encodeBusEvent({ kind: 'msg', message: base });
+  assert.ok(encoded.length < JSON.stringify(base).length * 0.75, encoded);
+  assert.ok(!encoded.includes('s1'), 'the stream travels as the channel, not in the payload');
+});
+
+test('an unknown kind is an error, not a silent wrong event', () => {
+  assert.throws(() => decodeBusEvent('s1', '[9,"x"]'), /unknown bus event kind 9/);
+  assert.throws(() => decodeBusEvent('s1', 'not json'));
+});
