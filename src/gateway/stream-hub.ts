@@ -85,6 +85,8 @@ class Channel {
   lastStateAt = 0;
   lastFlushAt = 0;
   flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Brings a throttled state frame; apart from flushTimer, so it never holds messages back. */
+  stateTimer: NodeJS.Timeout | undefined;
   lingerTimer: NodeJS.Timeout | undefined;
   unsubscribe: Unsubscribe | undefined;
 
@@ -273,6 +275,7 @@ export class StreamHub {
     for (const channel of this.#ready.values()) {
       this.#flush(channel);
       clearTimeout(channel.lingerTimer);
+      clearTimeout(channel.stateTimer);
       await channel.unsubscribe?.();
     }
     this.#ready.clear();
@@ -440,7 +443,10 @@ export class StreamHub {
         frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), content, 0, undefined) });
       } else {
         // Throttled: a timer brings the state frame at the end of the interval.
-        channel.flushTimer ??= setTimeout(() => this.#flush(channel), channel.lastStateAt + this.#o.stateIntervalMs - now);
+        channel.stateTimer ??= setTimeout(() => {
+          channel.stateTimer = undefined;
+          this.#flush(channel);
+        }, channel.lastStateAt + this.#o.stateIntervalMs - now);
       }
     }
     return frames;
