@@ -14,10 +14,13 @@ import type { RecentWindow, WindowSnapshot } from './recent-window.ts';
 export class ClusterLog implements DurableLog {
   readonly #kafka: DurableLog;
   readonly #window: RecentWindow;
+  readonly #close: () => Promise<void>;
 
-  constructor(kafka: DurableLog, window: RecentWindow) {
+  /** `close`: what closing this log closes (nothing by default: the seams own the Kafka log and the window). */
+  constructor(kafka: DurableLog, window: RecentWindow, close: () => Promise<void> = async () => {}) {
     this.#kafka = kafka;
     this.#window = window;
+    this.#close = close;
   }
 
   /** Straight to Kafka: cluster sends go through the ClusterPublisher, which fills the window itself. */
@@ -66,8 +69,9 @@ export class ClusterLog implements DurableLog {
     return this.#lastSeqOf(stream, await this.#window.read(stream));
   }
 
-  /** Nothing to close here: the seams own the Kafka log and the window. */
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return this.#close();
+  }
 
   async #lastSeqOf(stream: string, window: WindowSnapshot): Promise<number> {
     // The counter is the newest seq handed out; without one (Redis lost it) the log's newest is.
