@@ -69,6 +69,8 @@ const KAFKA_TAIL_RETRY_MS = 1_000;
 // The recent window of each stream in Redis (src/cluster/recent-window.ts):
 // with sampling keeping a big stream near 120 displayable messages a second,
 // a thousand span several seconds, far more than one Kafka append takes.
+// A report nobody handled in a week is forgotten when the reports topic drops it.
+const REPORT_RETENTION_MS = 7 * 24 * 3_600_000;
 const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
 export function openSeams(config: Config, logger: Logger): Promise<Seams> {
@@ -128,7 +130,11 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       },
     }));
     const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.viewerRegion, onError: onError('redis-viewers') }));
-    const reports = await open(KafkaReportQueue.open({ brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax }));
+    const reports = await open(KafkaReportQueue.open({
+      brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
+      retentionMs: REPORT_RETENTION_MS, writeTimeoutMs: config.kafkaAppendTimeoutMs,
+      maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
+    }));
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, retryMs: KAFKA_TAIL_RETRY_MS });
     const parts: SeamParts = {
       mode: 'cluster', log, state, bus, viewers, tail, reports,
