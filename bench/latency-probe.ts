@@ -1,8 +1,11 @@
 // Measures ingest latency (send to ack) and send-to-display latency for one
 // stream: V viewers, S senders, R messages a second in total, D seconds,
-// against a server started here as a separate process (embedded mode).
+// against servers started here as separate processes: one embedded server,
+// or with --cluster (implied by --gateways above 1) gateways in cluster mode
+// on the local Redis and Kafka (started if none answers), viewers and
+// senders spread over them in turn.
 //
-//   node bench/latency-probe.ts [--viewers 1000] [--rate 20] [--senders 40] [--seconds 30]
+//   node bench/latency-probe.ts [--viewers 1000] [--rate 20] [--senders 40] [--seconds 30] [--gateways 1] [--cluster]
 //
 // The sender writes its wall-clock send time into the text; each viewer
 // subtracts it from its own receive time (same machine, same clock). Every
@@ -12,7 +15,8 @@
 import { parseArgs } from 'node:util';
 import { build, type Histogram } from 'hdr-histogram-js';
 import WebSocket from 'ws';
-import { spawnServer, devToken } from '../test/support/servers.ts';
+import { clusterEnv, spawnGateway } from '../test/support/cluster.ts';
+import { spawnServer, devToken, type ChildServer } from '../test/support/servers.ts';
 import { removeDir, tempDir } from '../test/support/temp-dir.ts';
 
 const { values } = parseArgs({
@@ -21,12 +25,16 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '20' },
     senders: { type: 'string', default: '40' },
     seconds: { type: 'string', default: '30' },
+    gateways: { type: 'string', default: '1' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const VIEWERS = Number(values.viewers);
 const RATE = Number(values.rate);
 const SENDERS = Number(values.senders);
 const SECONDS = Number(values.seconds);
+const GATEWAYS = Number(values.gateways);
+const CLUSTER = values.cluster || GATEWAYS > 1;
 const STREAM = 'probe';
 
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
@@ -51,11 +59,17 @@ function onLine(text: string): void {
 
 async function main(): Promise<void> {
   const dataDir = tempDir('chorus-probe-');
-  const server = await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]);
+  let servers: ChildServer[];
+  if (CLUSTER) {
+    const env = await clusterEnv();
+    servers = await Promise.all(Array.from({ length: GATEWAYS }, () => spawnGateway(env)));
+  } else {
+    servers = [await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir])];
+  }
   try {
     const viewers: WebSocket[] = [];
     for (let i = 0; i < VIEWERS; i++) {
-      const ws = await open(server.wsUrl);
+      const ws = await open(servers[i % servers.length]!.wsUrl);
       ws.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as { type: string; text?: string; msgs?: Array<{ text: string }> };
         if (frame.type === 'msg') onLine(frame.text!);
@@ -67,6 +81,7 @@ async function main(): Promise<void> {
     const senders: WebSocket[] = [];
     const sentAt = new Map<number, number>();
     for (let i = 0; i < SENDERS; i++) {
+      const server = servers[i % servers.length]!;
       const ws = await open(server.wsUrl);
       const { token } = await devToken(server.url, `sender${i}`);
       ws.send(JSON.stringify({ type: 'auth', token }));
@@ -99,13 +114,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2_000));
     const expected = total * VIEWERS;
     const us = (h: Histogram, p: number): string => (h.getValueAtPercentile(p) / 1000).toFixed(2);
-    console.log(`viewers ${VIEWERS}, ${RATE} msg/s for ${SECONDS} s, ${SENDERS} senders`);
+    console.log(`${CLUSTER ? `cluster mode, ${servers.length} gateway(s)` : 'embedded'}: viewers ${VIEWERS}, ${RATE} msg/s for ${SECONDS} s, ${SENDERS} senders`);
     console.log(`ingest (send to ack) ms: p50 ${us(ingest, 50)}  p99 ${us(ingest, 99)}  max ${us(ingest, 100)}  (n=${ingest.totalCount})`);
     console.log(`send-to-display ms: p50 ${display.getValueAtPercentile(50)}  p99 ${display.getValueAtPercentile(99)}  max ${display.maxValue}  (n=${display.totalCount})`);
     console.log(`delivered ${delivered} of ${expected} (${((delivered / expected) * 100).toFixed(3)} %)`);
     for (const ws of [...viewers, ...senders]) ws.terminate();
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
     removeDir(dataDir);
   }
 }

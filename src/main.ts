@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startServer } from './server.ts';
+import { superviseWorkers } from './process/worker-supervisor.ts';
 
 const USAGE = `usage: chorus serve [--flag value ...]
 
@@ -26,6 +29,12 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
+  if (config.workers > 1 && cluster.isPrimary) {
+    // Development tokens must verify on every worker: they share one generated secret.
+    const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: randomBytes(32).toString('base64url') } : {};
+    superviseWorkers({ workers: config.workers, env, drainMs: config.drainMs, logger });
+    return;
+  }
   const server = await startServer(config, logger);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,22 +1,14 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
-import { MemoryBus } from './bus/memory-bus.ts';
-import { SqliteLog } from './log/sqlite-log.ts';
-import { SqliteLogTail } from './log/sqlite-log-tail.ts';
-import { MemoryState } from './state/memory-state.ts';
-import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
-import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
 import { Metrics } from './observability/metrics.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { HeldMessages } from './chat/held-messages.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
-import { OrderedPublisher } from './chat/ordered-publisher.ts';
 import { Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
@@ -38,7 +30,7 @@ import { registerReportRoutes } from './http/report-routes.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
-import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
+import { openSeams } from './seams.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -55,28 +47,20 @@ const READY_TIMEOUT_MS = 2_000;
 // Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
 const IRC_DIRECTORY_SIZE = 100_000;
 const IRC_MEMBERSHIP_MAX = 1_000;
-const TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
 const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
 const OPS_POINTS = 300; // five minutes of one-second points for the /ops page
 const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  if (config.redisUrl !== '') {
-    throw new Error('cluster mode (Redis and Kafka) is not in this build yet; unset CHORUS_REDIS_URL and CHORUS_KAFKA_BROKERS');
-  }
   const now = (): number => Date.now();
   const metrics = new Metrics();
-  const dbPath = join(config.dataDir, 'chorus.db');
-  const log = await SqliteLog.open({ path: dbPath, retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream });
-  const state = new MemoryState({ loadLastSeq: (stream) => log.lastSeq(stream), persistence: new SqliteStatePersistence(dbPath) });
-  const bus = new MemoryBus();
-  const viewers = new ExactViewerCounter();
+  const seams = await openSeams(config, logger);
+  const { log, state, bus, viewers, publisher, tail, reports } = seams;
   const auth = new Authenticator(config);
   const sampler = new Sampler(config.samplingThreshold);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
-  const publisher = new OrderedPublisher(state, log, bus, (err) => logger.error({ err }, 'publish failed'));
   const content = new ContentRules(config);
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, metrics, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, now });
@@ -87,6 +71,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     windowSize: WINDOW_SIZE,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
+  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
+  seams.onBusGap(() => hub.resync());
   const limits: Limits = {
     maxFrameBytes: config.maxFrameBytes,
     maxTextLength: config.maxTextLength,
@@ -107,10 +93,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
-  const tail = new SqliteLogTail(log, TAIL_TIMING);
   const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
-  startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: 'analytics' });
-  const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
+  startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
   const intake = new ReportIntake(reports, state, config, now);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
@@ -171,11 +155,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     await app.close();
-    await tail.close();
-    await Promise.all([reports.close(), bus.close(), state.close(), log.close(), viewers.close()]);
+    await seams.close();
     throw err;
   }
-  logger.info({ port, ircPort, dataDir: config.dataDir, mode: 'embedded' }, 'chorus is listening');
+  logger.info({ port, ircPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {
     port,
@@ -190,18 +173,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       clearInterval(rateTimer);
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
-      await withTimeout(tail.close(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
+      await withTimeout(seams.stopConsumers(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
       clearInterval(opsTimer);
       await gateway.close();
       await irc.close();
       await hub.close();
       app.server.closeAllConnections();
       await app.close();
-      await reports.close();
-      await bus.close();
-      await state.close();
-      await log.close();
-      await viewers.close();
+      await seams.close();
       logger.info('drained');
     },
   };

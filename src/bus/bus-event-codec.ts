@@ -40,13 +40,8 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
 
 function toTuple(event: BusEvent): Tuple {
   switch (event.kind) {
-    case 'msg': {
-      const m = event.message;
-      const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
-      if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
-      else if (m.user.color !== undefined) tuple.push(m.user.color);
-      return tuple;
-    }
+    case 'msg':
+      return msgTuple(event.message);
     case 'retract':
       return [RETRACT, event.ids, event.reason];
     case 'clear':
@@ -54,6 +49,23 @@ function toTuple(event: BusEvent): Tuple {
     case 'state':
       return [STATE, event.state];
   }
+}
+
+function msgTuple(m: Message): MsgTuple {
+  const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
+  if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
+  else if (m.user.color !== undefined) tuple.push(m.user.color);
+  return tuple;
+}
+
+/**
+ * A message's `msg` payload in two parts around its seq, for a publisher
+ * that learns the seq only where it publishes (a Redis script joins
+ * `before + seq + after`, which equals encodeBusEvent of the stamped message).
+ */
+export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, after: string] {
+  const rest = JSON.stringify(msgTuple({ ...message, seq: 0 }).slice(3));
+  return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
 function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes]: MsgTuple): Message {

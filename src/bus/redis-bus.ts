@@ -1,5 +1,6 @@
 import type { Bus, BusEvent, BusHandler, Unsubscribe } from './bus.ts';
 import { decodeBusEvent, encodeBusEvent } from './bus-event-codec.ts';
+import { busChannel } from '../redis/stream-keys.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 
 export interface RedisBusOptions {
@@ -185,6 +186,6 @@ export class RedisBus implements Bus {
   }
 
   #channelName(stream: string): string {
-    return `${this.#options.keyPrefix}bus:{${stream}}`;
+    return busChannel(this.#options.keyPrefix, stream);
   }
 }

@@ -2,7 +2,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
 
 /** Why messages vanished, as the `retract` frame says it (docs/protocol.md). */
-export type RetractReason = 'deleted' | 'flagged';
+export type RetractReason = 'deleted' | 'flagged' | 'unstored';
 
 /**
  * Hides messages everywhere: the log stops returning them (history, resume,

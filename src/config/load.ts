@@ -158,5 +158,8 @@ function crossCheck(c: Config): string[] {
   if ((c.redisUrl === '') !== (c.kafkaBrokers.length === 0)) {
     problems.push(`cluster mode needs both ${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}`);
   }
+  if (c.workers > 1 && c.redisUrl === '') {
+    problems.push(`${describe('workers')}: more than one worker needs cluster mode (${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}); embedded workers would not share their chat`);
+  }
   return problems;
 }

@@ -64,6 +64,7 @@ export const SETTINGS = {
   redisKeyPrefix: str('Prefix of every Redis key and channel Chorus uses, so deployments can share a Redis.', 'chorus:'),
   redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): each stream\'s channel on one shard.', false),
   redisCommandTimeoutMs: int('A Redis command not answered within this long fails (sends get `unavailable`).', 1_000, 50, 60_000),
+  workers: int('Gateway processes on this machine, sharing its ports (more than 1 needs cluster mode).', 1, 1, 64),
   viewerRegion: str('Region name in the viewer-count keys; regions sharing a Redis are merged with PFMERGE.', 'default'),
 
   // Protocol limits

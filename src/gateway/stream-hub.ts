@@ -71,6 +71,8 @@ class Channel {
   /** The newest seq this channel knows of, for `joined.seq` when history comes from the window. */
   newestSeq = 0;
   joining = 0;
+  /** Re-reads of the log after a bus gap in progress: flushes wait for them, joins read the log. */
+  resyncing = 0;
   state: StreamState;
   /**
    * The modes last announced by a mode change: the next state frame names the
@@ -83,6 +85,8 @@ class Channel {
   lastStateAt = 0;
   lastFlushAt = 0;
   flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Brings a throttled state frame; apart from flushTimer, so it never holds messages back. */
+  stateTimer: NodeJS.Timeout | undefined;
   lingerTimer: NodeJS.Timeout | undefined;
   unsubscribe: Unsubscribe | undefined;
 
@@ -145,6 +149,7 @@ export class StreamHub {
    * a reconnect storm or a viral join then costs no log read at all.
    */
   #fromWindow(channel: Channel, request: JoinRequest): HistoryPage | undefined {
+    if (channel.resyncing > 0) return undefined;
     const complete = Math.max(channel.coveredAfter, channel.window.evictedUpTo);
     if (request.since !== undefined) {
       if (request.since < complete) return undefined;
@@ -196,6 +201,41 @@ export class StreamHub {
     }
   }
 
+  /**
+   * The live bus may have lost events (its Redis connection was cut and is
+   * back): every stream carried here re-reads the log after the newest seq it
+   * had and slips what it missed in before what has arrived since, so
+   * viewers see no gap. Call it when the bus is subscribed again, before any
+   * newer event is handled.
+   */
+  resync(): void {
+    for (const channel of this.#ready.values()) {
+      const after = channel.newestSeq;
+      const at = channel.pending.length;
+      channel.resyncing++;
+      this.#o.log
+        .since(channel.stream, after, this.#o.windowSize)
+        .then((page) => this.#insertMissed(channel, page.messages, at), this.#o.onError)
+        .finally(() => {
+          channel.resyncing--;
+          if (channel.pending.length > 0) this.#schedule(channel);
+        });
+    }
+  }
+
+  /** Missed messages go where the gap was: after what arrived before it, before what arrived after it (all newer). */
+  #insertMissed(channel: Channel, messages: Message[], at: number): void {
+    const arrived = new Set<number>();
+    for (const item of channel.pending) if (item.kind === 'msg') arrived.add(item.message.seq);
+    const missed: Pending[] = [];
+    for (const message of messages) {
+      if (arrived.has(message.seq)) continue;
+      missed.push({ kind: 'msg', message });
+      if (message.seq > channel.newestSeq) channel.newestSeq = message.seq;
+    }
+    if (missed.length > 0) channel.pending.splice(at, 0, ...missed);
+  }
+
   leave(stream: string, viewer: Viewer): void {
     const channel = this.#ready.get(stream);
     if (channel === undefined) return;
@@ -235,6 +275,7 @@ export class StreamHub {
     for (const channel of this.#ready.values()) {
       this.#flush(channel);
       clearTimeout(channel.lingerTimer);
+      clearTimeout(channel.stateTimer);
       await channel.unsubscribe?.();
     }
     this.#ready.clear();
@@ -332,6 +373,8 @@ export class StreamHub {
       clearImmediate(channel.flushTimer as NodeJS.Immediate);
       channel.flushTimer = undefined;
     }
+    // The resync schedules a flush when it is done.
+    if (channel.resyncing > 0) return;
     const frames = this.#encode(channel);
     if (frames.length === 0) return;
     channel.lastFlushAt = performance.now();
@@ -400,7 +443,10 @@ export class StreamHub {
         frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), content, 0, undefined) });
       } else {
         // Throttled: a timer brings the state frame at the end of the interval.
-        channel.flushTimer ??= setTimeout(() => this.#flush(channel), channel.lastStateAt + this.#o.stateIntervalMs - now);
+        channel.stateTimer ??= setTimeout(() => {
+          channel.stateTimer = undefined;
+          this.#flush(channel);
+        }, channel.lastStateAt + this.#o.stateIntervalMs - now);
       }
     }
     return frames;

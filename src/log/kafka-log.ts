@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Producer } from '@platformatic/kafka';
 import type { Message } from '../protocol/types.ts';
 import { AppendBatcher, type OutgoingRecord } from './kafka/append-batcher.ts';
 import { readBodies } from './kafka/bodies.ts';
 import { ReadPool } from './kafka/read-pool.ts';
-import { partitionOf, type LogRecord } from './kafka/records.ts';
+import { decodeRecord, encodeRecord, partitionOf, type LogRecord } from './kafka/records.ts';
 import { StreamIndex, type IndexEntry } from './kafka/stream-index.ts';
-import { apply, TailIndexer } from './kafka/tail-indexer.ts';
+import { TopicFollower } from './kafka/topic-follower.ts';
 import { TopicReader } from './kafka/topic-reader.ts';
+import { ensureTopic } from './kafka/topics.ts';
 import type { DurableLog, HistoryPage, LoggedMessage } from './log.ts';
 
 export interface KafkaLogOptions {
@@ -55,14 +56,20 @@ export class KafkaLog implements DurableLog {
   readonly #index: StreamIndex;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #batcher: AppendBatcher;
-  readonly #tail: TailIndexer;
+  readonly #tail: TopicFollower;
   readonly #tailReader: TopicReader;
   readonly #reads: ReadPool;
   readonly #pruneTimer: NodeJS.Timeout;
   #closed: Promise<void> | undefined;
 
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
-    const partitions = await ensureTopic(options);
+    const partitions = await ensureTopic({
+      brokers: options.brokers,
+      topic: options.topic,
+      partitions: options.partitions,
+      replicas: options.replicas,
+      configs: { 'retention.ms': String(options.retentionMs), 'message.timestamp.type': 'CreateTime' },
+    });
     const log = new KafkaLog(options, partitions);
     try {
       await log.#tail.start(options.openTimeoutMs ?? 60_000);
@@ -92,33 +99,33 @@ export class KafkaLog implements DurableLog {
     this.#batcher = new AppendBatcher({ producer: this.#producer, topic: options.topic, timeoutMs: options.appendTimeoutMs, maxQueuedRecords: 10_000, maxBatchRecords: 1000 });
     this.#tailReader = reader('tail');
     const onError = options.onError ?? ((error: Error) => console.error('kafka log:', error.message));
-    this.#tail = new TailIndexer({ reader: this.#tailReader, index: this.#index, onError });
+    this.#tail = new TopicFollower({ reader: this.#tailReader, onRecord: (value, offset) => this.#index.apply(decodeRecord(value), offset), onError });
     this.#reads = new ReadPool(Array.from({ length: options.readers ?? 2 }, (_, i) => reader(`read${i}`)), options.maxQueuedReads ?? 1000);
     this.#pruneTimer = setInterval(() => this.#index.pruneOlderThan(Date.now() - options.retentionMs), PRUNE_INTERVAL_MS).unref();
   }
 
   async append(entries: LoggedMessage[]): Promise<void> {
     if (entries.length === 0) return;
-    const records = entries.map(({ message, sampled }) => this.#outgoing(message.stream, message.ts, { t: 'm', m: message, s: sampled }));
-    const offsets = await this.#write(records);
-    records.forEach((r, i) => apply(this.#index, r.record, offsets[i]!));
+    const records: LogRecord[] = entries.map(({ message, sampled }) => ({ t: 'm', m: message, s: sampled }));
+    const offsets = await this.#write(entries.map(({ message }, i) => this.#outgoing(message.stream, message.ts, records[i]!)));
+    records.forEach((record, i) => this.#index.apply(record, offsets[i]!));
   }
 
   async retract(stream: string, ids: string[]): Promise<string[]> {
     const found = this.#index.find(stream, ids);
     if (found.length === 0) return [];
-    const record = this.#outgoing(stream, Date.now(), { t: 'r', stream, ids: found });
-    const [offset] = await this.#write([record]);
-    apply(this.#index, record.record, offset!);
+    const record: LogRecord = { t: 'r', stream, ids: found };
+    const [offset] = await this.#write([this.#outgoing(stream, Date.now(), record)]);
+    this.#index.apply(record, offset!);
     return found;
   }
 
   async retractUser(stream: string, userId: string): Promise<string[]> {
     const ids = this.#index.userMessages(stream, userId, RETRACT_USER_LIMIT);
     if (ids.length === 0) return [];
-    const record = this.#outgoing(stream, Date.now(), { t: 'u', stream, user: userId });
-    const [offset] = await this.#write([record]);
-    apply(this.#index, record.record, offset!);
+    const record: LogRecord = { t: 'u', stream, user: userId };
+    const [offset] = await this.#write([this.#outgoing(stream, Date.now(), record)]);
+    this.#index.apply(record, offset!);
     return ids;
   }
 
@@ -157,7 +164,7 @@ export class KafkaLog implements DurableLog {
   }
 
   #outgoing(stream: string, timestamp: number, record: LogRecord): OutgoingRecord {
-    return { stream, partition: partitionOf(stream, this.#partitions), timestamp, record };
+    return { key: stream, partition: partitionOf(stream, this.#partitions), timestamp, value: encodeRecord(record) };
   }
 
   #write(records: OutgoingRecord[]): Promise<number[]> {
@@ -184,34 +191,5 @@ export class KafkaLog implements DurableLog {
 
   #cap(limit: number): number {
     return Number.isFinite(limit) && limit > 0 ? Math.min(Math.floor(limit), this.#options.maxReadMessages ?? 10_000) : 0;
-  }
-}
-
-/** Creates the topic if it is missing; returns its partition count. */
-async function ensureTopic(options: KafkaLogOptions): Promise<number> {
-  const admin = new Admin({ clientId: 'chorus-log-admin', bootstrapBrokers: [...options.brokers], timeout: REQUEST_TIMEOUT_MS });
-  try {
-    const count = async (): Promise<number | undefined> =>
-      (await admin.metadata({ topics: [options.topic], forceUpdate: true }).catch(() => undefined))?.topics.get(options.topic)?.partitionsCount;
-    const existing = await count();
-    if (existing !== undefined) return existing;
-    await admin
-      .createTopics({
-        topics: [options.topic],
-        partitions: options.partitions,
-        replicas: options.replicas,
-        configs: [
-          { name: 'retention.ms', value: String(options.retentionMs) },
-          { name: 'min.insync.replicas', value: String(Math.max(1, options.replicas - 1)) },
-          { name: 'message.timestamp.type', value: 'CreateTime' },
-        ],
-      })
-      // Another gateway may have created it at the same moment: check again below.
-      .catch(() => {});
-    const created = await count();
-    if (created === undefined) throw new Error(`kafka log: cannot create or find topic ${options.topic}`);
-    return created;
-  } finally {
-    await admin.close();
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_MODES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
@@ -141,7 +142,7 @@ export class RedisState implements StateStore {
   }
 
   #streamKey(stream: string): string {
-    return `${this.#options.keyPrefix}{${stream}}:`;
+    return streamKey(this.#options.keyPrefix, stream);
   }
 
   #banKey(stream: string, userId: string): string {

@@ -11,6 +11,8 @@ import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
 import { runBusContract } from './bus.contract.ts';
 import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
+import { runReportQueueContract } from './report-queue.contract.ts';
+import { SqliteReportQueue } from '../../src/reports/sqlite-report-queue.ts';
 import { runStateContract } from './state.contract.ts';
 import { runViewerContract } from './viewers.contract.ts';
 
@@ -38,6 +40,14 @@ runLogTailContract('SqliteLogTail', () =>
     },
   })),
 );
+
+runReportQueueContract('SqliteReportQueue', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-reports-'));
+  return {
+    open: async (bounds) => new SqliteReportQueue({ path: join(dir, 'data', 'reports.db'), ...bounds }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
 
 runStateContract('MemoryState + SqliteStatePersistence', () =>
   withTempDir('chorus-state-', (path) => ({

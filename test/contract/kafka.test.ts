@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
+import { KafkaLogTail } from '../../src/log/kafka-log-tail.ts';
 import { runLogContract } from './log.contract.ts';
+import { runLogTailContract } from './log-tail.contract.ts';
+import { KafkaReportQueue } from '../../src/reports/kafka-report-queue.ts';
+import { runReportQueueContract } from './report-queue.contract.ts';
 
 const brokers = await ensureKafka();
 const topic = uniqueTopic('chorus-contract');
@@ -14,6 +18,41 @@ runLogContract('KafkaLog', async () => ({
   // The topic is shared by the run's tests (each uses its own streams) and expires by retention.
   cleanup: async () => {},
 }));
+
+runLogTailContract('KafkaLogTail', async () => {
+  // One topic per harness: a restart opens the same topic again.
+  const tailTopic = uniqueTopic('chorus-contract-tail');
+  return {
+    open: async () => ({ log: await openTestLog(brokers, tailTopic), tail: new KafkaLogTail({ brokers, topic: tailTopic, retryMs: 200 }) }),
+    cleanup: async () => {},
+  };
+});
+
+function openReportQueue(topic: string, bounds: { maxPerStream: number; maxTotal: number }): Promise<KafkaReportQueue> {
+  return KafkaReportQueue.open({ brokers, topic, partitions: 3, replicas: 1, retentionMs: 7 * 24 * 3_600_000, writeTimeoutMs: 5_000, onError: () => {}, ...bounds });
+}
+
+runReportQueueContract('KafkaReportQueue', async () => {
+  const reportsTopic = uniqueTopic('chorus-contract-reports');
+  return { open: (bounds) => openReportQueue(reportsTopic, bounds), cleanup: async () => {} };
+});
+
+describe('KafkaReportQueue across gateways', () => {
+  test("a report added on one gateway is listed, and can be dismissed, on another", async () => {
+    const reportsTopic = uniqueTopic('chorus-reports-shared');
+    const bounds = { maxPerStream: 100, maxTotal: 100 };
+    const [a, b] = await Promise.all([openReportQueue(reportsTopic, bounds), openReportQueue(reportsTopic, bounds)]);
+    try {
+      const added = await a.add({ stream: 's', messageId: 'm1', reason: 'spam', reporter: { id: 'r1', name: 'r1' }, ts: 1 });
+      await eventually(async () => assert.deepEqual((await b.list('s', 10)).map((r) => r.id), [added.id]));
+      assert.equal((await b.add({ stream: 's', messageId: 'm1', reason: 'again', reporter: { id: 'r1', name: 'r1' }, ts: 2 })).id, added.id, 'the duplicate is merged on the other gateway too');
+      assert.equal(await b.dismiss('s', added.id), true);
+      await eventually(async () => assert.deepEqual(await a.list('s', 10), []));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
 
 // Beyond the contract: what one gateway writes, another learns from the topic.
 describe('KafkaLog across gateways', () => {

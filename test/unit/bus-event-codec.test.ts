@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BusEvent } from '../../src/bus/bus.ts';
-import { decodeBusEvent, encodeBusEvent } from '../../src/bus/bus-event-codec.ts';
+import { decodeBusEvent, encodeBusEvent, splitAroundSeq } from '../../src/bus/bus-event-codec.ts';
 import type { Message } from '../../src/protocol/types.ts';
 
 const base: Message = { id: 'm1', stream: 's1', seq: 7, ts: 1_700_000_000_000, user: { id: 'u1', name: 'Ann', badges: ['vip'] }, text: 'hi "there" \u2028 👋' };
@@ -19,6 +19,15 @@ const events: BusEvent[] = [
 
 test('every kind of event decodes to exactly what was encoded, with no absent field added', () => {
   for (const event of events) assert.deepStrictEqual(decodeBusEvent('s1', encodeBusEvent(event)), event);
+});
+
+test('a payload split around its seq and joined with the seq equals the stamped message\'s payload', () => {
+  for (const event of events) {
+    if (event.kind !== 'msg') continue;
+    const { seq, ...draft } = event.message;
+    const [before, after] = splitAroundSeq(draft);
+    assert.equal(`${before}${seq}${after}`, encodeBusEvent(event));
+  }
 });
 
 test('a chat message costs little more than its text', () => {

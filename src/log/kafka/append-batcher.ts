@@ -3,14 +3,13 @@
 // flight (order kept, idempotence simple) and throughput grows with load.
 // Each append waits at most `timeoutMs`; the queue is bounded.
 import type { Producer } from '@platformatic/kafka';
-import type { LogRecord } from './records.ts';
-import { encodeRecord } from './records.ts';
 
+/** One record to write: its key (the stream), its partition, and its encoded value. */
 export interface OutgoingRecord {
-  stream: string;
+  key: string;
   partition: number;
   timestamp: number;
-  record: LogRecord;
+  value: Buffer;
 }
 
 interface PendingAppend {
@@ -41,7 +40,7 @@ export class AppendBatcher {
 
   /** Resolves with each record's offset once the broker acknowledged all of them (acks from all in-sync replicas). */
   send(records: OutgoingRecord[]): Promise<number[]> {
-    if (this.#queuedRecords + records.length > this.#options.maxQueuedRecords) return Promise.reject(new Error('kafka log: too many writes waiting'));
+    if (this.#queuedRecords + records.length > this.#options.maxQueuedRecords) return Promise.reject(new Error('kafka: too many writes waiting'));
     return new Promise((resolve, reject) => {
       const pending: PendingAppend = { records, resolve, reject, settled: false, timer: undefined as unknown as NodeJS.Timeout };
       pending.timer = setTimeout(() => this.#timeOut(pending), this.#options.timeoutMs);
@@ -54,7 +53,7 @@ export class AppendBatcher {
   /** Waits for the request in flight (so nothing acknowledged is cut off), then refuses what is queued. */
   async close(): Promise<void> {
     await this.#sending;
-    for (const pending of this.#queue.splice(0)) settle(pending, () => pending.reject(new Error('kafka log closed')));
+    for (const pending of this.#queue.splice(0)) settle(pending, () => pending.reject(new Error('kafka writer closed')));
     this.#queuedRecords = 0;
   }
 
@@ -65,7 +64,7 @@ export class AppendBatcher {
       this.#queue.splice(at, 1);
       this.#queuedRecords -= pending.records.length;
     }
-    settle(pending, () => pending.reject(new Error(`kafka log: not acknowledged within ${this.#options.timeoutMs} ms`)));
+    settle(pending, () => pending.reject(new Error(`kafka: not acknowledged within ${this.#options.timeoutMs} ms`)));
   }
 
   #pump(): void {
@@ -91,8 +90,8 @@ export class AppendBatcher {
         messages: records.map((r) => ({
           topic: this.#options.topic,
           partition: r.partition,
-          key: Buffer.from(r.stream),
-          value: encodeRecord(r.record),
+          key: Buffer.from(r.key),
+          value: r.value,
           timestamp: BigInt(r.timestamp),
         })),
       });
@@ -101,7 +100,7 @@ export class AppendBatcher {
       for (const { partition, offset } of result.offsets ?? []) next.set(partition, Number(offset));
       const offsets = records.map((r) => {
         const offset = next.get(r.partition);
-        if (offset === undefined) throw new Error(`kafka log: no offset acknowledged for partition ${r.partition}`);
+        if (offset === undefined) throw new Error(`kafka: no offset acknowledged for partition ${r.partition}`);
         next.set(r.partition, offset + 1);
         return offset;
       });

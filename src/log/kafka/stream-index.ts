@@ -2,6 +2,7 @@
 // seq, offset, time, id, user and flags (no bodies; those stay in Kafka).
 // Built by the tail reader from the whole topic, so every gateway knows
 // every stream's seqs and retractions; bounded per stream and in total.
+import type { LogRecord } from './records.ts';
 
 export interface IndexEntry {
   seq: number;
@@ -36,6 +37,19 @@ export class StreamIndex {
   }
 
   /** Adds a message; a seq the stream already has is ignored (the tail re-reads what `append` indexed). */
+  /** Applies one record of the topic at its offset (also this gateway's own writes, once acknowledged). */
+  apply(record: LogRecord | undefined, offset: number): void {
+    if (record === undefined) return;
+    if (record.t === 'm') {
+      const m = record.m;
+      this.insert(m.stream, { seq: m.seq, offset, ts: m.ts, id: m.id, user: m.user.id, sampled: record.s, retracted: false });
+    } else if (record.t === 'r') {
+      this.retractIds(record.stream, record.ids);
+    } else {
+      this.retractUserBefore(record.stream, record.user, offset);
+    }
+  }
+
   insert(stream: string, entry: IndexEntry): void {
     let s = this.#streams.get(stream);
     if (s === undefined) s = { entries: [], start: 0, lastSeq: 0 };

@@ -1,9 +1,7 @@
-// Follows every partition of the log topic from its start and feeds the
-// index: messages, and retractions from any gateway. `open` returns once it
-// has caught up with what the topic held at start.
+// Follows every partition of a topic from its start and hands each record
+// to its owner (the log's index, the reports' view), whichever gateway wrote
+// it. `start` returns once it has caught up with what the topic held then.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeRecord, type LogRecord } from './records.ts';
-import type { StreamIndex } from './stream-index.ts';
 import type { TopicReader } from './topic-reader.ts';
 
 const FETCH_WAIT_MS = 200;
@@ -11,24 +9,25 @@ const FETCH_MAX_BYTES = 4 * 1024 * 1024;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
 
-export interface TailIndexerOptions {
+export interface TopicFollowerOptions {
   reader: TopicReader;
-  index: StreamIndex;
-  /** Told about each failed fetch; the tail retries with backoff. */
+  /** Each record's value at its offset, in offset order per partition. */
+  onRecord: (value: Buffer | null, offset: number) => void;
+  /** Told about each failed fetch; the follower retries with backoff. */
   onError: (error: Error) => void;
 }
 
-export class TailIndexer {
+export class TopicFollower {
   readonly #reader: TopicReader;
-  readonly #index: StreamIndex;
+  readonly #onRecord: (value: Buffer | null, offset: number) => void;
   readonly #onError: (error: Error) => void;
   #positions: number[] = [];
   #stopped = false;
   #loop: Promise<void> | undefined;
 
-  constructor(options: TailIndexerOptions) {
+  constructor(options: TopicFollowerOptions) {
     this.#reader = options.reader;
-    this.#index = options.index;
+    this.#onRecord = options.onRecord;
     this.#onError = options.onError;
   }
 
@@ -39,7 +38,7 @@ export class TailIndexer {
     const deadline = Date.now() + timeoutMs;
     for (let p = 0; p < ends.length; p++) {
       while (this.#positions[p]! < ends[p]!) {
-        if (Date.now() > deadline) throw new Error(`kafka log: index not built within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`kafka: did not catch up with the topic within ${timeoutMs} ms`);
         await this.#step(p, 0);
       }
     }
@@ -71,7 +70,7 @@ export class TailIndexer {
 
   async #step(partition: number, waitMs: number): Promise<void> {
     const { records, next } = await this.#reader.fetch(partition, this.#positions[partition]!, waitMs, FETCH_MAX_BYTES);
-    for (const { offset, value } of records) apply(this.#index, decodeRecord(value), offset);
+    for (const { offset, value } of records) this.#onRecord(value, offset);
     this.#positions[partition] = next;
   }
 
@@ -79,18 +78,5 @@ export class TailIndexer {
   async #skipExpired(): Promise<void> {
     const earliest = await this.#reader.offsets('earliest');
     this.#positions = this.#positions.map((position, p) => Math.max(position, earliest[p] ?? 0));
-  }
-}
-
-/** Applies one record at its offset to the index (also used for this gateway's own acknowledged writes). */
-export function apply(index: StreamIndex, record: LogRecord | undefined, offset: number): void {
-  if (record === undefined) return;
-  if (record.t === 'm') {
-    const m = record.m;
-    index.insert(m.stream, { seq: m.seq, offset, ts: m.ts, id: m.id, user: m.user.id, sampled: record.s, retracted: false });
-  } else if (record.t === 'r') {
-    index.retractIds(record.stream, record.ids);
-  } else {
-    index.retractUserBefore(record.stream, record.user, offset);
   }
 }

@@ -1,0 +1,158 @@
+import { decodeBusEvent, splitAroundSeq } from '../bus/bus-event-codec.ts';
+import type { Message } from '../protocol/types.ts';
+import { LuaScript } from '../redis/lua-script.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { busChannel, streamKey } from '../redis/stream-keys.ts';
+
+export interface RecentWindowOptions {
+  url: string;
+  keyPrefix: string;
+  /** Publish with SPUBLISH (sharded pub/sub), as the bus subscribes. */
+  sharded: boolean;
+  commandTimeoutMs: number;
+  /** Displayable messages kept per stream; older ones are read from the log. */
+  capacity: number;
+  /** A stream's window is dropped after this long without a message. */
+  idleMs: number;
+  onError: (err: unknown) => void;
+}
+
+/** A stream's window as one read saw it. */
+export interface WindowSnapshot {
+  /** The stream's seq counter; 0 if Redis has none. */
+  seq: number;
+  /** Every displayable, unretracted message with seq >= `from`, oldest first. */
+  messages: Message[];
+  /** Below this seq the window knows nothing: read the log. Infinity when there is no window. */
+  from: number;
+}
+
+// KEYS: seq counter, recent list, recent-from.
+// ARGV: floor ('' = not known yet), payload before and after the seq,
+// '1' to keep and publish it ('0': sampled, only stamped), capacity, idle ms,
+// bus channel, '1' for SPUBLISH.
+// Stamping, keeping and publishing in one script is what makes the bus carry
+// a stream's messages in seq order across gateways, and what makes every
+// published message readable from the window the moment it is published.
+const STAMP = new LuaScript(`
+local seq
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  seq = redis.call('INCR', KEYS[1])
+elseif ARGV[1] == '' then
+  return false
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+  seq = redis.call('INCR', KEYS[1])
+end
+if ARGV[4] == '1' then
+  local payload = ARGV[2] .. seq .. ARGV[3]
+  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[3], seq) end
+  if redis.call('RPUSH', KEYS[2], payload) > tonumber(ARGV[5]) then
+    local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
+    redis.call('SET', KEYS[3], oldest[3] + 1)
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  if ARGV[8] == '1' then redis.call('SPUBLISH', ARGV[7], payload) else redis.call('PUBLISH', ARGV[7], payload) end
+end
+return seq
+`);
+
+// KEYS: recent list. ARGV: 'id' or 'user', then the ids or the user id.
+// Returns the ids it removed. A payload is [kind, id, seq, ts, userId, ...].
+const REMOVE = new LuaScript(`
+local wanted = {}
+for i = 2, #ARGV do wanted[ARGV[i]] = true end
+local field = ARGV[1] == 'id' and 2 or 5
+local removed = {}
+for _, payload in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local tuple = cjson.decode(payload)
+  if wanted[tuple[field]] then
+    redis.call('LREM', KEYS[1], 1, payload)
+    removed[#removed + 1] = tuple[2]
+  end
+end
+return removed
+`);
+
+/**
+ * The newest displayable messages of each stream, in Redis, written in the
+ * same script that stamps their seq and publishes them. It covers the time
+ * between a message's publication and the log's acknowledgement of it, so
+ * a viewer who joins or resumes on any gateway finds every published
+ * message either in the log or here, and the rest arrives live.
+ */
+export class RecentWindow {
+  readonly #client: RedisClient;
+  readonly #o: RecentWindowOptions;
+  /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
+  readonly #reads = new Map<string, Promise<WindowSnapshot>>();
+
+  static async connect(options: RecentWindowOptions): Promise<RecentWindow> {
+    const client = await connectRedis({ url: options.url, name: 'chorus-window', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    return new RecentWindow(client, options);
+  }
+
+  private constructor(client: RedisClient, options: RecentWindowOptions) {
+    this.#client = client;
+    this.#o = options;
+  }
+
+  /**
+   * Takes the stream's next seq and, unless `keep` is false (sampled out),
+   * keeps and publishes the message. Resolves null when Redis has no counter
+   * for the stream and no `floor` was given: the caller reads one and asks again.
+   */
+  async stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
+    const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
+    const keys = this.#keys(message.stream);
+    const args = [floor === undefined ? '' : String(floor), before, after, keep ? '1' : '0', String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, message.stream), this.#o.sharded ? '1' : '0'];
+    const seq = await this.#run(STAMP.run(this.#client, [keys.seq, keys.recent, keys.from], args));
+    return seq === null ? null : Number(seq);
+  }
+
+  /** Takes messages out of the window (retracted); returns the ids it held. */
+  async remove(stream: string, by: 'id' | 'user', values: string[]): Promise<string[]> {
+    if (values.length === 0) return [];
+    return (await this.#run(REMOVE.run(this.#client, [this.#keys(stream).recent], [by, ...values]))) as string[];
+  }
+
+  /** The stream's counter and window. Reads asked for in the same turn share one round trip, and none is sent before its caller asked. */
+  read(stream: string): Promise<WindowSnapshot> {
+    let read = this.#reads.get(stream);
+    if (read === undefined) {
+      read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.#reads.delete(stream);
+        return this.#readNow(stream);
+      });
+      this.#reads.set(stream, read);
+    }
+    return read;
+  }
+
+  close(): Promise<void> {
+    return closeRedis(this.#client);
+  }
+
+  async #readNow(stream: string): Promise<WindowSnapshot> {
+    const keys = this.#keys(stream);
+    const [seq, payloads, from] = (await this.#run(this.#client.multi().get(keys.seq).lRange(keys.recent, 0, -1).get(keys.from).exec())) as unknown as [string | null, string[], string | null];
+    const messages: Message[] = [];
+    for (const payload of payloads) {
+      const event = decodeBusEvent(stream, payload);
+      if (event.kind === 'msg') messages.push(event.message);
+    }
+    // Without its from-key (never expected, they expire together) the window vouches only for what it holds.
+    const start = from === null ? (messages[0]?.seq ?? Infinity) : Number(from);
+    return { seq: seq === null ? 0 : Number(seq), messages, from: start };
+  }
+
+  #keys(stream: string): { seq: string; recent: string; from: string } {
+    const base = streamKey(this.#o.keyPrefix, stream);
+    return { seq: `${base}seq`, recent: `${base}recent`, from: `${base}recent-from` };
+  }
+
+  #run<T>(command: Promise<T>): Promise<T> {
+    return withDeadline(command, this.#o.commandTimeoutMs);
+  }
+}

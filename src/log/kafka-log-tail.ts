@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Consumer, type Message as KafkaMessage, type MessagesStream } from '@platformatic/kafka';
+import { decodeRecord } from './kafka/records.ts';
+import type { LoggedMessage } from './log.ts';
+import type { LogTail, TailConsumer, TailConsumerOptions } from './log-tail.ts';
+
+export interface KafkaLogTailOptions {
+  brokers: readonly string[];
+  /** The log topic KafkaLog writes. */
+  topic: string;
+  /** Wait after a failed batch or a lost connection before trying again. */
+  retryMs: number;
+}
+
+// A group member that misses heartbeats this long loses its partitions to the others.
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_MS = 1_000;
+// A fetch waits this long for new records, so a stopping consumer notices within it.
+const FETCH_WAIT_MS = 500;
+const REQUEST_TIMEOUT_MS = 5_000;
+
+type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
+
+/**
+ * The cluster log tail: each consumer is a member of a real Kafka consumer
+ * group, so the group's partitions are shared among its members on every
+ * gateway (each message is handled once per group, not once per gateway)
+ * and its committed offsets live on the broker. A batch's offsets are
+ * committed only after its handler resolved. Retraction records of the topic
+ * are skipped: consumers see messages.
+ */
+export class KafkaLogTail implements LogTail {
+  readonly #options: KafkaLogTailOptions;
+  readonly #consumers = new Set<KafkaTailConsumer>();
+
+  constructor(options: KafkaLogTailOptions) {
+    this.#options = options;
+  }
+
+  consume(options: TailConsumerOptions): TailConsumer {
+    const consumer: KafkaTailConsumer = new KafkaTailConsumer(this.#options, options, () => this.#consumers.delete(consumer));
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#consumers].map((c) => c.stop()));
+  }
+}
+
+class KafkaTailConsumer implements TailConsumer {
+  readonly #tail: KafkaLogTailOptions;
+  readonly #o: TailConsumerOptions;
+  readonly #onStopped: () => void;
+  readonly #stopping = new AbortController();
+  readonly #ready: Promise<void>;
+  #markReady: () => void = () => {};
+  #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  readonly #loop: Promise<void>;
+
+  constructor(tail: KafkaLogTailOptions, options: TailConsumerOptions, onStopped: () => void) {
+    this.#tail = tail;
+    this.#o = options;
+    this.#onStopped = onStopped;
+    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
+    this.#loop = this.#run();
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  async lag(): Promise<number> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return 0;
+    const topic = this.#tail.topic;
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, partition) => partition) }] })).get(topic) ?? [];
+    let lag = 0;
+    ends.forEach((end, partition) => {
+      const at = committed[partition] ?? -1n;
+      lag += Number(end - (at < 0n ? 0n : at));
+    });
+    return lag;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#loop;
+  }
+
+  /** Joins the group and consumes until stopped; after a lost connection it starts over (from the committed offsets). */
+  async #run(): Promise<void> {
+    const signal = this.#stopping.signal;
+    while (!signal.aborted) {
+      const consumer = new Consumer({
+        clientId: `chorus-tail-${randomUUID().slice(0, 8)}`,
+        groupId: this.#o.group,
+        bootstrapBrokers: [...this.#tail.brokers],
+        sessionTimeout: SESSION_TIMEOUT_MS,
+        heartbeatInterval: HEARTBEAT_MS,
+        timeout: REQUEST_TIMEOUT_MS,
+        autocommit: false,
+        maxWaitTime: FETCH_WAIT_MS,
+      });
+      this.#consumer = consumer;
+      try {
+        const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: FETCH_WAIT_MS, highWaterMark: this.#o.maxBatch });
+        await this.#consumeFrom(stream, consumer);
+        await stream.close();
+      } catch (error) {
+        if (!signal.aborted) this.#o.onError(error);
+      } finally {
+        // Leaving the group hands its partitions to the other members at once.
+        await consumer.close(true).catch(() => {});
+      }
+      if (!signal.aborted) await sleep(this.#tail.retryMs, undefined, { signal }).catch(() => {});
+    }
+    this.#markReady(); // a consumer stopped before it was ready must not leave ready() hanging
+    this.#onStopped();
+  }
+
+  async #consumeFrom(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, consumer: Consumer<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    const signal = this.#stopping.signal;
+    const failure = once(stream, 'error', { signal }).then(([error]) => Promise.reject(error as Error));
+    failure.catch(() => {}); // observed below; never unhandled
+    const stopped = once(signal, 'abort');
+    // Starting positions are fixed once the group has assigned this member its partitions.
+    if ((consumer.assignments?.length ?? 0) === 0) await Promise.race([once(stream, 'offsets', { signal }), failure]);
+    this.#markReady();
+    // Flowing mode, paused while a batch's worth waits: the buffer never holds more than one batch.
+    const buffer: Buffers[] = [];
+    let wake: () => void = () => {};
+    stream.on('data', (message: Buffers) => {
+      buffer.push(message);
+      if (buffer.length >= this.#o.maxBatch) stream.pause();
+      wake();
+    });
+    while (!signal.aborted) {
+      if (buffer.length === 0) {
+        const arrived = new Promise<void>((resolve) => (wake = resolve));
+        await Promise.race([arrived, stopped, failure]).catch((error: unknown) => {
+          if (!signal.aborted) throw error;
+        });
+        continue;
+      }
+      const batch = buffer.splice(0, this.#o.maxBatch);
+      if (stream.isPaused()) stream.resume();
+      await this.#handle(batch);
+      await commit(batch);
+    }
+  }
+
+  /** Hands the batch's messages to the handler until it succeeds; a stop leaves it uncommitted, so it comes again. */
+  async #handle(batch: Buffers[]): Promise<void> {
+    const records: LoggedMessage[] = [];
+    for (const message of batch) {
+      const record = decodeRecord(message.value);
+      if (record?.t === 'm') records.push({ message: record.m, sampled: record.s });
+    }
+    if (records.length === 0) return;
+    for (;;) {
+      try {
+        await this.#o.handler(records);
+        return;
+      } catch (error) {
+        this.#o.onError(error);
+        if (this.#stopping.signal.aborted) throw error;
+        await sleep(this.#tail.retryMs);
+      }
+    }
+  }
+}
+
+/** Commits the offset after the last message of each partition in the batch. */
+async function commit(batch: Buffers[]): Promise<void> {
+  const last = new Map<number, Buffers>();
+  for (const message of batch) last.set(message.partition, message);
+  await Promise.all([...last.values()].map((message) => message.commit()));
+}

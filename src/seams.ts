@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/settings.ts';
+import type { Bus } from './bus/bus.ts';
+import { MemoryBus } from './bus/memory-bus.ts';
+import { RedisBus } from './bus/redis-bus.ts';
+import type { MessagePublisher } from './chat/message-publisher.ts';
+import { OrderedPublisher } from './chat/ordered-publisher.ts';
+import { ClusterLog } from './cluster/cluster-log.ts';
+import { ClusterPublisher } from './cluster/cluster-publisher.ts';
+import { RecentWindow } from './cluster/recent-window.ts';
+import { KafkaLog } from './log/kafka-log.ts';
+import { KafkaLogTail } from './log/kafka-log-tail.ts';
+import type { DurableLog } from './log/log.ts';
+import type { LogTail } from './log/log-tail.ts';
+import { SqliteLog } from './log/sqlite-log.ts';
+import { SqliteLogTail } from './log/sqlite-log-tail.ts';
+import { KafkaReportQueue } from './reports/kafka-report-queue.ts';
+import type { ReportQueue } from './reports/report-queue.ts';
+import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
+import { MemoryState } from './state/memory-state.ts';
+import { RedisState } from './state/redis-state.ts';
+import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
+import type { StateStore } from './state/state.ts';
+import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
+import { HllViewerCounter } from './viewers/hll-viewer-count.ts';
+import type { ViewerCounter } from './viewers/viewer-count.ts';
+
+/** Every seam of DESIGN.md, built for one mode, and how to close them all. */
+export interface Seams {
+  mode: 'embedded' | 'cluster';
+  log: DurableLog;
+  state: StateStore;
+  bus: Bus;
+  viewers: ViewerCounter;
+  publisher: MessagePublisher;
+  tail: LogTail;
+  reports: ReportQueue;
+  /** The analytics consumer's group: its counts live in this process, so in cluster mode each gateway reads every stream in a group of its own. */
+  analyticsGroup: string;
+  /** Registers what to do when the live bus may have lost events (Redis came back): re-read the log. */
+  onBusGap(listener: () => void): void;
+  /** Stops the log's consumers (each finishes and commits its batch); the drain bounds the wait. */
+  stopConsumers(): Promise<void>;
+  /** Closes everything, stopping the consumers first unless stopConsumers was already called. */
+  close(): Promise<void>;
+}
+
+type SeamParts = Omit<Seams, 'stopConsumers' | 'close'>;
+
+/** Adds the shutdown order to a mode's parts: consumers once, then `closeRest` (everything but the tail). */
+function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
+  let stopping: Promise<void> | undefined;
+  const stopConsumers = (): Promise<void> => (stopping ??= parts.tail.close());
+  return {
+    ...parts,
+    stopConsumers,
+    close: async () => {
+      if (stopping === undefined) await stopConsumers();
+      await closeRest();
+    },
+  };
+}
+
+// Consumers of the embedded log poll it; cluster consumers use Kafka groups.
+const SQLITE_TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
+const KAFKA_TAIL_RETRY_MS = 1_000;
+// The recent window of each stream in Redis (src/cluster/recent-window.ts):
+// with sampling keeping a big stream near 120 displayable messages a second,
+// a thousand span several seconds, far more than one Kafka append takes.
+// A report nobody handled in a week is forgotten when the reports topic drops it.
+const REPORT_RETENTION_MS = 7 * 24 * 3_600_000;
+const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
+
+export function openSeams(config: Config, logger: Logger): Promise<Seams> {
+  return config.redisUrl === '' ? openEmbeddedSeams(config, logger) : openClusterSeams(config, logger);
+}
+
+async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams> {
+  const dbPath = join(config.dataDir, 'chorus.db');
+  const log = await SqliteLog.open({ path: dbPath, retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream });
+  const state = new MemoryState({ loadLastSeq: (stream) => log.lastSeq(stream), persistence: new SqliteStatePersistence(dbPath) });
+  const bus = new MemoryBus();
+  const viewers = new ExactViewerCounter();
+  const tail = new SqliteLogTail(log, SQLITE_TAIL_TIMING);
+  const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
+  const parts: SeamParts = {
+    mode: 'embedded', log, state, bus, viewers, tail, reports,
+    publisher: new OrderedPublisher(state, log, bus, (err) => logger.error({ err }, 'publish failed')),
+    analyticsGroup: 'analytics',
+    onBusGap: () => {}, // the in-process bus loses nothing
+  };
+  return withShutdown(parts, async () => {
+    await Promise.all([reports.close(), bus.close(), state.close(), viewers.close()]);
+    await log.close();
+  });
+}
+
+async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> {
+  const onError = (component: string) => (err: unknown) => logger.warn({ err, component }, 'backing service error');
+  const redis = { url: config.redisUrl, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisCommandTimeoutMs };
+  const gapListeners: Array<() => void> = [];
+  // Opened one after another, each closed again if a later one fails to open.
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const open = async <T extends { close(): Promise<void> }>(opening: Promise<T>): Promise<T> => {
+    const seam = await opening;
+    opened.push(seam);
+    return seam;
+  };
+  const closeAll = async (): Promise<void> => {
+    for (const seam of opened.reverse()) await seam.close().catch(onError('close'));
+  };
+  try {
+    const kafka = await open(KafkaLog.open({
+      brokers: config.kafkaBrokers, topic: config.kafkaTopic, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
+      retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream,
+      maxIndexedMessages: config.kafkaIndexMaxMessages, appendTimeoutMs: config.kafkaAppendTimeoutMs,
+      onError: onError('kafka-log'),
+    }));
+    const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
+    const log = new ClusterLog(kafka, window);
+    const state = await open(RedisState.connect({ ...redis, loadLastSeq: (stream) => kafka.lastSeq(stream), onError: onError('redis-state') }));
+    const bus = await open(RedisBus.connect({
+      ...redis, sharded: config.redisShardedPubsub,
+      onError: onError('redis-bus'),
+      onHandlerError: (err, stream) => logger.error({ err, stream }, 'bus handler failed'),
+      onResubscribed: () => {
+        for (const listener of gapListeners) listener();
+      },
+    }));
+    const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.viewerRegion, onError: onError('redis-viewers') }));
+    const reports = await open(KafkaReportQueue.open({
+      brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
+      retentionMs: REPORT_RETENTION_MS, writeTimeoutMs: config.kafkaAppendTimeoutMs,
+      maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
+    }));
+    const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, retryMs: KAFKA_TAIL_RETRY_MS });
+    const parts: SeamParts = {
+      mode: 'cluster', log, state, bus, viewers, tail, reports,
+      publisher: new ClusterPublisher(window, kafka, bus, onError('publisher')),
+      analyticsGroup: `analytics-${randomUUID()}`,
+      onBusGap: (listener) => gapListeners.push(listener),
+    };
+    return withShutdown(parts, closeAll);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,179 @@
+// Cluster-mode publishing and reading against real Redis and Kafka: the
+// recent window, the log in front of Kafka, and the publisher.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { BusEvent } from '../../src/bus/bus.ts';
+import { RedisBus } from '../../src/bus/redis-bus.ts';
+import type { Draft } from '../../src/chat/message-publisher.ts';
+import { ClusterLog } from '../../src/cluster/cluster-log.ts';
+import { ClusterPublisher } from '../../src/cluster/cluster-publisher.ts';
+import { RecentWindow } from '../../src/cluster/recent-window.ts';
+import type { KafkaLog } from '../../src/log/kafka-log.ts';
+import type { RedisClient } from '../../src/redis/redis-client.ts';
+import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
+import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
+
+const prefix = uniquePrefix();
+let brokers: string[];
+let topic: string;
+let kafka: KafkaLog;
+let redis: RedisClient;
+let bus: RedisBus;
+const windows: RecentWindow[] = [];
+
+async function openWindow(capacity = 100): Promise<RecentWindow> {
+  const window = await RecentWindow.connect({ url: REDIS_URL, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity, idleMs: 60_000, onError: () => {} });
+  windows.push(window);
+  return window;
+}
+
+function draft(stream: string, text: string, user = 'u1'): Draft {
+  return { id: randomUUID(), stream, ts: Date.now(), user: { id: user, name: user, badges: [] }, text };
+}
+
+/** Every event the bus carries for `stream`, from now on. */
+async function watch(stream: string): Promise<BusEvent[]> {
+  const events: BusEvent[] = [];
+  await bus.subscribe(stream, (_s, event) => events.push(event));
+  return events;
+}
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The publisher's cleanup must not fail in these tests. */
+const failOnError = (err: unknown): never => assert.fail(err as Error);
+
+const seqsOf = (messages: Array<{ seq: number }>): number[] => messages.map((m) => m.seq);
+
+before(async () => {
+  brokers = await ensureKafka();
+  topic = uniqueTopic('chorus-cluster');
+  kafka = await openTestLog(brokers, topic);
+  redis = await redisForTests();
+  bus = await RedisBus.connect({ url: REDIS_URL, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError: () => {} });
+});
+
+after(async () => {
+  await Promise.all(windows.map((w) => w.close()));
+  await bus.close();
+  await kafka.close();
+  await deleteKeys(redis, prefix);
+  await redis.quit();
+});
+
+describe('cluster publishing', () => {
+  test('publishers on several gateways: the bus carries seq order, and every message is in the window and then in Kafka', async () => {
+    const stream = `s-${randomUUID()}`;
+    const events = await watch(stream);
+    const gateways = [await openWindow(), await openWindow(), await openWindow()].map((w) => new ClusterPublisher(w, kafka, bus, failOnError));
+    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => gateways[i % 3]!.commit(draft(stream, `m${i}`), false)));
+    assert.deepEqual(seqsOf(sent).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
+    await eventually(() => events.length === 30, '30 bus events');
+    const published = events.map((e) => (e.kind === 'msg' ? e.message : assert.fail(`unexpected ${e.kind}`)));
+    assert.deepEqual(seqsOf(published), Array.from({ length: 30 }, (_, i) => i + 1), 'bus order is seq order');
+    assert.deepEqual(published.find((m) => m.seq === 5), sent.find((m) => m.seq === 5), 'the published message is the acknowledged one');
+    const window = await windows[0]!.read(stream);
+    assert.deepEqual(seqsOf(window.messages), seqsOf(published));
+    assert.equal(window.seq, 30);
+    assert.equal(window.from, 1);
+    assert.equal(await kafka.lastSeq(stream), 30, 'every commit resolved after Kafka had it');
+  });
+
+  test('a sampled message takes a seq and goes to Kafka, never to the bus or the window', async () => {
+    const stream = `s-${randomUUID()}`;
+    const events = await watch(stream);
+    const publisher = new ClusterPublisher(await openWindow(), kafka, bus, failOnError);
+    await publisher.commit(draft(stream, 'shown'), false);
+    const hidden = await publisher.commit(draft(stream, 'sampled'), true);
+    await publisher.commit(draft(stream, 'shown again'), false);
+    assert.equal(hidden.seq, 2);
+    await eventually(() => events.length === 2, 'two bus events');
+    assert.deepEqual(events.map((e) => (e.kind === 'msg' ? e.message.seq : 0)), [1, 3]);
+    assert.deepEqual(seqsOf((await windows.at(-1)!.read(stream)).messages), [1, 3]);
+    assert.deepEqual(seqsOf(await kafka.range(stream, 0, Date.now() + 1, 10, true)), [1, 2, 3]);
+  });
+
+  test('when Kafka refuses a message after it was shown, it is retracted as `unstored` and the sender is refused', async () => {
+    const stream = `s-${randomUUID()}`;
+    const events = await watch(stream);
+    const broken = await openTestLog(brokers, topic);
+    await broken.close(); // a log that refuses every append
+    const errors: unknown[] = [];
+    const publisher = new ClusterPublisher(await openWindow(), broken, bus, (err) => errors.push(err));
+    await assert.rejects(publisher.commit(draft(stream, 'lost'), false));
+    await eventually(() => events.length === 2, 'the message and its retraction');
+    const [shown, retracted] = events;
+    assert.equal(shown!.kind, 'msg');
+    assert.deepEqual(retracted, { kind: 'retract', ids: [(shown as { message: { id: string } }).message.id], reason: 'unstored' });
+    await eventually(() => errors.length === 0, 'no cleanup error');
+    const window = await windows.at(-1)!.read(stream);
+    assert.deepEqual(window.messages, [], 'gone from the window');
+  });
+
+  test('a counter Redis lost restarts well above the newest seq in Kafka', async () => {
+    const stream = `s-${randomUUID()}`;
+    const publisher = new ClusterPublisher(await openWindow(), kafka, bus, failOnError);
+    await publisher.commit(draft(stream, 'a'), false);
+    await publisher.commit(draft(stream, 'b'), false);
+    await redis.del(`${prefix}{${stream}}:seq`);
+    const next = await publisher.commit(draft(stream, 'c'), false);
+    assert.equal(next.seq, 2 + 100_000 + 1);
+  });
+});
+
+describe('ClusterLog reads: Kafka below the window, the window above', () => {
+  test('messages not yet in Kafka are read from the window; older ones, trimmed from it, from Kafka', async () => {
+    const stream = `s-${randomUUID()}`;
+    const window = await openWindow(3);
+    const log = new ClusterLog(kafka, window);
+    const publisher = new ClusterPublisher(window, kafka, bus, failOnError);
+    for (let i = 1; i <= 5; i++) await publisher.commit(draft(stream, `stored ${i}`), false);
+    // Three more only stamped and shown, as if their Kafka appends were still under way.
+    for (let i = 6; i <= 8; i++) assert.equal(await window.stamp(draft(stream, `in flight ${i}`), true, undefined), i);
+    const snapshot = await window.read(stream);
+    assert.deepEqual(seqsOf(snapshot.messages), [6, 7, 8]);
+    assert.equal(snapshot.from, 6, 'the window vouches for seq 6 on');
+    assert.deepEqual(seqsOf((await log.latest(stream, 10)).messages), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(seqsOf((await log.latest(stream, 4)).messages), [5, 6, 7, 8]);
+    assert.deepEqual(seqsOf((await log.latest(stream, 2)).messages), [7, 8]);
+    assert.deepEqual(seqsOf((await log.since(stream, 2, 10)).messages), [3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(seqsOf((await log.since(stream, 2, 2)).messages), [3, 4]);
+    assert.deepEqual(seqsOf((await log.since(stream, 4, 3)).messages), [5, 6, 7]);
+    assert.deepEqual(seqsOf((await log.since(stream, 6, 10)).messages), [7, 8]);
+    assert.equal((await log.latest(stream, 1)).lastSeq, 8);
+    assert.equal(await log.lastSeq(stream), 8);
+  });
+
+  test('a retraction takes messages out of Kafka and the window alike', async () => {
+    const stream = `s-${randomUUID()}`;
+    const window = await openWindow();
+    const log = new ClusterLog(kafka, window);
+    const publisher = new ClusterPublisher(window, kafka, bus, failOnError);
+    const stored = await publisher.commit(draft(stream, 'stored', 'bad'), false);
+    const other = await publisher.commit(draft(stream, 'other', 'good'), false);
+    const id = randomUUID();
+    await window.stamp({ ...draft(stream, 'in flight', 'bad'), id }, true, undefined);
+    assert.deepEqual((await log.retractUser(stream, 'bad')).sort(), [stored.id, id].sort());
+    assert.deepEqual((await log.latest(stream, 10)).messages.map((m) => m.id), [other.id]);
+    assert.deepEqual(await log.retract(stream, [other.id]), [other.id]);
+    assert.deepEqual((await log.since(stream, 0, 10)).messages, []);
+  });
+
+  test('reads of one stream asked for in the same turn share one Redis round trip and see what was stamped before them', async () => {
+    const stream = `s-${randomUUID()}`;
+    const window = await openWindow();
+    await window.stamp(draft(stream, 'one'), true, 0);
+    const reads = Array.from({ length: 50 }, () => window.read(stream));
+    assert.equal(new Set(reads).size, 1, 'one shared read');
+    assert.deepEqual(seqsOf((await reads[0]!).messages), [1]);
+    await window.stamp(draft(stream, 'two'), true, undefined);
+    assert.deepEqual(seqsOf((await window.read(stream)).messages), [1, 2], 'a later read is a new one');
+  });
+});
