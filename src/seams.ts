@@ -48,6 +48,7 @@ export interface Seams {
 }
 
 type SeamParts = Omit<Seams, 'stopConsumers' | 'close'>;
+type Closable = { close(): Promise<void> };
 
 /** Adds the shutdown order to a mode's parts: consumers once, then `closeRest` (everything but the tail). */
 function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
@@ -101,9 +102,9 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
   const onError = (component: string) => (err: unknown) => logger.warn({ err, component }, 'backing service error');
   const redis = { url: config.redisUrl, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisCommandTimeoutMs };
   const gapListeners: Array<() => void> = [];
-  // Opened one after another, each closed again if a later one fails to open.
-  const opened: Array<{ close(): Promise<void> }> = [];
-  const open = async <T extends { close(): Promise<void> }>(opening: Promise<T>): Promise<T> => {
+  // Everything opened so far, closed again (newest first) if anything fails to open.
+  const opened: Closable[] = [];
+  const open = async <T extends Closable>(opening: Promise<T>): Promise<T> => {
     const seam = await opening;
     opened.push(seam);
     return seam;
@@ -112,11 +113,17 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     for (const seam of opened.reverse()) await seam.close().catch(onError('close'));
   };
   try {
-    const kafka = await open(KafkaLog.open({
+    // The two Kafka topics take the longest to open (each is read to its end): side by side, and
+    // both settle before anything else opens, so a failure of one never leaves the other open.
+    const [kafka, reports] = await openBoth(open, KafkaLog.open({
       brokers: config.kafkaBrokers, topic: config.kafkaTopic, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
       retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream,
       maxIndexedMessages: config.kafkaIndexMaxMessages, appendTimeoutMs: config.kafkaAppendTimeoutMs,
       onError: onError('kafka-log'),
+    }), KafkaReportQueue.open({
+      brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
+      retentionMs: REPORT_RETENTION_MS, writeTimeoutMs: config.kafkaAppendTimeoutMs,
+      maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
     }));
     const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
     const log = new ClusterLog(kafka, window);
@@ -130,11 +137,6 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       },
     }));
     const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.viewerRegion, onError: onError('redis-viewers') }));
-    const reports = await open(KafkaReportQueue.open({
-      brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
-      retentionMs: REPORT_RETENTION_MS, writeTimeoutMs: config.kafkaAppendTimeoutMs,
-      maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
-    }));
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, retryMs: KAFKA_TAIL_RETRY_MS });
     const parts: SeamParts = {
       mode: 'cluster', log, state, bus, viewers, tail, reports,
@@ -147,4 +149,12 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     await closeAll();
     throw err;
   }
+}
+
+/** Opens two seams at once; each one that opened is registered (so it is closed on failure) before a failure is thrown. */
+async function openBoth<A extends Closable, B extends Closable>(open: <T extends Closable>(opening: Promise<T>) => Promise<T>, a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([open(a), open(b)]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }

@@ -97,7 +97,8 @@ class KafkaTailConsumer implements TailConsumer {
     while (!signal.aborted) {
       const consumer = new Consumer({
         clientId: `chorus-tail-${randomUUID().slice(0, 8)}`,
-        groupId: this.#o.group,
+        // Named after the topic too: deployments (and test runs) sharing a broker never share a group.
+        groupId: `${this.#tail.topic}.${this.#o.group}`,
         bootstrapBrokers: [...this.#tail.brokers],
         sessionTimeout: SESSION_TIMEOUT_MS,
         heartbeatInterval: HEARTBEAT_MS,
@@ -129,6 +130,7 @@ class KafkaTailConsumer implements TailConsumer {
     const stopped = once(signal, 'abort');
     // Starting positions are fixed once the group has assigned this member its partitions.
     if ((consumer.assignments?.length ?? 0) === 0) await Promise.race([once(stream, 'offsets', { signal }), failure]);
+    if (this.#o.startAt === 'latest') await this.#pinStart(consumer);
     this.#markReady();
     // Flowing mode, paused while a batch's worth waits: the buffer never holds more than one batch.
     const buffer: Buffers[] = [];
@@ -151,6 +153,25 @@ class KafkaTailConsumer implements TailConsumer {
       await this.#handle(batch);
       await commit(batch);
     }
+  }
+
+  /**
+   * A group with no committed offset on a partition starts at the newest
+   * message; that start is committed at once. Otherwise a partition that
+   * moves to another member (gateways joining the group one after another)
+   * before this one committed anything would start there at a later
+   * "newest", skipping what arrived in between.
+   */
+  async #pinStart(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    const topic = this.#tail.topic;
+    const assigned = consumer.assignments?.find((a) => a.topic === topic)?.partitions ?? [];
+    if (assigned.length === 0) return;
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: assigned }] })).get(topic) ?? [];
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    const offsets = assigned
+      .filter((partition) => (committed[partition] ?? -1n) < 0n && ends[partition] !== undefined)
+      .map((partition) => ({ topic, partition, offset: ends[partition]!, leaderEpoch: -1 }));
+    if (offsets.length > 0) await consumer.commit({ offsets });
   }
 
   /** Hands the batch's messages to the handler until it succeeds; a stop leaves it uncommitted, so it comes again. */

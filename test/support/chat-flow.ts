@@ -62,6 +62,8 @@ export class ResumingViewer {
   /** Ids retracted while watching. */
   readonly retracted = new Set<string>();
   reconnects = 0;
+  /** When each `joined` arrived (ms since epoch): the first join, then each resume. */
+  readonly joinedAt: number[] = [];
   #client: TestClient | undefined;
   #closed = false;
   #lastSeq = 0;
@@ -103,7 +105,10 @@ export class ResumingViewer {
       this.lines.push(line);
       this.#lastSeq = Math.max(this.#lastSeq, line.seq as number);
     }
-    if (frame.type === 'joined') this.#lastSeq = Math.max(this.#lastSeq, frame.seq as number);
+    if (frame.type === 'joined') {
+      this.#lastSeq = Math.max(this.#lastSeq, frame.seq as number);
+      this.joinedAt.push(Date.now());
+    }
     if (frame.type === 'retract') for (const id of frame.ids as string[]) this.retracted.add(id);
   }
 
