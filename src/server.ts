@@ -7,6 +7,7 @@ import { Metrics } from './observability/metrics.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
+import { GrantedRoles } from './chat/granted-roles.ts';
 import { HeldMessages } from './chat/held-messages.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { Sampler } from './chat/sampler.ts';
@@ -27,6 +28,7 @@ import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
+import { registerRoleRoutes } from './http/role-routes.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
@@ -42,6 +44,9 @@ export interface RunningServer {
 }
 
 const WINDOW_SIZE = 1_000;
+// Roles granted on the server reach other gateways within this long (docs/decisions.md).
+const GRANTS_TTL_MS = 2_000;
+const GRANTS_MAX_STREAMS = 10_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
 // Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
@@ -62,8 +67,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
   const content = new ContentRules(config);
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, metrics, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, now });
+  const grants = new GrantedRoles({ state, ttlMs: GRANTS_TTL_MS, maxStreams: GRANTS_MAX_STREAMS, now });
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, metrics, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, now });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     maxFlushMs: config.maxFlushMs,
@@ -125,6 +131,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
   registerAnalyticsRoutes(app, analytics, now);
+  registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,

@@ -9,6 +9,7 @@ import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
 import { normalizeText } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
+import type { GrantedRoles } from './granted-roles.ts';
 import type { Draft, MessagePublisher } from './message-publisher.ts';
 import type { Sampler } from './sampler.ts';
 
@@ -37,6 +38,7 @@ export interface ChatServiceDeps {
   sampler: Sampler;
   publisher: MessagePublisher;
   held: HeldMessages;
+  grants: GrantedRoles;
   metrics: Metrics;
   now: () => number;
 }
@@ -77,9 +79,9 @@ export class ChatService {
     }
   }
 
-  async #send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+  async #send(tokenIdentity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
     const d = this.#d;
-    if (identity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
+    if (tokenIdentity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
     const normal = normalizeText(rawText, d.limits.maxTextLength);
     if (!normal.ok) throw new ChatError(normal.code, normal.message);
@@ -91,6 +93,8 @@ export class ChatService {
     this.#inFlight++;
     try {
       const text = normal.text;
+      // The token's roles plus those granted on the server (read at most every few seconds per stream).
+      const identity = (await d.grants.effective(tokenIdentity, stream))!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);
       const [modes, rules] = await Promise.all([d.state.getModes(stream), d.state.getRules(stream)]);

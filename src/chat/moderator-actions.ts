@@ -1,10 +1,12 @@
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
-import type { StateStore } from '../state/state.ts';
-import { canModerate, type Identity } from '../auth/identity.ts';
+import { GrantLimitError, type StateStore } from '../state/state.ts';
+import { canModerate, rolesIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
+import type { GrantableRole } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
+import type { GrantedRoles } from './granted-roles.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
 
@@ -14,12 +16,14 @@ export interface ModeratorActionsDeps {
   bus: Bus;
   chat: ChatService;
   held: HeldMessages;
+  grants: GrantedRoles;
   now: () => number;
 }
 
 /**
- * Moderator actions, shared by the WebSocket `mod` frame and the HTTP routes.
- * Every one checks the caller's role in that stream first.
+ * Moderator actions, shared by the WebSocket `mod` frame, the HTTP routes and
+ * IRC commands. Every one checks the caller's role in that stream first,
+ * roles granted on the server included.
  */
 export class ModeratorActions {
   readonly #d: ModeratorActionsDeps;
@@ -29,55 +33,106 @@ export class ModeratorActions {
   }
 
   async apply(identity: Identity | null, stream: string, action: ModAction): Promise<void> {
-    this.assertModerator(identity, stream);
+    const actor = await this.authorize(identity, stream);
+    await this.#backed(() => this.#act(actor, stream, action));
+  }
+
+  async #act(actor: Identity, stream: string, action: ModAction): Promise<void> {
     const d = this.#d;
-    try {
-      switch (action.action) {
-        case 'delete': {
-          const found = await retractMessages(d.log, d.bus, stream, [action.id], 'deleted');
-          if (found.length === 0) throw new ChatError('invalid', 'no such message in this stream');
-          return;
-        }
-        case 'timeout':
-        case 'ban': {
-          const seconds = action.action === 'timeout' ? action.seconds : undefined;
-          if (action.user === identity!.id) throw new ChatError('invalid', 'you cannot ban or time out yourself');
-          await d.state.setBan(stream, action.user, { until: seconds === undefined ? null : d.now() + seconds * 1000 });
-          await d.log.retractUser(stream, action.user);
-          await d.bus.publish(stream, { kind: 'clear', user: action.user, reason: action.action, seconds });
-          return;
-        }
-        case 'unban':
-          await d.state.removeBan(stream, action.user);
-          return;
-        case 'modes': {
-          const modes = await d.state.setModes(stream, action.modes);
-          await d.bus.publish(stream, { kind: 'state', state: { modes } });
-          return;
-        }
-        case 'rules':
-          await d.state.setRules(stream, action.rules);
-          return;
-        case 'approve':
-          await d.chat.approveHeld(stream, action.id);
-          return;
-        case 'deny':
-          if (d.held.take(stream, action.id, d.now()) === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
-          return;
+    switch (action.action) {
+      case 'delete': {
+        const found = await retractMessages(d.log, d.bus, stream, [action.id], 'deleted');
+        if (found.length === 0) throw new ChatError('invalid', 'no such message in this stream');
+        return;
       }
+      case 'timeout':
+      case 'ban': {
+        const seconds = action.action === 'timeout' ? action.seconds : undefined;
+        if (action.user === actor.id) throw new ChatError('invalid', 'you cannot ban or time out yourself');
+        await d.state.setBan(stream, action.user, { until: seconds === undefined ? null : d.now() + seconds * 1000 });
+        await d.log.retractUser(stream, action.user);
+        await d.bus.publish(stream, { kind: 'clear', user: action.user, reason: action.action, seconds });
+        return;
+      }
+      case 'unban':
+        await d.state.removeBan(stream, action.user);
+        return;
+      case 'modes': {
+        const modes = await d.state.setModes(stream, action.modes);
+        await d.bus.publish(stream, { kind: 'state', state: { modes } });
+        return;
+      }
+      case 'rules':
+        await d.state.setRules(stream, action.rules);
+        return;
+      case 'approve':
+        await d.chat.approveHeld(stream, action.id);
+        return;
+      case 'deny':
+        if (d.held.take(stream, action.id, d.now()) === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
+        return;
+      case 'grant':
+      case 'revoke': {
+        this.#assertBroadcaster(actor, stream);
+        const current = (await d.grants.list(stream)).get(action.user) ?? [];
+        const roles = action.action === 'grant' ? [...new Set([...current, action.role])] : current.filter((r) => r !== action.role);
+        await d.grants.set(stream, action.user, roles);
+        return;
+      }
+    }
+  }
+
+  /** The broadcaster replaces a user's granted roles (an empty list revokes them). */
+  async setRoles(identity: Identity | null, stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
+    this.#assertBroadcaster(await this.authorize(identity, stream), stream);
+    await this.#backed(() => this.#d.grants.set(stream, userId, [...new Set(roles)]));
+  }
+
+  /** Moderators see who holds granted roles. */
+  async listRoles(identity: Identity | null, stream: string): Promise<Map<string, GrantableRole[]>> {
+    await this.authorize(identity, stream);
+    return this.#backed(() => this.#d.grants.list(stream));
+  }
+
+  async heldMessages(identity: Identity | null, stream: string): Promise<HeldMessage[]> {
+    await this.authorize(identity, stream);
+    return this.#d.held.list(stream, this.#d.now());
+  }
+
+  /** The caller's identity with its granted roles, if it may moderate the stream; else the refusal. */
+  async authorize(identity: Identity | null, stream: string): Promise<Identity> {
+    if (identity === null) throw new ChatError('unauthorized', 'sign in to moderate');
+    const actor = await this.#withGrants(identity, stream);
+    if (!canModerate(actor, stream)) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may do that');
+    return actor;
+  }
+
+  /** Whether the caller may moderate the stream (moderator replay), never throwing for a plain viewer. */
+  async isModerator(identity: Identity | null, stream: string): Promise<boolean> {
+    return identity !== null && canModerate(await this.#withGrants(identity, stream), stream);
+  }
+
+  /** Granted roles are one more read that can fail: a failure is a backing service's, not the caller's. */
+  async #withGrants(identity: Identity, stream: string): Promise<Identity> {
+    try {
+      return (await this.#d.grants.effective(identity, stream))!;
     } catch (err) {
-      if (err instanceof ChatError) throw err;
       throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
     }
   }
 
-  heldMessages(identity: Identity | null, stream: string): HeldMessage[] {
-    this.assertModerator(identity, stream);
-    return this.#d.held.list(stream, this.#d.now());
+  /** A refusal stays as it is; any other failure is a backing service's. */
+  async #backed<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof ChatError) throw err;
+      if (err instanceof GrantLimitError) throw new ChatError('invalid', err.message);
+      throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+    }
   }
 
-  assertModerator(identity: Identity | null, stream: string): void {
-    if (identity === null) throw new ChatError('unauthorized', 'sign in to moderate');
-    if (!canModerate(identity, stream)) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may do that');
+  #assertBroadcaster(actor: Identity, stream: string): void {
+    if (!rolesIn(actor, stream).includes('broadcaster')) throw new ChatError('forbidden', 'only the broadcaster of this stream may grant or revoke roles');
   }
 }

@@ -66,14 +66,14 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       response: { 200: Type.Object({ reports: Type.Array(Report) }), '4xx': S.Refusal },
     },
   }, async (request) => {
-    d.moderation.assertModerator(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
     return { reports: await d.queue.list(request.params.s, request.query.limit ?? 100) };
   });
 
   app.delete<{ Params: Static<typeof ReportParams> }>('/api/streams/:s/reports/:id', {
     schema: { summary: 'Moderator: dismiss a report (extension)', tags: ['moderation'], security: S.bearer, params: ReportParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
   }, async (request, reply) => {
-    d.moderation.assertModerator(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
     if (!(await d.queue.dismiss(request.params.s, request.params.id))) throw new ChatError('invalid', 'no such report');
     return reply.code(204).send();
   });

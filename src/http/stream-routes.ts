@@ -5,7 +5,6 @@ import type { ChatService } from '../chat/chat-service.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { DurableLog } from '../log/log.ts';
-import { canModerate } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
 import type { Modes, StreamRules } from '../protocol/types.ts';
@@ -75,7 +74,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
       if (after !== undefined) throw new ChatError('invalid', 'use either after (polling) or from/to (replay)');
       const end = to ?? Date.now();
       if (end < from) throw new ChatError('invalid', 'to must not be before from');
-      const includeSampled = canModerate(await identityOf(d.auth, request), s);
+      const includeSampled = await d.moderation.isModerator(await identityOf(d.auth, request), s);
       const messages = await d.log.range(s, from, end, limit, includeSampled);
       const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
       return { messages, next, pollingIntervalMillis };
@@ -147,7 +146,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   app.get<{ Params: Params }>('/api/streams/:s/rules', {
     schema: { summary: "Moderator: the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, response: { 200: S.Rules, '4xx': S.Refusal } },
   }, async (request) => {
-    d.moderation.assertModerator(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
     return d.state.getRules(request.params.s);
   });
 
@@ -171,7 +170,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
         '4xx': S.Refusal,
       },
     },
-  }, async (request) => ({ held: d.moderation.heldMessages(await identityOf(d.auth, request), request.params.s) }));
+  }, async (request) => ({ held: await d.moderation.heldMessages(await identityOf(d.auth, request), request.params.s) }));
 
   app.post<{ Params: Static<typeof heldParams> }>('/api/streams/:s/held/:id/approve', {
     schema: { summary: 'Moderator: release a held message (extension)', tags: ['moderation'], security: S.bearer, params: heldParams, response: { 204: Type.Null(), '4xx': S.Refusal } },

@@ -8,7 +8,7 @@ import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../protocol/client-frames.ts';
 import { ChatError } from '../protocol/errors.ts';
-import type { Modes } from '../protocol/types.ts';
+import type { GrantableRole, Modes } from '../protocol/types.ts';
 import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -31,6 +31,14 @@ const TOGGLES: Record<string, Toggle> = {
   subscribersoff: { mode: 'subscribersOnly', on: false, already: 'already_subs_off' },
   emoteonly: { mode: 'emoteOnly', on: true, already: 'already_emote_only_on' },
   emoteonlyoff: { mode: 'emoteOnly', on: false, already: 'already_emote_only_off' },
+};
+
+// /mod, /unmod, /vip, /unvip: roles granted on the server (only the broadcaster may).
+const ROLE_COMMANDS: Record<string, { role: GrantableRole; granting: boolean; title: string }> = {
+  mod: { role: 'moderator', granting: true, title: 'moderator' },
+  unmod: { role: 'moderator', granting: false, title: 'moderator' },
+  vip: { role: 'vip', granting: true, title: 'VIP' },
+  unvip: { role: 'vip', granting: false, title: 'VIP' },
 };
 
 export class ChatCommands {
@@ -92,6 +100,21 @@ export class ChatCommands {
           // tmi.js resolves slow() and slowoff() on the ROOMSTATE, so an unchanged mode is answered with one.
           return await this.#setMode(identity, stream, 'slowSeconds', seconds, (modes) => roomstateChangeLine(stream, 'slowSeconds', modes));
         }
+        case 'mod':
+        case 'unmod':
+        case 'vip':
+        case 'unvip': {
+          const login = LOGIN.exec(args[0] ?? '')?.[1];
+          if (login === undefined) return reply(`usage_${name}`, `Usage: "/${name} <username>"`);
+          const user = await this.#userId(identity, stream, login);
+          if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
+          const { role, granting, title } = ROLE_COMMANDS[name]!;
+          const held = (await this.#d.moderation.listRoles(identity, stream)).get(user) ?? [];
+          if (granting && held.includes(role)) return reply(role === 'moderator' ? 'bad_mod_mod' : 'bad_vip_grantee_already_vip', `${login} is already a ${title} of this channel.`);
+          if (!granting && !held.includes(role)) return reply(role === 'moderator' ? 'bad_unmod_mod' : 'bad_unvip_grantee_not_vip', `${login} is not a ${title} of this channel.`);
+          await this.#apply(identity, stream, { action: granting ? 'grant' : 'revoke', user, role });
+          return reply(`${name}_success`, `You have ${granting ? 'added' : 'removed'} ${login} as a ${title} of this channel.`);
+        }
         default: {
           const toggle = TOGGLES[name];
           if (toggle === undefined) return reply('unrecognized_cmd', `Unrecognized command: /${name}`);
@@ -118,7 +141,7 @@ export class ChatCommands {
    * value nothing is broadcast, so the issuer is answered here.
    */
   async #setMode<K extends keyof Modes>(identity: Identity | null, stream: string, mode: K, value: Modes[K], unchanged: (modes: Modes) => string): Promise<string> {
-    this.#d.moderation.assertModerator(identity, stream);
+    await this.#d.moderation.authorize(identity, stream);
     const current = await this.#d.state.getModes(stream);
     if (current[mode] === value) return unchanged(current);
     await this.#apply(identity, stream, { action: 'modes', modes: { [mode]: value } });
@@ -131,7 +154,7 @@ export class ChatCommands {
 
   /** A login to a user id: the directory, else the stream's recent lines. Only moderators may ask. */
   async #userId(identity: Identity | null, stream: string, login: string): Promise<string | undefined> {
-    this.#d.moderation.assertModerator(identity, stream);
+    await this.#d.moderation.authorize(identity, stream);
     const known = this.#d.directory.idOf(login);
     if (known !== undefined) return known;
     const lower = login.toLowerCase();

@@ -1,4 +1,4 @@
-import { STREAM_NAME, type Modes, type StreamRules } from './types.ts';
+import { GRANTABLE_ROLES, STREAM_NAME, type GrantableRole, type Modes, type StreamRules } from './types.ts';
 
 // Inbound v1 frames, checked field by field: a frame either parses into one of
 // these shapes or yields the sentence its `invalid` error will carry.
@@ -13,7 +13,8 @@ export type ModAction =
   | { action: 'modes'; modes: Partial<Modes> }
   | { action: 'rules'; rules: StreamRules }
   | { action: 'approve'; id: string }
-  | { action: 'deny'; id: string };
+  | { action: 'deny'; id: string }
+  | { action: 'grant' | 'revoke'; user: string; role: GrantableRole };
 
 export type ClientFrame =
   | { type: 'auth'; token: string }
@@ -95,8 +96,11 @@ export function parseModAction(obj: Record<string, unknown>): ModAction {
       return { action: 'modes', modes: parseModes(obj.modes) };
     case 'rules':
       return { action: 'rules', rules: parseRules(obj.rules) };
+    case 'grant':
+    case 'revoke':
+      return { action: obj.action, user: string(obj, 'user', 128), role: grantableRole(obj.role) };
     default:
-      throw new InvalidFrame('action must be one of delete, timeout, ban, unban, modes, rules, approve, deny');
+      throw new InvalidFrame('action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke');
   }
 }
 
@@ -135,6 +139,11 @@ function stream(obj: Record<string, unknown>): string {
   const s = obj.stream;
   if (typeof s !== 'string' || !STREAM_NAME.test(s)) throw new InvalidFrame('stream must be 1-64 characters of A-Z a-z 0-9 _ -');
   return s;
+}
+
+function grantableRole(raw: unknown): GrantableRole {
+  if (!(GRANTABLE_ROLES as readonly unknown[]).includes(raw)) throw new InvalidFrame(`role must be one of ${GRANTABLE_ROLES.join(', ')}`);
+  return raw as GrantableRole;
 }
 
 function string(obj: Record<string, unknown>, key: string, max: number): string {

@@ -4,6 +4,10 @@
 export const ROLES = ['broadcaster', 'moderator', 'vip', 'subscriber'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Roles the broadcaster may grant on the server (extension; the others come only from tokens). */
+export const GRANTABLE_ROLES = ['moderator', 'vip'] as const;
+export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
+
 export interface User {
   id: string;
   name: string;

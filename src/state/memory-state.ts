@@ -1,8 +1,8 @@
-import { DEFAULT_MODES, DEFAULT_RULES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { SendWindows } from './send-windows.ts';
 import { SeqCounters } from './seq-counters.ts';
 import type { StatePersistence } from './state-persistence.ts';
-import type { Ban, SendCheck, SendVerdict, StateStore } from './state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
 export interface MemoryStateOptions {
   /** The durable log's lastSeq, so seq continues after a restart with the same data. */
@@ -26,6 +26,8 @@ export class MemoryState implements StateStore {
   readonly #rules: Map<string, StreamRules>;
   /** stream -> user id -> ban; grows only by moderator action. */
   readonly #bans: Map<string, Map<string, Ban>>;
+  /** stream -> user id -> granted roles; bounded per stream. */
+  readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   #closed = false;
 
   constructor(options: MemoryStateOptions) {
@@ -35,6 +37,7 @@ export class MemoryState implements StateStore {
     this.#modes = loaded?.modes ?? new Map();
     this.#rules = loaded?.rules ?? new Map();
     this.#bans = loaded?.bans ?? new Map();
+    this.#grants = loaded?.grants ?? new Map();
   }
 
   async checkSend(check: SendCheck): Promise<SendVerdict> {
@@ -62,6 +65,25 @@ export class MemoryState implements StateStore {
     this.#persistence?.saveModes(stream, modes);
     this.#modes.set(stream, modes);
     return { ...modes };
+  }
+
+  async getGrants(stream: string): Promise<Map<string, GrantableRole[]>> {
+    return new Map([...(this.#grants.get(stream) ?? [])].map(([user, roles]) => [user, [...roles]]));
+  }
+
+  async setGrant(stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
+    let users = this.#grants.get(stream);
+    if (roles.length > 0 && !users?.has(userId) && (users?.size ?? 0) >= MAX_GRANTS_PER_STREAM) {
+      throw new GrantLimitError(`a stream may grant roles to at most ${MAX_GRANTS_PER_STREAM} users`);
+    }
+    this.#persistence?.saveGrant(stream, userId, roles);
+    if (roles.length === 0) {
+      users?.delete(userId);
+      if (users?.size === 0) this.#grants.delete(stream);
+      return;
+    }
+    if (users === undefined) this.#grants.set(stream, (users = new Map()));
+    users.set(userId, [...roles]);
   }
 
   async getRules(stream: string): Promise<StreamRules> {

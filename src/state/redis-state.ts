@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_MODES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
 import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
-import type { Ban, SendCheck, SendVerdict, StateStore } from './state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
 export interface RedisStateOptions {
   url: string;
@@ -22,6 +22,13 @@ export interface RedisStateOptions {
 // so a gateway whose clock runs ahead does not see another's keys vanish early.
 const EXPIRY_SLACK_MS = 10_000;
 const PERMANENT = 'p';
+
+// HSET of a user's grant unless the stream's hash is full (a revoke is HDEL, never refused).
+const SET_GRANT = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`);
 
 // INCR of an existing counter; a missing one is started from the floor the
 // caller read from the log, or, with no floor given, reported as nil so the
@@ -103,6 +110,25 @@ export class RedisState implements StateStore {
   async setRules(stream: string, rules: StreamRules): Promise<void> {
     const stored: StreamRules = { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
     await this.#run(this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored)));
+  }
+
+  async getGrants(stream: string): Promise<Map<string, GrantableRole[]>> {
+    const hash = await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}roles`));
+    const grants = new Map<string, GrantableRole[]>();
+    for (const [user, roles] of Object.entries(hash)) {
+      grants.set(decodeURIComponent(user), roles.split(',').filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r)));
+    }
+    return grants;
+  }
+
+  async setGrant(stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
+    const key = `${this.#streamKey(stream)}roles`;
+    if (roles.length === 0) {
+      await this.#run(this.#client.hDel(key, userPart(userId)));
+      return;
+    }
+    const stored = await this.#run(SET_GRANT.run(this.#client, [key], [userPart(userId), roles.join(','), String(MAX_GRANTS_PER_STREAM)]));
+    if (Number(stored) !== 1) throw new GrantLimitError(`a stream may grant roles to at most ${MAX_GRANTS_PER_STREAM} users`);
   }
 
   async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { DEFAULT_MODES, DEFAULT_RULES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import type { Ban } from './state.ts';
 import type { PersistedState, StatePersistence } from './state-persistence.ts';
 
@@ -14,10 +14,16 @@ CREATE TABLE IF NOT EXISTS bans (
   until   INTEGER, -- ms since epoch; NULL for a permanent ban
   PRIMARY KEY (stream, user_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grants (
+  stream  TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  roles   TEXT NOT NULL, -- JSON list of granted roles
+  PRIMARY KEY (stream, user_id)
+) WITHOUT ROWID;
 `;
 
 /**
- * Modes, rules and bans of the embedded state in SQLite tables, through a
+ * Modes, rules, bans and granted roles of the embedded state in SQLite tables, through a
  * connection of its own on the main thread: these writes are moderator
  * actions, rare enough to be synchronous, and WAL lets them share the file
  * with the log's writer thread.
@@ -28,6 +34,8 @@ export class SqliteStatePersistence implements StatePersistence {
   readonly #saveRules: StatementSync;
   readonly #saveBan: StatementSync;
   readonly #deleteBan: StatementSync;
+  readonly #saveGrant: StatementSync;
+  readonly #deleteGrant: StatementSync;
 
   /** `file`: the database file, usually the durable log's own; its directory is created if missing. */
   constructor(file: string) {
@@ -40,6 +48,8 @@ export class SqliteStatePersistence implements StatePersistence {
     this.#saveRules = this.#db.prepare('INSERT OR REPLACE INTO stream_rules (stream, rules) VALUES (?, ?)');
     this.#saveBan = this.#db.prepare('INSERT OR REPLACE INTO bans (stream, user_id, until) VALUES (?, ?, ?)');
     this.#deleteBan = this.#db.prepare('DELETE FROM bans WHERE stream = ? AND user_id = ?');
+    this.#saveGrant = this.#db.prepare('INSERT OR REPLACE INTO grants (stream, user_id, roles) VALUES (?, ?, ?)');
+    this.#deleteGrant = this.#db.prepare('DELETE FROM grants WHERE stream = ? AND user_id = ?');
   }
 
   load(now: number): PersistedState {
@@ -59,7 +69,14 @@ export class SqliteStatePersistence implements StatePersistence {
       if (users === undefined) bans.set(row.stream, (users = new Map()));
       users.set(row.user_id, { until: row.until });
     }
-    return { modes, rules, bans };
+    const grants = new Map<string, Map<string, GrantableRole[]>>();
+    for (const row of this.#db.prepare('SELECT stream, user_id, roles FROM grants').all() as Array<{ stream: string; user_id: string; roles: string }>) {
+      let users = grants.get(row.stream);
+      if (users === undefined) grants.set(row.stream, (users = new Map()));
+      // Only roles this version can grant: a role dropped later is not granted by a stale row.
+      users.set(row.user_id, (JSON.parse(row.roles) as string[]).filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r)));
+    }
+    return { modes, rules, bans, grants };
   }
 
   saveModes(stream: string, modes: Modes): void {
@@ -76,6 +93,11 @@ export class SqliteStatePersistence implements StatePersistence {
 
   deleteBan(stream: string, userId: string): void {
     this.#deleteBan.run(stream, userId);
+  }
+
+  saveGrant(stream: string, userId: string, roles: GrantableRole[]): void {
+    if (roles.length === 0) this.#deleteGrant.run(stream, userId);
+    else this.#saveGrant.run(stream, userId, JSON.stringify(roles));
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { Modes, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
 import type { Ban } from './state.ts';
 
 /** What MemoryState keeps across restarts: moderator decisions, never per-message counters. */
@@ -7,6 +7,8 @@ export interface PersistedState {
   rules: Map<string, StreamRules>;
   /** stream -> user id -> ban */
   bans: Map<string, Map<string, Ban>>;
+  /** stream -> user id -> roles granted on the server */
+  grants: Map<string, Map<string, GrantableRole[]>>;
 }
 
 /**
@@ -20,5 +22,7 @@ export interface StatePersistence {
   saveRules(stream: string, rules: StreamRules): void;
   saveBan(stream: string, userId: string, ban: Ban): void;
   deleteBan(stream: string, userId: string): void;
+  /** An empty list deletes the user's grants. */
+  saveGrant(stream: string, userId: string, roles: GrantableRole[]): void;
   close(): void;
 }

@@ -1,4 +1,4 @@
-import type { Modes, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
 
 export interface Ban {
   /** ms since epoch when a timeout ends; null for a permanent ban. */
@@ -38,9 +38,20 @@ export interface StateStore {
   getRules(stream: string): Promise<StreamRules>;
   setRules(stream: string, rules: StreamRules): Promise<void>;
 
+  /** Roles the broadcaster granted on the server, by user id (at most MAX_GRANTS_PER_STREAM users). */
+  getGrants(stream: string): Promise<Map<string, GrantableRole[]>>;
+  /** Sets a user's granted roles; an empty list revokes them all. Throws GrantLimitError beyond the bound. */
+  setGrant(stream: string, userId: string, roles: GrantableRole[]): Promise<void>;
+
   getBan(stream: string, userId: string, now: number): Promise<Ban | null>;
   setBan(stream: string, userId: string, ban: Ban): Promise<void>;
   removeBan(stream: string, userId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }
+
+/** Users with granted roles per stream; Twitch allows a few hundred moderators and VIPs. */
+export const MAX_GRANTS_PER_STREAM = 1_000;
+
+/** A grant to one more user than MAX_GRANTS_PER_STREAM. */
+export class GrantLimitError extends Error {}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { DEFAULT_MODES, DEFAULT_RULES } from '../../src/protocol/types.ts';
-import type { SendCheck, SendVerdict, StateStore } from '../../src/state/state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type SendCheck, type SendVerdict, type StateStore } from '../../src/state/state.ts';
 
 export interface StateOpenOptions {
   loadLastSeq: (stream: string) => Promise<number>;
@@ -250,7 +250,38 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
-    test('modes, rules and bans survive a restart', async () => {
+    describe('granted roles', () => {
+      test('grants are per stream and per user, replaced whole, and an empty list revokes', async () => {
+        assert.deepEqual(await state.getGrants(s), new Map());
+        await state.setGrant(s, 'mod', ['moderator']);
+        await state.setGrant(s, 'both', ['moderator', 'vip']);
+        await state.setGrant(s, 'both', ['vip']);
+        await state.setGrant(s, 'odd:user/id', ['vip']);
+        assert.deepEqual(await state.getGrants(s), new Map([['mod', ['moderator']], ['both', ['vip']], ['odd:user/id', ['vip']]]));
+        assert.deepEqual(await state.getGrants(other), new Map());
+        await state.setGrant(s, 'mod', []);
+        await state.setGrant(s, 'never-granted', []);
+        assert.deepEqual([...(await state.getGrants(s)).keys()].sort(), ['both', 'odd:user/id']);
+        const returned = await state.getGrants(s);
+        returned.get('both')!.push('moderator');
+        assert.deepEqual((await state.getGrants(s)).get('both'), ['vip']);
+      });
+
+      test(`at most ${MAX_GRANTS_PER_STREAM} users per stream; changing or revoking a granted user is always possible`, async () => {
+        await Promise.all(Array.from({ length: MAX_GRANTS_PER_STREAM }, (_, i) => state.setGrant(s, `u${i}`, ['vip'])));
+        await assert.rejects(state.setGrant(s, 'one-too-many', ['vip']), GrantLimitError);
+        await state.setGrant(s, 'u0', ['moderator']);
+        await state.setGrant(s, 'u1', []);
+        await state.setGrant(s, 'now-there-is-room', ['vip']);
+        assert.equal((await state.getGrants(s)).size, MAX_GRANTS_PER_STREAM);
+        await state.setGrant(other, 'elsewhere', ['vip']);
+      });
+    });
+
+    test('modes, rules, bans and grants survive a restart', async () => {
+      await state.setGrant(s, 'granted', ['moderator', 'vip']);
+      await state.setGrant(s, 'revoked', ['vip']);
+      await state.setGrant(s, 'revoked', []);
       await state.setModes(s, { slowSeconds: 10, subscribersOnly: true });
       await state.setRules(s, { blockedTerms: ['x'], blockLinks: true, emotes: [] });
       await state.setBan(s, 'banned', { until: null });
@@ -265,6 +296,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       assert.deepEqual(await state.getBan(s, 'timed', t0), { until: t0 + 3_600_000 });
       assert.equal(await state.getBan(s, 'unbanned', t0), null);
       assert.equal((await send(0, { userId: 'banned' })).ok, false);
+      assert.deepEqual(await state.getGrants(s), new Map([['granted', ['moderator', 'vip']]]));
     });
   });
 }

@@ -112,6 +112,31 @@ test('moderator commands resolve and arrive as tmi.js events at other bots and a
   await assert.rejects(mod.client.ban('#mods', 'nobody_here'), /invalid_user/);
 });
 
+test('client.mod(), unmod(), vip() and unvip() grant roles on the server; only the broadcaster may', async () => {
+  const caster = await bot('Caster', { roles: ['broadcaster'] });
+  const mod = await bot('TokenMod', { roles: ['moderator'] });
+  await caster.client.join('#roles');
+  await mod.client.join('#roles');
+  const erin = await chatter(server, 'erin', {}, 'roles');
+  cleanups.push(async () => erin.ws.close());
+  // Chorus finds the login among the stream's recent lines.
+  await erin.request({ type: 'send', stream: 'roles', text: 'hello' });
+
+  assert.deepEqual(await caster.client.mod('#roles', 'erin'), ['#roles', 'erin']);
+  await assert.rejects(caster.client.mod('#roles', 'erin'), /bad_mod_mod/);
+  assert.equal((await erin.request({ type: 'mod', stream: 'roles', action: 'modes', modes: { slowSeconds: 5 } })).type, 'ack', 'erin moderates now');
+  assert.deepEqual(await caster.client.unmod('#roles', 'erin'), ['#roles', 'erin']);
+  await assert.rejects(caster.client.unmod('#roles', 'erin'), /bad_unmod_mod/);
+  assert.equal((await erin.request({ type: 'mod', stream: 'roles', action: 'modes', modes: { slowSeconds: 0 } })).code, 'forbidden');
+
+  assert.deepEqual(await caster.client.vip('#roles', 'erin'), ['#roles', 'erin']);
+  await assert.rejects(caster.client.vip('#roles', 'erin'), /bad_vip_grantee_already_vip/);
+  assert.deepEqual(await caster.client.unvip('#roles', 'erin'), ['#roles', 'erin']);
+  await assert.rejects(caster.client.unvip('#roles', 'erin'), /bad_unvip_grantee_not_vip/);
+
+  await assert.rejects(mod.client.mod('#roles', 'erin'), /no_permission/);
+});
+
 test('every refusal arrives as the notice (or automod) event with Twitch\'s msg-id', async () => {
   const mod = await bot('Boss', { rules: ['broadcaster'], slow: ['broadcaster'] });
   const pleb = await bot('Pleb');

@@ -90,7 +90,7 @@ test('timeouts that ended are not loaded again, and their rows are deleted', asy
 
 test('a change that cannot be stored does not take effect', async () => {
   const failing: StatePersistence = {
-    load: () => ({ modes: new Map(), rules: new Map(), bans: new Map() }),
+    load: () => ({ modes: new Map(), rules: new Map(), bans: new Map(), grants: new Map() }),
     saveModes: (_stream: string, _modes: Modes) => {
       throw new Error('disk full');
     },
@@ -101,14 +101,19 @@ test('a change that cannot be stored does not take effect', async () => {
       throw new Error('disk full');
     },
     deleteBan: () => {},
+    saveGrant: () => {
+      throw new Error('disk full');
+    },
     close: () => {},
   };
   const state = new MemoryState({ loadLastSeq: async () => 0, persistence: failing });
   await assert.rejects(state.setModes('s', { slowSeconds: 9 }), /disk full/);
   await assert.rejects(state.setRules('s', { blockedTerms: ['x'], blockLinks: true, emotes: [] }), /disk full/);
   await assert.rejects(state.setBan('s', 'u', { until: null }), /disk full/);
+  await assert.rejects(state.setGrant('s', 'u', ['moderator']), /disk full/);
   assert.equal((await state.getModes('s')).slowSeconds, 0);
   assert.deepEqual((await state.getRules('s')).blockedTerms, []);
   assert.equal(await state.getBan('s', 'u', Date.now()), null);
+  assert.deepEqual(await state.getGrants('s'), new Map());
   await state.close();
 });

@@ -1,0 +1,83 @@
+// Roles granted on the server (extension): the broadcaster grants moderator
+// or VIP over WebSocket or HTTP; the grant counts everywhere roles count.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { removeDir } from '../support/temp-dir.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+  removeDir(server.dataDir);
+});
+
+function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+test('a granted moderator may moderate until the grant is revoked; only the broadcaster grants', async () => {
+  const stream = 'granted-mod';
+  const caster = await chatter(server, 'caster', { [stream]: ['broadcaster'] }, stream);
+  const tokenMod = await chatter(server, 'tokenmod', { [stream]: ['moderator'] }, stream);
+  const bob = await chatter(server, 'bob', {}, stream);
+  const bobId = (await devToken(server.url, 'bob')).user.id;
+  const line = await caster.request({ type: 'send', stream, text: 'delete me' });
+
+  assert.equal((await bob.request({ type: 'mod', stream, action: 'delete', id: line.id })).code, 'forbidden');
+  assert.equal((await tokenMod.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'moderator' })).code, 'forbidden', 'a moderator may not grant');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'superuser' })).code, 'invalid');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'moderator' })).type, 'ack');
+  assert.equal((await bob.request({ type: 'mod', stream, action: 'delete', id: line.id })).type, 'ack', 'the granted moderator deletes');
+  // A granted moderator sends as one: the badge, and slow mode does not hold them back.
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'modes', modes: { slowSeconds: 60 } })).type, 'ack');
+  const first = await bob.request({ type: 'send', stream, text: 'one' });
+  const second = await bob.request({ type: 'send', stream, text: 'two' });
+  assert.equal(second.type, 'ack', JSON.stringify(second));
+  const shown = await caster.nextMatching((f) => f.type === 'msg' && f.id === first.id);
+  assert.deepEqual(shown.user.badges, ['moderator']);
+
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'revoke', user: bobId, role: 'moderator' })).type, 'ack');
+  assert.equal((await bob.request({ type: 'mod', stream, action: 'unban', user: 'someone' })).code, 'forbidden', 'revoked at once');
+  assert.equal((await bob.request({ type: 'send', stream, text: 'three' })).code, 'slow_mode');
+  for (const client of [caster, tokenMod, bob]) client.close();
+});
+
+test('a granted VIP passes subscribers-only mode', async () => {
+  const stream = 'granted-vip';
+  const caster = await chatter(server, 'caster2', { [stream]: ['broadcaster'] }, stream);
+  const fan = await chatter(server, 'fan', {}, stream);
+  const fanId = (await devToken(server.url, 'fan')).user.id;
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'modes', modes: { subscribersOnly: true } })).type, 'ack');
+  assert.equal((await fan.request({ type: 'send', stream, text: 'let me in' })).code, 'subscribers_only');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: fanId, role: 'vip' })).type, 'ack');
+  const ack = await fan.request({ type: 'send', stream, text: 'thanks' });
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  assert.deepEqual((await caster.nextMatching((f) => f.type === 'msg' && f.id === ack.id)).user.badges, ['vip']);
+  caster.close();
+  fan.close();
+});
+
+test('HTTP: the broadcaster sets roles, moderators list them, nobody else does either', async () => {
+  const stream = 'granted-http';
+  const caster = (await devToken(server.url, 'caster3', { [stream]: ['broadcaster'] })).token;
+  const mod = (await devToken(server.url, 'mod3', { [stream]: ['moderator'] })).token;
+  const viewer = (await devToken(server.url, 'viewer3')).token;
+  const path = `/api/streams/${stream}/roles`;
+  assert.equal((await call('PUT', `${path}/u_1`, caster, { roles: ['moderator', 'vip'] })).status, 204);
+  assert.equal((await call('PUT', `${path}/u_2`, caster, { roles: ['vip'] })).status, 204);
+  assert.equal((await call('PUT', `${path}/u_2`, mod, { roles: [] })).status, 403);
+  assert.equal((await call('PUT', `${path}/u_2`, undefined, { roles: [] })).status, 401);
+  assert.equal((await call('PUT', `${path}/u_2`, caster, { roles: ['broadcaster'] })).status, 400);
+  assert.equal((await call('GET', path, viewer)).status, 403);
+  const listed = (await (await call('GET', path, mod)).json()) as { grants: Array<{ user: string; roles: string[] }> };
+  assert.deepEqual(listed.grants.sort((a, b) => a.user.localeCompare(b.user)), [{ user: 'u_1', roles: ['moderator', 'vip'] }, { user: 'u_2', roles: ['vip'] }]);
+  assert.equal((await call('PUT', `${path}/u_1`, caster, { roles: [] })).status, 204);
+  const after = (await (await call('GET', path, caster)).json()) as { grants: unknown[] };
+  assert.equal(after.grants.length, 1);
+});
