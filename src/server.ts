@@ -91,7 +91,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits, budget });
   const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
   const irc = new IrcGateway({
-    ...config, auth, chat, hub, metrics, logger, budget, directory,
+    ...config, auth, chat, grants, hub, metrics, logger, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),
