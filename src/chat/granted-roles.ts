@@ -1,5 +1,5 @@
 import type { Identity } from '../auth/identity.ts';
-import type { GrantableRole } from '../protocol/types.ts';
+import { ROLES, type GrantableRole, type Role } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
 import { GrantsCache } from './grants-cache.ts';
 
@@ -28,13 +28,13 @@ export class GrantedRoles {
     this.#cache = new GrantsCache({ ...options, read: (stream) => options.state.getGrants(stream) });
   }
 
-  /** The identity with its granted roles on `stream` added; the same object when it has none. */
+  /** The identity with its granted roles on `stream` added (in ROLES order); the same object when it has none. */
   async effective(identity: Identity | null, stream: string): Promise<Identity | null> {
     if (identity === null) return null;
     const granted = (await this.#cache.get(stream)).get(identity.id);
     if (granted === undefined || granted.length === 0) return identity;
     const own = identity.roles[stream] ?? [];
-    return { ...identity, roles: { ...identity.roles, [stream]: [...new Set([...own, ...granted])] } };
+    return { ...identity, roles: { ...identity.roles, [stream]: ROLES.filter((r) => own.includes(r) || (granted as readonly Role[]).includes(r)) } };
   }
 
   /** The stream's grants as stored now (for listing), bypassing the cache. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
+import { TestClient } from '../support/ws-client.ts';
 
 let server: TestServer;
 before(async () => {
@@ -34,6 +35,13 @@ test('a granted moderator may moderate until the grant is revoked; only the broa
   assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'superuser' })).code, 'invalid');
   assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'moderator' })).type, 'ack');
   assert.equal((await bob.request({ type: 'mod', stream, action: 'delete', id: line.id })).type, 'ack', 'the granted moderator deletes');
+  // `joined` tells a signed-in viewer its roles there, granted ones included (so a page shows its tools).
+  bob.send({ type: 'join', stream });
+  assert.deepEqual((await bob.next('joined')).roles, ['moderator']);
+  const anonymous = await TestClient.connect(server.wsUrl);
+  anonymous.send({ type: 'join', stream });
+  assert.equal('roles' in (await anonymous.next('joined')), false);
+  anonymous.close();
   // A granted moderator sends as one: the badge, and slow mode does not hold them back.
   assert.equal((await caster.request({ type: 'mod', stream, action: 'modes', modes: { slowSeconds: 60 } })).type, 'ack');
   const first = await bob.request({ type: 'send', stream, text: 'one' });
