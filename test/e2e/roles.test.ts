@@ -89,3 +89,41 @@ test('HTTP: the broadcaster sets roles, moderators list them, nobody else does e
   const after = (await (await call('GET', path, caster)).json()) as { grants: unknown[] };
   assert.equal(after.grants.length, 1);
 });
+
+test('HTTP: at most 1,000 users per stream hold granted roles; a refusal says so, and changing or revoking a holder still works', async () => {
+  const stream = 'granted-bound';
+  const caster = (await devToken(server.url, 'caster4', { [stream]: ['broadcaster'] })).token;
+  const path = `/api/streams/${stream}/roles`;
+  for (let i = 0; i < 1_000; i += 50) {
+    const statuses = await Promise.all(Array.from({ length: 50 }, (_, j) => call('PUT', `${path}/u_${i + j}`, caster, { roles: ['vip'] }).then((r) => r.status)));
+    assert.deepEqual(new Set(statuses), new Set([204]));
+  }
+  const refused = await call('PUT', `${path}/one_too_many`, caster, { roles: ['vip'] });
+  assert.equal(refused.status, 400);
+  const body = (await refused.json()) as { code: string; message: string };
+  assert.equal(body.code, 'invalid');
+  assert.match(body.message, /at most 1000 users/);
+  assert.equal((await call('PUT', `${path}/u_0`, caster, { roles: ['moderator', 'vip'] })).status, 204, 'a holder may still be changed');
+  assert.equal((await call('PUT', `${path}/u_1`, caster, { roles: [] })).status, 204);
+  assert.equal((await call('PUT', `${path}/one_too_many`, caster, { roles: ['vip'] })).status, 204, 'room again after a revoke');
+  const listed = (await (await call('GET', path, caster)).json()) as { grants: unknown[] };
+  assert.equal(listed.grants.length, 1_000);
+});
+
+test('a banned user is given no role (WebSocket and HTTP); taking one away still works', async () => {
+  const stream = 'granted-banned';
+  const caster = await chatter(server, 'caster5', { [stream]: ['broadcaster'] }, stream);
+  const trollId = (await devToken(server.url, 'troll')).user.id;
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'vip' })).type, 'ack');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'ban', user: trollId })).type, 'ack');
+  const refused = await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'moderator' });
+  assert.equal(refused.code, 'invalid');
+  assert.match(refused.message, /banned/);
+  const token = (await devToken(server.url, 'caster5', { [stream]: ['broadcaster'] })).token;
+  assert.equal((await call('PUT', `/api/streams/${stream}/roles/${trollId}`, token, { roles: ['vip', 'moderator'] })).status, 400);
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'revoke', user: trollId, role: 'vip' })).type, 'ack');
+  // A timeout ends by itself and does not stand in the way.
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'timeout', user: trollId, seconds: 60 })).type, 'ack');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'vip' })).type, 'ack');
+  caster.close();
+});
