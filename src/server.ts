@@ -88,10 +88,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
   const budget = new ConnectionBudget(config.maxConnections);
-  const gateway = new WsGateway({ ...config, auth, chat, moderation, hub, metrics, logger, limits, budget });
+  const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
   const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
   const irc = new IrcGateway({
-    ...config, auth, chat, hub, metrics, logger, budget, directory,
+    ...config, auth, chat, grants, hub, metrics, logger, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),

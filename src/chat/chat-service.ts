@@ -27,6 +27,8 @@ export interface Accepted {
   seq: number;
   ts: number;
   sampled: boolean;
+  /** The sender as the message carries them: badges of the token's and the granted roles (IRC's USERSTATE). */
+  user: Message['user'];
 }
 
 export interface ChatServiceDeps {
@@ -93,11 +95,12 @@ export class ChatService {
     this.#inFlight++;
     try {
       const text = normal.text;
-      // The token's roles plus those granted on the server (read at most every few seconds per stream).
-      const identity = (await d.grants.effective(tokenIdentity, stream))!;
+      // The token's roles plus those granted on the server (read at most every few seconds per stream),
+      // beside modes and rules, so a read of the grants never adds a round trip of its own.
+      const [granted, modes, rules] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.state.getModes(stream), d.state.getRules(stream)]);
+      const identity = granted!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);
-      const [modes, rules] = await Promise.all([d.state.getModes(stream), d.state.getRules(stream)]);
       if (modes.subscribersOnly && !roles.some((r) => SUBSCRIBER_LIKE.includes(r))) {
         throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
       }
@@ -143,7 +146,7 @@ export class ChatService {
     } catch (err) {
       throw unavailable(err);
     }
-    return { id: message.id, seq: message.seq, ts, sampled };
+    return { id: message.id, seq: message.seq, ts, sampled, user };
   }
 
   /** A moderator releases a held message: it goes out as if just sent, skipping automod. */

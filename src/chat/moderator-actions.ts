@@ -1,6 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
-import { GrantLimitError, type StateStore } from '../state/state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
 import { canModerate, rolesIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
@@ -72,20 +72,49 @@ export class ModeratorActions {
         if (d.held.take(stream, action.id, d.now()) === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
         return;
       case 'grant':
-      case 'revoke': {
+      case 'revoke':
         this.#assertBroadcaster(actor, stream);
-        const current = (await d.grants.list(stream)).get(action.user) ?? [];
-        const roles = action.action === 'grant' ? [...new Set([...current, action.role])] : current.filter((r) => r !== action.role);
-        await d.grants.set(stream, action.user, roles);
+        throwIfRefused(await this.#changeRole(stream, action.user, action.role, action.action === 'grant'));
         return;
-      }
     }
+  }
+
+  /**
+   * The broadcaster grants or revokes one role (IRC's /mod, /vip and their
+   * undoing); the outcome says why nothing changed, as Twitch's msg-ids do.
+   */
+  async changeRole(identity: Identity | null, stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
+    this.#assertBroadcaster(await this.authorize(identity, stream), stream);
+    return this.#backed(() => this.#changeRole(stream, userId, role, granting));
   }
 
   /** The broadcaster replaces a user's granted roles (an empty list revokes them). */
   async setRoles(identity: Identity | null, stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
     this.#assertBroadcaster(await this.authorize(identity, stream), stream);
-    await this.#backed(() => this.#d.grants.set(stream, userId, [...new Set(roles)]));
+    const outcome = await this.#backed(async () => {
+      const current = (await this.#d.grants.list(stream)).get(userId) ?? [];
+      return this.#storeRoles(stream, userId, current, [...new Set(roles)]);
+    });
+    throwIfRefused(outcome);
+  }
+
+  async #changeRole(stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
+    const current = (await this.#d.grants.list(stream)).get(userId) ?? [];
+    if (current.includes(role) === granting) return 'unchanged';
+    return this.#storeRoles(stream, userId, current, granting ? [...current, role] : current.filter((r) => r !== role));
+  }
+
+  /** A role is never given to a banned user (as on Twitch); taking one away always works. */
+  async #storeRoles(stream: string, userId: string, current: readonly GrantableRole[], roles: GrantableRole[]): Promise<RoleChange> {
+    const adds = roles.some((r) => !current.includes(r));
+    if (adds && (await this.#d.state.getBan(stream, userId, this.#d.now()))?.until === null) return 'banned';
+    try {
+      await this.#d.grants.set(stream, userId, roles);
+    } catch (err) {
+      if (err instanceof GrantLimitError) return 'full';
+      throw err;
+    }
+    return 'changed';
   }
 
   /** Moderators see who holds granted roles. */
@@ -127,7 +156,6 @@ export class ModeratorActions {
       return await work();
     } catch (err) {
       if (err instanceof ChatError) throw err;
-      if (err instanceof GrantLimitError) throw new ChatError('invalid', err.message);
       throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
     }
   }
@@ -135,4 +163,13 @@ export class ModeratorActions {
   #assertBroadcaster(actor: Identity, stream: string): void {
     if (!rolesIn(actor, stream).includes('broadcaster')) throw new ChatError('forbidden', 'only the broadcaster of this stream may grant or revoke roles');
   }
+}
+
+/** How a grant or revoke ended: `unchanged` when the user already had (or lacked) the role. */
+export type RoleChange = 'changed' | 'unchanged' | 'banned' | 'full';
+
+/** v1 and HTTP: a grant that could not be stored is `invalid`; asking for what already holds is not an error. */
+function throwIfRefused(outcome: RoleChange): void {
+  if (outcome === 'banned') throw new ChatError('invalid', 'that user is banned from this stream; unban them before granting a role');
+  if (outcome === 'full') throw new ChatError('invalid', `a stream may grant roles to at most ${MAX_GRANTS_PER_STREAM} users; revoke some first`);
 }

@@ -2,6 +2,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/tokens.ts';
 import type { ChatService } from '../chat/chat-service.ts';
+import type { GrantedRoles } from '../chat/granted-roles.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -16,12 +17,14 @@ import type { StreamHub } from './stream-hub.ts';
 import { RateWindow } from './rate-window.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';
-import { profileOf } from '../auth/identity.ts';
+import { profileOf, rolesIn } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
   auth: Authenticator;
   chat: ChatService;
   moderation: ModeratorActions;
+  /** `joined` tells a signed-in viewer its roles in the stream, granted ones included. */
+  grants: GrantedRoles;
   hub: StreamHub;
   metrics: Metrics;
   logger: Logger;
@@ -229,10 +232,13 @@ export class Connection implements Viewer {
       resumeMax: this.#d.resumeMax,
     };
     try {
+      // Read before attaching: `joined` is sent in the same step as the viewer is attached.
+      const me = await this.#d.grants.effective(this.#identity, stream);
+      const roles = me === null ? undefined : rolesIn(me, stream);
       await this.#d.hub.join(stream, this, request, (result) => {
         if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
         this.#streams.set(stream, true);
-        this.send(joinedFrame(stream, result.seq, result.history, result.state, result.truncated));
+        this.send(joinedFrame(stream, result.seq, result.history, result.state, result.truncated, roles));
       });
     } catch (err) {
       if (err instanceof JoinCancelled) return;

@@ -5,7 +5,7 @@
 import type { Identity } from '../auth/identity.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import type { DurableLog } from '../log/log.ts';
-import type { StateStore } from '../state/state.ts';
+import { MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../protocol/client-frames.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { GrantableRole, Modes } from '../protocol/types.ts';
@@ -33,12 +33,23 @@ const TOGGLES: Record<string, Toggle> = {
   emoteonlyoff: { mode: 'emoteOnly', on: false, already: 'already_emote_only_off' },
 };
 
-// /mod, /unmod, /vip, /unvip: roles granted on the server (only the broadcaster may).
-const ROLE_COMMANDS: Record<string, { role: GrantableRole; granting: boolean; title: string }> = {
-  mod: { role: 'moderator', granting: true, title: 'moderator' },
-  unmod: { role: 'moderator', granting: false, title: 'moderator' },
-  vip: { role: 'vip', granting: true, title: 'VIP' },
-  unvip: { role: 'vip', granting: false, title: 'VIP' },
+// /mod, /unmod, /vip, /unvip: roles granted on the server (only the broadcaster
+// may). Each outcome has the msg-id tmi.js resolves or rejects client.mod() and
+// the rest on; `banned` and `full` happen to grants only. Twitch has no limit on
+// moderators, so a full stream answers /mod with usage_mod, which tmi.js rejects on.
+interface RoleCommand {
+  role: GrantableRole;
+  granting: boolean;
+  title: string;
+  unchanged: string;
+  banned?: string;
+  full?: string;
+}
+const ROLE_COMMANDS: Record<string, RoleCommand> = {
+  mod: { role: 'moderator', granting: true, title: 'moderator', unchanged: 'bad_mod_mod', banned: 'bad_mod_banned', full: 'usage_mod' },
+  unmod: { role: 'moderator', granting: false, title: 'moderator', unchanged: 'bad_unmod_mod' },
+  vip: { role: 'vip', granting: true, title: 'VIP', unchanged: 'bad_vip_grantee_already_vip', banned: 'bad_vip_grantee_banned', full: 'bad_vip_max_vips_reached' },
+  unvip: { role: 'vip', granting: false, title: 'VIP', unchanged: 'bad_unvip_grantee_not_vip' },
 };
 
 export class ChatCommands {
@@ -108,12 +119,18 @@ export class ChatCommands {
           if (login === undefined) return reply(`usage_${name}`, `Usage: "/${name} <username>"`);
           const user = await this.#userId(identity, stream, login);
           if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
-          const { role, granting, title } = ROLE_COMMANDS[name]!;
-          const held = (await this.#d.moderation.listRoles(identity, stream)).get(user) ?? [];
-          if (granting && held.includes(role)) return reply(role === 'moderator' ? 'bad_mod_mod' : 'bad_vip_grantee_already_vip', `${login} is already a ${title} of this channel.`);
-          if (!granting && !held.includes(role)) return reply(role === 'moderator' ? 'bad_unmod_mod' : 'bad_unvip_grantee_not_vip', `${login} is not a ${title} of this channel.`);
-          await this.#apply(identity, stream, { action: granting ? 'grant' : 'revoke', user, role });
-          return reply(`${name}_success`, `You have ${granting ? 'added' : 'removed'} ${login} as a ${title} of this channel.`);
+          const command = ROLE_COMMANDS[name]!;
+          const { granting, title } = command;
+          switch (await this.#d.moderation.changeRole(identity, stream, user, command.role, granting)) {
+            case 'changed':
+              return reply(`${name}_success`, `You have ${granting ? 'added' : 'removed'} ${login} as a ${title} of this channel.`);
+            case 'unchanged':
+              return reply(command.unchanged, `${login} is ${granting ? 'already' : 'not'} a ${title} of this channel.`);
+            case 'banned':
+              return reply(command.banned ?? `usage_${name}`, `${login} is banned from this channel. Unban them before making them a ${title}.`);
+            case 'full':
+              return reply(command.full ?? `usage_${name}`, `This channel has roles granted to ${MAX_GRANTS_PER_STREAM} users already; remove some first.`);
+          }
         }
         default: {
           const toggle = TOGGLES[name];

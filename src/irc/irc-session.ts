@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/tokens.ts';
 import { userIn, type Identity } from '../auth/identity.ts';
 import type { ChatService } from '../chat/chat-service.ts';
+import type { GrantedRoles } from '../chat/granted-roles.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
@@ -24,6 +25,8 @@ import type { UserDirectory } from './user-directory.ts';
 export interface IrcSessionDeps extends BacklogLimits {
   auth: Authenticator;
   chat: ChatService;
+  /** USERSTATE on JOIN carries the badges of the roles granted on the server too. */
+  grants: GrantedRoles;
   hub: StreamHub;
   commands: ChatCommands;
   frames: IrcFrames;
@@ -311,6 +314,8 @@ export class IrcSession implements Viewer, Member {
     }
     this.#streams.set(stream, false);
     try {
+      // Read before attaching: the USERSTATE below is written in the same step as the JOIN.
+      const me = this.#commands ? await this.#d.grants.effective(this.#identity, stream) : null;
       // No history over IRC, as on Twitch: the viewer attaches at the stream's newest seq.
       await this.#d.hub.join(stream, this, { history: 0, since: undefined, resumeMax: this.#d.resumeMax }, (result) => {
         if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
@@ -322,7 +327,7 @@ export class IrcSession implements Viewer, Member {
           + `:${host} 366 ${this.login} ${name} :End of /NAMES list\r\n`;
         if (this.#commands) {
           // tmi.js counts a signed-in join done at USERSTATE and resolves join() at ROOMSTATE: this order.
-          if (this.#identity !== null) lines += userstateLine(userIn(this.#identity, stream), stream);
+          if (me !== null) lines += userstateLine(userIn(me, stream), stream);
           lines += roomstateLine(stream, result.state.modes);
         }
         this.write(lines);
@@ -379,7 +384,8 @@ export class IrcSession implements Viewer, Member {
     try {
       const accepted = await this.#d.chat.send(this.#identity, stream, text);
       this.#noteOwn(accepted.id);
-      if (this.#commands && this.#identity !== null) this.write(userstateLine(userIn(this.#identity, stream), stream));
+      // Twitch answers a line with the sender's USERSTATE: a role granted or revoked since the JOIN shows here.
+      if (this.#commands) this.write(userstateLine(accepted.user, stream));
     } catch (err) {
       const chatError = err instanceof ChatError ? err : new ChatError('unavailable', 'internal error', 1_000);
       if (!(err instanceof ChatError)) this.#d.logger.error({ err, session: this.#id }, 'unexpected error');

@@ -19,8 +19,9 @@ export function welcomeFrame(user: User | null, roles: Readonly<Record<string, r
   return JSON.stringify({ type: 'welcome', user, roles, limits });
 }
 
-export function joinedFrame(stream: string, seq: number, history: readonly Message[], state: StreamState, truncated: boolean): string {
-  return JSON.stringify({ type: 'joined', stream, seq, history, state, ...(truncated ? { truncated } : {}) });
+/** `roles`: a signed-in viewer's roles in the stream, the token's and those granted on the server (extension). */
+export function joinedFrame(stream: string, seq: number, history: readonly Message[], state: StreamState, truncated: boolean, roles?: readonly Role[]): string {
+  return JSON.stringify({ type: 'joined', stream, seq, history, state, ...(truncated ? { truncated } : {}), ...(roles !== undefined ? { roles } : {}) });
 }
 
 export function ackFrame(nonce: Nonce | undefined, id: string, seq: number, ts: number, sampled: boolean): string {

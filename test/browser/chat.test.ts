@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { eventually, launchBrowser, openChat, pageErrors, rowIds, say } from '../support/browser.ts';
 
 let browser: Browser;
@@ -155,6 +155,31 @@ describe('chat page', () => {
     assert.match(page.url(), /#token=/);
     await say(page, 'logged in');
     await page.locator('#messages li[data-id] .badge-moderator').waitFor();
+  });
+
+  test('a moderator granted on the server gets the moderator tools, also after logging in on the open page', async () => {
+    const caster = await devToken(server.url, 'grantcaster', { granted: ['broadcaster'] });
+    for (const name of ['granty', 'latecomer']) {
+      const { user } = await devToken(server.url, name);
+      const res = await fetch(`${server.url}/api/streams/granted/roles/${user.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${caster.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ roles: ['moderator'] }),
+      });
+      assert.equal(res.status, 204);
+    }
+    // The token carries no role: the page learns the grant from `joined`.
+    const page = await openChat(browser, server, 'granted', { name: 'granty' });
+    await page.locator('#mod-panel').waitFor();
+    await say(page, 'granted and shown');
+    await page.locator('#messages li[data-id] .badge-moderator').waitFor();
+
+    const later = await openChat(browser, server, 'granted');
+    await later.locator('#login').getByLabel('Your name').fill('latecomer');
+    await later.getByRole('button', { name: 'Log in' }).click();
+    await later.locator('#mod-panel').waitFor();
+    assert.deepEqual(pageErrors(page), []);
+    assert.deepEqual(pageErrors(later), []);
   });
 
   test('scrolling up pauses the list and "N new messages" jumps back', async () => {

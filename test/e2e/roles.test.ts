@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
+import { TestClient } from '../support/ws-client.ts';
 
 let server: TestServer;
 before(async () => {
@@ -34,6 +35,13 @@ test('a granted moderator may moderate until the grant is revoked; only the broa
   assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'superuser' })).code, 'invalid');
   assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'moderator' })).type, 'ack');
   assert.equal((await bob.request({ type: 'mod', stream, action: 'delete', id: line.id })).type, 'ack', 'the granted moderator deletes');
+  // `joined` tells a signed-in viewer its roles there, granted ones included (so a page shows its tools).
+  bob.send({ type: 'join', stream });
+  assert.deepEqual((await bob.next('joined')).roles, ['moderator']);
+  const anonymous = await TestClient.connect(server.wsUrl);
+  anonymous.send({ type: 'join', stream });
+  assert.equal('roles' in (await anonymous.next('joined')), false);
+  anonymous.close();
   // A granted moderator sends as one: the badge, and slow mode does not hold them back.
   assert.equal((await caster.request({ type: 'mod', stream, action: 'modes', modes: { slowSeconds: 60 } })).type, 'ack');
   const first = await bob.request({ type: 'send', stream, text: 'one' });
@@ -80,4 +88,42 @@ test('HTTP: the broadcaster sets roles, moderators list them, nobody else does e
   assert.equal((await call('PUT', `${path}/u_1`, caster, { roles: [] })).status, 204);
   const after = (await (await call('GET', path, caster)).json()) as { grants: unknown[] };
   assert.equal(after.grants.length, 1);
+});
+
+test('HTTP: at most 1,000 users per stream hold granted roles; a refusal says so, and changing or revoking a holder still works', async () => {
+  const stream = 'granted-bound';
+  const caster = (await devToken(server.url, 'caster4', { [stream]: ['broadcaster'] })).token;
+  const path = `/api/streams/${stream}/roles`;
+  for (let i = 0; i < 1_000; i += 50) {
+    const statuses = await Promise.all(Array.from({ length: 50 }, (_, j) => call('PUT', `${path}/u_${i + j}`, caster, { roles: ['vip'] }).then((r) => r.status)));
+    assert.deepEqual(new Set(statuses), new Set([204]));
+  }
+  const refused = await call('PUT', `${path}/one_too_many`, caster, { roles: ['vip'] });
+  assert.equal(refused.status, 400);
+  const body = (await refused.json()) as { code: string; message: string };
+  assert.equal(body.code, 'invalid');
+  assert.match(body.message, /at most 1000 users/);
+  assert.equal((await call('PUT', `${path}/u_0`, caster, { roles: ['moderator', 'vip'] })).status, 204, 'a holder may still be changed');
+  assert.equal((await call('PUT', `${path}/u_1`, caster, { roles: [] })).status, 204);
+  assert.equal((await call('PUT', `${path}/one_too_many`, caster, { roles: ['vip'] })).status, 204, 'room again after a revoke');
+  const listed = (await (await call('GET', path, caster)).json()) as { grants: unknown[] };
+  assert.equal(listed.grants.length, 1_000);
+});
+
+test('a banned user is given no role (WebSocket and HTTP); taking one away still works', async () => {
+  const stream = 'granted-banned';
+  const caster = await chatter(server, 'caster5', { [stream]: ['broadcaster'] }, stream);
+  const trollId = (await devToken(server.url, 'troll')).user.id;
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'vip' })).type, 'ack');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'ban', user: trollId })).type, 'ack');
+  const refused = await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'moderator' });
+  assert.equal(refused.code, 'invalid');
+  assert.match(refused.message, /banned/);
+  const token = (await devToken(server.url, 'caster5', { [stream]: ['broadcaster'] })).token;
+  assert.equal((await call('PUT', `/api/streams/${stream}/roles/${trollId}`, token, { roles: ['vip', 'moderator'] })).status, 400);
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'revoke', user: trollId, role: 'vip' })).type, 'ack');
+  // A timeout ends by itself and does not stand in the way.
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'timeout', user: trollId, seconds: 60 })).type, 'ack');
+  assert.equal((await caster.request({ type: 'mod', stream, action: 'grant', user: trollId, role: 'vip' })).type, 'ack');
+  caster.close();
 });

@@ -2,7 +2,8 @@
 // promises and events are the assertions, as a bot author would see them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { EventLog } from '../support/event-log.ts';
 import { ircToken, tmiChatter, tmiClient } from '../support/irc-clients.ts';
 
 let server: TestServer;
@@ -135,6 +136,56 @@ test('client.mod(), unmod(), vip() and unvip() grant roles on the server; only t
   await assert.rejects(caster.client.unvip('#roles', 'erin'), /bad_unvip_grantee_not_vip/);
 
   await assert.rejects(mod.client.mod('#roles', 'erin'), /no_permission/);
+});
+
+test('client.mod() and client.vip() reject with Twitch\'s msg-ids for a banned user and for a stream at its bound', async () => {
+  const caster = await bot('Caster3', { bounded: ['broadcaster'] });
+  await caster.client.join('#bounded');
+  const gus = await bot('Gus');
+  await gus.client.join('#bounded');
+  await caster.client.ban('#bounded', 'gus');
+  await assert.rejects(caster.client.mod('#bounded', 'gus'), /bad_mod_banned/);
+  await assert.rejects(caster.client.vip('#bounded', 'gus'), /bad_vip_grantee_banned/);
+  await caster.client.unban('#bounded', 'gus');
+
+  const { token } = await devToken(server.url, 'caster3', { bounded: ['broadcaster'] });
+  for (let i = 0; i < 1_000; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, async (_, j) => {
+      const res = await fetch(`${server.url}/api/streams/bounded/roles/u_${i + j}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ roles: ['vip'] }),
+      });
+      assert.equal(res.status, 204);
+    }));
+  }
+  await assert.rejects(caster.client.vip('#bounded', 'gus'), /bad_vip_max_vips_reached/);
+  await assert.rejects(caster.client.mod('#bounded', 'gus'), /usage_mod/);
+});
+
+test('a role granted on the server shows in USERSTATE: after the next line, and at the next JOIN', async () => {
+  const caster = await bot('Caster2', { grantstate: ['broadcaster'] });
+  const frank = await bot('Frank');
+  const raw = new EventLog(frank.client as never, ['raw_message']);
+  const userstate = () => raw.next('raw_message', (m: { command: string; params: string[] }) => m.command === 'USERSTATE' && m.params[0] === '#grantstate');
+  await caster.client.join('#grantstate');
+  await frank.client.join('#grantstate');
+  await userstate();
+  assert.equal(frank.client.isMod('#grantstate', 'frank'), false);
+
+  assert.deepEqual(await caster.client.mod('#grantstate', 'frank'), ['#grantstate', 'frank']);
+  await frank.client.say('#grantstate', 'a moderator now');
+  assert.equal((await userstate())[0].tags['user-type'], 'mod');
+  assert.equal(frank.client.isMod('#grantstate', 'frank'), true, 'tmi.js counts itself a moderator from the USERSTATE');
+
+  assert.deepEqual(await caster.client.vip('#grantstate', 'frank'), ['#grantstate', 'frank']);
+  await frank.client.part('#grantstate');
+  await frank.client.join('#grantstate');
+  await userstate();
+  // tmi.js keeps each channel's USERSTATE tags (not in its typings).
+  const state = (frank.client as unknown as { userstate: Record<string, Record<string, unknown>> }).userstate['#grantstate']!;
+  assert.deepEqual(state.badges, { moderator: '1', vip: '1' });
+  assert.equal(state.mod, true);
 });
 
 test('every refusal arrives as the notice (or automod) event with Twitch\'s msg-id', async () => {

@@ -56,6 +56,8 @@ export class ChatConnection {
   setToken(token: string): void {
     this.#token = token;
     this.#sendRaw({ type: 'auth', token });
+    // Joined again (a resume: nothing is shown twice), so `joined` brings the roles granted to this user.
+    if (this.#lastSeq !== undefined) this.#join();
   }
 
   /** Sends a frame with a fresh nonce; resolves with its ack or error (`unavailable` when offline). */

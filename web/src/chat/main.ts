@@ -1,7 +1,7 @@
 // The chat page, /s/:stream: wires the connection to the list, the send box,
 // the status bar and (for moderators) the moderator tools.
 import { byId } from '../shared/dom.ts';
-import { MODERATOR_ROLES, type Modes, type User } from '../shared/wire.ts';
+import { MODERATOR_ROLES, type Modes, type Role, type User } from '../shared/wire.ts';
 import { ChatConnection } from './connection.ts';
 import { offerDevLogin, tokenFromFragment } from './login.ts';
 import { MessageList } from './message-list.ts';
@@ -24,14 +24,13 @@ let modes: Modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: false };
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   welcome(frame) {
-    const roles = frame.roles?.[stream] ?? [];
-    me = frame.user === null ? null : { ...frame.user, badges: roles };
-    moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
-    modActions.setModerator(moderator, me?.id ?? null);
-    modPanel.show(moderator);
+    me = frame.user;
+    showRoles(frame.roles?.[stream] ?? []);
     sendBox.setSignedIn(me !== null, frame.limits.maxTextLength);
   },
   joined(frame, resumed) {
+    // The token's roles and those the broadcaster granted on the server.
+    if (frame.roles !== undefined) showRoles(frame.roles);
     if (resumed) list.add(frame.history);
     else list.reset(frame.history);
     showModes(frame.state.modes);
@@ -65,6 +64,13 @@ const sendBox = new SendBox({
   me: () => me,
   slowSeconds: () => (moderator ? 0 : modes.slowSeconds),
 });
+
+function showRoles(roles: Role[]): void {
+  if (me !== null) me = { ...me, badges: roles };
+  moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
+  modActions.setModerator(moderator, me?.id ?? null);
+  modPanel.show(moderator);
+}
 
 function showModes(next: Modes): void {
   modes = next;

@@ -6,7 +6,7 @@ export type Roles = Record<string, Role[]>;
 
 export type ServerFrame =
   | { type: 'welcome'; user: User | null; roles: Roles | null; limits: { maxTextLength: number; historyDefault: number } }
-  | { type: 'joined'; stream: string; seq: number; history: Message[]; state: StreamState; truncated?: boolean }
+  | { type: 'joined'; stream: string; seq: number; history: Message[]; state: StreamState; truncated?: boolean; roles?: Role[] }
   | ({ type: 'msg' } & Message)
   | { type: 'batch'; stream: string; msgs: Message[] }
   | { type: 'retract'; stream: string; ids: string[]; reason: string }
