@@ -100,7 +100,7 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
 
 async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> {
   const onError = (component: string) => (err: unknown) => logger.warn({ err, component }, 'backing service error');
-  const redis = { url: config.redisUrl, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisCommandTimeoutMs };
+  const redis = { url: config.redisUrl, cluster: config.redisCluster, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisCommandTimeoutMs };
   const gapListeners: Array<() => void> = [];
   // Everything opened so far, closed again (newest first) if anything fails to open.
   const opened: Closable[] = [];

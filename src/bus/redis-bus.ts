@@ -1,18 +1,11 @@
 import type { Bus, BusEvent, BusHandler, Unsubscribe } from './bus.ts';
 import { decodeBusEvent, encodeBusEvent } from './bus-event-codec.ts';
 import { busChannel } from '../redis/stream-keys.ts';
-import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, onReconnected, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 
-export interface RedisBusOptions {
-  url: string;
-  /** Prepended to every channel name, so deployments sharing a Redis do not hear each other. */
-  keyPrefix: string;
+export interface RedisBusOptions extends RedisSeamOptions {
   /** SSUBSCRIBE/SPUBLISH: on Redis Cluster a channel lives on one shard instead of being broadcast to every node. */
   sharded: boolean;
-  /** A publish not confirmed within this long rejects; while Redis is down it rejects at once. */
-  commandTimeoutMs: number;
-  /** Connection errors (the bus reconnects by itself). */
-  onError: (err: unknown) => void;
   /** Where a throwing handler's error, or an event that cannot be decoded, goes. */
   onHandlerError: (error: unknown, stream: string) => void;
   /**
@@ -59,11 +52,11 @@ export class RedisBus implements Bus {
   // One listener for every channel: the client keeps listeners in a set, so a
   // channel can never end up with two of them, whatever order subscribes,
   // failed unsubscribes and reconnections come in.
-  readonly #listener = (payload: string, channel: string): void => this.#deliver(channel, payload);
+  readonly #listener = (payload: string | Buffer, channel: string | Buffer): void => this.#deliver(channel.toString(), payload.toString());
   #closed = false;
 
   static async connect(options: RedisBusOptions): Promise<RedisBus> {
-    const connect = (role: string) => connectRedis({ url: options.url, name: `chorus-bus-${role}`, commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    const connect = (role: string) => connectRedis({ url: options.url, cluster: options.cluster, name: `chorus-bus-${role}`, commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
     const publisher = await connect('pub');
     const subscriber = await connect('sub').catch(async (err: unknown) => {
       await closeRedis(publisher);
@@ -76,12 +69,9 @@ export class RedisBus implements Bus {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#options = options;
-    // 'ready' follows every reconnection, after the client has subscribed again to every channel.
-    let lost = false;
-    subscriber.on('reconnecting', () => (lost = true));
-    subscriber.on('ready', () => {
-      if (!lost || this.#closed) return;
-      lost = false;
+    // Ready again follows every reconnection, after the client has subscribed again to every channel.
+    onReconnected(subscriber, () => {
+      if (this.#closed) return;
       this.#retryLeftovers();
       options.onResubscribed?.();
     });

@@ -1,20 +1,16 @@
 import { decodeBusEvent, splitAroundSeq } from '../bus/bus-event-codec.ts';
 import type { Message } from '../protocol/types.ts';
 import { LuaScript } from '../redis/lua-script.ts';
-import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { busChannel, streamKey } from '../redis/stream-keys.ts';
 
-export interface RecentWindowOptions {
-  url: string;
-  keyPrefix: string;
+export interface RecentWindowOptions extends RedisSeamOptions {
   /** Publish with SPUBLISH (sharded pub/sub), as the bus subscribes. */
   sharded: boolean;
-  commandTimeoutMs: number;
   /** Displayable messages kept per stream; older ones are read from the log. */
   capacity: number;
   /** A stream's window is dropped after this long without a message. */
   idleMs: number;
-  onError: (err: unknown) => void;
 }
 
 /** A stream's window as one read saw it. */
@@ -89,7 +85,7 @@ export class RecentWindow {
   readonly #reads = new Map<string, Promise<WindowSnapshot>>();
 
   static async connect(options: RecentWindowOptions): Promise<RecentWindow> {
-    const client = await connectRedis({ url: options.url, name: 'chorus-window', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    const client = await connectRedis({ url: options.url, cluster: options.cluster, name: 'chorus-window', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
     return new RecentWindow(client, options);
   }
 

@@ -158,6 +158,9 @@ function crossCheck(c: Config): string[] {
   if ((c.redisUrl === '') !== (c.kafkaBrokers.length === 0)) {
     problems.push(`cluster mode needs both ${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}`);
   }
+  if (c.redisCluster && !c.redisShardedPubsub) {
+    problems.push(`${describe('redisCluster')}: needs ${envNameOf('redisShardedPubsub')}=true (classic pub/sub on a cluster does not keep a stream's order)`);
+  }
   if (c.workers > 1 && c.redisUrl === '') {
     problems.push(`${describe('workers')}: more than one worker needs cluster mode (${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}); embedded workers would not share their chat`);
   }

@@ -62,6 +62,7 @@ export const SETTINGS = {
   kafkaAppendTimeoutMs: int('Longest a send waits for Kafka to acknowledge it before it is refused with `unavailable`.', 5_000, 100, 120_000),
   kafkaIndexMaxMessages: int('Messages the in-memory index of the Kafka log holds over all streams (about 200 bytes each).', 1_000_000, 10_000, 100_000_000),
   redisKeyPrefix: str('Prefix of every Redis key and channel Chorus uses, so deployments can share a Redis.', 'chorus:'),
+  redisCluster: bool('redisUrl is one node of a Redis Cluster: discover the others and route each stream\'s keys to its slot.', false),
   redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): each stream\'s channel on one shard.', false),
   redisCommandTimeoutMs: int('A Redis command not answered within this long fails (sends get `unavailable`).', 1_000, 50, 60_000),
   workers: int('Gateway processes on this machine, sharing its ports (more than 1 needs cluster mode).', 1, 1, 64),

@@ -1,6 +1,7 @@
-import { createClient, type RedisClientType } from '@redis/client';
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
 
-export type RedisClient = RedisClientType;
+/** One Redis server's connection, or a Redis Cluster client that routes each command to its slot's node. */
+export type RedisClient = RedisClientType | RedisClusterType;
 
 export interface RedisConnectOptions {
   url: string;
@@ -9,6 +10,21 @@ export interface RedisConnectOptions {
   /** A command not answered within this long rejects (a hung or partitioned Redis). */
   commandTimeoutMs: number;
   /** Connection errors; the client reconnects by itself, so these are for the log. */
+  onError: (err: unknown) => void;
+  /** `url` is one node of a Redis Cluster: discover the others and route by slot. */
+  cluster: boolean;
+}
+
+/** What every Redis-backed seam is given. */
+export interface RedisSeamOptions {
+  url: string;
+  /** `url` is one node of a Redis Cluster (every key of a stream shares one slot, so scripts and MULTI stay on one node). */
+  cluster: boolean;
+  /** Prepended to every key and channel, so deployments (or test runs) sharing a Redis do not collide. */
+  keyPrefix: string;
+  /** A command not answered within this long rejects; while Redis is down commands reject at once. */
+  commandTimeoutMs: number;
+  /** Connection errors (the client reconnects by itself). */
   onError: (err: unknown) => void;
 }
 
@@ -31,8 +47,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
  */
 export async function connectRedis(options: RedisConnectOptions): Promise<RedisClient> {
   let connected = false;
-  const client: RedisClient = createClient({
-    url: options.url,
+  const connection = {
     name: options.name,
     disableOfflineQueue: true,
     commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
@@ -40,9 +55,13 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Before the first connection, give up (connect() rejects); after it, retry forever with capped backoff.
-      reconnectStrategy: (retries, cause) => (connected ? Math.min(RECONNECT_MIN_MS * 2 ** retries, RECONNECT_MAX_MS) : cause),
+      reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(RECONNECT_MIN_MS * 2 ** retries, RECONNECT_MAX_MS) : cause),
     },
-  });
+  };
+  const client: RedisClient = options.cluster
+    // The nodes a cluster client discovers get `defaults` only, so the URL's credentials go there too.
+    ? createCluster({ rootNodes: [{ url: options.url }], defaults: { ...connection, ...credentialsOf(options.url) } })
+    : createClient({ url: options.url, ...connection });
   client.on('error', (err: unknown) => {
     if (connected) options.onError(err);
   });
@@ -81,6 +100,30 @@ export async function closeRedis(client: RedisClient): Promise<void> {
     return;
   }
   await withDeadline(client.close(), CLOSE_TIMEOUT_MS).catch(() => client.destroy());
+}
+
+/**
+ * Calls `onBack` each time a connection that was lost is ready again (for a
+ * cluster, any node's): by then a subscriber has subscribed again to every
+ * channel, and a restarted Redis may have lost what it held.
+ */
+export function onReconnected(client: RedisClient, onBack: () => void): void {
+  let lost = false;
+  const cluster = 'getMasters' in client;
+  client.on(cluster ? 'node-reconnecting' : 'reconnecting', () => (lost = true));
+  client.on(cluster ? 'node-ready' : 'ready', () => {
+    if (!lost) return;
+    lost = false;
+    onBack();
+  });
+}
+
+function credentialsOf(url: string): { username?: string; password?: string } {
+  const parsed = new URL(url);
+  const credentials: { username?: string; password?: string } = {};
+  if (parsed.username !== '') credentials.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') credentials.password = decodeURIComponent(parsed.password);
+  return credentials;
 }
 
 /** The URL without its password, for messages and logs. */

@@ -2,20 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
-import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
-export interface RedisStateOptions {
-  url: string;
-  /** Prepended to every key, so deployments (or test runs) sharing a Redis do not collide. */
-  keyPrefix: string;
-  /** A command not answered within this long rejects; while Redis is down commands reject at once. */
-  commandTimeoutMs: number;
+export interface RedisStateOptions extends RedisSeamOptions {
   /** The durable log's lastSeq, read only when Redis has no counter for a stream (first use, or Redis lost its data). */
   loadLastSeq: (stream: string) => Promise<number>;
-  /** Connection errors (the client reconnects by itself). */
-  onError: (err: unknown) => void;
 }
 
 // Rate and slow-mode keys live this much longer than they can refuse a send,
@@ -58,7 +51,7 @@ export class RedisState implements StateStore {
   readonly #loadingFloors = new Map<string, Promise<number>>();
 
   static async connect(options: RedisStateOptions): Promise<RedisState> {
-    const client = await connectRedis({ url: options.url, name: 'chorus-state', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    const client = await connectRedis({ url: options.url, cluster: options.cluster, name: 'chorus-state', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
     return new RedisState(client, options);
   }
 

@@ -1,14 +1,10 @@
-import { closeRedis, connectRedis, withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { closeRedis, connectRedis, onReconnected, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import type { ViewerCounter } from './viewer-count.ts';
 
-export interface HllViewerCounterOptions {
-  url: string;
-  keyPrefix: string;
+/** `onError` also gets failed PFADDs (join and heartbeat do not wait for Redis). */
+export interface HllViewerCounterOptions extends RedisSeamOptions {
   /** This deployment's region; regions sharing one Redis count apart and merge with mergeRegionCounts. */
   region: string;
-  commandTimeoutMs: number;
-  /** Failed PFADDs (join and heartbeat do not wait for Redis) and connection errors. */
-  onError: (err: unknown) => void;
   /** Length of one window; a viewer counts while seen in the current or the previous one. Default one minute. */
   windowMs?: number;
   /** The clock, for tests of rotation; default Date.now. */
@@ -41,7 +37,7 @@ export class HllViewerCounter implements ViewerCounter {
   #expiringWindow = -1;
 
   static async connect(options: HllViewerCounterOptions): Promise<HllViewerCounter> {
-    const client = await connectRedis({ url: options.url, name: 'chorus-viewers', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+    const client = await connectRedis({ url: options.url, cluster: options.cluster, name: 'chorus-viewers', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
     return new HllViewerCounter(client, options);
   }
 
@@ -49,7 +45,7 @@ export class HllViewerCounter implements ViewerCounter {
     this.#client = client;
     this.#o = { windowMs: DEFAULT_WINDOW_MS, now: Date.now, ...options };
     // A restarted Redis may have lost the keys; their expiry must be set again.
-    client.on('ready', () => this.#expiring.clear());
+    onReconnected(client, () => this.#expiring.clear());
   }
 
   join(stream: string, viewerId: string): void {

@@ -14,7 +14,7 @@ runLogContract('ClusterLog (Kafka + recent window)', async () => {
   return {
     open: async () => {
       const kafka = await openTestLog(brokers, topic);
-      const window = await RecentWindow.connect({ url: REDIS_URL, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity: 1_000, idleMs: 60_000, onError: () => {} });
+      const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity: 1_000, idleMs: 60_000, onError: () => {} });
       // Here the log under test owns its parts (in the server the seams do).
       return new ClusterLog(kafka, window, async () => {
         await window.close();

@@ -17,7 +17,7 @@ after(async () => {
   await admin.close();
 });
 
-const common = { url: REDIS_URL, keyPrefix, commandTimeoutMs: 2_000, onError: (err: unknown) => console.error('redis error', err) };
+const common = { url: REDIS_URL, cluster: false, keyPrefix, commandTimeoutMs: 2_000, onError: (err: unknown) => console.error('redis error', err) };
 
 for (const sharded of [false, true]) {
   // The contract's throwing-handler test throws on purpose; keep its errors out of the test output.

@@ -26,7 +26,7 @@ for (const sharded of [false, true]) {
   test(`Redis restart${sharded ? ' (sharded pub/sub)' : ''}: outage publishes and sends reject; both gateways receive again within 5 s`, async (t) => {
     const redis = await OwnRedis.start();
     const resubscribedAt: number[] = [];
-    const options = { url: redis.url, keyPrefix: 'fault:', sharded, commandTimeoutMs: 1_000, onError: () => {}, onHandlerError: () => {} };
+    const options = { url: redis.url, cluster: false, keyPrefix: 'fault:', sharded, commandTimeoutMs: 1_000, onError: () => {}, onHandlerError: () => {} };
     const gateways = [
       await RedisBus.connect({ ...options, onResubscribed: () => resubscribedAt.push(performance.now()) }),
       await RedisBus.connect(options),
@@ -101,7 +101,7 @@ for (const sharded of [false, true]) {
 
 test('Redis hangs: commands reject after the command timeout instead of waiting, and work again when it resumes', async (t) => {
   const redis = await OwnRedis.start();
-  const options = { url: redis.url, keyPrefix: 'fault:', commandTimeoutMs: 300, onError: () => {} };
+  const options = { url: redis.url, cluster: false, keyPrefix: 'fault:', commandTimeoutMs: 300, onError: () => {} };
   const bus = await RedisBus.connect({ ...options, sharded: false, onHandlerError: () => {} });
   const state = await RedisState.connect({ ...options, loadLastSeq: async () => 0 });
   const stream = `s-${randomUUID()}`;

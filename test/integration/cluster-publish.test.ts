@@ -10,7 +10,7 @@ import { ClusterLog } from '../../src/cluster/cluster-log.ts';
 import { ClusterPublisher } from '../../src/cluster/cluster-publisher.ts';
 import { RecentWindow } from '../../src/cluster/recent-window.ts';
 import type { KafkaLog } from '../../src/log/kafka-log.ts';
-import type { RedisClient } from '../../src/redis/redis-client.ts';
+import type { RedisClientType } from '@redis/client';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
 
@@ -18,12 +18,12 @@ const prefix = uniquePrefix();
 let brokers: string[];
 let topic: string;
 let kafka: KafkaLog;
-let redis: RedisClient;
+let redis: RedisClientType;
 let bus: RedisBus;
 const windows: RecentWindow[] = [];
 
 async function openWindow(capacity = 100): Promise<RecentWindow> {
-  const window = await RecentWindow.connect({ url: REDIS_URL, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity, idleMs: 60_000, onError: () => {} });
+  const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity, idleMs: 60_000, onError: () => {} });
   windows.push(window);
   return window;
 }
@@ -57,7 +57,7 @@ before(async () => {
   topic = uniqueTopic('chorus-cluster');
   kafka = await openTestLog(brokers, topic);
   redis = await redisForTests();
-  bus = await RedisBus.connect({ url: REDIS_URL, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError: () => {} });
+  bus = await RedisBus.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError: () => {} });
 });
 
 after(async () => {

@@ -20,7 +20,7 @@ const about = (actual: number, expected: number) => assert.ok(Math.abs(actual - 
 describe('HllViewerCounter', () => {
   let s: string;
   let clock: number;
-  const open = (region = 'eu') => HllViewerCounter.connect({ url: REDIS_URL, keyPrefix, region, commandTimeoutMs: 2_000, onError: () => {}, windowMs: WINDOW_MS, now: () => clock });
+  const open = (region = 'eu') => HllViewerCounter.connect({ url: REDIS_URL, cluster: false, keyPrefix, region, commandTimeoutMs: 2_000, onError: () => {}, windowMs: WINDOW_MS, now: () => clock });
 
   beforeEach(() => {
     s = `s-${randomUUID()}`;

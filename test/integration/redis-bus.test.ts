@@ -18,7 +18,7 @@ const event: BusEvent = { kind: 'retract', ids: ['a'], reason: 'deleted' };
 for (const sharded of [false, true]) {
   describe(sharded ? 'RedisBus, sharded pub/sub' : 'RedisBus', () => {
     const connect = (onHandlerError: (error: unknown, stream: string) => void = () => {}) =>
-      RedisBus.connect({ url: REDIS_URL, keyPrefix, sharded, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError });
+      RedisBus.connect({ url: REDIS_URL, cluster: false, keyPrefix, sharded, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError });
 
     /** How many connections Redis has subscribed to a stream's channel. */
     async function subscribers(stream: string): Promise<number> {

@@ -15,7 +15,7 @@ after(async () => {
 describe('RedisState keys', () => {
   let s: string;
   const key = (rest: string) => `${keyPrefix}{${s}}:${rest}`;
-  const open = (lastSeq = 0) => RedisState.connect({ url: REDIS_URL, keyPrefix, commandTimeoutMs: 2_000, onError: () => {}, loadLastSeq: async () => lastSeq });
+  const open = (lastSeq = 0) => RedisState.connect({ url: REDIS_URL, cluster: false, keyPrefix, commandTimeoutMs: 2_000, onError: () => {}, loadLastSeq: async () => lastSeq });
 
   beforeEach(() => {
     s = `s-${randomUUID()}`;

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { freePort } from './free-port.ts';
-import { connectRedis, type RedisClient } from '../../src/redis/redis-client.ts';
+import type { RedisClientType } from '@redis/client';
+import { connectRedis } from '../../src/redis/redis-client.ts';
 
 /** The shared Redis every integration test uses (CI and developers run one here). */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -16,16 +17,17 @@ export function uniquePrefix(): string {
  * Connects a client for test assertions, or fails with what to do: these
  * tests never skip when Redis is missing.
  */
-export async function redisForTests(url = REDIS_URL): Promise<RedisClient> {
+export async function redisForTests(url = REDIS_URL): Promise<RedisClientType> {
   try {
-    return await connectRedis({ url, name: 'chorus-test', commandTimeoutMs: 5_000, onError: () => {} });
+    // One server, not a cluster: tests use commands of a single connection (SCAN, sendCommand).
+    return (await connectRedis({ url, cluster: false, name: 'chorus-test', commandTimeoutMs: 5_000, onError: () => {} })) as RedisClientType;
   } catch (err) {
     throw new Error(`These tests need Redis at ${url} (set TEST_REDIS_URL to use another). Start one with \`redis-server --save '' --appendonly no\`. ${(err as Error).message}`);
   }
 }
 
 /** Deletes every key under a test prefix; SCAN in bounded pages. */
-export async function deleteKeys(client: RedisClient, prefix: string): Promise<void> {
+export async function deleteKeys(client: RedisClientType, prefix: string): Promise<void> {
   for (let round = 0; round < 1_000; round++) {
     const keys: string[] = [];
     for await (const page of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1_000 })) keys.push(...page);
@@ -59,7 +61,7 @@ export class OwnRedis {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}`);
       try {
-        const probe = await connectRedis({ url: this.url, name: 'probe', commandTimeoutMs: 500, onError: () => {} });
+        const probe = await connectRedis({ url: this.url, cluster: false, name: 'probe', commandTimeoutMs: 500, onError: () => {} });
         await probe.ping();
         probe.destroy();
         return;

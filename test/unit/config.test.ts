@@ -44,6 +44,11 @@ test('production without a way to verify tokens is refused; cluster needs both s
   assert.throws(() => loadConfig([], {}), /no way to verify tokens/);
   assert.doesNotThrow(() => loadConfig([], { CHORUS_JWT_SECRET: SECRET }));
   assert.throws(() => loadConfig(['--dev'], { CHORUS_REDIS_URL: 'redis://127.0.0.1:6379' }), /needs both/);
+  const cluster = { CHORUS_REDIS_URL: 'redis://127.0.0.1:6379', CHORUS_KAFKA_BROKERS: '127.0.0.1:9092' };
+  assert.throws(() => loadConfig(['--dev', '--workers', '2'], {}), /more than one worker needs cluster mode/);
+  assert.doesNotThrow(() => loadConfig(['--dev', '--workers', '2'], cluster));
+  assert.throws(() => loadConfig(['--dev', '--redis-cluster'], cluster), /CHORUS_REDIS_SHARDED_PUBSUB=true/);
+  assert.doesNotThrow(() => loadConfig(['--dev', '--redis-cluster', '--redis-sharded-pubsub'], cluster));
 });
 
 test('a bad config file is a clear error', () => {

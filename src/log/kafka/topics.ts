@@ -17,9 +17,10 @@ const REQUEST_TIMEOUT_MS = 5000;
 export async function ensureTopic(spec: TopicSpec): Promise<number> {
   const admin = new Admin({ clientId: 'chorus-admin', bootstrapBrokers: [...spec.brokers], timeout: REQUEST_TIMEOUT_MS });
   try {
-    const count = async (): Promise<number | undefined> =>
-      (await admin.metadata({ topics: [spec.topic], forceUpdate: true }).catch(() => undefined))?.topics.get(spec.topic)?.partitionsCount;
-    const existing = await count();
+    const count = async (retries?: number): Promise<number | undefined> =>
+      (await admin.metadata({ topics: [spec.topic], forceUpdate: true, retries }).catch(() => undefined))?.topics.get(spec.topic)?.partitionsCount;
+    // Not retried: a missing topic is the usual answer on first start (the client would retry it for seconds), and creating is safe anyway.
+    const existing = await count(0);
     if (existing !== undefined) return existing;
     const configs = { ...spec.configs, 'min.insync.replicas': String(Math.max(1, spec.replicas - 1)) };
     await admin
