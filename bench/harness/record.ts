@@ -6,7 +6,9 @@ import type { Scenario } from './scenarios.ts';
 
 export interface RunFacts {
   scenario: Scenario;
-  mode: 'embedded' | 'cluster';
+  /** `chorus` or a baseline's name. */
+  target: string;
+  mode: string;
   gateways: number;
   viewers: number;
   connectedAtStart: number;
@@ -20,6 +22,7 @@ export interface RunFacts {
 
 export interface BenchRecord {
   scenario: string;
+  target: string;
   goal: string;
   date: string;
   machine: string;
@@ -42,6 +45,8 @@ export interface BenchRecord {
     kafka: { cpuSeconds: number; peakRssBytes: number };
     rssBytesPerViewer: number;
     deliveriesPerCpuSecond: number;
+    /** Counting Redis and Kafka too, when the target uses them. */
+    deliveriesPerServerCpuSecond: number;
   };
   errors: Record<string, number>;
   closes: Record<string, number>;
@@ -75,6 +80,7 @@ export function buildRecord(f: RunFacts): BenchRecord {
   if (result.sent === 0) invalidBecause.push('nothing was sent');
   return {
     scenario: f.scenario.name,
+    target: f.target,
     goal: f.scenario.goal,
     date: new Date().toISOString(),
     machine: f.machine,
@@ -97,6 +103,7 @@ export function buildRecord(f: RunFacts): BenchRecord {
       kafka: f.usage.kafka,
       rssBytesPerViewer: connected === 0 ? 0 : Math.round(f.usage.gateways.peakRssBytes / connected),
       deliveriesPerCpuSecond: f.usage.gateways.cpuSeconds === 0 ? 0 : Math.round(result.lines / f.usage.gateways.cpuSeconds),
+      deliveriesPerServerCpuSecond: Math.round(result.lines / Math.max(0.01, f.usage.gateways.cpuSeconds + f.usage.redis.cpuSeconds + f.usage.kafka.cpuSeconds)),
     },
     errors: result.errors,
     closes: result.closes,
@@ -109,16 +116,37 @@ export function buildRecord(f: RunFacts): BenchRecord {
 export function printRecord(r: BenchRecord): void {
   const mb = (bytes: number): string => `${round(bytes / 2 ** 20)} MB`;
   const rows: Array<[string, string]> = [
-    ['scenario', `${r.scenario} (${r.mode}, ${r.gateways} gateway${r.gateways === 1 ? '' : 's'}); goal: ${r.goal}`],
+    ['run', `${r.scenario} against ${r.target} (${r.mode}); goal: ${r.goal}`],
     ['viewers', `${r.connected} of ${r.viewers} connected`],
     ['messages/s', `offered ${r.offeredPerSec}, accepted ${r.acceptedPerSec}, broadcast ${r.broadcastPerSec}`],
     ['deliveries/s', `${r.deliveriesPerSec} (delivered fraction ${r.deliveredFraction})`],
     ['send-to-display', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90}, p99 ${r.latencyMs.p99}, p99.9 ${r.latencyMs.p999}, max ${r.latencyMs.max} (${r.recordedLines} lines)`],
     ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms`],
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s`],
-    ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s`],
+    ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
     ['errors', `${JSON.stringify(r.errors)}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(16)} ${value}`);
+}
+
+export interface Comparison {
+  baseline: string;
+  /** Chorus's deliveries per server CPU-second (Redis and Kafka included) divided by the baseline's. */
+  deliveriesPerCpuRatio: number;
+  /** Chorus's p99 divided by the baseline's (below 1: Chorus is faster). */
+  p99Ratio: number;
+}
+
+/** Ratios of one invocation: BENCHMARK.md counts a comparison only when both sides ran in it. */
+export function compare(chorus: BenchRecord, baseline: BenchRecord): Comparison {
+  return {
+    baseline: baseline.target,
+    deliveriesPerCpuRatio: round(chorus.server.deliveriesPerServerCpuSecond / Math.max(1, baseline.server.deliveriesPerServerCpuSecond), 2),
+    p99Ratio: round(chorus.latencyMs.p99 / Math.max(1, baseline.latencyMs.p99), 2),
+  };
+}
+
+export function printComparison(c: Comparison): void {
+  console.log(`${'vs ' + c.baseline}`.padEnd(16) + ` deliveries per server CPU-second x${c.deliveriesPerCpuRatio}; p99 x${c.p99Ratio}`);
 }

@@ -1,21 +1,33 @@
-// The servers of one run, started as an operator would and stopped afterwards:
-// one embedded process, or N cluster gateways on the local Redis and Kafka.
-import { execFileSync } from 'node:child_process';
+// What a run measures, started as an operator would and stopped afterwards:
+// Chorus (one embedded process, or N cluster gateways on the local Redis and
+// Kafka) or a baseline server (bench/baselines/).
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { SERVICES_DIR, KAFKA_PORT } from '../../scripts/services/defaults.ts';
 import { clusterEnv, spawnGateway } from '../../test/support/cluster.ts';
-import { spawnServer, type ChildServer } from '../../test/support/servers.ts';
+import { REDIS_URL } from '../../test/support/redis.ts';
+import { devToken, spawnServer, type ChildServer } from '../../test/support/servers.ts';
 import { removeDir, tempDir } from '../../test/support/temp-dir.ts';
 
-export interface RunServers {
-  gateways: ChildServer[];
-  /** Pids of Redis and Kafka (cluster mode), measured apart from the gateways. */
-  services: { redis?: number; kafka?: number };
+export interface RunTarget {
+  /** `chorus` or the baseline's name. */
+  name: string;
+  mode: string;
+  /** WebSocket URLs viewers connect to, in turn. */
+  urls: string[];
+  /** Server processes: the gateways (or the baseline), and Redis and Kafka when the target uses them. */
+  pids: { gateways: number[]; redis?: number; kafka?: number };
+  /** A sender's URL and token. */
+  sender(i: number): Promise<{ url: string; token: string }>;
+  /** Server processes that died. */
+  crashes(): number;
   stop(): Promise<void>;
 }
 
-export async function startServers(mode: 'embedded' | 'cluster', gateways: number, flags: string[]): Promise<RunServers> {
+export async function startChorus(mode: 'embedded' | 'cluster', gateways: number): Promise<RunTarget> {
   const dataDir = tempDir('chorus-bench-');
   const started: ChildServer[] = [];
   const stop = async (): Promise<void> => {
@@ -24,16 +36,66 @@ export async function startServers(mode: 'embedded' | 'cluster', gateways: numbe
   };
   try {
     if (mode === 'embedded') {
-      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...flags]));
-      return { gateways: started, services: {}, stop };
+      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir]));
+    } else {
+      const env = await clusterEnv();
+      started.push(...(await Promise.all(Array.from({ length: gateways }, () => spawnGateway(env, ['--irc-port', '-1'])))));
     }
-    const env = await clusterEnv();
-    started.push(...(await Promise.all(Array.from({ length: gateways }, () => spawnGateway(env, ['--irc-port', '-1', ...flags])))));
-    return { gateways: started, services: { redis: redisPid(), kafka: kafkaPid() }, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+  return {
+    name: 'chorus',
+    mode: mode === 'embedded' ? 'embedded' : `cluster, ${gateways} gateway${gateways === 1 ? '' : 's'}`,
+    urls: started.map((g) => g.wsUrl),
+    pids: { gateways: started.map((g) => g.child.pid!), ...(mode === 'cluster' ? { redis: redisPid(), kafka: kafkaPid() } : {}) },
+    sender: async (i) => {
+      const gateway = started[i % started.length]!;
+      return { url: gateway.wsUrl, token: (await devToken(gateway.url, `sender${i}`)).token };
+    },
+    crashes: () => started.filter((g) => g.child.exitCode !== null || g.child.signalCode !== null).length,
+    stop,
+  };
+}
+
+const BASELINES: Record<string, { script: string; usesRedis: boolean }> = {
+  naive: { script: 'naive-server.ts', usesRedis: true },
+  raw: { script: 'raw-server.ts', usesRedis: false },
+};
+export const BASELINE_NAMES = Object.keys(BASELINES);
+
+/** A baseline server on a free port; resolves once it listens. */
+export async function startBaseline(name: string): Promise<RunTarget> {
+  const baseline = BASELINES[name]!;
+  const script = new URL(`../baselines/${baseline.script}`, import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, '0', REDIS_URL], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baseline ${name} did not start`)), 20_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { baseline?: string; port?: number };
+      if (entry.baseline === 'listening') {
+        clearTimeout(timer);
+        resolve(entry.port!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`baseline ${name} exited with ${code}`)));
+  });
+  const url = `ws://127.0.0.1:${port}/ws`;
+  return {
+    name,
+    mode: 'baseline',
+    urls: [url],
+    pids: { gateways: [child.pid!], ...(baseline.usesRedis ? { redis: redisPid() } : {}) },
+    sender: async () => ({ url, token: 'baselines-ignore-auth' }),
+    crashes: () => (child.exitCode !== null && child.exitCode !== 0) || child.signalCode !== null ? 1 : 0,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 function redisPid(): number | undefined {

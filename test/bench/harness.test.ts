@@ -38,6 +38,25 @@ test('a short steady run connects every viewer, delivers every broadcast line an
   }
 });
 
+test('--baseline runs the same scenario against the baseline in the same invocation and reports the ratios', () => {
+  const dir = tempDir('chorus-bench-test-');
+  try {
+    const file = join(dir, 'record.json');
+    const run = bench(['--scenario', 'steady', '--viewers', '30', '--seconds', '2', '--baseline', 'raw', '--json', file]);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.equal(record.target, 'chorus');
+    assert.equal(record.baseline.target, 'raw');
+    assert.equal(record.baseline.connected, 30);
+    assert.equal(record.baseline.deliveredFraction, 1, 'the baseline delivers every line too: the comparison is like for like');
+    assert.equal(record.comparison.baseline, 'raw');
+    assert.ok(record.comparison.deliveriesPerCpuRatio > 0 && record.comparison.p99Ratio > 0);
+    assert.match(run.stdout, /vs raw\s+deliveries per server CPU-second x/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('invalid options are refused with exit code 2 and a reason', () => {
   for (const [args, reason] of [
     [[], /--scenario is required/],
@@ -46,6 +65,8 @@ test('invalid options are refused with exit code 2 and a reason', () => {
     [['--scenario', 'steady', '--viewers', '0'], /--viewers must be a positive integer/],
     [['--scenario', 'steady', '--gateways', '3'], /--gateways needs --mode cluster/],
     [['--scenario', 'steady', '--mode', 'cloud'], /--mode must be embedded or cluster/],
+    [['--scenario', 'steady', '--baseline', 'socketio'], /socketio baseline is not built yet/],
+    [['--scenario', 'steady', '--baseline', 'nginx'], /--baseline must be one of naive, raw/],
   ] as Array<[string[], RegExp]>) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
