@@ -73,6 +73,11 @@ class Channel {
   joining = 0;
   /** Re-reads of the log after a bus gap in progress: flushes wait for them, joins read the log. */
   resyncing = 0;
+  /**
+   * The newest seq a re-read put in: the read may see a line published after
+   * the bus came back, which then also arrives live and must be dropped.
+   */
+  resyncedUpTo = 0;
   state: StreamState;
   /**
    * The modes last announced by a mode change: the next state frame names the
@@ -232,6 +237,7 @@ export class StreamHub {
       if (arrived.has(message.seq)) continue;
       missed.push({ kind: 'msg', message });
       if (message.seq > channel.newestSeq) channel.newestSeq = message.seq;
+      if (message.seq > channel.resyncedUpTo) channel.resyncedUpTo = message.seq;
     }
     if (missed.length > 0) channel.pending.splice(at, 0, ...missed);
   }
@@ -323,6 +329,8 @@ export class StreamHub {
   #onEvent(channel: Channel, event: BusEvent): void {
     switch (event.kind) {
       case 'msg':
+        // The bus carries a stream in seq order, so a line at or below what a re-read put in is that line again.
+        if (event.message.seq <= channel.resyncedUpTo) return;
         channel.pending.push({ kind: 'msg', message: event.message });
         if (event.message.seq > channel.newestSeq) channel.newestSeq = event.message.seq;
         break;
