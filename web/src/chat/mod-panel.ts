@@ -29,6 +29,7 @@ export class ModPanel {
   readonly #terms = byId<HTMLTextAreaElement>('rules-terms');
   readonly #links = byId<HTMLInputElement>('rules-links');
   readonly #status = byId('mod-status');
+  readonly #rulesForm = byId<HTMLFormElement>('rules-form');
   #emotes: string[] | undefined;
 
   constructor(deps: ModPanelDeps) {
@@ -36,7 +37,7 @@ export class ModPanel {
     this.#slow.addEventListener('change', () => void this.#setModes({ slowSeconds: Number(this.#slow.value) }));
     this.#subs.addEventListener('change', () => void this.#setModes({ subscribersOnly: this.#subs.checked }));
     this.#emote.addEventListener('change', () => void this.#setModes({ emoteOnly: this.#emote.checked }));
-    byId<HTMLFormElement>('rules-form').addEventListener('submit', (event) => {
+    this.#rulesForm.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#saveRules();
     });
@@ -67,16 +68,26 @@ export class ModPanel {
     this.report(answer.type === 'ack' ? 'Modes changed.' : `Could not change modes: ${answer.message}`);
   }
 
+  /** Fills the editor with the stored rules; it stays disabled meanwhile, so nothing typed is overwritten by the load. */
   async #loadRules(): Promise<void> {
-    const response = await fetch(`/api/streams/${encodeURIComponent(this.#d.stream)}/rules`, { headers: { authorization: `Bearer ${this.#d.token() ?? ''}` } });
-    if (!response.ok) {
-      this.report(`Could not load the rules (${response.status}).`);
-      return;
+    this.#setEditable(false);
+    try {
+      const response = await fetch(`/api/streams/${encodeURIComponent(this.#d.stream)}/rules`, { headers: { authorization: `Bearer ${this.#d.token() ?? ''}` } });
+      if (!response.ok) {
+        this.report(`Could not load the rules (${response.status}).`);
+        return;
+      }
+      const rules = (await response.json()) as Rules;
+      this.#terms.value = rules.blockedTerms.join('\n');
+      this.#links.checked = rules.blockLinks;
+      this.#emotes = rules.emotes;
+    } finally {
+      this.#setEditable(true);
     }
-    const rules = (await response.json()) as Rules;
-    this.#terms.value = rules.blockedTerms.join('\n');
-    this.#links.checked = rules.blockLinks;
-    this.#emotes = rules.emotes;
+  }
+
+  #setEditable(editable: boolean): void {
+    for (const control of this.#rulesForm.elements) (control as HTMLInputElement).disabled = !editable;
   }
 
   async #saveRules(): Promise<void> {
