@@ -2,8 +2,8 @@
 // under the 20,000-file limit) and over loopback source addresses, senders
 // in the first one. Every wait is bounded.
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { stopChild } from '../../test/support/child-process.ts';
 import type { Phase, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
 
 const WORKER = new URL('../loadgen/load-worker.ts', import.meta.url).pathname;
@@ -24,19 +24,8 @@ export interface FleetPlan {
   deadlineMs: number;
 }
 
-export interface FleetResult {
-  peakConnected: number;
-  connectedAtEnd: number;
-  lines: number;
-  recordingViewers: number;
-  latency: Histogram;
-  joinLatency: Histogram;
-  sent: number;
-  acked: number;
-  ackedBroadcast: number;
-  errors: Record<string, number>;
-  closes: Record<string, number>;
-}
+/** Every worker's report summed, with the histograms decoded and merged. */
+export type FleetResult = Omit<WorkerReport, 'latency' | 'joinLatency'> & { latency: Histogram; joinLatency: Histogram };
 
 export class LoadFleet {
   readonly #workers: ChildProcess[] = [];
@@ -79,12 +68,7 @@ export class LoadFleet {
 
   /** Kills whatever is left (after a failed run). */
   async kill(): Promise<void> {
-    await Promise.all(this.#workers.map(async (worker) => {
-      if (worker.exitCode !== null || worker.signalCode !== null) return;
-      const exited = once(worker, 'exit');
-      worker.kill('SIGKILL');
-      await exited;
-    }));
+    await Promise.all(this.#workers.map((worker) => stopChild(worker, 'SIGKILL')));
   }
 
   #next(worker: ChildProcess, type: string, timeoutMs: number): Promise<unknown> {

@@ -2,7 +2,6 @@
 // Chorus (one embedded process, or N cluster gateways on the local Redis and
 // Kafka) or a baseline server (bench/baselines/).
 import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +9,7 @@ import { SERVICES_DIR, KAFKA_PORT } from '../../scripts/services/defaults.ts';
 import { clusterEnv, spawnGateway } from '../../test/support/cluster.ts';
 import { REDIS_URL } from '../../test/support/redis.ts';
 import { devToken, spawnServer, type ChildServer } from '../../test/support/servers.ts';
+import { stopChild } from '../../test/support/child-process.ts';
 import { removeDir, tempDir } from '../../test/support/temp-dir.ts';
 
 export interface RunTarget {
@@ -89,12 +89,7 @@ export async function startBaseline(name: string): Promise<RunTarget> {
     pids: { gateways: [child.pid!], ...(baseline.usesRedis ? { redis: redisPid() } : {}) },
     sender: async () => ({ url, token: 'baselines-ignore-auth' }),
     crashes: () => (child.exitCode !== null && child.exitCode !== 0) || child.signalCode !== null ? 1 : 0,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child, 'SIGTERM'),
   };
 }
 

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 import type { TestClient } from '../support/ws-client.ts';
+import { apiCall } from '../support/api.ts';
 
 // The platform's classifier, as a webhook: flags "FLAGME", fails on "FAIL500", never answers "HANGME".
 let webhook: Server;
@@ -52,10 +53,7 @@ after(async () => {
 });
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return apiCall(server.url, method, path, token, body);
 }
 
 async function send(client: TestClient, stream: string, text: string): Promise<string> {

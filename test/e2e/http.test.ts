@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
+import { apiCall } from '../support/api.ts';
 
 // The HTTP API of PROTOCOL.md against the whole server.
 
@@ -22,10 +23,7 @@ after(async () => {
 });
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return apiCall(server.url, method, path, token, body);
 }
 
 test('post, poll with after, and the polling interval', async () => {

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 import { TestClient } from '../support/ws-client.ts';
+import { apiCall } from '../support/api.ts';
 
 let server: TestServer;
 before(async () => {
@@ -16,10 +17,7 @@ after(async () => {
 });
 
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return apiCall(server.url, method, path, token, body);
 }
 
 test('a granted moderator may moderate until the grant is revoked; only the broadcaster grants', async () => {

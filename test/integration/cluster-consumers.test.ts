@@ -4,6 +4,7 @@
 // report filed on one gateway is listed and dismissed on the others.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { apiCall } from '../support/api.ts';
 import { clusterEnv, spawnGateway } from '../support/cluster.ts';
 import { chatter, devToken, type ChildServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
@@ -29,10 +30,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 }
 
 function call(gateway: ChildServer, method: string, path: string, token?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(gateway.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return apiCall(gateway.url, method, path, token, body);
 }
 
 test('the classifier group retracts a flagged line on every gateway', async () => {

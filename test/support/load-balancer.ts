@@ -3,9 +3,9 @@
 // in the foreground with scripts/haproxy/chorus.cfg, the config the
 // operations guide documents.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stopChild } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { removeDir, tempDir } from './temp-dir.ts';
 
@@ -49,11 +49,7 @@ export async function startLoadBalancer(backendPorts: number[]): Promise<LoadBal
   const url = `http://127.0.0.1:${port}`;
   const close = async (): Promise<void> => {
     process.off('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(child, 'SIGTERM');
     removeDir(dir);
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;

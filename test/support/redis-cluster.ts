@@ -2,7 +2,7 @@
 // nothing on disk) on free loopback ports, made into one cluster with
 // redis-cli, ready once every node reports cluster_state:ok.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { stopChild } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { removeDir, tempDir } from './temp-dir.ts';
 
@@ -44,12 +44,7 @@ export class OwnRedisCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }));
+    await Promise.all(this.#children.map((child) => stopChild(child, 'SIGKILL')));
     removeDir(this.#dir);
   }
 }

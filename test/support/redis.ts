@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
+import { stopChild } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import type { RedisClientType } from '@redis/client';
 import { connectRedis } from '../../src/redis/redis-client.ts';
@@ -79,10 +79,6 @@ export class OwnRedis {
 
   /** SIGKILL: the connections drop at once, as when Redis crashes. */
   async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    if (this.#child !== undefined) await stopChild(this.#child, 'SIGKILL');
   }
 }
