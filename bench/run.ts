@@ -1,24 +1,26 @@
-// `npm run bench -- --scenario steady [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive|raw] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive|socketio|raw] [--json FILE]`
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
-// JSON record; with --baseline, runs the same scenario against the baseline
-// in the same invocation and reports Chorus's ratios to it. Exits 1 when a
-// run is invalid (fewer viewers connected than asked, a server died), 2 for
-// bad options.
+// JSON record. With --baseline, runs the same scenario against the baseline
+// in the same invocation and reports Chorus's ratios to it; many-streams
+// also runs without its hot stream and compares. Exits 1 when a run is
+// invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LoadFleet } from './harness/load-fleet.ts';
 import { ProcessWatch } from './harness/process-stats.ts';
-import { buildRecord, compare, printComparison, printRecord, type BenchRecord } from './harness/record.ts';
-import { NOT_BUILT, SCENARIOS, type Scenario } from './harness/scenarios.ts';
+import { buildRecord, compare, printComparison, printRecord, type BenchRecord, type Comparison } from './harness/record.ts';
+import { buildScenario, SCENARIO_NAMES, withoutHot, type Scenario } from './harness/scenarios.ts';
 import { BASELINE_NAMES, startBaseline, startChorus, type RunTarget } from './harness/servers.ts';
+import type { ChatGroup, Chatter } from './loadgen/protocol.ts';
 
-const STREAM = 'bench';
 // Latency is recorded for every line of this many viewers at least (or 5 %), as BENCHMARK.md asks.
 const RECORDED_VIEWERS = 1_000;
-const CONNECT_TIMEOUT_MS = 300_000;
+const CONNECT_TIMEOUT_MS = 600_000;
 const SLACK_MS = 60_000;
+/** Sockets one gateway process accepts by default (maxConnections), under its 20,000 open files. */
+const SOCKETS_PER_GATEWAY = 15_000;
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
@@ -37,46 +39,73 @@ const { values } = parseArgs({
   },
 });
 
-const name = values.scenario ?? fail('--scenario is required: ' + [...Object.keys(SCENARIOS), ...NOT_BUILT].join(', '));
-if (NOT_BUILT.includes(name)) fail(`scenario "${name}" is not built yet; runnable: ${Object.keys(SCENARIOS).join(', ')}`);
-const base = SCENARIOS[name] ?? fail(`unknown scenario "${name}"; runnable: ${Object.keys(SCENARIOS).join(', ')}`);
-if (values.baseline !== undefined && !BASELINE_NAMES.includes(values.baseline)) {
-  fail(values.baseline === 'socketio' ? 'the socketio baseline is not built yet' : `--baseline must be one of ${BASELINE_NAMES.join(', ')}`);
-}
-if (values.mode !== 'embedded' && values.mode !== 'cluster') fail('--mode must be embedded or cluster');
 const positive = (raw: string | undefined, what: string): number | undefined => {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) fail(`--${what} must be a positive integer`);
   return n;
 };
-const viewers = positive(values.viewers, 'viewers') ?? base.viewers;
-const gateways = positive(values.gateways, 'gateways') ?? 1;
-if (values.mode === 'embedded' && gateways !== 1) fail('--gateways needs --mode cluster');
-const seconds = positive(values.seconds, 'seconds');
-const scenario: Scenario = seconds === undefined ? base : { ...base, phases: base.phases.map((p) => ({ ...p, seconds })) };
+const name = values.scenario ?? fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`);
+const scenario = buildScenario(name, positive(values.viewers, 'viewers'), positive(values.seconds, 'seconds'))
+  ?? fail(`unknown scenario "${name}"; one of ${SCENARIO_NAMES.join(', ')}`);
+if (values.baseline !== undefined && !BASELINE_NAMES.includes(values.baseline)) fail(`--baseline must be one of ${BASELINE_NAMES.join(', ')}`);
+if (values.mode !== 'embedded' && values.mode !== 'cluster') fail('--mode must be embedded or cluster');
 const mode = values.mode;
+const gateways = positive(values.gateways, 'gateways') ?? 1;
+if (mode === 'embedded' && gateways !== 1) fail('--gateways needs --mode cluster');
+const sockets = scenario.viewers + scenario.chatters + (scenario.hot === undefined ? 0 : scenario.hot.viewers + scenario.hot.chatters);
+if (sockets > gateways * SOCKETS_PER_GATEWAY) {
+  fail(`${sockets} sockets (viewers and chatters) need at least ${Math.ceil(sockets / SOCKETS_PER_GATEWAY)} gateway processes of ${SOCKETS_PER_GATEWAY}: use --mode cluster --gateways N`);
+}
+if (values.baseline !== undefined && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
 
-const runSeconds = scenario.phases.reduce((total, p) => total + p.seconds, 0);
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
-/** Runs the scenario against one started target and stops it. */
-async function measure(target: RunTarget): Promise<BenchRecord> {
+/**
+ * `n` chatters over `streams`: chatter c joins and sends to the streams s
+ * with s = c (mod lanes), so every stream has about two chatters and each
+ * (chatter, stream) pair stays under the per-user rate limit.
+ */
+function chatters(target: RunTarget, prefix: string, n: number, streams: string[]): Promise<Chatter[]> {
+  const lanes = Math.max(1, Math.min(streams.length, Math.ceil(n / 2)));
+  return Promise.all(Array.from({ length: n }, async (_, c) => ({
+    ...(await target.chatter(`${prefix}${c}`, c)),
+    streams: streams.filter((_, s) => s % lanes === c % lanes),
+  })));
+}
+
+/** The chat groups of a scenario: the main streams' chatters, and the hot stream's. */
+async function chatGroups(s: Scenario, target: RunTarget, streams: string[]): Promise<ChatGroup[]> {
+  const groups: ChatGroup[] = [{ group: 'cold', chatters: await chatters(target, 'chatter', s.chatters, streams), phases: s.phases }];
+  if (s.hot !== undefined) {
+    const seconds = s.phases.reduce((total, p) => total + p.seconds, 0);
+    groups.push({ group: 'hot', chatters: await chatters(target, 'hotchatter', s.hot.chatters, ['hot']), phases: [{ seconds, ratePerSecond: s.hot.ratePerSecond, chatters: s.hot.chatters }] });
+  }
+  return groups;
+}
+
+/** Runs a scenario against one started target and stops it. */
+async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
   const fleet = new LoadFleet();
+  const seconds = Math.max(s.phases.reduce((total, p) => total + p.seconds, 0), s.rampSeconds);
   try {
-    const senders = await Promise.all(Array.from({ length: scenario.senders }, (_, i) => target.sender(i)));
-    const recordEvery = Math.max(1, Math.floor(viewers / Math.max(RECORDED_VIEWERS, Math.ceil(viewers * 0.05))));
-    const connected = await fleet.connect({
-      urls: target.urls, stream: STREAM, viewers, recordEvery, history: scenario.history,
-      senders, phases: scenario.phases, deadlineMs: CONNECT_TIMEOUT_MS + runSeconds * 1000 + SLACK_MS,
+    const streams = s.streams === 1 ? ['bench'] : Array.from({ length: s.streams }, (_, i) => `cold-${i}`);
+    const viewers = s.viewers + (s.hot?.viewers ?? 0);
+    await fleet.connect({
+      dialect: target.dialect, urls: target.urls,
+      layout: { streams, coldViewers: s.viewers, hot: s.hot === undefined ? undefined : { stream: 'hot', viewers: s.hot.viewers } },
+      viewers, initialViewers: s.initialViewers + (s.hot?.viewers ?? 0), rampSeconds: s.rampSeconds, churnPerMinute: s.churnPerMinute,
+      recordEvery: Math.max(1, Math.floor(viewers / Math.max(RECORDED_VIEWERS, Math.ceil(viewers * 0.05)))),
+      history: s.history, chat: await chatGroups(s, target, streams),
+      deadlineMs: CONNECT_TIMEOUT_MS + seconds * 1000 + 2 * SLACK_MS,
     }, CONNECT_TIMEOUT_MS);
     const watch = (pids: Array<number | undefined>): ProcessWatch => new ProcessWatch(pids.filter((pid): pid is number => pid !== undefined));
     const watches = { gateways: watch(target.pids.gateways), redis: watch([target.pids.redis]), kafka: watch([target.pids.kafka]) };
     for (const w of Object.values(watches)) w.start();
-    await fleet.run(runSeconds * 1000 + SLACK_MS);
+    await fleet.run(seconds * 1000 + CONNECT_TIMEOUT_MS);
     const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop() };
     const result = await fleet.stop(SLACK_MS);
-    return buildRecord({ scenario, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, viewers, connectedAtStart: connected, result, usage, crashes: target.crashes(), seconds: runSeconds, machine });
+    return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine });
   } finally {
     await fleet.kill();
     await target.stop();
@@ -85,16 +114,26 @@ async function measure(target: RunTarget): Promise<BenchRecord> {
 
 let exitCode = 0;
 try {
-  const records = [await measure(await startChorus(mode, gateways))];
-  if (values.baseline !== undefined) records.push(await measure(await startBaseline(values.baseline)));
-  for (const record of records) {
+  const chorus = await measure(scenario, await startChorus(mode, gateways));
+  const others: Array<{ record: BenchRecord; comparison: Comparison }> = [];
+  if (scenario.control) {
+    const control = await measure(withoutHot(scenario), await startChorus(mode, gateways));
+    others.push({ record: control, comparison: compare(chorus, control, 'the same run without the hot stream') });
+  }
+  if (values.baseline !== undefined) {
+    const baseline = await measure(scenario, await startBaseline(values.baseline));
+    others.push({ record: baseline, comparison: compare(chorus, baseline) });
+  }
+  for (const record of [chorus, ...others.map((o) => o.record)]) {
     printRecord(record);
     console.log('');
   }
-  const comparison = records.length === 2 ? compare(records[0]!, records[1]!) : undefined;
-  if (comparison !== undefined) printComparison(comparison);
-  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(comparison === undefined ? records[0] : { ...records[0], baseline: records[1], comparison }, null, 2) + '\n');
-  for (const record of records) {
+  for (const { comparison } of others) printComparison(comparison);
+  if (values.json !== undefined) {
+    const json = { ...chorus, compared: others.map((o) => ({ ...o.comparison, record: o.record })) };
+    writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
+  }
+  for (const record of [chorus, ...others.map((o) => o.record)]) {
     if (record.valid) continue;
     console.error(`bench: invalid run (${record.target}): ${record.invalidBecause.join('; ')}`);
     exitCode = 1;

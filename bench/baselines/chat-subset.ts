@@ -29,6 +29,21 @@ export class Rooms {
   }
 }
 
+/** Per-stream seqs, as Chorus numbers messages. */
+export class Sequencer {
+  readonly #seqs = new Map<string, number>();
+
+  current(stream: string): number {
+    return this.#seqs.get(stream) ?? 0;
+  }
+
+  next(stream: string): number {
+    const seq = this.current(stream) + 1;
+    this.#seqs.set(stream, seq);
+    return seq;
+  }
+}
+
 /** A line as Chorus sends it (inside `msg` or `batch`). */
 export function lineObject(line: Line): Record<string, unknown> {
   return { id: String(line.seq), stream: line.stream, seq: line.seq, ts: line.ts, user: { id: 'u', name: 'user', badges: [] }, text: line.text };
@@ -36,7 +51,7 @@ export function lineObject(line: Line): Record<string, unknown> {
 
 /** Listens on 127.0.0.1:`port` at /ws; every accepted send becomes a line for `onLine`. Prints the port for the harness. */
 export function serveChatSubset(port: number, rooms: Rooms, onLine: (line: Line) => void): void {
-  let seq = 0;
+  const seqs = new Sequencer();
   const server = new WebSocketServer({ port, host: '127.0.0.1', path: '/ws', perMessageDeflate: false });
   server.on('connection', (ws) => {
     const joined: string[] = [];
@@ -50,9 +65,9 @@ export function serveChatSubset(port: number, rooms: Rooms, onLine: (line: Line)
       if (frame.type === 'join' && typeof frame.stream === 'string') {
         rooms.join(frame.stream, ws);
         joined.push(frame.stream);
-        ws.send(JSON.stringify({ type: 'joined', stream: frame.stream, seq, history: [] }));
+        ws.send(JSON.stringify({ type: 'joined', stream: frame.stream, seq: seqs.current(frame.stream), history: [] }));
       } else if (frame.type === 'send' && typeof frame.stream === 'string' && typeof frame.text === 'string') {
-        const line: Line = { stream: frame.stream, text: frame.text, seq: ++seq, ts: Date.now() };
+        const line: Line = { stream: frame.stream, text: frame.text, seq: seqs.next(frame.stream), ts: Date.now() };
         ws.send(JSON.stringify({ type: 'ack', nonce: frame.nonce, id: String(line.seq), seq: line.seq, ts: line.ts, sampled: false }));
         onLine(line);
       }

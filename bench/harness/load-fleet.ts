@@ -4,46 +4,71 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { stopChild } from '../../test/support/child-process.ts';
-import type { Phase, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
+import type { ChatGroup, DialectName, LatencyGroup, Layout, StreamTally, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
 
 const WORKER = new URL('../loadgen/load-worker.ts', import.meta.url).pathname;
-/** Sockets per load-generator process, well under its 20,000 open files. */
-export const VIEWERS_PER_WORKER = 12_000;
+/** Sockets (viewers and chatters) per load-generator process, well under its 20,000 open files. */
+export const SOCKETS_PER_WORKER = 12_000;
 /** Connections per source address towards one gateway address, under the ~28,000 ephemeral ports. */
 const VIEWERS_PER_ADDRESS = 20_000;
 
 export interface FleetPlan {
+  dialect: DialectName;
   urls: string[];
-  stream: string;
+  layout: Layout;
   viewers: number;
+  /** Viewers connected before the run; the rest join over rampSeconds. */
+  initialViewers: number;
+  rampSeconds: number;
+  churnPerMinute: number;
   recordEvery: number;
   history: number;
-  senders: Array<{ url: string; token: string }>;
-  phases: Phase[];
+  /** Every group's chatters, spread over the workers with their share of each phase's rate. */
+  chat: ChatGroup[];
   /** Longest the whole run may take; workers exit by themselves after it. */
   deadlineMs: number;
 }
 
+interface GroupResult {
+  sent: number;
+  acked: number;
+  ackedBroadcast: number;
+  lines: number;
+  latency: Histogram;
+}
+
 /** Every worker's report summed, with the histograms decoded and merged. */
-export type FleetResult = Omit<WorkerReport, 'latency' | 'joinLatency'> & { latency: Histogram; joinLatency: Histogram };
+export interface FleetResult {
+  peakConnected: number;
+  connectedAtEnd: number;
+  recordingViewers: number;
+  joins: number;
+  joinLatency: Histogram;
+  groups: Record<LatencyGroup, GroupResult>;
+  streams: Record<string, StreamTally>;
+  errors: Record<string, number>;
+  closes: Record<string, number>;
+}
 
 export class LoadFleet {
   readonly #workers: ChildProcess[] = [];
 
   /** Starts the workers and resolves once every viewer has connected and joined (or failed to). */
   async connect(plan: FleetPlan, connectTimeoutMs: number): Promise<number> {
-    const count = Math.max(1, Math.ceil(plan.viewers / VIEWERS_PER_WORKER));
+    const chatters = plan.chat.reduce((total, g) => total + g.chatters.length, 0);
+    const count = Math.max(1, Math.ceil((plan.viewers + chatters) / SOCKETS_PER_WORKER));
     const addresses = Array.from({ length: Math.max(1, Math.ceil(plan.viewers / VIEWERS_PER_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`);
     const connected: Array<Promise<number>> = [];
     let first = 0;
     for (let w = 0; w < count; w++) {
-      const viewers = Math.floor(plan.viewers / count) + (w < plan.viewers % count ? 1 : 0);
+      const viewers = share(plan.viewers, count, w);
       const worker = fork(WORKER, [], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.#workers.push(worker);
       const workerPlan: WorkerPlan = {
-        urls: plan.urls, stream: plan.stream, viewers, firstViewer: first, localAddresses: addresses,
+        dialect: plan.dialect, urls: plan.urls, layout: plan.layout, viewers, firstViewer: first, localAddresses: addresses,
+        schedule: { initial: share(plan.initialViewers, count, w), rampSeconds: plan.rampSeconds, churnPerMinute: plan.churnPerMinute },
         recordEvery: plan.recordEvery, history: plan.history,
-        senders: w === 0 ? plan.senders : [], phases: plan.phases, deadlineMs: plan.deadlineMs,
+        chat: plan.chat.map((group) => shareOfGroup(group, count, w)), deadlineMs: plan.deadlineMs,
       };
       first += viewers;
       connected.push(this.#next(worker, 'connected', connectTimeoutMs).then((m) => (m as { connected: number }).connected));
@@ -89,28 +114,59 @@ export class LoadFleet {
   }
 }
 
+/** Worker w's part of n things spread over count workers. */
+function share(n: number, count: number, w: number): number {
+  return Math.floor(n / count) + (w < n % count ? 1 : 0);
+}
+
+/** Worker w's chatters of a group, with the same share of every phase's rate and active chatters. */
+function shareOfGroup(group: ChatGroup, count: number, w: number): ChatGroup {
+  const chatters = group.chatters.filter((_, i) => i % count === w);
+  const part = chatters.length / Math.max(1, group.chatters.length);
+  return {
+    ...group,
+    chatters,
+    phases: group.phases.map((p) => ({ seconds: p.seconds, ratePerSecond: p.ratePerSecond * part, chatters: Math.max(1, Math.round(p.chatters * part)) })),
+  };
+}
+
 function merge(reports: WorkerReport[]): FleetResult {
-  const latency = decodeFromCompressedBase64(reports[0]!.latency);
-  const joinLatency = decodeFromCompressedBase64(reports[0]!.joinLatency);
-  for (const report of reports.slice(1)) {
-    latency.add(decodeFromCompressedBase64(report.latency));
-    joinLatency.add(decodeFromCompressedBase64(report.joinLatency));
-  }
   const sum = (pick: (r: WorkerReport) => number): number => reports.reduce((total, r) => total + pick(r), 0);
   const tally = (pick: (r: WorkerReport) => Record<string, number>): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of reports) for (const [key, n] of Object.entries(pick(r))) out[key] = (out[key] ?? 0) + n;
     return out;
   };
+  const histogram = (pick: (r: WorkerReport) => string): Histogram => {
+    const merged = decodeFromCompressedBase64(pick(reports[0]!));
+    for (const r of reports.slice(1)) merged.add(decodeFromCompressedBase64(pick(r)));
+    return merged;
+  };
+  const group = (g: LatencyGroup): GroupResult => ({
+    sent: sum((r) => r.groups[g].sent),
+    acked: sum((r) => r.groups[g].acked),
+    ackedBroadcast: sum((r) => r.groups[g].ackedBroadcast),
+    lines: sum((r) => r.groups[g].lines),
+    latency: histogram((r) => r.groups[g].latency),
+  });
+  const streams: Record<string, StreamTally> = {};
+  for (const r of reports) {
+    for (const [stream, t] of Object.entries(r.streams)) {
+      const into = (streams[stream] ??= { connected: 0, joinedSeqSum: 0, leftSpan: 0, maxSeq: 0 });
+      into.connected += t.connected;
+      into.joinedSeqSum += t.joinedSeqSum;
+      into.leftSpan += t.leftSpan;
+      into.maxSeq = Math.max(into.maxSeq, t.maxSeq);
+    }
+  }
   return {
     peakConnected: sum((r) => r.peakConnected),
     connectedAtEnd: sum((r) => r.connectedAtEnd),
-    lines: sum((r) => r.lines),
     recordingViewers: sum((r) => r.recordingViewers),
-    latency, joinLatency,
-    sent: sum((r) => r.sent),
-    acked: sum((r) => r.acked),
-    ackedBroadcast: sum((r) => r.ackedBroadcast),
+    joins: sum((r) => r.joins),
+    joinLatency: histogram((r) => r.joinLatency),
+    groups: { cold: group('cold'), hot: group('hot') },
+    streams,
     errors: tally((r) => r.errors),
     closes: tally((r) => r.closes),
   };

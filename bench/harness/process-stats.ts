@@ -1,4 +1,4 @@
-// CPU seconds and peak RSS of server-side processes, read from /proc (Linux).
+// CPU seconds, RSS and bytes written of server-side processes, read from /proc (Linux).
 import { readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -6,35 +6,50 @@ const SAMPLE_EVERY_MS = 500;
 
 export interface ProcessUsage {
   cpuSeconds: number;
+  /** The highest sum of the processes' RSS seen at one sample. */
   peakRssBytes: number;
+  /** The summed RSS at each sample, for a growth trend. */
+  rssSamples: Array<{ atMs: number; bytes: number }>;
+  /** Bytes the processes wrote (sockets and files: /proc's wchar). */
+  bytesSent: number;
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** user+sys CPU seconds of a process so far; undefined once it is gone. */
 function cpuSecondsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-function rssBytesOf(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? undefined : Number(match[1]) * 1024;
-  } catch {
-    return undefined;
-  }
+function rssBytesOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? '');
+  return match === null ? 0 : Number(match[1]) * 1024;
 }
 
-/** Watches a set of processes from `start()` to `stop()`: CPU used in between, and the highest RSS seen. */
+function writtenBytesOf(pid: number): number | undefined {
+  const match = /wchar:\s+(\d+)/.exec(read(`/proc/${pid}/io`) ?? '');
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Watches a set of processes from `start()` to `stop()`: CPU used and bytes written in between, and RSS over time. */
 export class ProcessWatch {
   readonly #pids: number[];
   readonly #startCpu = new Map<number, number>();
-  readonly #peakRss = new Map<number, number>();
+  readonly #startWritten = new Map<number, number>();
+  readonly #lastCpu = new Map<number, number>();
+  readonly #lastWritten = new Map<number, number>();
+  readonly #samples: Array<{ atMs: number; bytes: number }> = [];
+  #startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(pids: number[]) {
@@ -42,7 +57,11 @@ export class ProcessWatch {
   }
 
   start(): void {
-    for (const pid of this.#pids) this.#startCpu.set(pid, cpuSecondsOf(pid) ?? 0);
+    this.#startedAt = performance.now();
+    for (const pid of this.#pids) {
+      this.#startCpu.set(pid, cpuSecondsOf(pid) ?? 0);
+      this.#startWritten.set(pid, writtenBytesOf(pid) ?? 0);
+    }
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), SAMPLE_EVERY_MS);
   }
@@ -51,18 +70,25 @@ export class ProcessWatch {
     clearInterval(this.#timer);
     this.#sample();
     let cpuSeconds = 0;
-    let peakRssBytes = 0;
+    let bytesSent = 0;
     for (const pid of this.#pids) {
-      cpuSeconds += (cpuSecondsOf(pid) ?? this.#startCpu.get(pid)!) - this.#startCpu.get(pid)!;
-      peakRssBytes += this.#peakRss.get(pid) ?? 0;
+      // A process that died counts up to its last sample.
+      cpuSeconds += (this.#lastCpu.get(pid) ?? this.#startCpu.get(pid)!) - this.#startCpu.get(pid)!;
+      bytesSent += (this.#lastWritten.get(pid) ?? this.#startWritten.get(pid)!) - this.#startWritten.get(pid)!;
     }
-    return { cpuSeconds, peakRssBytes };
+    const peakRssBytes = this.#samples.reduce((peak, s) => Math.max(peak, s.bytes), 0);
+    return { cpuSeconds, peakRssBytes, rssSamples: this.#samples, bytesSent };
   }
 
   #sample(): void {
+    let bytes = 0;
     for (const pid of this.#pids) {
-      const rss = rssBytesOf(pid);
-      if (rss !== undefined && rss > (this.#peakRss.get(pid) ?? 0)) this.#peakRss.set(pid, rss);
+      bytes += rssBytesOf(pid);
+      const cpu = cpuSecondsOf(pid);
+      if (cpu !== undefined) this.#lastCpu.set(pid, cpu);
+      const written = writtenBytesOf(pid);
+      if (written !== undefined) this.#lastWritten.set(pid, written);
     }
+    this.#samples.push({ atMs: performance.now() - this.#startedAt, bytes });
   }
 }

@@ -10,8 +10,6 @@ export interface RunFacts {
   target: string;
   mode: string;
   gateways: number;
-  viewers: number;
-  connectedAtStart: number;
   result: FleetResult;
   usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage };
   crashes: number;
@@ -20,7 +18,27 @@ export interface RunFacts {
   machine: string;
 }
 
-export interface BenchRecord {
+interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+interface GroupFigures {
+  offeredPerSec: number;
+  acceptedPerSec: number;
+  broadcastPerSec: number;
+  deliveriesPerSec: number;
+  deliveredFraction: number;
+  latencyMs: Percentiles;
+  recordedLines: number;
+}
+
+type Usage = ProcessUsage & { rssSlopeMBPerHour: number };
+
+export interface BenchRecord extends GroupFigures {
   scenario: string;
   target: string;
   goal: string;
@@ -31,19 +49,16 @@ export interface BenchRecord {
   viewers: number;
   connected: number;
   seconds: number;
-  offeredPerSec: number;
-  acceptedPerSec: number;
-  broadcastPerSec: number;
-  deliveriesPerSec: number;
-  deliveredFraction: number;
-  latencyMs: Percentiles;
-  recordedLines: number;
-  joinHistoryMs: { p50: number; p99: number };
+  /** The hot stream of many-streams, apart from the main streams the other figures describe. */
+  hot?: GroupFigures;
+  joins: number;
+  joinHistoryMs: { p50: number; p99: number; max: number };
   server: {
-    gateways: { cpuSeconds: number; peakRssBytes: number };
-    redis: { cpuSeconds: number; peakRssBytes: number };
-    kafka: { cpuSeconds: number; peakRssBytes: number };
+    gateways: Usage;
+    redis: Usage;
+    kafka: Usage;
     rssBytesPerViewer: number;
+    bytesSentPerLine: number;
     deliveriesPerCpuSecond: number;
     /** Counting Redis and Kafka too, when the target uses them. */
     deliveriesPerServerCpuSecond: number;
@@ -55,55 +70,79 @@ export interface BenchRecord {
   invalidBecause: string[];
 }
 
-interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
 function percentiles(h: Histogram): Percentiles {
   return { p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99), p999: h.getValueAtPercentile(99.9), max: h.maxValue };
 }
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function buildRecord(f: RunFacts): BenchRecord {
-  const { result, seconds: s } = f;
-  const connected = Math.min(f.connectedAtStart, result.peakConnected);
-  // Every viewer connected throughout should get every broadcast line.
-  const expected = result.ackedBroadcast * connected;
-  const invalidBecause: string[] = [];
-  if (connected < f.viewers) invalidBecause.push(`${connected} of ${f.viewers} viewers connected`);
-  if (f.crashes > 0) invalidBecause.push(`${f.crashes} server process(es) died`);
-  if (result.sent === 0) invalidBecause.push('nothing was sent');
+/**
+ * Lines a group's viewers should have received: for each stream, the seqs
+ * each viewer was there for (join to leave, or to the newest seq), times the
+ * share of accepted messages that were broadcast (sampling leaves the rest out).
+ */
+function expectedLines(f: RunFacts, group: 'cold' | 'hot'): number {
+  const g = f.result.groups[group];
+  const broadcastShare = g.acked === 0 ? 1 : g.ackedBroadcast / g.acked;
+  const hotStream = f.scenario.hot === undefined ? undefined : 'hot';
+  let span = 0;
+  for (const [stream, t] of Object.entries(f.result.streams)) {
+    if ((stream === hotStream) !== (group === 'hot')) continue;
+    span += t.connected * t.maxSeq - t.joinedSeqSum + t.leftSpan;
+  }
+  return span * broadcastShare;
+}
+
+function groupFigures(f: RunFacts, group: 'cold' | 'hot'): GroupFigures {
+  const g = f.result.groups[group];
+  const s = f.seconds;
+  const expected = expectedLines(f, group);
   return {
-    scenario: f.scenario.name,
+    offeredPerSec: round(g.sent / s),
+    acceptedPerSec: round(g.acked / s),
+    broadcastPerSec: round(g.ackedBroadcast / s),
+    deliveriesPerSec: Math.round(g.lines / s),
+    deliveredFraction: expected === 0 ? 0 : round(g.lines / expected, 5),
+    latencyMs: percentiles(g.latency),
+    recordedLines: g.latency.totalCount,
+  };
+}
+
+export function buildRecord(f: RunFacts): BenchRecord {
+  const { result, scenario } = f;
+  const viewers = scenario.viewers + (scenario.hot?.viewers ?? 0);
+  const connected = result.peakConnected;
+  const invalidBecause: string[] = [];
+  if (connected < viewers) invalidBecause.push(`${connected} of ${viewers} viewers connected`);
+  if (result.joins < viewers) invalidBecause.push(`${result.joins} of ${viewers} joins answered`);
+  if (f.crashes > 0) invalidBecause.push(`${f.crashes} server process(es) died`);
+  if (result.groups.cold.sent === 0) invalidBecause.push('nothing was sent');
+  const lines = result.groups.cold.lines + result.groups.hot.lines;
+  const cpu = f.usage.gateways.cpuSeconds;
+  const serverCpu = cpu + f.usage.redis.cpuSeconds + f.usage.kafka.cpuSeconds;
+  return {
+    scenario: scenario.name,
     target: f.target,
-    goal: f.scenario.goal,
+    goal: scenario.goal,
     date: new Date().toISOString(),
     machine: f.machine,
     mode: f.mode,
     gateways: f.gateways,
-    viewers: f.viewers,
+    viewers,
     connected,
-    seconds: round(s),
-    offeredPerSec: round(result.sent / s),
-    acceptedPerSec: round(result.acked / s),
-    broadcastPerSec: round(result.ackedBroadcast / s),
-    deliveriesPerSec: Math.round(result.lines / s),
-    deliveredFraction: expected === 0 ? 0 : round(result.lines / expected, 5),
-    latencyMs: percentiles(result.latency),
-    recordedLines: result.latency.totalCount,
-    joinHistoryMs: { p50: result.joinLatency.getValueAtPercentile(50), p99: result.joinLatency.getValueAtPercentile(99) },
+    seconds: round(f.seconds),
+    ...groupFigures(f, 'cold'),
+    ...(scenario.hot === undefined ? {} : { hot: groupFigures(f, 'hot') }),
+    joins: result.joins,
+    joinHistoryMs: { p50: result.joinLatency.getValueAtPercentile(50), p99: result.joinLatency.getValueAtPercentile(99), max: result.joinLatency.maxValue },
     server: {
-      gateways: f.usage.gateways,
-      redis: f.usage.redis,
-      kafka: f.usage.kafka,
+      gateways: withSlope(f.usage.gateways),
+      redis: withSlope(f.usage.redis),
+      kafka: withSlope(f.usage.kafka),
       rssBytesPerViewer: connected === 0 ? 0 : Math.round(f.usage.gateways.peakRssBytes / connected),
-      deliveriesPerCpuSecond: f.usage.gateways.cpuSeconds === 0 ? 0 : Math.round(result.lines / f.usage.gateways.cpuSeconds),
-      deliveriesPerServerCpuSecond: Math.round(result.lines / Math.max(0.01, f.usage.gateways.cpuSeconds + f.usage.redis.cpuSeconds + f.usage.kafka.cpuSeconds)),
+      bytesSentPerLine: lines === 0 ? 0 : Math.round(f.usage.gateways.bytesSent / lines),
+      deliveriesPerCpuSecond: cpu === 0 ? 0 : Math.round(lines / cpu),
+      deliveriesPerServerCpuSecond: Math.round(lines / Math.max(0.01, serverCpu)),
     },
     errors: result.errors,
     closes: result.closes,
@@ -113,40 +152,63 @@ export function buildRecord(f: RunFacts): BenchRecord {
   };
 }
 
+/** RSS growth over the run, by a least-squares line through the samples after the first tenth (warm-up). */
+function withSlope(usage: ProcessUsage): Usage {
+  const samples = usage.rssSamples.slice(Math.floor(usage.rssSamples.length / 10));
+  let slope = 0;
+  if (samples.length >= 2) {
+    const n = samples.length;
+    const mt = samples.reduce((a, s) => a + s.atMs, 0) / n;
+    const mr = samples.reduce((a, s) => a + s.bytes, 0) / n;
+    let num = 0;
+    let den = 0;
+    for (const s of samples) {
+      num += (s.atMs - mt) * (s.bytes - mr);
+      den += (s.atMs - mt) ** 2;
+    }
+    slope = den === 0 ? 0 : num / den; // bytes per ms
+  }
+  return { ...usage, rssSamples: [], rssSlopeMBPerHour: round((slope * 3_600_000) / 2 ** 20) };
+}
+
 export function printRecord(r: BenchRecord): void {
   const mb = (bytes: number): string => `${round(bytes / 2 ** 20)} MB`;
+  const figures = (g: GroupFigures): Array<[string, string]> => [
+    ['messages/s', `offered ${g.offeredPerSec}, accepted ${g.acceptedPerSec}, broadcast ${g.broadcastPerSec}`],
+    ['deliveries/s', `${g.deliveriesPerSec} (delivered fraction ${g.deliveredFraction})`],
+    ['send-to-display', `p50 ${g.latencyMs.p50} ms, p90 ${g.latencyMs.p90}, p99 ${g.latencyMs.p99}, p99.9 ${g.latencyMs.p999}, max ${g.latencyMs.max} (${g.recordedLines} lines)`],
+  ];
   const rows: Array<[string, string]> = [
     ['run', `${r.scenario} against ${r.target} (${r.mode}); goal: ${r.goal}`],
-    ['viewers', `${r.connected} of ${r.viewers} connected`],
-    ['messages/s', `offered ${r.offeredPerSec}, accepted ${r.acceptedPerSec}, broadcast ${r.broadcastPerSec}`],
-    ['deliveries/s', `${r.deliveriesPerSec} (delivered fraction ${r.deliveredFraction})`],
-    ['send-to-display', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90}, p99 ${r.latencyMs.p99}, p99.9 ${r.latencyMs.p999}, max ${r.latencyMs.max} (${r.recordedLines} lines)`],
-    ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms`],
-    ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s`],
+    ['viewers', `${r.connected} of ${r.viewers} connected at the peak`],
+    ...figures(r),
+    ...(r.hot === undefined ? [] : figures(r.hot).map(([k, v]): [string, string] => [`hot ${k}`, v])),
+    ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms, max ${r.joinHistoryMs.max} (${r.joins} joins)`],
+    ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
     ['errors', `${JSON.stringify(r.errors)}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
-  for (const [key, value] of rows) console.log(`${key.padEnd(16)} ${value}`);
+  for (const [key, value] of rows) console.log(`${key.padEnd(20)} ${value}`);
 }
 
 export interface Comparison {
-  baseline: string;
-  /** Chorus's deliveries per server CPU-second (Redis and Kafka included) divided by the baseline's. */
+  against: string;
+  /** Chorus's deliveries per server CPU-second (Redis and Kafka included) divided by the other run's. */
   deliveriesPerCpuRatio: number;
-  /** Chorus's p99 divided by the baseline's (below 1: Chorus is faster). */
+  /** Chorus's p99 divided by the other run's (below 1: Chorus is faster). */
   p99Ratio: number;
 }
 
 /** Ratios of one invocation: BENCHMARK.md counts a comparison only when both sides ran in it. */
-export function compare(chorus: BenchRecord, baseline: BenchRecord): Comparison {
+export function compare(chorus: BenchRecord, other: BenchRecord, against = other.target): Comparison {
   return {
-    baseline: baseline.target,
-    deliveriesPerCpuRatio: round(chorus.server.deliveriesPerServerCpuSecond / Math.max(1, baseline.server.deliveriesPerServerCpuSecond), 2),
-    p99Ratio: round(chorus.latencyMs.p99 / Math.max(1, baseline.latencyMs.p99), 2),
+    against,
+    deliveriesPerCpuRatio: round(chorus.server.deliveriesPerServerCpuSecond / Math.max(1, other.server.deliveriesPerServerCpuSecond), 2),
+    p99Ratio: round(chorus.latencyMs.p99 / Math.max(1, other.latencyMs.p99), 2),
   };
 }
 
 export function printComparison(c: Comparison): void {
-  console.log(`${'vs ' + c.baseline}`.padEnd(16) + ` deliveries per server CPU-second x${c.deliveriesPerCpuRatio}; p99 x${c.p99Ratio}`);
+  console.log(`vs ${c.against}`.padEnd(20) + ` deliveries per server CPU-second x${c.deliveriesPerCpuRatio}; p99 x${c.p99Ratio}`);
 }

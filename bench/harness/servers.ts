@@ -8,7 +8,9 @@ import { createInterface } from 'node:readline';
 import { SERVICES_DIR, KAFKA_PORT } from '../../scripts/services/defaults.ts';
 import { clusterEnv, spawnGateway } from '../../test/support/cluster.ts';
 import { REDIS_URL } from '../../test/support/redis.ts';
-import { devToken, spawnServer, type ChildServer } from '../../test/support/servers.ts';
+import { spawnServer, TEST_SECRET, type ChildServer } from '../../test/support/servers.ts';
+import { Authenticator } from '../../src/auth/tokens.ts';
+import type { DialectName } from '../loadgen/protocol.ts';
 import { stopChild } from '../../test/support/child-process.ts';
 import { removeDir, tempDir } from '../../test/support/temp-dir.ts';
 
@@ -20,14 +22,17 @@ export interface RunTarget {
   urls: string[];
   /** Server processes: the gateways (or the baseline), and Redis and Kafka when the target uses them. */
   pids: { gateways: number[]; redis?: number; kafka?: number };
-  /** A sender's URL and token. */
-  sender(i: number): Promise<{ url: string; token: string }>;
+  /** The wire its clients speak. */
+  dialect: DialectName;
+  /** Chatter i's URL and a token for `name`. */
+  chatter(name: string, i: number): Promise<{ url: string; token: string }>;
   /** Server processes that died. */
   crashes(): number;
   stop(): Promise<void>;
 }
 
 export async function startChorus(mode: 'embedded' | 'cluster', gateways: number): Promise<RunTarget> {
+  const tokens = new Authenticator({ jwtSecret: TEST_SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '' });
   const dataDir = tempDir('chorus-bench-');
   const started: ChildServer[] = [];
   const stop = async (): Promise<void> => {
@@ -50,18 +55,18 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
     mode: mode === 'embedded' ? 'embedded' : `cluster, ${gateways} gateway${gateways === 1 ? '' : 's'}`,
     urls: started.map((g) => g.wsUrl),
     pids: { gateways: started.map((g) => g.child.pid!), ...(mode === 'cluster' ? { redis: redisPid(), kafka: kafkaPid() } : {}) },
-    sender: async (i) => {
-      const gateway = started[i % started.length]!;
-      return { url: gateway.wsUrl, token: (await devToken(gateway.url, `sender${i}`)).token };
-    },
+    dialect: 'chorus',
+    // Signed here with the gateways' secret (as an identity provider would), not fetched one by one from the server.
+    chatter: async (name, i) => ({ url: started[i % started.length]!.wsUrl, token: (await tokens.issueDevToken(name, {})).token }),
     crashes: () => started.filter((g) => g.child.exitCode !== null || g.child.signalCode !== null).length,
     stop,
   };
 }
 
-const BASELINES: Record<string, { script: string; usesRedis: boolean }> = {
-  naive: { script: 'naive-server.ts', usesRedis: true },
-  raw: { script: 'raw-server.ts', usesRedis: false },
+const BASELINES: Record<string, { script: string; usesRedis: boolean; dialect: DialectName }> = {
+  naive: { script: 'naive-server.ts', usesRedis: true, dialect: 'chorus' },
+  socketio: { script: 'socketio-server.ts', usesRedis: true, dialect: 'socketio' },
+  raw: { script: 'raw-server.ts', usesRedis: false, dialect: 'chorus' },
 };
 export const BASELINE_NAMES = Object.keys(BASELINES);
 
@@ -87,7 +92,8 @@ export async function startBaseline(name: string): Promise<RunTarget> {
     mode: 'baseline',
     urls: [url],
     pids: { gateways: [child.pid!], ...(baseline.usesRedis ? { redis: redisPid() } : {}) },
-    sender: async () => ({ url, token: 'baselines-ignore-auth' }),
+    dialect: baseline.dialect,
+    chatter: async () => ({ url, token: 'baselines-ignore-auth' }),
     crashes: () => (child.exitCode !== null && child.exitCode !== 0) || child.signalCode !== null ? 1 : 0,
     stop: () => stopChild(child, 'SIGTERM'),
   };

@@ -1,168 +1,293 @@
 // One load-generator process (started by bench/harness/load-fleet.ts with
 // fork): connects its share of viewers from its own loopback source
-// addresses, joins them, and on `go` runs its senders on the schedule. Every
-// line a recording viewer receives goes into an HDR histogram of
-// send-to-display time; every viewer counts its lines. Bounded: it stops
-// when told, or at its deadline, whichever comes first.
+// addresses and joins them; on `go` runs its chatters on the schedule, adds
+// the viewers of a join ramp and replaces churned ones. Every line a
+// recording viewer receives goes into an HDR histogram of send-to-display
+// time; every viewer counts its lines. Bounded: it stops when told, or at its
+// deadline, whichever comes first.
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import WebSocket from 'ws';
-import type { WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
+import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, type Dialect } from './dialects.ts';
+import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
 
 const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
+// Every chat line's text is "probe <nonce> t=<send time>" (user names cannot hold " t="): lines are counted and timed by that marker.
+const MARKER = Buffer.from(' t=');
 
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class GroupStats {
+  readonly latency = histogram();
+  sent = 0;
+  acked = 0;
+  ackedBroadcast = 0;
+  lines = 0;
+
+  counts(): GroupCounts {
+    return { sent: this.sent, acked: this.acked, ackedBroadcast: this.ackedBroadcast, lines: this.lines, latency: encodeIntoCompressedBase64(this.latency) };
+  }
+}
+
+interface Viewer {
+  ws: WebSocket;
+  /** Global number: a churned viewer is replaced by a new one with the same number (same stream). */
+  index: number;
+  stream: string;
+  /** Closed by the load generator itself (churn): not an error. */
+  leaving: boolean;
+  /** The seq `joined` named; -1 until then. */
+  joinedSeq: number;
+}
 
 class Load {
   readonly plan: WorkerPlan;
-  readonly latency = histogram();
+  readonly dialect: Dialect;
   readonly joinLatency = histogram();
+  readonly groups: Record<LatencyGroup, GroupStats> = { cold: new GroupStats(), hot: new GroupStats() };
+  readonly streams = new Map<string, StreamTally>();
   readonly errors: Record<string, number> = {};
   readonly closes: Record<string, number> = {};
-  readonly sockets: WebSocket[] = [];
-  lines = 0;
+  readonly viewers = new Set<Viewer>();
+  readonly chatterSockets: WebSocket[] = [];
+  joins = 0;
   connected = 0;
   peakConnected = 0;
-  acked = 0;
-  ackedBroadcast = 0;
-  sent = 0;
   stopping = false;
 
   constructor(plan: WorkerPlan) {
     this.plan = plan;
+    this.dialect = DIALECTS[plan.dialect];
   }
 
   count(table: Record<string, number>, key: string): void {
     table[key] = (table[key] ?? 0) + 1;
   }
 
-  /** Opens viewer `i`: its gateway and source address by turns, recording latency if its number says so. */
+  tally(stream: string): StreamTally {
+    let t = this.streams.get(stream);
+    if (t === undefined) this.streams.set(stream, (t = { connected: 0, joinedSeqSum: 0, leftSpan: 0, maxSeq: 0 }));
+    return t;
+  }
+
+  /** Opens viewer `i` (global number): its stream, gateway and source address follow from the number. */
   openViewer(i: number): Promise<void> {
-    const plan = this.plan;
-    const url = plan.urls[i % plan.urls.length]!;
-    const localAddress = plan.localAddresses[i % plan.localAddresses.length]!;
+    const { plan, dialect } = this;
+    const { layout } = plan;
+    const cold = i < layout.coldViewers;
+    const stream = cold ? layout.streams[i % layout.streams.length]! : layout.hot!.stream;
+    const stats = this.groups[cold ? 'cold' : 'hot'];
+    const tally = this.tally(stream);
     const records = i % plan.recordEvery === 0;
+    const ws = new WebSocket(dialect.url(plan.urls[i % plan.urls.length]!), {
+      localAddress: plan.localAddresses[i % plan.localAddresses.length],
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
+    const viewer: Viewer = { ws, index: i, stream, leaving: false, joinedSeq: -1 };
+    this.viewers.add(viewer);
     return new Promise((resolve) => {
-      const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
       const timer = setTimeout(() => {
         this.count(this.errors, 'connect_timeout');
         ws.terminate();
-        resolve();
       }, CONNECT_TIMEOUT_MS);
-      let joinSentAt = 0;
       let open = false;
+      let joinSentAt = 0;
+      const join = (): void => {
+        joinSentAt = performance.now();
+        ws.send(dialect.join(stream, plan.history));
+      };
       ws.on('open', () => {
         open = true;
         this.connected++;
         this.peakConnected = Math.max(this.peakConnected, this.connected);
-        joinSentAt = performance.now();
-        ws.send(JSON.stringify({ type: 'join', stream: plan.stream, history: plan.history }));
+        if (dialect.readyOnOpen) join();
       });
       ws.on('message', (data: Buffer) => {
-        const text = data.toString();
-        // Cheap prefilter: only chat and join frames matter here, and a record needs only the timestamps.
-        if (text.startsWith('{"type":"joined"')) {
-          this.joinLatency.recordValue(Math.max(1, Math.round(performance.now() - joinSentAt)));
-          clearTimeout(timer);
-          resolve();
-          return;
+        switch (dialect.classify(data)) {
+          case Kind.Lines: {
+            let lines = 0;
+            const now = Date.now();
+            for (let at = data.indexOf(MARKER); at !== -1; at = data.indexOf(MARKER, at + 3)) {
+              lines++;
+              if (records) stats.latency.recordValue(Math.max(1, now - numberAt(data, at + 3)));
+            }
+            stats.lines += lines;
+            const seq = lastSeq(data);
+            if (seq > tally.maxSeq) tally.maxSeq = seq;
+            return;
+          }
+          case Kind.Joined:
+            clearTimeout(timer);
+            this.joins++;
+            this.joinLatency.recordValue(Math.max(1, Math.round(performance.now() - joinSentAt)));
+            viewer.joinedSeq = firstSeq(data);
+            if (viewer.joinedSeq > tally.maxSeq) tally.maxSeq = viewer.joinedSeq;
+            tally.connected++;
+            tally.joinedSeqSum += viewer.joinedSeq;
+            resolve();
+            return;
+          case Kind.Ready:
+            join();
+            return;
+          case Kind.Reply:
+            ws.send(dialect.reply(data));
+            return;
+          case Kind.Error:
+            this.count(this.errors, errorCodeOf(data));
+            return;
         }
-        if (text.startsWith('{"type":"error"')) {
-          this.count(this.errors, (JSON.parse(text) as { code: string }).code);
-          return;
-        }
-        this.take(text, records);
       });
       ws.on('close', (code) => {
-        if (open) this.connected--;
-        if (!this.stopping) this.count(this.closes, String(code));
         clearTimeout(timer);
+        if (open) this.connected--;
+        if (!this.stopping && !viewer.leaving) this.count(this.closes, String(code));
+        this.#forget(viewer, tally);
         resolve();
       });
       ws.on('error', () => this.count(this.errors, open ? 'socket_error' : 'connect_error'));
-      this.sockets.push(ws);
     });
   }
 
-  /** Counts the lines of a msg or batch frame; a recording viewer also records each line's age. */
-  take(text: string, records: boolean): void {
-    if (!text.startsWith('{"type":"msg"') && !text.startsWith('{"type":"batch"')) return;
-    const now = Date.now();
-    // Every line's text is "probe <n> t=<ms>" (user names cannot hold " t="): count and time them by that marker.
-    for (let at = text.indexOf(' t='); at !== -1; at = text.indexOf(' t=', at + 3)) {
-      this.lines++;
-      if (records) this.latency.recordValue(Math.max(1, now - Number(text.slice(at + 3, at + 16))));
-    }
+  /** A viewer gone (closed by either side) stops expecting lines: its span so far is what it should have had. */
+  #forget(viewer: Viewer, tally: StreamTally): void {
+    if (!this.viewers.delete(viewer) || viewer.joinedSeq < 0 || this.stopping) return;
+    tally.connected--;
+    tally.joinedSeqSum -= viewer.joinedSeq;
+    tally.leftSpan += Math.max(0, tally.maxSeq - viewer.joinedSeq);
   }
 
-  async connectAll(): Promise<void> {
+  /** Opens viewers first..first+count-1, a bounded number at a time. */
+  async connectRange(first: number, count: number): Promise<void> {
     let next = 0;
-    const lanes = Array.from({ length: Math.min(CONNECT_CONCURRENCY, this.plan.viewers) }, async () => {
-      while (next < this.plan.viewers && !this.stopping) await this.openViewer(this.plan.firstViewer + next++);
+    const lanes = Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, async () => {
+      while (next < count && !this.stopping) await this.openViewer(first + next++);
     });
     await Promise.all(lanes);
   }
 
-  /** Senders send on the schedule: each phase's rate, spread evenly over its senders. */
-  async send(): Promise<void> {
-    const { senders, phases } = this.plan;
-    if (senders.length === 0) return;
-    const sockets = await Promise.all(senders.map((sender) => this.openSender(sender.url, sender.token)));
-    let n = 0;
+  /** After `go`: the rest of the viewers join evenly over the ramp. */
+  async ramp(): Promise<void> {
+    const { viewers, firstViewer, schedule } = this.plan;
+    const toAdd = viewers - schedule.initial;
+    if (toAdd <= 0) return;
     const started = performance.now();
-    let phaseStart = started;
-    for (const phase of phases) {
+    const opening: Array<Promise<void>> = [];
+    for (let k = 0; k < toAdd && !this.stopping; k++) {
+      const wait = started + (k * schedule.rampSeconds * 1000) / toAdd - performance.now();
+      if (wait > 1) await sleep(wait);
+      opening.push(this.openViewer(firstViewer + schedule.initial + k));
+    }
+    await Promise.all(opening);
+  }
+
+  /** After `go`: every so often one viewer leaves and a new one with the same number (same stream) joins. */
+  async churn(untilMs: number): Promise<void> {
+    const perMinute = this.plan.viewers * this.plan.schedule.churnPerMinute;
+    if (perMinute <= 0) return;
+    const everyMs = 60_000 / perMinute;
+    const started = performance.now();
+    const replacing: Array<Promise<void>> = [];
+    for (let k = 1; started + k * everyMs < untilMs && !this.stopping; k++) {
+      await sleep(started + k * everyMs - performance.now());
+      const leaving = [...this.viewers][Math.floor(Math.random() * this.viewers.size)];
+      if (leaving === undefined) continue;
+      leaving.leaving = true;
+      leaving.ws.close(1000);
+      replacing.push(this.openViewer(leaving.index));
+    }
+    await Promise.all(replacing);
+  }
+
+  /** Chatters send on the schedule: each phase's rate spread evenly over its active chatters, each sending to its streams in turn. */
+  async chat(group: ChatGroup): Promise<void> {
+    if (group.chatters.length === 0) return;
+    const sockets = await Promise.all(group.chatters.map((chatter) => this.openChatter(chatter, group)));
+    const stats = this.groups[group.group];
+    // A chatter's k-th message goes to its streams[k % length] with nonce k, so its ack names the stream.
+    const sentBy = new Uint32Array(sockets.length);
+    let phaseStart = performance.now();
+    for (const phase of group.phases) {
       const total = Math.round(phase.seconds * phase.ratePerSecond);
+      const active = Math.max(1, Math.min(phase.chatters, sockets.length));
       for (let k = 0; k < total && !this.stopping; k++) {
-        const due = phaseStart + (k * 1000) / phase.ratePerSecond;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const ws = sockets[n % sockets.length]!;
-        if (ws.readyState === WebSocket.OPEN) {
-          ws.send(JSON.stringify({ type: 'send', stream: this.plan.stream, text: `probe ${n} t=${Date.now()}`, nonce: n }));
-          this.sent++;
-        }
-        n++;
+        const wait = phaseStart + (k * 1000) / phase.ratePerSecond - performance.now();
+        if (wait > 1) await sleep(wait);
+        const c = k % active;
+        const ws = sockets[c]!;
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        const { streams } = group.chatters[c]!;
+        const nonce = sentBy[c]!++;
+        ws.send(this.dialect.send(streams[nonce % streams.length]!, `probe ${nonce} t=${Date.now()}`, nonce));
+        stats.sent++;
       }
       phaseStart += phase.seconds * 1000;
     }
     // Answers still due arrive within a moment.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     for (const ws of sockets) ws.close();
   }
 
-  openSender(url: string, token: string): Promise<WebSocket> {
+  openChatter(chatter: Chatter, group: ChatGroup): Promise<WebSocket> {
+    const { dialect } = this;
+    const stats = this.groups[group.group];
+    const ws = new WebSocket(dialect.url(chatter.url), { localAddress: this.plan.localAddresses[0], perMessageDeflate: false, skipUTF8Validation: true });
+    this.chatterSockets.push(ws);
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { localAddress: this.plan.localAddresses[0], perMessageDeflate: false });
+      const timer = setTimeout(() => reject(new Error('a chatter did not connect')), CONNECT_TIMEOUT_MS);
+      let joins = 0;
+      const ready = (): void => {
+        const auth = dialect.auth(chatter.token);
+        if (auth !== undefined) ws.send(auth);
+        for (const stream of chatter.streams) ws.send(dialect.join(stream, 0));
+      };
       ws.once('error', reject);
       ws.on('open', () => {
-        ws.send(JSON.stringify({ type: 'auth', token }));
-        ws.send(JSON.stringify({ type: 'join', stream: this.plan.stream, history: 0 }));
-        resolve(ws);
+        if (dialect.readyOnOpen) ready();
       });
       ws.on('message', (data: Buffer) => {
-        const text = data.toString();
-        if (text.startsWith('{"type":"ack"')) {
-          this.acked++;
-          if (text.includes('"sampled":false')) this.ackedBroadcast++;
-        } else if (text.startsWith('{"type":"error"')) {
-          this.count(this.errors, (JSON.parse(text) as { code: string }).code);
+        switch (dialect.classify(data)) {
+          case Kind.Ready:
+            ready();
+            return;
+          case Kind.Reply:
+            ws.send(dialect.reply(data));
+            return;
+          case Kind.Joined:
+            if (++joins < chatter.streams.length) return;
+            clearTimeout(timer);
+            resolve(ws);
+            return;
+          case Kind.Ack: {
+            stats.acked++;
+            if (data.includes('"sampled":false')) stats.ackedBroadcast++;
+            const tally = this.tally(chatter.streams[nonceOf(data) % chatter.streams.length]!);
+            tally.maxSeq = Math.max(tally.maxSeq, firstSeq(data));
+            return;
+          }
+          case Kind.Error:
+            this.count(this.errors, errorCodeOf(data));
+            return;
         }
       });
     });
+  }
+
+  async run(): Promise<void> {
+    const scheduleMs = Math.max(0, ...this.plan.chat.map((g) => g.phases.reduce((total, p) => total + p.seconds * 1000, 0)));
+    await Promise.all([...this.plan.chat.map((group) => this.chat(group)), this.ramp(), this.churn(performance.now() + scheduleMs)]);
   }
 
   report(): WorkerReport {
     return {
       peakConnected: this.peakConnected,
       connectedAtEnd: this.connected,
-      lines: this.lines,
       recordingViewers: Math.ceil(this.plan.viewers / this.plan.recordEvery),
-      latency: encodeIntoCompressedBase64(this.latency),
+      groups: { cold: this.groups.cold.counts(), hot: this.groups.hot.counts() },
+      streams: Object.fromEntries(this.streams),
       joinLatency: encodeIntoCompressedBase64(this.joinLatency),
-      sent: this.sent,
-      acked: this.acked,
-      ackedBroadcast: this.ackedBroadcast,
+      joins: this.joins,
       errors: this.errors,
       closes: this.closes,
     };
@@ -170,7 +295,8 @@ class Load {
 
   stop(): void {
     this.stopping = true;
-    for (const ws of this.sockets) ws.terminate();
+    for (const viewer of this.viewers) viewer.ws.terminate();
+    for (const ws of this.chatterSockets) ws.terminate();
   }
 }
 
@@ -180,9 +306,13 @@ process.on('message', (message: { type: 'plan'; plan: WorkerPlan } | { type: 'go
     load = new Load(message.plan);
     const deadline = setTimeout(() => process.exit(3), message.plan.deadlineMs);
     deadline.unref();
-    void load.connectAll().then(() => process.send!({ type: 'connected', connected: load!.connected }));
+    const { firstViewer, schedule } = message.plan;
+    void load.connectRange(firstViewer, schedule.initial).then(() => process.send!({ type: 'connected', connected: load!.connected }));
   } else if (message.type === 'go') {
-    void load!.send().then(() => process.send!({ type: 'sent' }));
+    load!.run().then(() => process.send!({ type: 'sent' }), (err: unknown) => {
+      console.error('load worker:', err);
+      process.exit(4);
+    });
   } else {
     const done: WorkerDone = { type: 'done', report: load!.report() };
     load!.stop();
