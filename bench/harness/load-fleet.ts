@@ -9,8 +9,13 @@ import type { ChatGroup, DialectName, LatencyGroup, Layout, StreamTally, WorkerP
 const WORKER = new URL('../loadgen/load-worker.ts', import.meta.url).pathname;
 /** Sockets (viewers and chatters) per load-generator process, well under its 20,000 open files. */
 export const SOCKETS_PER_WORKER = 12_000;
-/** Connections per source address towards one gateway address, under the ~28,000 ephemeral ports. */
-const VIEWERS_PER_ADDRESS = 20_000;
+/**
+ * Sockets per source address. A socket bound to a source address takes an
+ * ephemeral port of that address whatever its destination, so this stays
+ * well under the ~28,000 ports, with room for those still in TIME_WAIT from
+ * an earlier run.
+ */
+const SOCKETS_PER_ADDRESS = 10_000;
 
 export interface FleetPlan {
   dialect: DialectName;
@@ -57,7 +62,7 @@ export class LoadFleet {
   async connect(plan: FleetPlan, connectTimeoutMs: number): Promise<number> {
     const chatters = plan.chat.reduce((total, g) => total + g.chatters.length, 0);
     const count = Math.max(1, Math.ceil((plan.viewers + chatters) / SOCKETS_PER_WORKER));
-    const addresses = Array.from({ length: Math.max(1, Math.ceil(plan.viewers / VIEWERS_PER_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`);
+    const addresses = Array.from({ length: Math.max(1, Math.ceil((plan.viewers + chatters) / SOCKETS_PER_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`);
     const connected: Array<Promise<number>> = [];
     let first = 0;
     for (let w = 0; w < count; w++) {

@@ -2,7 +2,8 @@
 // Chorus (one embedded process, or N cluster gateways on the local Redis and
 // Kafka) or a baseline server (bench/baselines/).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICES_DIR, KAFKA_PORT } from '../../scripts/services/defaults.ts';
@@ -38,6 +39,7 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
   const stop = async (): Promise<void> => {
     await Promise.all(started.map((g) => g.stop()));
     removeDir(dataDir);
+    keepLogs(started);
   };
   try {
     if (mode === 'embedded') {
@@ -61,6 +63,13 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
     crashes: () => started.filter((g) => g.child.exitCode !== null || g.child.signalCode !== null).length,
     stop,
   };
+}
+
+/** The gateways' logs, for a look after the run: the path is printed. */
+function keepLogs(gateways: ChildServer[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'chorus-bench-logs-'));
+  gateways.forEach((g, i) => writeFileSync(join(dir, `gateway-${i}.log`), g.output.join('\n') + '\n'));
+  console.error(`bench: gateway logs in ${dir}`);
 }
 
 const BASELINES: Record<string, { script: string; usesRedis: boolean; dialect: DialectName }> = {

@@ -201,9 +201,8 @@ class Load {
   }
 
   /** Chatters send on the schedule: each phase's rate spread evenly over its active chatters, each sending to its streams in turn. */
-  async chat(group: ChatGroup): Promise<void> {
-    if (group.chatters.length === 0) return;
-    const sockets = await Promise.all(group.chatters.map((chatter) => this.openChatter(chatter, group)));
+  async chat(group: ChatGroup, sockets: WebSocket[]): Promise<void> {
+    if (sockets.length === 0) return;
     const stats = this.groups[group.group];
     // A chatter's k-th message goes to its streams[k % length] with nonce k, so its ack names the stream.
     const sentBy = new Uint32Array(sockets.length);
@@ -229,10 +228,10 @@ class Load {
     for (const ws of sockets) ws.close();
   }
 
-  openChatter(chatter: Chatter, group: ChatGroup): Promise<WebSocket> {
+  openChatter(chatter: Chatter, group: ChatGroup, localAddress: string): Promise<WebSocket> {
     const { dialect } = this;
     const stats = this.groups[group.group];
-    const ws = new WebSocket(dialect.url(chatter.url), { localAddress: this.plan.localAddresses[0], perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = new WebSocket(dialect.url(chatter.url), { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
     this.chatterSockets.push(ws);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('a chatter did not connect')), CONNECT_TIMEOUT_MS);
@@ -274,9 +273,27 @@ class Load {
     });
   }
 
-  async run(): Promise<void> {
+  /** Before `go`: the first viewers, then every chatter signed in and joined, a bounded number at a time. */
+  async prepare(): Promise<WebSocket[][]> {
+    await this.connectRange(this.plan.firstViewer, this.plan.schedule.initial);
+    const groups: WebSocket[][] = [];
+    for (const group of this.plan.chat) {
+      const sockets: WebSocket[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, group.chatters.length) }, async () => {
+        while (next < group.chatters.length) {
+          const i = next++;
+          sockets[i] = await this.openChatter(group.chatters[i]!, group, this.plan.localAddresses[i % this.plan.localAddresses.length]!);
+        }
+      }));
+      groups.push(sockets);
+    }
+    return groups;
+  }
+
+  async run(chatters: WebSocket[][]): Promise<void> {
     const scheduleMs = Math.max(0, ...this.plan.chat.map((g) => g.phases.reduce((total, p) => total + p.seconds * 1000, 0)));
-    await Promise.all([...this.plan.chat.map((group) => this.chat(group)), this.ramp(), this.churn(performance.now() + scheduleMs)]);
+    await Promise.all([...this.plan.chat.map((group, g) => this.chat(group, chatters[g]!)), this.ramp(), this.churn(performance.now() + scheduleMs)]);
   }
 
   report(): WorkerReport {
@@ -301,15 +318,19 @@ class Load {
 }
 
 let load: Load | undefined;
+let chatters: Promise<WebSocket[][]> | undefined;
 process.on('message', (message: { type: 'plan'; plan: WorkerPlan } | { type: 'go' } | { type: 'stop' }) => {
   if (message.type === 'plan') {
     load = new Load(message.plan);
     const deadline = setTimeout(() => process.exit(3), message.plan.deadlineMs);
     deadline.unref();
-    const { firstViewer, schedule } = message.plan;
-    void load.connectRange(firstViewer, schedule.initial).then(() => process.send!({ type: 'connected', connected: load!.connected }));
+    chatters = load.prepare();
+    chatters.then(() => process.send!({ type: 'connected', connected: load!.connected }), (err: unknown) => {
+      console.error('load worker:', err);
+      process.exit(4);
+    });
   } else if (message.type === 'go') {
-    load!.run().then(() => process.send!({ type: 'sent' }), (err: unknown) => {
+    chatters!.then((sockets) => load!.run(sockets)).then(() => process.send!({ type: 'sent' }), (err: unknown) => {
       console.error('load worker:', err);
       process.exit(4);
     });
