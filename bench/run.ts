@@ -1,8 +1,9 @@
-// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive|socketio|raw] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive,socketio,raw] [--json FILE]`
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
-// JSON record. With --baseline, runs the same scenario against the baseline
-// in the same invocation and reports Chorus's ratios to it; many-streams
+// JSON record. With --baseline (one name or several, comma-separated), runs
+// the same scenario against each baseline in the same invocation and reports
+// Chorus's ratios to it; many-streams
 // also runs without its hot stream and compares. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { writeFileSync } from 'node:fs';
@@ -48,7 +49,8 @@ const positive = (raw: string | undefined, what: string): number | undefined => 
 const name = values.scenario ?? fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`);
 const scenario = buildScenario(name, positive(values.viewers, 'viewers'), positive(values.seconds, 'seconds'))
   ?? fail(`unknown scenario "${name}"; one of ${SCENARIO_NAMES.join(', ')}`);
-if (values.baseline !== undefined && !BASELINE_NAMES.includes(values.baseline)) fail(`--baseline must be one of ${BASELINE_NAMES.join(', ')}`);
+const baselines = values.baseline === undefined ? [] : values.baseline.split(',');
+for (const b of baselines) if (!BASELINE_NAMES.includes(b)) fail(`--baseline must name one or more of ${BASELINE_NAMES.join(', ')} (comma-separated)`);
 if (values.mode !== 'embedded' && values.mode !== 'cluster') fail('--mode must be embedded or cluster');
 const mode = values.mode;
 const gateways = positive(values.gateways, 'gateways') ?? 1;
@@ -57,7 +59,7 @@ const sockets = scenario.viewers + scenario.chatters + (scenario.hot === undefin
 if (sockets > gateways * SOCKETS_PER_GATEWAY) {
   fail(`${sockets} sockets (viewers and chatters) need at least ${Math.ceil(sockets / SOCKETS_PER_GATEWAY)} gateway processes of ${SOCKETS_PER_GATEWAY}: use --mode cluster --gateways N`);
 }
-if (values.baseline !== undefined && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
+if (baselines.length > 0 && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
@@ -100,10 +102,10 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
       deadlineMs: CONNECT_TIMEOUT_MS + seconds * 1000 + 2 * SLACK_MS,
     }, CONNECT_TIMEOUT_MS);
     const watch = (pids: Array<number | undefined>): ProcessWatch => new ProcessWatch(pids.filter((pid): pid is number => pid !== undefined));
-    const watches = { gateways: watch(target.pids.gateways), redis: watch([target.pids.redis]), kafka: watch([target.pids.kafka]) };
+    const watches = { gateways: watch(target.pids.gateways), redis: watch([target.pids.redis]), kafka: watch([target.pids.kafka]), loadgen: watch(fleet.pids()) };
     for (const w of Object.values(watches)) w.start();
     await fleet.run(seconds * 1000 + CONNECT_TIMEOUT_MS);
-    const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop() };
+    const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop(), loadgen: watches.loadgen.stop() };
     const result = await fleet.stop(SLACK_MS);
     return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine });
   } finally {
@@ -120,8 +122,8 @@ try {
     const control = await measure(withoutHot(scenario), await startChorus(mode, gateways));
     others.push({ record: control, comparison: compare(chorus, control, 'the same run without the hot stream') });
   }
-  if (values.baseline !== undefined) {
-    const baseline = await measure(scenario, await startBaseline(values.baseline));
+  for (const name of baselines) {
+    const baseline = await measure(scenario, await startBaseline(name));
     others.push({ record: baseline, comparison: compare(chorus, baseline) });
   }
   for (const record of [chorus, ...others.map((o) => o.record)]) {

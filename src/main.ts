@@ -5,8 +5,10 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startServer } from './server.ts';
 import { superviseWorkers } from './process/worker-supervisor.ts';
+import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
 
 const USAGE = `usage: chorus serve [--flag value ...]
+       ${PLAN_USAGE.replace('usage: ', '')}
 
 Flags and CHORUS_* environment variables are listed in the README.`;
 
@@ -15,6 +17,14 @@ async function main(argv: string[]): Promise<void> {
   if (command === '--help' || command === 'help') {
     console.log(USAGE);
     return;
+  }
+  if (command === 'plan') {
+    try {
+      process.exit(runPlan(rest));
+    } catch (err) {
+      console.error(`chorus plan: ${err instanceof Error ? err.message : err}\n${PLAN_USAGE}`);
+      process.exit(2);
+    }
   }
   if (command !== 'serve') {
     console.error(`unknown command "${command}"\n${USAGE}`);

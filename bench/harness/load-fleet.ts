@@ -58,6 +58,11 @@ export interface FleetResult {
 export class LoadFleet {
   readonly #workers: ChildProcess[] = [];
 
+  /** The load-generator processes (their CPU is reported beside the server's). */
+  pids(): number[] {
+    return this.#workers.map((w) => w.pid!);
+  }
+
   /** Starts the workers and resolves once every viewer has connected and joined (or failed to). */
   async connect(plan: FleetPlan, connectTimeoutMs: number): Promise<number> {
     const chatters = plan.chat.reduce((total, g) => total + g.chatters.length, 0);

@@ -11,7 +11,7 @@ export interface RunFacts {
   mode: string;
   gateways: number;
   result: FleetResult;
-  usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage };
+  usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage; loadgen: ProcessUsage };
   crashes: number;
   /** The schedule's length: rates are per second of it. */
   seconds: number;
@@ -63,6 +63,8 @@ export interface BenchRecord extends GroupFigures {
     /** Counting Redis and Kafka too, when the target uses them. */
     deliveriesPerServerCpuSecond: number;
   };
+  /** The load generator shares the machine: its CPU says how much was left for the server. */
+  loadgenCpuSeconds: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
   crashes: number;
@@ -144,6 +146,7 @@ export function buildRecord(f: RunFacts): BenchRecord {
       deliveriesPerCpuSecond: cpu === 0 ? 0 : Math.round(lines / cpu),
       deliveriesPerServerCpuSecond: Math.round(lines / Math.max(0.01, serverCpu)),
     },
+    loadgenCpuSeconds: round(f.usage.loadgen.cpuSeconds),
     errors: result.errors,
     closes: result.closes,
     crashes: f.crashes,
@@ -186,6 +189,7 @@ export function printRecord(r: BenchRecord): void {
     ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms, max ${r.joinHistoryMs.max} (${r.joins} joins)`],
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
+    ['load generator', `${r.loadgenCpuSeconds} CPU s`],
     ['errors', `${JSON.stringify(r.errors)}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];

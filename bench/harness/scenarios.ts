@@ -58,7 +58,8 @@ const BUILDERS: Record<string, (viewers: number | undefined) => Scenario> = {
   },
   'viral-join': (viewers = 50_000) => ({
     ...base, name: 'viral-join', goal: 'every join gets its history; joinHistoryMs p99 <= 250 ms; no refused connection',
-    viewers, initialViewers: Math.min(1_000, viewers), rampSeconds: 60, history: 100,
+    // 1,000 of 50,000 to start with: the same 2 % at any size.
+    viewers, initialViewers: Math.max(1, Math.round(viewers * 0.02)), rampSeconds: 60, history: 100,
     chatters: 100, phases: [{ seconds: 60, ratePerSecond: 50, chatters: 100 }],
   }),
   soak: (viewers = 10_000) => ({

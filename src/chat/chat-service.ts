@@ -146,6 +146,7 @@ export class ChatService {
     } catch (err) {
       throw unavailable(err);
     }
+    d.sampler.observeSeq(stream, message.seq, d.now());
     return { id: message.id, seq: message.seq, ts, sampled, user };
   }
 

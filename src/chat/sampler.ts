@@ -7,10 +7,17 @@ const IDLE_MS = 10_000;
 // stream hovering at the threshold does not flap the "too fast" banner.
 const RELEASE_FACTOR = 0.8;
 
-/** Accepted messages per second of one stream, split by priority, over a sliding second. */
+/**
+ * Accepted messages per second of one stream over a sliding second: those
+ * this process accepted, split by priority, and the whole stream's (all
+ * gateways together), read from how far its seq moved.
+ */
 class StreamMeter {
   readonly all = new Uint32Array(BUCKETS);
   readonly priority = new Uint32Array(BUCKETS);
+  /** The newest seq seen by the end of each bucket (0: none seen in it). */
+  readonly seqs = new Float64Array(BUCKETS);
+  newestSeq = 0;
   bucketStart = 0;
   index = 0;
   credit = 0;
@@ -26,18 +33,22 @@ class StreamMeter {
       this.index = (this.index + 1) % BUCKETS;
       this.all[this.index] = 0;
       this.priority[this.index] = 0;
+      this.seqs[this.index] = this.newestSeq;
     }
     this.bucketStart = now - ((now - this.bucketStart) % BUCKET_MS);
   }
 
-  rate(): { all: number; priority: number } {
+  rate(): { all: number; priority: number; stream: number } {
     let all = 0;
     let priority = 0;
     for (let i = 0; i < BUCKETS; i++) {
       all += this.all[i]!;
       priority += this.priority[i]!;
     }
-    return { all, priority };
+    // The oldest bucket's seq is where the stream stood a second ago.
+    const before = this.seqs[(this.index + 1) % BUCKETS]!;
+    const stream = before === 0 ? 0 : this.newestSeq - before;
+    return { all, priority, stream: Math.max(all, stream) };
   }
 }
 
@@ -46,6 +57,9 @@ class StreamMeter {
  * so every viewer sees the same subset. Messages of privileged senders are
  * always kept; ordinary ones are kept at the ratio that brings the stream back
  * to the threshold, spread evenly by a credit counter rather than at random.
+ * The threshold is the whole stream's: with several gateways each accepting a
+ * share, each keeps its share of the threshold (the stream's rate comes from
+ * its seqs, which count every gateway's messages).
  */
 export class Sampler {
   readonly #threshold: number;
@@ -77,12 +91,21 @@ export class Sampler {
     return false;
   }
 
+  /** A seq the stream reached (stamped here or anywhere), for the stream's own rate. */
+  observeSeq(stream: string, seq: number, now: number): void {
+    const meter = this.#meters.get(stream);
+    if (meter === undefined || seq <= meter.newestSeq) return;
+    meter.advance(now);
+    meter.newestSeq = seq;
+  }
+
   #update(meter: StreamMeter): void {
-    const { all, priority } = meter.rate();
-    if (!meter.sampling && all > this.#threshold) meter.sampling = true;
-    else if (meter.sampling && all < this.#threshold * RELEASE_FACTOR) meter.sampling = false;
+    const { all, priority, stream } = meter.rate();
+    if (!meter.sampling && stream > this.#threshold) meter.sampling = true;
+    else if (meter.sampling && stream < this.#threshold * RELEASE_FACTOR) meter.sampling = false;
     const ordinary = all - priority;
-    meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, this.#threshold - priority) / ordinary);
+    const share = stream === 0 ? 1 : all / stream;
+    meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, this.#threshold * share - priority) / ordinary);
   }
 
   /** Accepted messages of the stream over the last second. */
@@ -90,7 +113,7 @@ export class Sampler {
     const meter = this.#meters.get(stream);
     if (meter === undefined) return 0;
     meter.advance(now);
-    return meter.rate().all;
+    return meter.rate().stream;
   }
 
   rateOf(stream: string, now: number): RateState {
@@ -98,7 +121,7 @@ export class Sampler {
     if (meter === undefined) return { perSecond: 0, sampling: false, keepRatio: 1 };
     meter.advance(now);
     this.#update(meter);
-    return { perSecond: meter.rate().all, sampling: meter.sampling, keepRatio: Math.round(meter.keepRatio * 1000) / 1000 };
+    return { perSecond: meter.rate().stream, sampling: meter.sampling, keepRatio: Math.round(meter.keepRatio * 1000) / 1000 };
   }
 
   /**

@@ -95,7 +95,7 @@ export const SETTINGS = {
   socketSoftLimitBytes: int('Unsent bytes above which a viewer counts as slow.', MIB, 16 * KIB, 512 * MIB),
   socketHardLimitBytes: int('Unsent bytes at which a viewer is disconnected at once (4008).', 4 * MIB, 16 * KIB, 1024 * MIB),
   slowConsumerGraceMs: int('How long a viewer may stay slow before it is disconnected (4008).', 10_000, 0, 600_000),
-  maxFlushMs: int('Longest a big stream coalesces live messages before writing a batch.', 100, 0, 5_000),
+  maxFlushMs: int('Latency budget of coalescing: the longest a big stream holds live messages before writing a batch (its window follows what its flushes cost, up to this).', 500, 0, 5_000),
   stateIntervalMs: int('Least time between two `state` frames of one stream.', 1_000, 100, 60_000),
 
   // Sampling and shedding

@@ -41,9 +41,19 @@ interface EncodedFrame {
 }
 
 const LINGER_MS = 5_000;
-// A flush costs one write per viewer, so bigger audiences coalesce longer:
-// one millisecond of window per this many viewers, up to maxFlushMs.
-const VIEWERS_PER_FLUSH_MS = 100;
+// A flush costs one write system call per viewer, whatever its size, so a
+// stream's flush window follows what its flushes cost: this many times the
+// time its last flushes took, so writing to its viewers takes at most about
+// a quarter of the gateway's time, up to maxFlushMs (the latency budget). A
+// stream with few viewers costs next to nothing and flushes at once; on a
+// busy machine the same flush takes longer and the window widens with it.
+const WINDOW_PER_FLUSH_COST = 3;
+// Weight of the newest flush in the running cost.
+const COST_SMOOTHING = 0.3;
+// Viewers written per turn of the event loop: between chunks, inbound
+// frames and backing-service replies are handled, so one big stream's
+// fan-out never holds the gateway's other work for long.
+const FANOUT_CHUNK = 1_000;
 const CATCH_UP_RETRIES = 3;
 // Distributed viewer counters expire presence; refreshing it is rarer than counting.
 const HEARTBEAT_EVERY_MS = 30_000;
@@ -89,6 +99,10 @@ class Channel {
   stateDirty = false;
   lastStateAt = 0;
   lastFlushAt = 0;
+  /** Running wall time (ms) of writing one flush to every viewer. */
+  flushCostMs = 0;
+  /** A chunked fan-out in progress: the next flush waits for it, so frames reach every viewer in order. */
+  delivering = false;
   flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** Brings a throttled state frame; apart from flushTimer, so it never holds messages back. */
   stateTimer: NodeJS.Timeout | undefined;
@@ -368,8 +382,8 @@ export class StreamHub {
   }
 
   #schedule(channel: Channel): void {
-    if (channel.flushTimer !== undefined) return;
-    const window = Math.min(this.#o.maxFlushMs, Math.floor((channel.viewers.size + channel.joiners.size) / VIEWERS_PER_FLUSH_MS));
+    if (channel.flushTimer !== undefined || channel.delivering) return;
+    const window = Math.min(this.#o.maxFlushMs, channel.flushCostMs * WINDOW_PER_FLUSH_COST);
     const wait = channel.lastFlushAt + window - performance.now();
     // A quiet stream flushes at once (after this tick, so a burst in one tick is one frame).
     channel.flushTimer = wait <= 0 ? setImmediate(() => this.#flush(channel)) : setTimeout(() => this.#flush(channel), wait);
@@ -381,19 +395,40 @@ export class StreamHub {
       clearImmediate(channel.flushTimer as NodeJS.Immediate);
       channel.flushTimer = undefined;
     }
-    // The resync schedules a flush when it is done.
-    if (channel.resyncing > 0) return;
+    // The resync schedules a flush when it is done, and so does a fan-out in progress.
+    if (channel.resyncing > 0 || channel.delivering) return;
     const frames = this.#encode(channel);
     if (frames.length === 0) return;
     channel.lastFlushAt = performance.now();
+    // The viewers of this flush: joiners promoted by it get its frames their own way.
+    const viewers = [...channel.viewers.keys()];
     for (const frame of frames) {
       const { lines } = frame.frame;
       if (lines > 0) this.#o.metrics.batchSize.observe(lines);
-      for (const viewer of channel.viewers.keys()) viewer.deliver(frame.frame);
       if (channel.joiners.size > 0) this.#deliverToJoiners(channel, frame);
-      if (lines > 0) this.#o.metrics.deliveries.inc(lines * channel.viewers.size);
-      this.#o.metrics.framesWritten.inc(channel.viewers.size);
+      if (lines > 0) this.#o.metrics.deliveries.inc(lines * viewers.length);
+      this.#o.metrics.framesWritten.inc(viewers.length);
     }
+    channel.delivering = true;
+    let next = 0;
+    let costMs = 0;
+    const writeChunk = (): void => {
+      const started = performance.now();
+      const end = Math.min(next + FANOUT_CHUNK, viewers.length);
+      for (; next < end; next++) {
+        const viewer = viewers[next]!;
+        for (const frame of frames) viewer.deliver(frame.frame);
+      }
+      costMs += performance.now() - started;
+      if (next < viewers.length) {
+        setImmediate(writeChunk);
+        return;
+      }
+      channel.delivering = false;
+      channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
+      if (channel.pending.length > 0 || channel.stateDirty) this.#schedule(channel);
+    };
+    writeChunk();
   }
 
   /** The rare path: a frame cut down to what a just-attached viewer has not had yet. */

@@ -51,7 +51,8 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
     name: options.name,
     disableOfflineQueue: true,
     commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
-    commandOptions: { timeout: options.commandTimeoutMs },
+    // Twice the deadline: withDeadline, which lets a reply already read win, decides first.
+    commandOptions: { timeout: options.commandTimeoutMs * 2 },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Before the first connection, give up (connect() rejects); after it, retry forever with capped backoff.
@@ -78,14 +79,23 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
  * Rejects if `command` has not settled within `ms`. The client's own timeout
  * stops once a command is written to the socket, so without this a Redis
  * that hangs with its connection open (stopped, partitioned) would hold the
- * command, and the send waiting on it, forever.
+ * command, and the send waiting on it, forever. When the deadline passes the
+ * verdict waits one turn of the event loop: after a long turn (a big fan-out
+ * on a busy machine) timers run before sockets are read, and a reply that
+ * arrived in time must win over the timer.
  */
 export function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let verdict: NodeJS.Immediate | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      verdict = setImmediate(() => reject(new Error(`Redis did not answer within ${ms} ms`)));
+    }, ms);
   });
-  return Promise.race([command, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([command, expired]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(verdict);
+  });
 }
 
 /**

@@ -38,20 +38,65 @@ test('a short steady run connects every viewer, delivers every broadcast line an
   }
 });
 
-test('--baseline runs the same scenario against the baseline in the same invocation and reports the ratios', () => {
+test('--baseline runs the same scenario against each baseline in the same invocation and reports the ratios', () => {
   const dir = tempDir('chorus-bench-test-');
   try {
     const file = join(dir, 'record.json');
-    const run = bench(['--scenario', 'steady', '--viewers', '30', '--seconds', '2', '--baseline', 'raw', '--json', file]);
+    const run = bench(['--scenario', 'steady', '--viewers', '30', '--seconds', '2', '--baseline', 'raw,socketio', '--json', file]);
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
     assert.equal(record.target, 'chorus');
-    assert.equal(record.baseline.target, 'raw');
-    assert.equal(record.baseline.connected, 30);
-    assert.equal(record.baseline.deliveredFraction, 1, 'the baseline delivers every line too: the comparison is like for like');
-    assert.equal(record.comparison.baseline, 'raw');
-    assert.ok(record.comparison.deliveriesPerCpuRatio > 0 && record.comparison.p99Ratio > 0);
+    assert.deepEqual(record.compared.map((c: any) => c.against), ['raw', 'socketio']);
+    for (const c of record.compared) {
+      assert.equal(c.record.target, c.against);
+      assert.equal(c.record.connected, 30);
+      assert.equal(c.record.deliveredFraction, 1, `${c.against} delivers every line too: the comparison is like for like`);
+      assert.ok(c.deliveriesPerCpuRatio > 0 && c.p99Ratio > 0);
+    }
     assert.match(run.stdout, /vs raw\s+deliveries per server CPU-second x/);
+    assert.match(run.stdout, /vs socketio\s+deliveries per server CPU-second x/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('many-streams times the hot stream apart and runs again without it to compare the cold streams', () => {
+  const dir = tempDir('chorus-bench-test-');
+  try {
+    const file = join(dir, 'record.json');
+    // 100 viewers: 4 cold streams of 25, beside the hot stream's 1,000 viewers at 1,000 msg/s.
+    const run = bench(['--scenario', 'many-streams', '--viewers', '100', '--seconds', '3', '--json', file]);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.equal(record.viewers, 1_100);
+    assert.equal(record.offeredPerSec, 4, 'one message a second per cold stream');
+    assert.equal(record.deliveredFraction, 1);
+    assert.ok(record.hot.offeredPerSec > 900, `hot stream offered ${record.hot.offeredPerSec}/s`);
+    assert.ok(record.hot.broadcastPerSec < record.hot.acceptedPerSec, 'the hot stream is sampled');
+    assert.ok(record.hot.deliveredFraction > 0.99, `hot delivered fraction ${record.hot.deliveredFraction}`);
+    const [control] = record.compared;
+    assert.equal(control.against, 'the same run without the hot stream');
+    assert.equal(control.record.hot, undefined);
+    assert.equal(control.record.viewers, 100);
+    assert.equal(control.record.deliveredFraction, 1);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('viral-join grows the audience during the run and every join gets its history', () => {
+  const dir = tempDir('chorus-bench-test-');
+  try {
+    const file = join(dir, 'record.json');
+    const run = bench(['--scenario', 'viral-join', '--viewers', '200', '--seconds', '4', '--json', file]);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.equal(record.joins, 200);
+    assert.equal(record.connected, 200);
+    assert.deepEqual(record.errors, {});
+    // Viewers who joined late should have had fewer lines: the fraction counts each from its own join.
+    assert.equal(record.deliveredFraction, 1);
+    assert.ok(record.joinHistoryMs.p99 >= record.joinHistoryMs.p50 && record.joinHistoryMs.p50 > 0);
   } finally {
     removeDir(dir);
   }
@@ -61,12 +106,11 @@ test('invalid options are refused with exit code 2 and a reason', () => {
   for (const [args, reason] of [
     [[], /--scenario is required/],
     [['--scenario', 'nope'], /unknown scenario "nope"/],
-    [['--scenario', 'explosion'], /not built yet/],
+    [['--scenario', 'explosion', '--viewers', '20000'], /need at least 2 gateway processes/],
     [['--scenario', 'steady', '--viewers', '0'], /--viewers must be a positive integer/],
     [['--scenario', 'steady', '--gateways', '3'], /--gateways needs --mode cluster/],
     [['--scenario', 'steady', '--mode', 'cloud'], /--mode must be embedded or cluster/],
-    [['--scenario', 'steady', '--baseline', 'socketio'], /socketio baseline is not built yet/],
-    [['--scenario', 'steady', '--baseline', 'nginx'], /--baseline must be one of naive, raw/],
+    [['--scenario', 'steady', '--baseline', 'raw,nginx'], /--baseline must name one or more of naive, socketio, raw/],
   ] as Array<[string[], RegExp]>) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);

@@ -57,3 +57,22 @@ test('perSecond counts the last second only', () => {
   assert.equal(sampler.perSecond('s', 6_200), 0);
   assert.equal(sampler.perSecond('other', 6_200), 0);
 });
+
+test('gateways sharing a stream keep the threshold between them, not each', () => {
+  // Two gateways each accept half of 400 msg/s; seqs are the stream's, shared.
+  const gateways = [new Sampler(100), new Sampler(100)];
+  let seq = 0;
+  let kept = 0;
+  for (let i = 0; i < 1_600; i++) {
+    const now = 30_000 + i * 2.5;
+    const sampler = gateways[i % 2]!;
+    const keep = sampler.keep('s', false, now);
+    sampler.observeSeq('s', ++seq, now);
+    if (keep && i >= 800) kept++;
+  }
+  // The last 2 s at a stream-wide budget of 100/s: about 200 kept in all (each alone would have kept 100/s, 400 in all).
+  assert.ok(kept >= 170 && kept <= 230, `kept ${kept}`);
+  // Each gateway reports the stream's rate (about 400/s, to a bucket), not its own 200/s.
+  const { perSecond } = gateways[0]!.rateOf('s', 34_000);
+  assert.ok(perSecond >= 350 && perSecond <= 410, `perSecond ${perSecond}`);
+});

@@ -1,0 +1,86 @@
+// A capacity plan for a deployment larger than one machine, computed from
+// figures the benchmark measured (src/plan/measured-figures.ts). Pure
+// arithmetic: every row says what it is derived from, so an operator can
+// check it on paper.
+
+export interface PlanInput {
+  /** Viewers of the deployment, all streams together. */
+  viewers: number;
+  /** Messages per second offered, all streams together. */
+  rate: number;
+  /** Streams the viewers and messages spread over (evenly). */
+  streams: number;
+  /** Broadcast messages per second one stream is sampled down to (samplingThreshold). */
+  samplingThreshold: number;
+  /** Sockets one gateway process holds (maxConnections, under its open-files limit). */
+  connectionsPerGateway: number;
+  /** Gateway processes per node: one per core (`--workers`). */
+  coresPerNode: number;
+  /** Share of a core a process is planned to use, leaving room for bursts. */
+  utilisation: number;
+}
+
+export interface MeasuredFigures {
+  /** Where they come from (benchmark runs), printed with the plan. */
+  source: string;
+  deliveriesPerGatewayCpuSecond: number;
+  rssBytesPerViewer: number;
+  bytesSentPerLine: number;
+  /** Redis and Kafka CPU per accepted message (stamp, limits, state reads; append, replication not included). */
+  redisCpuSecondsPerMessage: number;
+  kafkaCpuSecondsPerMessage: number;
+}
+
+export interface CapacityPlan {
+  broadcastPerStream: number;
+  deliveriesPerSec: number;
+  gatewayCores: number;
+  gateways: number;
+  gatewaysLimitedBy: 'connections' | 'cpu';
+  nodes: number;
+  viewersPerNode: number;
+  egressGbitPerNode: number;
+  memoryGiBPerNode: number;
+  redisCores: number;
+  redisShards: number;
+  kafkaCores: number;
+  kafkaPartitions: number;
+}
+
+// One Redis shard is one core (Redis runs commands on one thread).
+const REDIS_CORE_PER_SHARD = 1;
+// A stream is one Kafka partition (its seq order); a partition is planned for
+// at most this many messages a second, which keeps a stream at its maximum
+// accepted rate (maxStreamRate, 5,000) on one partition.
+const MESSAGES_PER_PARTITION = 5_000;
+// Fewer partitions than this leaves consumers of a group nothing to share.
+const MIN_PARTITIONS = 3;
+
+export function planCapacity(input: PlanInput, figures: MeasuredFigures): CapacityPlan {
+  const perStreamRate = input.rate / input.streams;
+  const broadcastPerStream = Math.min(perStreamRate, input.samplingThreshold);
+  const deliveriesPerSec = input.viewers * broadcastPerStream;
+  const gatewayCores = deliveriesPerSec / figures.deliveriesPerGatewayCpuSecond;
+  const byConnections = Math.ceil(input.viewers / input.connectionsPerGateway);
+  const byCpu = Math.ceil(gatewayCores / input.utilisation);
+  const gateways = Math.max(1, byConnections, byCpu);
+  const nodes = Math.ceil(gateways / input.coresPerNode);
+  const viewersPerNode = Math.ceil(input.viewers / nodes);
+  const redisCores = (input.rate * figures.redisCpuSecondsPerMessage) / input.utilisation;
+  const kafkaCores = (input.rate * figures.kafkaCpuSecondsPerMessage) / input.utilisation;
+  return {
+    broadcastPerStream,
+    deliveriesPerSec,
+    gatewayCores,
+    gateways,
+    gatewaysLimitedBy: byCpu > byConnections ? 'cpu' : 'connections',
+    nodes,
+    viewersPerNode,
+    egressGbitPerNode: (viewersPerNode * broadcastPerStream * figures.bytesSentPerLine * 8) / 1e9,
+    memoryGiBPerNode: (viewersPerNode * figures.rssBytesPerViewer) / 2 ** 30,
+    redisCores,
+    redisShards: Math.max(1, Math.ceil(redisCores / REDIS_CORE_PER_SHARD)),
+    kafkaCores,
+    kafkaPartitions: Math.max(MIN_PARTITIONS, Math.ceil(input.rate / MESSAGES_PER_PARTITION)),
+  };
+}

@@ -1,0 +1,23 @@
+// The figures a capacity plan rests on, taken from benchmark records: the
+// cluster-mode Chorus runs with the most viewers (the regime closest to a
+// big deployment), medians over their repeats.
+import type { BenchRecordLike } from './bench-records.ts';
+import type { MeasuredFigures } from './capacity-plan.ts';
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export function measuredFigures(records: BenchRecordLike[]): MeasuredFigures {
+  const cluster = records.filter((r) => r.target === 'chorus' && r.mode.startsWith('cluster') && r.acceptedPerSec > 0);
+  if (cluster.length === 0) throw new Error('no valid cluster-mode Chorus run among the records: run npm run bench -- --mode cluster ... --json FILE');
+  const most = Math.max(...cluster.map((r) => r.viewers));
+  const runs = cluster.filter((r) => r.viewers === most);
+  const perMessage = (pick: (r: BenchRecordLike) => number): number => median(runs.map((r) => pick(r) / (r.acceptedPerSec * r.seconds)));
+  return {
+    source: `${runs.length} cluster run(s) of ${runs[0]!.scenario} at ${most.toLocaleString('en')} viewers on ${runs[0]!.gateways} gateway(s)`,
+    deliveriesPerGatewayCpuSecond: median(runs.map((r) => r.server.deliveriesPerCpuSecond)),
+    rssBytesPerViewer: median(runs.map((r) => r.server.rssBytesPerViewer)),
+    bytesSentPerLine: median(runs.map((r) => r.server.bytesSentPerLine)),
+    redisCpuSecondsPerMessage: perMessage((r) => r.server.redis.cpuSeconds),
+    kafkaCpuSecondsPerMessage: perMessage((r) => r.server.kafka.cpuSeconds),
+  };
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planCapacity, type MeasuredFigures } from '../../src/plan/capacity-plan.ts';
+import { measuredFigures } from '../../src/plan/measured-figures.ts';
+import type { BenchRecordLike } from '../../src/plan/bench-records.ts';
+
+const figures: MeasuredFigures = {
+  source: 'test',
+  deliveriesPerGatewayCpuSecond: 1_000_000,
+  rssBytesPerViewer: 20_000,
+  bytesSentPerLine: 200,
+  redisCpuSecondsPerMessage: 0.00005,
+  kafkaCpuSecondsPerMessage: 0.0002,
+};
+const input = { viewers: 2_000_000, rate: 2_000, streams: 1, samplingThreshold: 120, connectionsPerGateway: 15_000, coresPerNode: 16, utilisation: 0.6 };
+
+test('a big stream is sampled to the threshold and its gateways sized by CPU or sockets, whichever needs more', () => {
+  const plan = planCapacity(input, figures);
+  assert.equal(plan.broadcastPerStream, 120);
+  assert.equal(plan.deliveriesPerSec, 240_000_000);
+  // 240 cores of fan-out at 60 % of a core: 400 processes; sockets alone would need 134.
+  assert.equal(plan.gatewayCores, 240);
+  assert.equal(plan.gateways, 400);
+  assert.equal(plan.gatewaysLimitedBy, 'cpu');
+  assert.equal(plan.nodes, 25);
+  assert.equal(plan.viewersPerNode, 80_000);
+  assert.ok(Math.abs(plan.egressGbitPerNode - (80_000 * 120 * 200 * 8) / 1e9) < 1e-9);
+  assert.equal(plan.kafkaPartitions, 3);
+  assert.equal(plan.redisShards, 1);
+});
+
+test('a quiet deployment is sized by sockets', () => {
+  const plan = planCapacity({ ...input, rate: 10, streams: 100 }, figures);
+  assert.equal(plan.broadcastPerStream, 0.1);
+  assert.equal(plan.gateways, 134);
+  assert.equal(plan.gatewaysLimitedBy, 'connections');
+});
+
+test('the figures come from the cluster runs with the most viewers, medians of their repeats', () => {
+  const run = (viewers: number, deliveriesPerCpuSecond: number, mode = 'cluster, 2 gateways'): BenchRecordLike => ({
+    scenario: 'explosion', target: 'chorus', mode, gateways: 2, viewers, seconds: 10, acceptedPerSec: 100, broadcastPerSec: 100, deliveriesPerSec: 1,
+    latencyMs: { p99: 1 }, valid: true,
+    server: { gateways: { cpuSeconds: 1 }, redis: { cpuSeconds: 0.5 }, kafka: { cpuSeconds: 2 }, rssBytesPerViewer: 9, bytesSentPerLine: 7, deliveriesPerCpuSecond },
+  });
+  const measured = measuredFigures([run(1_000, 5), run(20_000, 30), run(20_000, 10), run(20_000, 20), run(50_000, 99, 'embedded')]);
+  assert.equal(measured.deliveriesPerGatewayCpuSecond, 20);
+  assert.equal(measured.redisCpuSecondsPerMessage, 0.0005);
+  assert.equal(measured.kafkaCpuSecondsPerMessage, 0.002);
+  assert.match(measured.source, /3 cluster run\(s\) of explosion at 20,000 viewers/);
+  assert.throws(() => measuredFigures([run(1, 1, 'embedded')]), /no valid cluster-mode Chorus run/);
+});
