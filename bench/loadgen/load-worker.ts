@@ -12,6 +12,10 @@ import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, Worker
 
 const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
+// A chatter must be there for the schedule: it gets longer (connect, auth and joins, while other workers still connect their viewers).
+const CHATTER_READY_TIMEOUT_MS = 120_000;
+const JOIN_ATTEMPTS = 5;
+const JOIN_RETRY_MS = 1_000;
 // Every chat line's text is "probe <nonce> t=<send time>" (user names cannot hold " t="): lines are counted and timed by that marker.
 const MARKER = Buffer.from(' t=');
 
@@ -94,7 +98,9 @@ class Load {
       }, CONNECT_TIMEOUT_MS);
       let open = false;
       let joinSentAt = 0;
+      let attempts = 0;
       const join = (): void => {
+        attempts++;
         joinSentAt = performance.now();
         ws.send(dialect.join(stream, plan.history));
       };
@@ -136,6 +142,8 @@ class Load {
             return;
           case Kind.Error:
             this.count(this.errors, errorCodeOf(data));
+            // A refused join is tried again a moment later, as a client would (the error is still counted).
+            if (viewer.joinedSeq < 0 && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.readyState === WebSocket.OPEN && join(), JOIN_RETRY_MS);
             return;
         }
       });
@@ -234,12 +242,18 @@ class Load {
     const ws = new WebSocket(dialect.url(chatter.url), { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
     this.chatterSockets.push(ws);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('a chatter did not connect')), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`a chatter was not ready within ${CHATTER_READY_TIMEOUT_MS} ms (${joins} of ${chatter.streams.length} joins answered; errors so far ${JSON.stringify(this.errors)})`)), CHATTER_READY_TIMEOUT_MS);
+      // Streams are joined one after the other, so a refused join is known and tried again.
       let joins = 0;
+      let attempts = 0;
+      const joinNext = (): void => {
+        attempts++;
+        ws.send(dialect.join(chatter.streams[joins]!, 0));
+      };
       const ready = (): void => {
         const auth = dialect.auth(chatter.token);
         if (auth !== undefined) ws.send(auth);
-        for (const stream of chatter.streams) ws.send(dialect.join(stream, 0));
+        joinNext();
       };
       ws.once('error', reject);
       ws.on('open', () => {
@@ -254,7 +268,11 @@ class Load {
             ws.send(dialect.reply(data));
             return;
           case Kind.Joined:
-            if (++joins < chatter.streams.length) return;
+            attempts = 0;
+            if (++joins < chatter.streams.length) {
+              joinNext();
+              return;
+            }
             clearTimeout(timer);
             resolve(ws);
             return;
@@ -267,6 +285,7 @@ class Load {
           }
           case Kind.Error:
             this.count(this.errors, errorCodeOf(data));
+            if (joins < chatter.streams.length && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.readyState === WebSocket.OPEN && joinNext(), JOIN_RETRY_MS);
             return;
         }
       });
