@@ -107,8 +107,18 @@ class KafkaTailConsumer implements TailConsumer {
         maxWaitTime: FETCH_WAIT_MS,
       });
       this.#consumer = consumer;
+      // The client reports what goes wrong in the background (a group join that
+      // keeps failing under load) as an 'error' event: unheard, it would kill
+      // the process. Heard, it ends this round and the loop joins again.
+      let current: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+      consumer.on('error', (error: Error) => {
+        if (signal.aborted) return;
+        this.#o.onError(error);
+        current?.destroy(error);
+      });
       try {
         const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: FETCH_WAIT_MS, highWaterMark: this.#o.maxBatch });
+        current = stream;
         await this.#consumeFrom(stream, consumer);
         await stream.close();
       } catch (error) {
