@@ -46,18 +46,21 @@ const RIGHT = 150;
 const TOP = 40;
 const GAP = 60;
 
-function panel(data: Map<string, Point[]>, pick: (p: Point) => number, y0: number, title: string, unit: string): string {
+/** One chart: viewers on a log scale across; the value up, on a log scale when `logY` (p99 spans milliseconds to seconds). */
+function panel(data: Map<string, Point[]>, pick: (p: Point) => number, y0: number, title: string, unit: string, logY: boolean): string {
   const points = [...data.values()].flat();
   const xs = points.map((p) => p.viewers);
   const minX = Math.log10(Math.min(...xs));
   const maxX = Math.log10(Math.max(...xs)) + (Math.min(...xs) === Math.max(...xs) ? 1 : 0);
   const maxY = Math.max(...points.map(pick)) * 1.1 || 1;
+  const minY = logY ? Math.max(1, Math.min(...points.map(pick)) / 2) : 0;
   const x = (v: number): number => LEFT + ((Math.log10(v) - minX) / (maxX - minX || 1)) * (W - LEFT - RIGHT);
-  const y = (v: number): number => y0 + PANEL - (v / maxY) * PANEL;
+  const scale = (v: number): number => (logY ? (Math.log10(Math.max(v, minY)) - Math.log10(minY)) / (Math.log10(maxY) - Math.log10(minY)) : v / maxY);
+  const y = (v: number): number => y0 + PANEL - scale(v) * PANEL;
   const parts = [`<text x="${LEFT}" y="${y0 - 10}" font-weight="bold">${title}</text>`];
   parts.push(`<line x1="${LEFT}" y1="${y0 + PANEL}" x2="${W - RIGHT}" y2="${y0 + PANEL}" stroke="#999"/><line x1="${LEFT}" y1="${y0}" x2="${LEFT}" y2="${y0 + PANEL}" stroke="#999"/>`);
   for (let i = 0; i <= 4; i++) {
-    const v = (maxY * i) / 4;
+    const v = logY ? minY * (maxY / minY) ** (i / 4) : (maxY * i) / 4;
     parts.push(`<text x="${LEFT - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v >= 10 ? Math.round(v) : v.toFixed(2)} ${unit}</text>`);
   }
   for (const v of [...new Set(xs)]) parts.push(`<text x="${x(v)}" y="${y0 + PANEL + 16}" text-anchor="middle" font-size="11">${v.toLocaleString('en')}</text>`);
@@ -77,8 +80,8 @@ const data = series(records);
 const height = TOP + 2 * PANEL + GAP + 40;
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="white"/>
-${panel(data, (p) => p.p99, TOP, 'p99 send-to-display (ms) against viewers (log scale)', 'ms')}
-${panel(data, (p) => p.cores, TOP + PANEL + GAP, 'server CPU (cores: gateways, Redis and Kafka) against viewers', '')}
+${panel(data, (p) => p.p99, TOP, 'p99 send-to-display (ms, log scale) against viewers (log scale)', 'ms', true)}
+${panel(data, (p) => p.cores, TOP + PANEL + GAP, 'server CPU (cores: server processes, Redis and Kafka) against viewers', '', false)}
 </svg>
 `;
 writeFileSync(values.out!, svg);
