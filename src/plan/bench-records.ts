@@ -13,6 +13,7 @@ export interface BenchRecordLike {
   acceptedPerSec: number;
   broadcastPerSec: number;
   deliveriesPerSec: number;
+  deliveredFraction: number;
   latencyMs: { p99: number };
   valid: boolean;
   server: {

@@ -1,10 +1,10 @@
-// `chorus plan --viewers N --rate R [--streams S] [--cores-per-node C] [RECORD.json ...]`
+// `chorus plan --viewers N --rate R [--streams S] [--cores-per-node C] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]`
 // (also `npm run plan -- ...`): prints a capacity plan computed from
 // benchmark records, by default the ones measured here (bench/results/).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.ts';
+import { SETTINGS } from '../config/settings.ts';
 import { readRecords } from './bench-records.ts';
 import { planCapacity, type PlanInput } from './capacity-plan.ts';
 import { measuredFigures } from './measured-figures.ts';
@@ -13,12 +13,20 @@ const RESULTS_DIR = new URL('../../bench/results/', import.meta.url).pathname;
 // A gateway process planned at this share of its core leaves room for bursts and GC.
 const UTILISATION = 0.6;
 
-export const PLAN_USAGE = 'usage: chorus plan --viewers N --rate MSGS_PER_SEC [--streams S] [--cores-per-node C] [RECORD.json ...]';
+export const PLAN_USAGE = 'usage: chorus plan --viewers N --rate MSGS_PER_SEC [--streams S] [--cores-per-node C] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]';
 
 export function runPlan(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { viewers: { type: 'string' }, rate: { type: 'string' }, streams: { type: 'string', default: '1' }, 'cores-per-node': { type: 'string', default: '16' } },
+    options: {
+      viewers: { type: 'string' },
+      rate: { type: 'string' },
+      streams: { type: 'string', default: '1' },
+      'cores-per-node': { type: 'string', default: '16' },
+      // The server's defaults, unless the deployment sets its own.
+      'sampling-threshold': { type: 'string', default: String(SETTINGS.samplingThreshold.default) },
+      'max-connections': { type: 'string', default: String(SETTINGS.maxConnections.default) },
+    },
     allowPositionals: true,
   });
   const number = (raw: string | undefined, what: string): number => {
@@ -26,14 +34,13 @@ export function runPlan(argv: string[]): number {
     if (raw === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
     return n;
   };
-  const config = loadConfig([], process.env);
   const input: PlanInput = {
     viewers: number(values.viewers, 'viewers'),
     rate: number(values.rate, 'rate'),
     streams: number(values.streams, 'streams'),
     coresPerNode: number(values['cores-per-node'], 'cores-per-node'),
-    samplingThreshold: config.samplingThreshold,
-    connectionsPerGateway: config.maxConnections,
+    samplingThreshold: number(values['sampling-threshold'], 'sampling-threshold'),
+    connectionsPerGateway: number(values['max-connections'], 'max-connections'),
     utilisation: UTILISATION,
   };
   const files = positionals.length > 0 ? positionals : readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => join(RESULTS_DIR, f));

@@ -36,16 +36,16 @@ test('a quiet deployment is sized by sockets', () => {
   assert.equal(plan.gatewaysLimitedBy, 'connections');
 });
 
-test('the figures come from the cluster runs with the most viewers, medians of their repeats', () => {
-  const run = (viewers: number, deliveriesPerCpuSecond: number, mode = 'cluster, 2 gateways'): BenchRecordLike => ({
-    scenario: 'explosion', target: 'chorus', mode, gateways: 2, viewers, seconds: 10, acceptedPerSec: 100, broadcastPerSec: 100, deliveriesPerSec: 1,
+test('the figures come from the cluster runs that kept up with the most viewers, medians of their repeats', () => {
+  const run = (viewers: number, deliveriesPerCpuSecond: number, mode = 'cluster, 2 gateways', deliveredFraction = 1): BenchRecordLike => ({
+    scenario: 'explosion', target: 'chorus', mode, gateways: 2, viewers, seconds: 10, acceptedPerSec: 100, broadcastPerSec: 100, deliveriesPerSec: 1, deliveredFraction,
     latencyMs: { p99: 1 }, valid: true,
     server: { gateways: { cpuSeconds: 1 }, redis: { cpuSeconds: 0.5 }, kafka: { cpuSeconds: 2 }, rssBytesPerViewer: 9, bytesSentPerLine: 7, deliveriesPerCpuSecond },
   });
-  const measured = measuredFigures([run(1_000, 5), run(20_000, 30), run(20_000, 10), run(20_000, 20), run(50_000, 99, 'embedded')]);
+  const measured = measuredFigures([run(1_000, 5), run(20_000, 30), run(20_000, 10), run(20_000, 20), run(50_000, 99, 'embedded'), run(90_000, 99, 'cluster, 8 gateways', 0.2)]);
   assert.equal(measured.deliveriesPerGatewayCpuSecond, 20);
   assert.equal(measured.redisCpuSecondsPerMessage, 0.0005);
   assert.equal(measured.kafkaCpuSecondsPerMessage, 0.002);
   assert.match(measured.source, /3 cluster run\(s\) of explosion at 20,000 viewers/);
-  assert.throws(() => measuredFigures([run(1, 1, 'embedded')]), /no valid cluster-mode Chorus run/);
+  assert.throws(() => measuredFigures([run(1, 1, 'embedded')]), /no cluster-mode Chorus run that kept up/);
 });

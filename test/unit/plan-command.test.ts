@@ -1,0 +1,41 @@
+// `chorus plan` as an operator runs it: from the records shipped in
+// bench/results/, or from record files given, and refusing bad input.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { removeDir, tempDir } from '../support/temp-dir.ts';
+
+const plan = (args: string[]) => spawnSync(process.execPath, ['src/main.ts', 'plan', ...args], { encoding: 'utf8', timeout: 30_000 });
+
+test('chorus plan prints gateways, nodes, egress, Redis shards and Kafka partitions from the given records', () => {
+  const dir = tempDir('chorus-plan-test-');
+  try {
+    const file = join(dir, 'record.json');
+    writeFileSync(file, JSON.stringify({
+      scenario: 'explosion', target: 'chorus', mode: 'cluster, 2 gateways', gateways: 2, viewers: 10_000, seconds: 10,
+      acceptedPerSec: 100, broadcastPerSec: 100, deliveriesPerSec: 1_000_000, deliveredFraction: 1, latencyMs: { p99: 500 }, valid: true,
+      server: { gateways: { cpuSeconds: 10 }, redis: { cpuSeconds: 0.1 }, kafka: { cpuSeconds: 0.2 }, rssBytesPerViewer: 30_000, bytesSentPerLine: 250, deliveriesPerCpuSecond: 1_000_000 },
+    }));
+    const run = plan(['--viewers', '2000000', '--rate', '2000', file]);
+    assert.equal(run.status, 0, run.stderr);
+    // 2,000,000 viewers x 120 lines/s = 240,000,000 deliveries/s = 240 cores at 60 %: 400 gateways on 25 nodes of 16.
+    assert.match(run.stdout, /240,000,000 lines\/s/);
+    assert.match(run.stdout, /gateways\s+400 processes \(limited by cpu/);
+    assert.match(run.stdout, /nodes\s+25 of 16 cores/);
+    assert.match(run.stdout, /redis\s+1 shard/);
+    assert.match(run.stdout, /kafka\s+3 partitions/);
+    assert.match(run.stdout, /measured by\s+1 cluster run\(s\) of explosion at 10,000 viewers/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('chorus plan refuses missing or bad numbers with exit 2 and its usage', () => {
+  for (const args of [[], ['--viewers', '1000'], ['--viewers', 'many', '--rate', '10']]) {
+    const run = plan(args);
+    assert.equal(run.status, 2, run.stdout);
+    assert.match(run.stderr, /usage: chorus plan/);
+  }
+});
