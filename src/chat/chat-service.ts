@@ -97,7 +97,8 @@ export class ChatService {
       const text = normal.text;
       // The token's roles plus those granted on the server (read at most every few seconds per stream),
       // beside modes and rules, so a read of the grants never adds a round trip of its own.
-      const [granted, modes, rules] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.state.getModes(stream), d.state.getRules(stream)]);
+      // A backing store that fails or answers too late is `unavailable` (retry shortly), as at the stamp.
+      const [granted, modes, rules] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.state.getModes(stream), d.state.getRules(stream)]).catch(throwUnavailable);
       const identity = granted!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);
@@ -120,7 +121,7 @@ export class ChatService {
         slowSeconds: privileged ? 0 : modes.slowSeconds,
         rateMax: privileged ? d.limits.rateLimitPrivilegedMessages : d.limits.rateLimitMessages,
         rateWindowMs: d.limits.rateLimitWindowMs,
-      });
+      }).catch(throwUnavailable);
       if (!check.ok) throw new ChatError(check.code, refusalText(check.code), check.retryAfterMs);
 
       if (verdict.action === 'hold') {
@@ -173,4 +174,8 @@ function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'
 
 function unavailable(err: unknown): ChatError {
   return new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+}
+
+function throwUnavailable(err: unknown): never {
+  throw unavailable(err);
 }
