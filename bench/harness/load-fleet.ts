@@ -49,6 +49,7 @@ export interface FleetResult {
   recordingViewers: number;
   joins: number;
   joinLatency: Histogram;
+  ackLatency: Histogram;
   groups: Record<LatencyGroup, GroupResult>;
   streams: Record<string, StreamTally>;
   errors: Record<string, number>;
@@ -175,6 +176,7 @@ function merge(reports: WorkerReport[]): FleetResult {
     recordingViewers: sum((r) => r.recordingViewers),
     joins: sum((r) => r.joins),
     joinLatency: histogram((r) => r.joinLatency),
+    ackLatency: histogram((r) => r.ackLatency),
     groups: { cold: group('cold'), hot: group('hot') },
     streams,
     errors: tally((r) => r.errors),

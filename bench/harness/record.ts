@@ -53,6 +53,8 @@ export interface BenchRecord extends GroupFigures {
   hot?: GroupFigures;
   joins: number;
   joinHistoryMs: { p50: number; p99: number; max: number };
+  /** Send to ack as the chatters saw it (ingest, including the durable write). */
+  ackMs: { p50: number; p99: number; max: number };
   server: {
     gateways: Usage;
     redis: Usage;
@@ -75,6 +77,8 @@ export interface BenchRecord extends GroupFigures {
 function percentiles(h: Histogram): Percentiles {
   return { p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99), p999: h.getValueAtPercentile(99.9), max: h.maxValue };
 }
+
+const summary = (h: Histogram): { p50: number; p99: number; max: number } => ({ p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue });
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -136,7 +140,8 @@ export function buildRecord(f: RunFacts): BenchRecord {
     ...groupFigures(f, 'cold'),
     ...(scenario.hot === undefined ? {} : { hot: groupFigures(f, 'hot') }),
     joins: result.joins,
-    joinHistoryMs: { p50: result.joinLatency.getValueAtPercentile(50), p99: result.joinLatency.getValueAtPercentile(99), max: result.joinLatency.maxValue },
+    joinHistoryMs: summary(result.joinLatency),
+    ackMs: summary(result.ackLatency),
     server: {
       gateways: withSlope(f.usage.gateways),
       redis: withSlope(f.usage.redis),
@@ -186,6 +191,7 @@ export function printRecord(r: BenchRecord): void {
     ['viewers', `${r.connected} of ${r.viewers} connected at the peak`],
     ...figures(r),
     ...(r.hot === undefined ? [] : figures(r.hot).map(([k, v]): [string, string] => [`hot ${k}`, v])),
+    ['send to ack', `p50 ${r.ackMs.p50} ms, p99 ${r.ackMs.p99} ms, max ${r.ackMs.max}`],
     ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms, max ${r.joinHistoryMs.max} (${r.joins} joins)`],
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],

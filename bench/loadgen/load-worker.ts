@@ -45,10 +45,16 @@ interface Viewer {
   joinedSeq: number;
 }
 
+// Send times are kept by nonce in a ring per chatter: a chatter never has this many sends unanswered.
+const SENT_RING_MASK = 4_095;
+
 class Load {
   readonly plan: WorkerPlan;
   readonly dialect: Dialect;
   readonly joinLatency = histogram();
+  readonly ackLatency = histogram();
+  /** Each chatter's send times, for send-to-ack. */
+  readonly sentAt = new Map<WebSocket, Float64Array>();
   readonly groups: Record<LatencyGroup, GroupStats> = { cold: new GroupStats(), hot: new GroupStats() };
   readonly streams = new Map<string, StreamTally>();
   readonly errors: Record<string, number> = {};
@@ -226,6 +232,7 @@ class Load {
         if (ws.readyState !== WebSocket.OPEN) continue;
         const { streams } = group.chatters[c]!;
         const nonce = sentBy[c]!++;
+        this.sentAt.get(ws)![nonce & SENT_RING_MASK] = performance.now();
         ws.send(this.dialect.send(streams[nonce % streams.length]!, `probe ${nonce} t=${Date.now()}`, nonce));
         stats.sent++;
       }
@@ -241,6 +248,8 @@ class Load {
     const stats = this.groups[group.group];
     const ws = new WebSocket(dialect.url(chatter.url), { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
     this.chatterSockets.push(ws);
+    const sent = new Float64Array(SENT_RING_MASK + 1);
+    this.sentAt.set(ws, sent);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`a chatter was not ready within ${CHATTER_READY_TIMEOUT_MS} ms (${joins} of ${chatter.streams.length} joins answered; errors so far ${JSON.stringify(this.errors)})`)), CHATTER_READY_TIMEOUT_MS);
       // Streams are joined one after the other, so a refused join is known and tried again.
@@ -279,7 +288,9 @@ class Load {
           case Kind.Ack: {
             stats.acked++;
             if (data.includes('"sampled":false')) stats.ackedBroadcast++;
-            const tally = this.tally(chatter.streams[nonceOf(data) % chatter.streams.length]!);
+            const nonce = nonceOf(data);
+            this.ackLatency.recordValue(Math.max(1, Math.round(performance.now() - sent[nonce & SENT_RING_MASK]!)));
+            const tally = this.tally(chatter.streams[nonce % chatter.streams.length]!);
             tally.maxSeq = Math.max(tally.maxSeq, firstSeq(data));
             return;
           }
@@ -323,6 +334,7 @@ class Load {
       groups: { cold: this.groups.cold.counts(), hot: this.groups.hot.counts() },
       streams: Object.fromEntries(this.streams),
       joinLatency: encodeIntoCompressedBase64(this.joinLatency),
+      ackLatency: encodeIntoCompressedBase64(this.ackLatency),
       joins: this.joins,
       errors: this.errors,
       closes: this.closes,

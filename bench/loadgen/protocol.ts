@@ -93,6 +93,8 @@ export interface WorkerReport {
   groups: Record<LatencyGroup, GroupCounts>;
   streams: Record<string, StreamTally>;
   joinLatency: string;
+  /** Send to ack, every chatter's every message (ingest: validate, limits, stamp, store). */
+  ackLatency: string;
   joins: number;
   errors: Record<string, number>;
   closes: Record<string, number>;

@@ -30,6 +30,7 @@ test('a short steady run connects every viewer, delivers every broadcast line an
     assert.equal(record.recordedLines, 50 * 20, 'every line of every recording viewer (all 50 here)');
     assert.ok(record.latencyMs.p50 > 0 && record.latencyMs.p50 <= record.latencyMs.p99 && record.latencyMs.p99 <= record.latencyMs.max);
     assert.ok(record.server.gateways.cpuSeconds > 0 && record.server.gateways.peakRssBytes > 0);
+    assert.ok(record.ackMs.p50 > 0 && record.ackMs.p50 <= record.ackMs.p99, `send to ack ${JSON.stringify(record.ackMs)}`);
     assert.deepEqual(record.errors, {});
     assert.equal(record.crashes, 0);
     assert.match(run.stdout, /valid\s+yes/);
