@@ -16,6 +16,8 @@ export interface PlanInput {
   connectionsPerGateway: number;
   /** Gateway processes per node: one per core (`--workers`). */
   coresPerNode: number;
+  /** Network a node can send, Gbit/s. */
+  nicGbit: number;
   /** Share of a core a process is planned to use, leaving room for bursts. */
   utilisation: number;
 }
@@ -38,6 +40,7 @@ export interface CapacityPlan {
   gateways: number;
   gatewaysLimitedBy: 'connections' | 'cpu';
   nodes: number;
+  nodesLimitedBy: 'cores' | 'network';
   viewersPerNode: number;
   egressGbitPerNode: number;
   memoryGiBPerNode: number;
@@ -64,7 +67,10 @@ export function planCapacity(input: PlanInput, figures: MeasuredFigures): Capaci
   const byConnections = Math.ceil(input.viewers / input.connectionsPerGateway);
   const byCpu = Math.ceil(gatewayCores / input.utilisation);
   const gateways = Math.max(1, byConnections, byCpu);
-  const nodes = Math.ceil(gateways / input.coresPerNode);
+  const egressGbit = (deliveriesPerSec * figures.bytesSentPerLine * 8) / 1e9;
+  const byCores = Math.ceil(gateways / input.coresPerNode);
+  const byNetwork = Math.ceil(egressGbit / (input.nicGbit * input.utilisation));
+  const nodes = Math.max(byCores, byNetwork);
   const viewersPerNode = Math.ceil(input.viewers / nodes);
   const redisCores = (input.rate * figures.redisCpuSecondsPerMessage) / input.utilisation;
   const kafkaCores = (input.rate * figures.kafkaCpuSecondsPerMessage) / input.utilisation;
@@ -75,6 +81,7 @@ export function planCapacity(input: PlanInput, figures: MeasuredFigures): Capaci
     gateways,
     gatewaysLimitedBy: byCpu > byConnections ? 'cpu' : 'connections',
     nodes,
+    nodesLimitedBy: byNetwork > byCores ? 'network' : 'cores',
     viewersPerNode,
     egressGbitPerNode: (viewersPerNode * broadcastPerStream * figures.bytesSentPerLine * 8) / 1e9,
     memoryGiBPerNode: (viewersPerNode * figures.rssBytesPerViewer) / 2 ** 30,

@@ -1,7 +1,8 @@
 // The figures a capacity plan rests on, taken from benchmark records: the
 // cluster-mode Chorus runs that kept up (their viewers got at least 99 % of
-// the lines) with the most viewers (the regime closest to a big deployment),
-// medians over their repeats. A run that fell behind measures a machine in
+// the lines) of the same shape (one big stream, or many streams) with the
+// most viewers (the regime closest to a big deployment), medians over their
+// repeats; runs of the other shape only when there are none. A run that fell behind measures a machine in
 // trouble, not what a gateway can do.
 import type { BenchRecordLike } from './bench-records.ts';
 import type { MeasuredFigures } from './capacity-plan.ts';
@@ -9,8 +10,10 @@ import type { MeasuredFigures } from './capacity-plan.ts';
 const KEPT_UP = 0.99;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export function measuredFigures(records: BenchRecordLike[]): MeasuredFigures {
-  const cluster = records.filter((r) => r.target === 'chorus' && r.mode.startsWith('cluster') && r.acceptedPerSec > 0 && r.deliveredFraction >= KEPT_UP);
+export function measuredFigures(records: BenchRecordLike[], manyStreams: boolean): MeasuredFigures {
+  const keptUp = records.filter((r) => r.target === 'chorus' && r.mode.startsWith('cluster') && r.acceptedPerSec > 0 && r.deliveredFraction >= KEPT_UP);
+  const sameShape = keptUp.filter((r) => (r.scenario === 'many-streams') === manyStreams);
+  const cluster = sameShape.length > 0 ? sameShape : keptUp;
   if (cluster.length === 0) throw new Error('no cluster-mode Chorus run that kept up among the records: run npm run bench -- --mode cluster ... --json FILE');
   const most = Math.max(...cluster.map((r) => r.viewers));
   const runs = cluster.filter((r) => r.viewers === most);

@@ -1,4 +1,4 @@
-// `chorus plan --viewers N --rate R [--streams S] [--cores-per-node C] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]`
+// `chorus plan --viewers N --rate R [--streams S] [--cores-per-node C] [--nic-gbit G] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]`
 // (also `npm run plan -- ...`): prints a capacity plan computed from
 // benchmark records, by default the ones measured here (bench/results/).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const RESULTS_DIR = new URL('../../bench/results/', import.meta.url).pathname;
 // A gateway process planned at this share of its core leaves room for bursts and GC.
 const UTILISATION = 0.6;
 
-export const PLAN_USAGE = 'usage: chorus plan --viewers N --rate MSGS_PER_SEC [--streams S] [--cores-per-node C] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]';
+export const PLAN_USAGE = 'usage: chorus plan --viewers N --rate MSGS_PER_SEC [--streams S] [--cores-per-node C] [--nic-gbit G] [--sampling-threshold T] [--max-connections M] [RECORD.json ...]';
 
 export function runPlan(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -23,6 +23,7 @@ export function runPlan(argv: string[]): number {
       rate: { type: 'string' },
       streams: { type: 'string', default: '1' },
       'cores-per-node': { type: 'string', default: '16' },
+      'nic-gbit': { type: 'string', default: '25' },
       // The server's defaults, unless the deployment sets its own.
       'sampling-threshold': { type: 'string', default: String(SETTINGS.samplingThreshold.default) },
       'max-connections': { type: 'string', default: String(SETTINGS.maxConnections.default) },
@@ -39,19 +40,20 @@ export function runPlan(argv: string[]): number {
     rate: number(values.rate, 'rate'),
     streams: number(values.streams, 'streams'),
     coresPerNode: number(values['cores-per-node'], 'cores-per-node'),
+    nicGbit: number(values['nic-gbit'], 'nic-gbit'),
     samplingThreshold: number(values['sampling-threshold'], 'sampling-threshold'),
     connectionsPerGateway: number(values['max-connections'], 'max-connections'),
     utilisation: UTILISATION,
   };
   const files = positionals.length > 0 ? positionals : readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => join(RESULTS_DIR, f));
-  const figures = measuredFigures(readRecords(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown)));
+  const figures = measuredFigures(readRecords(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown)), input.streams > 1);
   const plan = planCapacity(input, figures);
   const n = (x: number, digits = 0): string => x.toLocaleString('en', { maximumFractionDigits: digits });
   const rows: Array<[string, string]> = [
     ['load', `${n(input.viewers)} viewers over ${n(input.streams)} stream(s), ${n(input.rate)} msg/s offered; each viewer sees ${n(plan.broadcastPerStream, 1)} msg/s (sampling threshold ${input.samplingThreshold})`],
     ['deliveries', `${n(plan.deliveriesPerSec)} lines/s to viewers`],
     ['gateways', `${n(plan.gateways)} processes (limited by ${plan.gatewaysLimitedBy}: ${n(input.connectionsPerGateway)} sockets each, ${n(plan.gatewayCores, 1)} cores of fan-out at ${n(figures.deliveriesPerGatewayCpuSecond)} deliveries per CPU-second, planned at ${UTILISATION * 100} % of a core)`],
-    ['nodes', `${n(plan.nodes)} of ${n(input.coresPerNode)} cores (--workers ${n(input.coresPerNode)}), ${n(plan.viewersPerNode)} viewers each`],
+    ['nodes', `${n(plan.nodes)} of ${n(input.coresPerNode)} cores and ${n(input.nicGbit)} Gbit/s (limited by ${plan.nodesLimitedBy}; --workers ${n(input.coresPerNode)}), ${n(plan.viewersPerNode)} viewers each`],
     ['egress per node', `${n(plan.egressGbitPerNode, 2)} Gbit/s (${n(figures.bytesSentPerLine)} bytes per delivered line)`],
     ['memory per node', `${n(plan.memoryGiBPerNode, 1)} GiB of gateway RSS (${n(figures.rssBytesPerViewer)} bytes per viewer)`],
     ['redis', `${n(plan.redisShards)} shard(s) (${n(plan.redisCores, 2)} cores at ${n(figures.redisCpuSecondsPerMessage * 1e6, 1)} µs per message); one stream's counter and channel live on one shard`],

@@ -12,7 +12,7 @@ const figures: MeasuredFigures = {
   redisCpuSecondsPerMessage: 0.00005,
   kafkaCpuSecondsPerMessage: 0.0002,
 };
-const input = { viewers: 2_000_000, rate: 2_000, streams: 1, samplingThreshold: 120, connectionsPerGateway: 15_000, coresPerNode: 16, utilisation: 0.6 };
+const input = { viewers: 2_000_000, rate: 2_000, streams: 1, samplingThreshold: 120, connectionsPerGateway: 15_000, coresPerNode: 16, nicGbit: 100, utilisation: 0.6 };
 
 test('a big stream is sampled to the threshold and its gateways sized by CPU or sockets, whichever needs more', () => {
   const plan = planCapacity(input, figures);
@@ -23,10 +23,19 @@ test('a big stream is sampled to the threshold and its gateways sized by CPU or 
   assert.equal(plan.gateways, 400);
   assert.equal(plan.gatewaysLimitedBy, 'cpu');
   assert.equal(plan.nodes, 25);
+  assert.equal(plan.nodesLimitedBy, 'cores');
   assert.equal(plan.viewersPerNode, 80_000);
   assert.ok(Math.abs(plan.egressGbitPerNode - (80_000 * 120 * 200 * 8) / 1e9) < 1e-9);
   assert.equal(plan.kafkaPartitions, 3);
   assert.equal(plan.redisShards, 1);
+});
+
+test('nodes are added when their network, not their cores, is the limit', () => {
+  // 240,000,000 lines/s x 200 B x 8 = 384 Gbit/s; at 60 % of 10 Gbit/s: 64 nodes.
+  const plan = planCapacity({ ...input, nicGbit: 10 }, figures);
+  assert.equal(plan.nodes, 64);
+  assert.equal(plan.nodesLimitedBy, 'network');
+  assert.ok(plan.egressGbitPerNode <= 6);
 });
 
 test('a quiet deployment is sized by sockets', () => {
@@ -42,10 +51,13 @@ test('the figures come from the cluster runs that kept up with the most viewers,
     latencyMs: { p99: 1 }, valid: true,
     server: { gateways: { cpuSeconds: 1 }, redis: { cpuSeconds: 0.5 }, kafka: { cpuSeconds: 2 }, rssBytesPerViewer: 9, bytesSentPerLine: 7, deliveriesPerCpuSecond },
   });
-  const measured = measuredFigures([run(1_000, 5), run(20_000, 30), run(20_000, 10), run(20_000, 20), run(50_000, 99, 'embedded'), run(90_000, 99, 'cluster, 8 gateways', 0.2)]);
+  const manyStreams = { ...run(60_000, 77), scenario: 'many-streams' };
+  const measured = measuredFigures([run(1_000, 5), run(20_000, 30), run(20_000, 10), run(20_000, 20), run(50_000, 99, 'embedded'), run(90_000, 99, 'cluster, 8 gateways', 0.2), manyStreams], false);
   assert.equal(measured.deliveriesPerGatewayCpuSecond, 20);
   assert.equal(measured.redisCpuSecondsPerMessage, 0.0005);
   assert.equal(measured.kafkaCpuSecondsPerMessage, 0.002);
   assert.match(measured.source, /3 cluster run\(s\) of explosion at 20,000 viewers/);
-  assert.throws(() => measuredFigures([run(1, 1, 'embedded')]), /no cluster-mode Chorus run that kept up/);
+  assert.equal(measuredFigures([run(20_000, 30), manyStreams], true).deliveriesPerGatewayCpuSecond, 77, 'a plan of many streams uses many-streams runs');
+  assert.equal(measuredFigures([manyStreams], false).deliveriesPerGatewayCpuSecond, 77, 'or any run when there is none of the shape');
+  assert.throws(() => measuredFigures([run(1, 1, 'embedded')], false), /no cluster-mode Chorus run that kept up/);
 });

@@ -18,7 +18,7 @@ test('chorus plan prints gateways, nodes, egress, Redis shards and Kafka partiti
       acceptedPerSec: 100, broadcastPerSec: 100, deliveriesPerSec: 1_000_000, deliveredFraction: 1, latencyMs: { p99: 500 }, valid: true,
       server: { gateways: { cpuSeconds: 10 }, redis: { cpuSeconds: 0.1 }, kafka: { cpuSeconds: 0.2 }, rssBytesPerViewer: 30_000, bytesSentPerLine: 250, deliveriesPerCpuSecond: 1_000_000 },
     }));
-    const run = plan(['--viewers', '2000000', '--rate', '2000', file]);
+    const run = plan(['--viewers', '2000000', '--rate', '2000', '--nic-gbit', '100', file]);
     assert.equal(run.status, 0, run.stderr);
     // 2,000,000 viewers x 120 lines/s = 240,000,000 deliveries/s = 240 cores at 60 %: 400 gateways on 25 nodes of 16.
     assert.match(run.stdout, /240,000,000 lines\/s/);
