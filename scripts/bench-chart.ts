@@ -4,7 +4,7 @@
 //   node scripts/bench-chart.ts [--out docs/bench-chart.svg] bench/results/steady-*.json ...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readRecords, type BenchRecordLike } from '../src/plan/bench-records.ts';
+import { median, readRecords, type BenchRecordLike } from '../src/plan/bench-records.ts';
 
 const { values, positionals } = parseArgs({ options: { out: { type: 'string', default: 'docs/bench-chart.svg' } }, allowPositionals: true });
 if (positionals.length === 0) {
@@ -26,7 +26,6 @@ function series(records: BenchRecordLike[]): Map<string, Point[]> {
     runs.set(r.target, byViewers);
     byViewers.set(r.viewers, [...(byViewers.get(r.viewers) ?? []), r]);
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const out = new Map<string, Point[]>();
   for (const [target, byViewers] of runs) {
     out.set(target, [...byViewers].sort((a, b) => a[0] - b[0]).map(([viewers, rs]) => ({

@@ -32,26 +32,28 @@ export interface Dialect {
 const at = (data: Buffer, i: number): number => data[i] ?? 0;
 const c = (ch: string): number => ch.charCodeAt(0);
 
+/** A frame by the first letter of its name (type or event): batch and msg carry lines. Both wires name frames alike. */
+function kindByName(first: number): Kind {
+  switch (first) {
+    case c('b'):
+    case c('m'):
+      return Kind.Lines;
+    case c('j'):
+      return Kind.Joined;
+    case c('a'):
+      return Kind.Ack;
+    case c('e'):
+      return Kind.Error;
+    default:
+      return Kind.Other;
+  }
+}
+
 /** Chorus v1 (../shared/PROTOCOL.md): `{"type":"<name>"...`, the name starting at byte 9. */
 const chorus: Dialect = {
   url: (base) => base,
   readyOnOpen: true,
-  classify(data) {
-    switch (at(data, 9)) {
-      case c('b'): // batch
-        return Kind.Lines;
-      case c('m'): // msg
-        return Kind.Lines;
-      case c('j'):
-        return Kind.Joined;
-      case c('a'):
-        return Kind.Ack;
-      case c('e'):
-        return Kind.Error;
-      default:
-        return Kind.Other;
-    }
-  },
+  classify: (data) => kindByName(at(data, 9)),
   reply: () => '',
   auth: (token) => JSON.stringify({ type: 'auth', token }),
   join: (stream, history) => JSON.stringify({ type: 'join', stream, history }),
@@ -71,19 +73,7 @@ const socketio: Dialect = {
     if (first === c('0') || first === c('2')) return Kind.Reply;
     if (first !== c('4')) return Kind.Other;
     if (at(data, 1) === c('0')) return Kind.Ready;
-    if (at(data, 1) !== c('2')) return Kind.Other;
-    switch (at(data, 4)) {
-      case c('m'):
-        return Kind.Lines;
-      case c('j'):
-        return Kind.Joined;
-      case c('a'):
-        return Kind.Ack;
-      case c('e'):
-        return Kind.Error;
-      default:
-        return Kind.Other;
-    }
+    return at(data, 1) === c('2') ? kindByName(at(data, 4)) : Kind.Other;
   },
   reply: (data) => (at(data, 0) === c('0') ? '40' : '3'),
   auth: () => undefined,

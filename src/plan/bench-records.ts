@@ -36,3 +36,8 @@ export function readRecords(files: unknown[]): BenchRecordLike[] {
   }
   return out;
 }
+
+/** The middle value (the upper one of an even count): figures are quoted as medians of repeated runs. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}

@@ -4,11 +4,10 @@
 // most viewers (the regime closest to a big deployment), medians over their
 // repeats; runs of the other shape only when there are none. A run that fell behind measures a machine in
 // trouble, not what a gateway can do.
-import type { BenchRecordLike } from './bench-records.ts';
+import { median, type BenchRecordLike } from './bench-records.ts';
 import type { MeasuredFigures } from './capacity-plan.ts';
 
 const KEPT_UP = 0.99;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export function measuredFigures(records: BenchRecordLike[], manyStreams: boolean): MeasuredFigures {
   const keptUp = records.filter((r) => r.target === 'chorus' && r.mode.startsWith('cluster') && r.acceptedPerSec > 0 && r.deliveredFraction >= KEPT_UP);
