@@ -9,6 +9,7 @@ import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { GrantedRoles } from './chat/granted-roles.ts';
 import { HeldMessages } from './chat/held-messages.ts';
+import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
@@ -44,9 +45,9 @@ export interface RunningServer {
 }
 
 const WINDOW_SIZE = 1_000;
-// Roles granted on the server reach other gateways within this long (docs/decisions.md).
-const GRANTS_TTL_MS = 2_000;
-const GRANTS_MAX_STREAMS = 10_000;
+// Granted roles, modes and rules changed on one gateway reach the others' sends within this long (docs/decisions.md).
+const STREAM_READ_TTL_MS = 2_000;
+const STREAM_READ_MAX_STREAMS = 10_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
 // Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
@@ -67,9 +68,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
   const content = new ContentRules(config);
-  const grants = new GrantedRoles({ state, ttlMs: GRANTS_TTL_MS, maxStreams: GRANTS_MAX_STREAMS, now });
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, metrics, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, now });
+  const streamReads = { state, ttlMs: STREAM_READ_TTL_MS, maxStreams: STREAM_READ_MAX_STREAMS, now };
+  const grants = new GrantedRoles(streamReads);
+  const settings = new StreamSettings(streamReads);
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     maxFlushMs: config.maxFlushMs,
@@ -100,7 +103,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
   const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
-  startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
+  const consumers = startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
   const intake = new ReportIntake(reports, state, config, now);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
@@ -126,7 +129,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics,
     draining: () => draining,
     series: () => opsSeries.points(),
-    ready: () => withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
+    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });

@@ -10,6 +10,7 @@ import { normalizeText } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
 import type { GrantedRoles } from './granted-roles.ts';
+import type { StreamSettings } from './stream-settings.ts';
 import type { Draft, MessagePublisher } from './message-publisher.ts';
 import type { Sampler } from './sampler.ts';
 
@@ -41,6 +42,7 @@ export interface ChatServiceDeps {
   publisher: MessagePublisher;
   held: HeldMessages;
   grants: GrantedRoles;
+  settings: StreamSettings;
   metrics: Metrics;
   now: () => number;
 }
@@ -95,10 +97,10 @@ export class ChatService {
     this.#inFlight++;
     try {
       const text = normal.text;
-      // The token's roles plus those granted on the server (read at most every few seconds per stream),
-      // beside modes and rules, so a read of the grants never adds a round trip of its own.
+      // The token's roles plus those granted on the server, and the stream's modes and rules: each read
+      // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
       // A backing store that fails or answers too late is `unavailable` (retry shortly), as at the stamp.
-      const [granted, modes, rules] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.state.getModes(stream), d.state.getRules(stream)]).catch(throwUnavailable);
+      const [granted, { modes, rules }] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.settings.of(stream)]).catch(throwUnavailable);
       const identity = granted!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);

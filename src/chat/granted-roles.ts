@@ -1,7 +1,10 @@
 import type { Identity } from '../auth/identity.ts';
 import { ROLES, type GrantableRole, type Role } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
-import { GrantsCache } from './grants-cache.ts';
+import { StreamReadCache } from './stream-read-cache.ts';
+
+/** A stream's granted roles by user id, shared by every caller: never changed in place. */
+export type StreamGrants = ReadonlyMap<string, readonly GrantableRole[]>;
 
 export interface GrantedRolesOptions {
   state: StateStore;
@@ -15,17 +18,17 @@ export interface GrantedRolesOptions {
 /**
  * A user's roles on a stream are the token's plus those the broadcaster
  * granted on the server. Every send and moderator action needs them, so the
- * grants come from a per-gateway cache (grants-cache.ts) instead of the state
+ * grants come from a per-gateway cache (stream-read-cache.ts) instead of the state
  * store; a change made here reaches the store first and then clears this
  * gateway's copy, so it counts here at once.
  */
 export class GrantedRoles {
   readonly #state: StateStore;
-  readonly #cache: GrantsCache;
+  readonly #cache: StreamReadCache<StreamGrants>;
 
   constructor(options: GrantedRolesOptions) {
     this.#state = options.state;
-    this.#cache = new GrantsCache({ ...options, read: (stream) => options.state.getGrants(stream) });
+    this.#cache = new StreamReadCache<StreamGrants>({ ...options, read: (stream) => options.state.getGrants(stream) });
   }
 
   /** The identity with its granted roles on `stream` added (in ROLES order); the same object when it has none. */

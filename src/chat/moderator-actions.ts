@@ -7,6 +7,7 @@ import type { ModAction } from '../protocol/client-frames.ts';
 import type { GrantableRole } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
+import type { StreamSettings } from './stream-settings.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
 
@@ -17,6 +18,7 @@ export interface ModeratorActionsDeps {
   chat: ChatService;
   held: HeldMessages;
   grants: GrantedRoles;
+  settings: StreamSettings;
   now: () => number;
 }
 
@@ -58,12 +60,12 @@ export class ModeratorActions {
         await d.state.removeBan(stream, action.user);
         return;
       case 'modes': {
-        const modes = await d.state.setModes(stream, action.modes);
+        const modes = await d.settings.setModes(stream, action.modes);
         await d.bus.publish(stream, { kind: 'state', state: { modes } });
         return;
       }
       case 'rules':
-        await d.state.setRules(stream, action.rules);
+        await d.settings.setRules(stream, action.rules);
         return;
       case 'approve':
         await d.chat.approveHeld(stream, action.id);

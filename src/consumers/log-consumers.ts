@@ -30,16 +30,30 @@ const MAX_BATCH = 500;
 // At most one classifier error is logged per interval; the metric counts them all.
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
+export interface StartedConsumers {
+  /**
+   * Whether every consumer has fixed where it starts. A new group starts at
+   * the newest message once it has its partitions; a line sent before that is
+   * never checked by the classifier, so a gateway is not ready until then.
+   */
+  ready(): boolean;
+}
+
 /** Lifecycle step 9: starts the analytics consumer and, if configured, the classifier's. `tail.close()` stops them. */
-export function startLogConsumers(d: LogConsumersDeps): void {
+export function startLogConsumers(d: LogConsumersDeps): StartedConsumers {
+  let started = 0;
+  let ready = 0;
   const start = (group: string, handler: TailHandler): TailConsumer => {
     const consumer = d.tail.consume({
       group, handler, maxBatch: MAX_BATCH, startAt: 'latest',
       onError: (err) => d.logger.warn({ err, group }, 'log consumer batch failed; retrying'),
     });
+    started++;
+    void consumer.ready().then(() => ready++);
     d.metrics.watchConsumerLag(group, () => consumer.lag());
     return consumer;
   };
+  const consumers: StartedConsumers = { ready: () => ready === started };
 
   start(d.analyticsGroup, async (records) => {
     for (const { message } of records) d.analytics.record(message);
@@ -47,7 +61,7 @@ export function startLogConsumers(d: LogConsumersDeps): void {
   d.metrics.watchBusiestStreams(() => d.analytics.busiest(10, Date.now()));
 
   const classify = classifierFromConfig(d.config);
-  if (classify === undefined) return;
+  if (classify === undefined) return consumers;
   let lastErrorLog = 0;
   start('classifier', classifierHandler({
     classify,
@@ -64,6 +78,7 @@ export function startLogConsumers(d: LogConsumersDeps): void {
     },
     onFlagged: (message, reason) => d.logger.info({ stream: message.stream, id: message.id, user: message.user.id, reason }, 'classifier flagged a message; retracting'),
   }));
+  return consumers;
 }
 
 /** The webhook and the term list, whichever are configured; undefined if neither. */

@@ -55,6 +55,11 @@ const COST_SMOOTHING = 0.3;
 // fan-out never holds the gateway's other work for long.
 const FANOUT_CHUNK = 1_000;
 const CATCH_UP_RETRIES = 3;
+// A re-read after a bus gap is the only way to the lines the gap lost, and the
+// store it reads from has often just come back itself: it is tried this many
+// times, RESYNC_RETRY_MS apart (times the attempt), while the stream's flushes wait.
+const RESYNC_ATTEMPTS = 5;
+const RESYNC_RETRY_MS = 200;
 // Distributed viewer counters expire presence; refreshing it is rarer than counting.
 const HEARTBEAT_EVERY_MS = 30_000;
 
@@ -232,13 +237,23 @@ export class StreamHub {
       const after = channel.newestSeq;
       const at = channel.pending.length;
       channel.resyncing++;
-      this.#o.log
-        .since(channel.stream, after, this.#o.windowSize)
-        .then((page) => this.#insertMissed(channel, page.messages, at), this.#o.onError)
+      this.#readMissed(channel.stream, after)
+        .then((messages) => this.#insertMissed(channel, messages, at), this.#o.onError)
         .finally(() => {
           channel.resyncing--;
           if (channel.pending.length > 0) this.#schedule(channel);
         });
+    }
+  }
+
+  async #readMissed(stream: string, after: number): Promise<Message[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.#o.log.since(stream, after, this.#o.windowSize)).messages;
+      } catch (err) {
+        if (attempt >= RESYNC_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS * attempt));
+      }
     }
   }
 

@@ -100,3 +100,12 @@ export async function chatter(server: TestServer, name: string, roles: Record<st
   await client.next('joined');
   return client;
 }
+
+/** Resolves once the server's /readyz answers 200 (its log consumers have started), bounded by `timeoutMs`. */
+export async function waitUntilReady(server: { url: string }, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${server.url}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > deadline) throw new Error(`${server.url} not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,17 +1,19 @@
-// The per-gateway cache of granted roles, and the effective roles built from it.
+// The per-gateway cache of per-stream state reads, and the effective roles built from it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Identity } from '../../src/auth/identity.ts';
-import { GrantedRoles } from '../../src/chat/granted-roles.ts';
-import { GrantsCache, type StreamGrants } from '../../src/chat/grants-cache.ts';
+import { GrantedRoles, type StreamGrants } from '../../src/chat/granted-roles.ts';
+import { StreamReadCache } from '../../src/chat/stream-read-cache.ts';
+import { StreamSettings } from '../../src/chat/stream-settings.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
+import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 
 /** A real MemoryState behind the cache, with the reads counted and a clock the test moves. */
 function setup(options: { ttlMs?: number; maxStreams?: number } = {}) {
   const state = new MemoryState({ loadLastSeq: async () => 0 });
   const clock = { now: 1_000 };
   const reads: string[] = [];
-  const cache = new GrantsCache({
+  const cache = new StreamReadCache<StreamGrants>({
     ttlMs: options.ttlMs ?? 2_000,
     maxStreams: options.maxStreams ?? 100,
     now: () => clock.now,
@@ -47,7 +49,7 @@ test('forget detaches a read under way: later callers never get its older answer
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let reads = 0;
-  const cache = new GrantsCache({
+  const cache = new StreamReadCache<StreamGrants>({
     ttlMs: 60_000,
     maxStreams: 10,
     now: () => 0,
@@ -71,7 +73,7 @@ test('forget detaches a read under way: later callers never get its older answer
 
 test('a failed read is not kept', async () => {
   let fail = true;
-  const cache = new GrantsCache({
+  const cache = new StreamReadCache<StreamGrants>({
     ttlMs: 60_000,
     maxStreams: 10,
     now: () => 0,
@@ -111,5 +113,23 @@ test('effective roles: the token roles plus the granted ones; a change made here
   assert.deepEqual(alice.roles.s, ['subscriber'], 'the token identity is not changed');
   await roles.set('s', 'u_alice', []);
   assert.equal(await roles.effective(alice, 's'), alice);
+  await state.close();
+});
+
+test('stream settings: modes and rules read once per ttl; a change made here counts at once, one made elsewhere within the ttl', async () => {
+  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const clock = { now: 0 };
+  const settings = new StreamSettings({ state, ttlMs: 2_000, maxStreams: 10, now: () => clock.now });
+  assert.deepEqual(await settings.of('s'), { modes: DEFAULT_MODES, rules: { blockedTerms: [], blockLinks: false, emotes: [] } });
+  await settings.setModes('s', { slowSeconds: 5 });
+  await settings.setRules('s', { blockedTerms: ['spoiler'], blockLinks: true, emotes: [] });
+  assert.equal((await settings.of('s')).modes.slowSeconds, 5, 'changed through this gateway: at once');
+  assert.deepEqual((await settings.of('s')).rules.blockedTerms, ['spoiler']);
+  await state.setModes('s', { emoteOnly: true }); // another gateway's change
+  clock.now += 1_999;
+  assert.equal((await settings.of('s')).modes.emoteOnly, false, 'within the ttl: the copy read before');
+  clock.now += 1;
+  assert.deepEqual((await settings.of('s')).modes, { slowSeconds: 5, subscribersOnly: false, emoteOnly: true });
+  assert.equal((await settings.of('other')).modes.slowSeconds, 0);
   await state.close();
 });

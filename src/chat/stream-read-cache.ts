@@ -1,0 +1,55 @@
+export interface StreamReadCacheOptions<T> {
+  /** Reads a stream's value from the state store. */
+  read: (stream: string) => Promise<T>;
+  /** How long one read is reused: a change made elsewhere is seen here within it. */
+  ttlMs: number;
+  /** Streams kept; the least recently used goes first beyond it. */
+  maxStreams: number;
+  now: () => number;
+}
+
+/**
+ * A per-stream value of the state store (granted roles; modes and rules),
+ * read at most once per `ttlMs` on this gateway instead of once per send.
+ * Callers share the answer, so none may change it in place. The entry is the
+ * read itself, so callers that come while it is in flight share it, and
+ * `forget` (this gateway changed the value) detaches a read already under
+ * way: nobody is handed its older answer again. A read that fails is
+ * dropped, so the next call reads afresh.
+ */
+export class StreamReadCache<T> {
+  readonly #o: StreamReadCacheOptions<T>;
+  // Insertion order is use order: the first key is the least recently used.
+  readonly #entries = new Map<string, { readAt: number; value: Promise<T> }>();
+
+  constructor(options: StreamReadCacheOptions<T>) {
+    if (!(options.maxStreams >= 1)) throw new RangeError('StreamReadCache maxStreams must be at least 1');
+    this.#o = options;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(stream: string): Promise<T> {
+    const now = this.#o.now();
+    const entry = this.#entries.get(stream);
+    this.#entries.delete(stream);
+    if (entry !== undefined && now - entry.readAt < this.#o.ttlMs) {
+      this.#entries.set(stream, entry);
+      return entry.value;
+    }
+    const fresh = { readAt: now, value: this.#o.read(stream) };
+    this.#entries.set(stream, fresh);
+    if (this.#entries.size > this.#o.maxStreams) this.#entries.delete(this.#entries.keys().next().value!);
+    fresh.value.catch(() => {
+      if (this.#entries.get(stream) === fresh) this.#entries.delete(stream);
+    });
+    return fresh.value;
+  }
+
+  /** The stream's value changed on this gateway: the next `get` reads it again. */
+  forget(stream: string): void {
+    this.#entries.delete(stream);
+  }
+}
