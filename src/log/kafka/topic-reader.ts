@@ -44,33 +44,52 @@ export class TopicReader {
 
   /** Fetches records of one partition from `offset`; waits up to `maxWaitMs` for new ones when there are none. */
   async fetch(partition: number, offset: number, maxWaitMs: number, maxBytes: number): Promise<FetchResult> {
-    const metadata = await this.#consumer.metadata({ topics: [this.#topic] });
-    const topic = metadata.topics.get(this.#topic);
-    const leader = topic?.partitions[partition]?.leader;
-    if (topic === undefined || leader === undefined || leader < 0) throw new Error(`kafka log: no leader for ${this.#topic}/${partition}`);
-    const response = await this.#consumer.fetch({
-      node: leader,
-      maxWaitTime: maxWaitMs,
-      minBytes: 1,
-      maxBytes,
-      topics: [{ topicId: topic.id, partitions: [{ partition, fetchOffset: BigInt(offset), partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
-    });
-    const records: FetchedRecord[] = [];
-    let next = offset;
+    const [leader] = await this.leaders([partition]);
+    return (await this.fetchFrom(leader![0], new Map([[partition, offset]]), maxWaitMs, 1, maxBytes)).get(partition)!;
+  }
+
+  /** The partitions grouped by the broker that leads them: [node, partitions][]. */
+  async leaders(partitions: readonly number[]): Promise<Array<[number, number[]]>> {
+    const topic = await this.#topicMetadata();
+    const byLeader = new Map<number, number[]>();
+    for (const partition of partitions) {
+      const leader = topic.partitions[partition]?.leader;
+      if (leader === undefined || leader < 0) throw new Error(`kafka log: no leader for ${this.#topic}/${partition}`);
+      const led = byLeader.get(leader);
+      if (led === undefined) byLeader.set(leader, [partition]);
+      else led.push(partition);
+    }
+    return [...byLeader];
+  }
+
+  /**
+   * One fetch request to broker `node` for several partitions it leads, each
+   * from its offset; the broker answers once `minBytes` are there or after
+   * `maxWaitMs`. Per partition: its records and the offset to fetch next.
+   */
+  async fetchFrom(node: number, offsets: ReadonlyMap<number, number>, maxWaitMs: number, minBytes: number, maxBytes: number): Promise<Map<number, FetchResult>> {
+    const topic = await this.#topicMetadata();
+    const partitions = [...offsets].map(([partition, offset]) => ({ partition, fetchOffset: BigInt(offset), partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }));
+    const response = await this.#consumer.fetch({ node, maxWaitTime: maxWaitMs, minBytes, maxBytes, topics: [{ topicId: topic.id, partitions }] });
+    const results = new Map<number, FetchResult>();
+    for (const [partition, offset] of offsets) results.set(partition, { records: [], next: offset });
     for (const topicResponse of response.responses) {
       for (const p of topicResponse.partitions) {
+        const result = results.get(p.partitionIndex);
+        if (result === undefined) continue;
+        const offset = offsets.get(p.partitionIndex)!;
         for (const batch of p.records ?? []) {
           const first = Number(batch.firstOffset);
-          next = Math.max(next, first + batch.lastOffsetDelta + 1);
+          result.next = Math.max(result.next, first + batch.lastOffsetDelta + 1);
           for (const record of batch.records) {
             const at = first + record.offsetDelta;
             // A fetch returns whole batches, which may begin before the offset asked for.
-            if (at >= offset) records.push({ offset: at, value: record.value });
+            if (at >= offset) result.records.push({ offset: at, value: record.value });
           }
         }
       }
     }
-    return { records, next };
+    return results;
   }
 
   /** Per partition: the first offset still held (`earliest`) or the next offset to be written. */
@@ -81,5 +100,12 @@ export class TopicReader {
 
   close(): Promise<void> {
     return this.#consumer.close(true);
+  }
+
+  async #topicMetadata() {
+    const metadata = await this.#consumer.metadata({ topics: [this.#topic] });
+    const topic = metadata.topics.get(this.#topic);
+    if (topic === undefined) throw new Error(`kafka log: no metadata for ${this.#topic}`);
+    return topic;
   }
 }
