@@ -64,7 +64,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const seams = await openSeams(config, logger);
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
   const auth = new Authenticator(config);
-  const sampler = new Sampler(config.samplingThreshold);
+  const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
   const content = new ContentRules(config);
@@ -75,6 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
+    onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     windowSize: WINDOW_SIZE,

@@ -6,6 +6,13 @@ const IDLE_MS = 10_000;
 // Sampling stops only once the rate falls this far below the threshold, so a
 // stream hovering at the threshold does not flap the "too fast" banner.
 const RELEASE_FACTOR = 0.8;
+// When this gateway's fan-out of a stream falls behind, its share of the
+// threshold is cut multiplicatively and grows back additively (as TCP's
+// congestion window does): at most one step per STEP_MS, never below MIN_SCALE.
+const STEP_MS = 500;
+const CUT = 0.7;
+const GROWTH = 0.05;
+const MIN_SCALE = 0.1;
 
 /**
  * Accepted messages per second of one stream over a sliding second: those
@@ -25,6 +32,9 @@ class StreamMeter {
   keepRatio = 1;
   lastSeen = 0;
   lastPublished: RateState | undefined;
+  /** The fraction of the threshold this gateway allows now: below 1 while its fan-out is behind. */
+  scale = 1;
+  scaledAt = 0;
 
   advance(now: number): void {
     if (now - this.bucketStart < BUCKET_MS) return;
@@ -60,13 +70,37 @@ class StreamMeter {
  * The threshold is the whole stream's: with several gateways each accepting a
  * share, each keeps its share of the threshold (the stream's rate comes from
  * its seqs, which count every gateway's messages).
+ *
+ * The threshold also bends to what the gateway can deliver: the hub reports
+ * how long each line of a stream waited here before it was on every socket,
+ * and past `fanoutBudgetMs` the stream's threshold on this gateway shrinks
+ * until its fan-out keeps up again, so a stream larger than the gateway can
+ * carry is thinned (and says so in `state.rate`) rather than delayed without
+ * bound. Gateways under the same load shrink alike.
  */
 export class Sampler {
   readonly #threshold: number;
+  readonly #fanoutBudgetMs: number;
   readonly #meters = new Map<string, StreamMeter>();
 
-  constructor(thresholdPerSecond: number) {
+  constructor(thresholdPerSecond: number, fanoutBudgetMs = Number.POSITIVE_INFINITY) {
     this.#threshold = thresholdPerSecond;
+    this.#fanoutBudgetMs = fanoutBudgetMs;
+  }
+
+  /**
+   * How long the oldest line of a fan-out waited on this gateway (stamp to
+   * written to every viewer's socket). Over the budget, the stream's
+   * threshold here is cut; under half of it, it grows back.
+   */
+  observeFanoutDelay(stream: string, delayMs: number, now: number): void {
+    const meter = this.#meters.get(stream);
+    if (meter === undefined || now - meter.scaledAt < STEP_MS) return;
+    if (delayMs > this.#fanoutBudgetMs && meter.scale > MIN_SCALE) meter.scale = Math.max(MIN_SCALE, meter.scale * CUT);
+    else if (delayMs < this.#fanoutBudgetMs / 2 && meter.scale < 1) meter.scale = Math.min(1, meter.scale + GROWTH);
+    else return;
+    meter.scaledAt = now;
+    this.#update(meter);
   }
 
   /** Counts one accepted message and says whether it is broadcast. */
@@ -101,11 +135,12 @@ export class Sampler {
 
   #update(meter: StreamMeter): void {
     const { all, priority, stream } = meter.rate();
-    if (!meter.sampling && stream > this.#threshold) meter.sampling = true;
-    else if (meter.sampling && stream < this.#threshold * RELEASE_FACTOR) meter.sampling = false;
+    const threshold = this.#threshold * meter.scale;
+    if (!meter.sampling && stream > threshold) meter.sampling = true;
+    else if (meter.sampling && stream < threshold * RELEASE_FACTOR) meter.sampling = false;
     const ordinary = all - priority;
     const share = stream === 0 ? 1 : all / stream;
-    meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, this.#threshold * share - priority) / ordinary);
+    meter.keepRatio = !meter.sampling || ordinary === 0 ? 1 : Math.min(1, Math.max(0, threshold * share - priority) / ordinary);
   }
 
   /** Accepted messages of the stream over the last second. */

@@ -100,6 +100,7 @@ export const SETTINGS = {
 
   // Sampling and shedding
   samplingThreshold: int('Messages per second of one stream above which only a subset is broadcast.', 120, 1, 1_000_000),
+  fanoutBudgetMs: int('Longest a line may wait on a gateway before it is on every viewer\'s socket; a stream whose fan-out here takes longer has its sampling threshold lowered on this gateway until it keeps up.', 1_000, 1, 60_000),
   maxInFlight: int('Sends being processed at once in this process; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
   maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 

@@ -14,6 +14,8 @@ export interface StreamHubOptions extends StreamStateSources {
   maxFlushMs: number;
   stateIntervalMs: number;
   windowSize: number;
+  /** After each fan-out: how long its oldest line waited here, stamp to written to every viewer (ms). */
+  onFanoutDelay: (stream: string, delayMs: number) => void;
   onError: (err: unknown) => void;
 }
 
@@ -425,6 +427,7 @@ export class StreamHub {
       this.#o.metrics.framesWritten.inc(viewers.length);
     }
     channel.delivering = true;
+    const oldestTs = frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
     let next = 0;
     let costMs = 0;
     const writeChunk = (): void => {
@@ -441,6 +444,7 @@ export class StreamHub {
       }
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
+      if (oldestTs !== undefined) this.#o.onFanoutDelay(channel.stream, Date.now() - oldestTs);
       if (channel.pending.length > 0 || channel.stateDirty) this.#schedule(channel);
     };
     writeChunk();

@@ -76,3 +76,48 @@ test('gateways sharing a stream keep the threshold between them, not each', () =
   const { perSecond } = gateways[0]!.rateOf('s', 34_000);
   assert.ok(perSecond >= 350 && perSecond <= 410, `perSecond ${perSecond}`);
 });
+
+test('a fan-out over the budget lowers the stream threshold here step by step; a fast one raises it back', () => {
+  const sampler = new Sampler(100, 1_000);
+  let now = 50_000;
+  const second = (perSecond: number): number => {
+    let kept = 0;
+    for (let i = 0; i < perSecond; i++) if (sampler.keep('s', false, now + (i * 1_000) / perSecond)) kept++;
+    now += 1_000;
+    return kept;
+  };
+  second(100);
+  assert.equal(second(100), 100, 'at the threshold and keeping up: all kept');
+  // Each report over the budget cuts the threshold by 30 %, at most once per 500 ms.
+  for (let i = 0; i < 4; i++) sampler.observeFanoutDelay('s', 2_500, now + i * 500);
+  sampler.observeFanoutDelay('s', 2_500, now + 1_600); // within 500 ms of the last step: ignored
+  now += 2_000;
+  second(100); // the first second after a quiet spell starts unsampled
+  const slowed = second(100);
+  // 100 x 0.7^4 = 24 a second.
+  assert.ok(slowed >= 20 && slowed <= 28, `kept ${slowed}`);
+  const rate = sampler.rateOf('s', now);
+  assert.equal(rate.sampling, true);
+  assert.ok(rate.keepRatio < 0.3, `keepRatio ${rate.keepRatio}`);
+  // Never below a tenth of the threshold.
+  for (let i = 0; i < 20; i++) sampler.observeFanoutDelay('s', 10_000, now + i * 500);
+  now += 10_000;
+  second(100);
+  const floor = second(100);
+  assert.ok(floor >= 8 && floor <= 12, `kept ${floor}`);
+  // Delays under half the budget add 5 % of the threshold per step until it is whole again.
+  for (let i = 0; i < 30; i++) sampler.observeFanoutDelay('s', 100, now + i * 500);
+  now += 15_000;
+  second(100);
+  assert.equal(second(100), 100);
+  // Between half the budget and the budget nothing changes.
+  sampler.observeFanoutDelay('s', 700, now);
+  assert.equal(second(100), 100);
+});
+
+test('without a fan-out budget, delays change nothing', () => {
+  const sampler = new Sampler(100);
+  for (let i = 0; i < 100; i++) sampler.keep('s', false, 1_000 + i * 10);
+  sampler.observeFanoutDelay('s', 60_000, 2_000);
+  assert.equal(sampler.rateOf('s', 2_000).sampling, false);
+});
