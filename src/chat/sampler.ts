@@ -9,8 +9,11 @@ const RELEASE_FACTOR = 0.8;
 // When this gateway's fan-out of a stream falls behind, its share of the
 // threshold is cut multiplicatively and grows back additively (as TCP's
 // congestion window does): at most one step per STEP_MS, never below MIN_SCALE.
+// A cut is budget / delay, between MAX_CUT and MIN_CUT: lines twice the budget
+// late halve it at once, so a sudden burst is thinned within a second or two.
 const STEP_MS = 500;
-const CUT = 0.7;
+const MIN_CUT = 0.3;
+const MAX_CUT = 0.7;
 const GROWTH = 0.05;
 const MIN_SCALE = 0.1;
 
@@ -96,7 +99,7 @@ export class Sampler {
   observeFanoutDelay(stream: string, delayMs: number, now: number): void {
     const meter = this.#meters.get(stream);
     if (meter === undefined || now - meter.scaledAt < STEP_MS) return;
-    if (delayMs > this.#fanoutBudgetMs && meter.scale > MIN_SCALE) meter.scale = Math.max(MIN_SCALE, meter.scale * CUT);
+    if (delayMs > this.#fanoutBudgetMs && meter.scale > MIN_SCALE) meter.scale = Math.max(MIN_SCALE, meter.scale * Math.min(MAX_CUT, Math.max(MIN_CUT, this.#fanoutBudgetMs / delayMs)));
     else if (delayMs < this.#fanoutBudgetMs / 2 && meter.scale < 1) meter.scale = Math.min(1, meter.scale + GROWTH);
     else return;
     meter.scaledAt = now;

@@ -88,14 +88,19 @@ test('a fan-out over the budget lowers the stream threshold here step by step; a
   };
   second(100);
   assert.equal(second(100), 100, 'at the threshold and keeping up: all kept');
-  // Each report over the budget cuts the threshold by 30 %, at most once per 500 ms.
-  for (let i = 0; i < 4; i++) sampler.observeFanoutDelay('s', 2_500, now + i * 500);
-  sampler.observeFanoutDelay('s', 2_500, now + 1_600); // within 500 ms of the last step: ignored
+  // A report a little over the budget cuts the threshold by 30 %, at most once per 500 ms.
+  for (let i = 0; i < 4; i++) sampler.observeFanoutDelay('s', 1_100, now + i * 500);
+  sampler.observeFanoutDelay('s', 1_100, now + 1_600); // within 500 ms of the last step: ignored
   now += 2_000;
   second(100); // the first second after a quiet spell starts unsampled
   const slowed = second(100);
   // 100 x 0.7^4 = 24 a second.
   assert.ok(slowed >= 20 && slowed <= 28, `kept ${slowed}`);
+  // Twice the budget late halves it in one step.
+  sampler.observeFanoutDelay('s', 2_000, now);
+  second(100);
+  const halved = second(100);
+  assert.ok(halved >= 10 && halved <= 14, `kept ${halved}`);
   const rate = sampler.rateOf('s', now);
   assert.equal(rate.sampling, true);
   assert.ok(rate.keepRatio < 0.3, `keepRatio ${rate.keepRatio}`);
