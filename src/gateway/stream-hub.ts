@@ -62,6 +62,12 @@ const CATCH_UP_RETRIES = 3;
 // times, RESYNC_RETRY_MS apart (times the attempt), while the stream's flushes wait.
 const RESYNC_ATTEMPTS = 5;
 const RESYNC_RETRY_MS = 200;
+// Events a stream may have waiting for its next flush. They pile up only
+// while a fan-out is being written (broadcast lines arrive at the stream's
+// sampled rate, so normally a few hundred); past this, a stalled gateway drops
+// further lines for its viewers (counted; a seq gap, as sampling leaves)
+// instead of holding them without bound. Retractions and state are kept.
+const MAX_PENDING = 10_000;
 // Distributed viewer counters expire presence; refreshing it is rarer than counting.
 const HEARTBEAT_EVERY_MS = 30_000;
 
@@ -362,8 +368,12 @@ export class StreamHub {
       case 'msg':
         // The bus carries a stream in seq order, so a line at or below what a re-read put in is that line again.
         if (event.message.seq <= channel.resyncedUpTo) return;
-        channel.pending.push({ kind: 'msg', message: event.message });
         if (event.message.seq > channel.newestSeq) channel.newestSeq = event.message.seq;
+        if (channel.pending.length >= MAX_PENDING) {
+          this.#o.metrics.fanoutDropped.inc();
+          return;
+        }
+        channel.pending.push({ kind: 'msg', message: event.message });
         break;
       case 'retract': {
         const ids = new Set(event.ids);
