@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
 import { Metrics } from './observability/metrics.ts';
+import { LoopLag } from './observability/loop-lag.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
@@ -71,7 +72,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const streamReads = { state, ttlMs: STREAM_READ_TTL_MS, maxStreams: STREAM_READ_MAX_STREAMS, now };
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, now });
+  const loopLag = new LoopLag();
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
@@ -165,6 +167,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
+    loopLag.close();
     await app.close();
     await seams.close();
     throw err;
@@ -186,6 +189,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
       await withTimeout(seams.stopConsumers(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
       clearInterval(opsTimer);
+      loopLag.close();
       await gateway.close();
       await irc.close();
       await hub.close();

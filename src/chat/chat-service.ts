@@ -21,6 +21,7 @@ export interface SendLimits {
   rateLimitWindowMs: number;
   maxInFlight: number;
   maxStreamRate: number;
+  maxLoopLagMs: number;
 }
 
 export interface Accepted {
@@ -44,6 +45,8 @@ export interface ChatServiceDeps {
   grants: GrantedRoles;
   settings: StreamSettings;
   metrics: Metrics;
+  /** How late this process's event loop runs now (ms): observability/loop-lag.ts. */
+  loopLagMs: () => number;
   now: () => number;
 }
 
@@ -89,7 +92,7 @@ export class ChatService {
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
     const normal = normalizeText(rawText, d.limits.maxTextLength);
     if (!normal.ok) throw new ChatError(normal.code, normal.message);
-    if (this.#inFlight >= d.limits.maxInFlight) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
+    if (this.#inFlight >= d.limits.maxInFlight || d.loopLagMs() > d.limits.maxLoopLagMs) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
     if (d.sampler.perSecond(stream, d.now()) >= d.limits.maxStreamRate) {
       throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000);
     }

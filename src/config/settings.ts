@@ -102,6 +102,7 @@ export const SETTINGS = {
   samplingThreshold: int('Messages per second of one stream above which only a subset is broadcast.', 120, 1, 1_000_000),
   fanoutBudgetMs: int('Longest a line may wait on a gateway before it is on every viewer\'s socket; a stream whose fan-out here takes longer has its sampling threshold lowered on this gateway until it keeps up.', 1_000, 1, 60_000),
   maxInFlight: int('Sends being processed at once in this process; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
+  maxLoopLagMs: int('Event-loop delay (the longest of the last half second) above which sends are refused with `overloaded` before any work: a gateway that far behind would answer them late or time out on its backing services.', 2_000, 1, 60_000),
   maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 
   // Retention
