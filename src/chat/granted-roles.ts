@@ -1,19 +1,10 @@
 import type { Identity } from '../auth/identity.ts';
 import { ROLES, type GrantableRole, type Role } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
-import { StreamReadCache } from './stream-read-cache.ts';
+import { StreamReadCache, type CachedStateOptions } from './stream-read-cache.ts';
 
 /** A stream's granted roles by user id, shared by every caller: never changed in place. */
 export type StreamGrants = ReadonlyMap<string, readonly GrantableRole[]>;
-
-export interface GrantedRolesOptions {
-  state: StateStore;
-  /** How long a stream's grants are reused before they are read again: another gateway's grant takes effect here within it. */
-  ttlMs: number;
-  /** Streams whose grants are kept; the least recently used is dropped beyond it. */
-  maxStreams: number;
-  now: () => number;
-}
 
 /**
  * A user's roles on a stream are the token's plus those the broadcaster
@@ -26,7 +17,7 @@ export class GrantedRoles {
   readonly #state: StateStore;
   readonly #cache: StreamReadCache<StreamGrants>;
 
-  constructor(options: GrantedRolesOptions) {
+  constructor(options: CachedStateOptions) {
     this.#state = options.state;
     this.#cache = new StreamReadCache<StreamGrants>({ ...options, read: (stream) => options.state.getGrants(stream) });
   }

@@ -1,3 +1,5 @@
+import type { StateStore } from '../state/state.ts';
+
 export interface StreamReadCacheOptions<T> {
   /** Reads a stream's value from the state store. */
   read: (stream: string) => Promise<T>;
@@ -7,6 +9,9 @@ export interface StreamReadCacheOptions<T> {
   maxStreams: number;
   now: () => number;
 }
+
+/** What a cached reader of one kind of per-stream state (grants; modes and rules) is built from. */
+export type CachedStateOptions = Omit<StreamReadCacheOptions<unknown>, 'read'> & { state: StateStore };
 
 /**
  * A per-stream value of the state store (granted roles; modes and rules),

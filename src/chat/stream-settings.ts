@@ -1,20 +1,11 @@
 import type { Modes, StreamRules } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
-import { StreamReadCache } from './stream-read-cache.ts';
+import { StreamReadCache, type CachedStateOptions } from './stream-read-cache.ts';
 
 /** What every send of a stream is checked against, shared by every caller: never changed in place. */
 export interface Settings {
   readonly modes: Readonly<Modes>;
   readonly rules: Readonly<StreamRules>;
-}
-
-export interface StreamSettingsOptions {
-  state: StateStore;
-  /** How long a stream's settings are reused: a change made on another gateway takes effect here within it. */
-  ttlMs: number;
-  /** Streams whose settings are kept; the least recently used is dropped beyond it. */
-  maxStreams: number;
-  now: () => number;
 }
 
 /**
@@ -29,7 +20,7 @@ export class StreamSettings {
   readonly #state: StateStore;
   readonly #cache: StreamReadCache<Settings>;
 
-  constructor(options: StreamSettingsOptions) {
+  constructor(options: CachedStateOptions) {
     this.#state = options.state;
     const read = async (stream: string): Promise<Settings> => {
       const [modes, rules] = await Promise.all([options.state.getModes(stream), options.state.getRules(stream)]);
