@@ -1,8 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=64 --max-semi-space-size=64
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { missingNodeFlags } from './process/node-flags.ts';
 import { startServer } from './server.ts';
 import { superviseWorkers } from './process/worker-supervisor.ts';
 import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
+  const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
   if (config.workers > 1 && cluster.isPrimary) {
     // Development tokens must verify on every worker: they share one generated secret.
     const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: randomBytes(32).toString('base64url') } : {};

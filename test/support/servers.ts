@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
+import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { tempDir } from './temp-dir.ts';
 import { TestClient } from './ws-client.ts';
@@ -40,7 +41,7 @@ export interface ChildServer extends TestServer {
 
 /** `node src/main.ts serve` as a separate process, as an operator runs it; resolves once it listens. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['src/main.ts', 'serve', ...args], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'src/main.ts', 'serve', ...args], {
     env: { ...process.env, CHORUS_JWT_SECRET: TEST_SECRET, CHORUS_IRC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
