@@ -16,6 +16,11 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--min-semi-space-size=64',
 
 /** The recommended flags this process was started without (from its argv or NODE_OPTIONS). */
 export function missingNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((flag) => flag.split('=')[0]!.replaceAll('_', '-')));
-  return SERVER_NODE_FLAGS.filter((flag) => !given.has(flag.split('=')[0]!));
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(flagName));
+  return SERVER_NODE_FLAGS.filter((flag) => !given.has(flagName(flag)));
+}
+
+/** `--max_semi_space_size=8` and `--max-semi-space-size=64` name the same flag (node accepts both spellings). */
+function flagName(flag: string): string {
+  return flag.split('=')[0]!.replaceAll('_', '-');
 }
