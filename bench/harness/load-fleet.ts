@@ -4,16 +4,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { stopChild } from '../../test/support/child-process.ts';
+import { portSliceOf } from '../loadgen/source-ports.ts';
 import type { ChatGroup, DialectName, LatencyGroup, Layout, StreamTally, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
 
 const WORKER = new URL('../loadgen/load-worker.ts', import.meta.url).pathname;
 /** Sockets (viewers and chatters) per load-generator process, well under its 20,000 open files. */
 export const SOCKETS_PER_WORKER = 12_000;
 /**
- * Sockets per source address. A socket bound to a source address takes an
- * ephemeral port of that address whatever its destination, so this stays
- * well under the ~28,000 ports, with room for those still in TIME_WAIT from
- * an earlier run.
+ * Sockets per source address. Each worker has its own slice of an address's
+ * ports (bench/loadgen/source-ports.ts), so this stays well under a slice
+ * even with the most workers a run starts.
  */
 const SOCKETS_PER_ADDRESS = 10_000;
 
@@ -76,7 +76,7 @@ export class LoadFleet {
       const worker = fork(WORKER, [], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.#workers.push(worker);
       const workerPlan: WorkerPlan = {
-        dialect: plan.dialect, urls: plan.urls, layout: plan.layout, viewers, firstViewer: first, localAddresses: addresses,
+        dialect: plan.dialect, urls: plan.urls, layout: plan.layout, viewers, firstViewer: first, localAddresses: addresses, ports: portSliceOf(w, count),
         schedule: { initial: share(plan.initialViewers, count, w), rampSeconds: plan.rampSeconds, churnPerMinute: plan.churnPerMinute },
         recordEvery: plan.recordEvery, history: plan.history,
         chat: plan.chat.map((group) => shareOfGroup(group, count, w)), deadlineMs: plan.deadlineMs,

@@ -9,6 +9,7 @@ import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram
 import WebSocket from 'ws';
 import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, type Dialect } from './dialects.ts';
 import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
+import { listeningPorts, SourcePorts } from './source-ports.ts';
 
 const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -16,6 +17,11 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const CHATTER_READY_TIMEOUT_MS = 120_000;
 const JOIN_ATTEMPTS = 5;
 const JOIN_RETRY_MS = 1_000;
+// A source port still held by a socket of this worker (the ports went round)
+// or taken since the start refuses the connect before it reaches the server:
+// the viewer tries the next port, this many times.
+const SOURCE_PORT_ATTEMPTS = 3;
+const SOURCE_PORT_REFUSALS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EADDRNOTAVAIL']);
 // Every chat line's text is "probe <nonce> t=<send time>" (user names cannot hold " t="): lines are counted and timed by that marker.
 const MARKER = Buffer.from(' t=');
 
@@ -51,6 +57,7 @@ const SENT_RING_MASK = 4_095;
 class Load {
   readonly plan: WorkerPlan;
   readonly dialect: Dialect;
+  readonly ports: SourcePorts;
   readonly joinLatency = histogram();
   readonly ackLatency = histogram();
   /** Each chatter's send times, for send-to-ack. */
@@ -69,6 +76,17 @@ class Load {
   constructor(plan: WorkerPlan) {
     this.plan = plan;
     this.dialect = DIALECTS[plan.dialect];
+    this.ports = new SourcePorts(plan.ports, listeningPorts());
+  }
+
+  /** A new WebSocket from `localAddress` and the next source port of this worker's slice for it. */
+  connect(url: string, localAddress: string): WebSocket {
+    return new WebSocket(this.dialect.url(url), {
+      localAddress,
+      localPort: this.ports.take(localAddress),
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
   }
 
   count(table: Record<string, number>, key: string): void {
@@ -82,7 +100,7 @@ class Load {
   }
 
   /** Opens viewer `i` (global number): its stream, gateway and source address follow from the number. */
-  openViewer(i: number): Promise<void> {
+  openViewer(i: number, portAttempt = 1): Promise<void> {
     const { plan, dialect } = this;
     const { layout } = plan;
     const cold = i < layout.coldViewers;
@@ -90,11 +108,7 @@ class Load {
     const stats = this.groups[cold ? 'cold' : 'hot'];
     const tally = this.tally(stream);
     const records = i % plan.recordEvery === 0;
-    const ws = new WebSocket(dialect.url(plan.urls[i % plan.urls.length]!), {
-      localAddress: plan.localAddresses[i % plan.localAddresses.length],
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-    });
+    const ws = this.connect(plan.urls[i % plan.urls.length]!, plan.localAddresses[i % plan.localAddresses.length]!);
     const viewer: Viewer = { ws, index: i, stream, leaving: false, joinedSeq: -1 };
     this.viewers.add(viewer);
     return new Promise((resolve) => {
@@ -103,6 +117,7 @@ class Load {
         ws.terminate();
       }, CONNECT_TIMEOUT_MS);
       let open = false;
+      let portRefused = false;
       let joinSentAt = 0;
       let attempts = 0;
       const join = (): void => {
@@ -155,12 +170,24 @@ class Load {
       });
       ws.on('close', (code) => {
         clearTimeout(timer);
+        if (portRefused) {
+          this.viewers.delete(viewer);
+          resolve(this.openViewer(i, portAttempt + 1));
+          return;
+        }
         if (open) this.connected--;
         if (!this.stopping && !viewer.leaving) this.count(this.closes, String(code));
         this.#forget(viewer, tally);
         resolve();
       });
-      ws.on('error', () => this.count(this.errors, open ? 'socket_error' : 'connect_error'));
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        // Refused here, before any packet: not the server's doing, so tried again from the next port.
+        if (!open && !this.stopping && SOURCE_PORT_REFUSALS.has(err.code ?? '') && portAttempt < SOURCE_PORT_ATTEMPTS) {
+          portRefused = true;
+          return;
+        }
+        this.count(this.errors, open ? 'socket_error' : 'connect_error');
+      });
     });
   }
 
@@ -246,7 +273,7 @@ class Load {
   openChatter(chatter: Chatter, group: ChatGroup, localAddress: string): Promise<WebSocket> {
     const { dialect } = this;
     const stats = this.groups[group.group];
-    const ws = new WebSocket(dialect.url(chatter.url), { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = this.connect(chatter.url, localAddress);
     this.chatterSockets.push(ws);
     const sent = new Float64Array(SENT_RING_MASK + 1);
     this.sentAt.set(ws, sent);

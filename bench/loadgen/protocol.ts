@@ -1,4 +1,5 @@
 // Messages between the harness and its load-generator processes (IPC).
+import type { PortSlice } from './source-ports.ts';
 
 /** The wire a load worker speaks: Chorus's v1 JSON protocol, or Socket.IO for the socketio baseline. */
 export type DialectName = 'chorus' | 'socketio';
@@ -54,8 +55,10 @@ export interface WorkerPlan {
   viewers: number;
   firstViewer: number;
   schedule: ViewerSchedule;
-  /** Loopback source addresses, used in turn (about 28,000 ports each per destination). */
+  /** Loopback source addresses, used in turn. */
   localAddresses: string[];
+  /** This worker's source ports (the same on every address; no other worker has them). */
+  ports: PortSlice;
   /** Every recordEvery-th viewer records each line's latency. */
   recordEvery: number;
   /** History asked for at join. */
