@@ -25,6 +25,12 @@ const SOURCE_PORT_REFUSALS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EADDRN
 // Every chat line's text is "probe <nonce> t=<send time>" (user names cannot hold " t="): lines are counted and timed by that marker.
 const MARKER = Buffer.from(' t=');
 
+/** An error's errno code, or the HTTP status a refused upgrade answered with ("http 503"), for the error counts. */
+function errorName(err: NodeJS.ErrnoException): string {
+  const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
+  return err.code ?? (status === undefined ? 'other' : `http ${status}`);
+}
+
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -186,7 +192,7 @@ class Load {
           portRefused = true;
           return;
         }
-        this.count(this.errors, open ? 'socket_error' : 'connect_error');
+        this.count(this.errors, open ? 'socket_error' : `connect_error ${errorName(err)}`);
       });
     });
   }

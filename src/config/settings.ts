@@ -81,8 +81,8 @@ export const SETTINGS = {
   maxConnections: int('WebSocket connections this process accepts; more upgrades get 503 (keep below the open-files limit).', 15_000, 1, 10_000_000),
 
   // Abuse
-  abuseStrikes: int('Refused or invalid frames within abuseWindowMs that close the connection with 1008.', 30, 1, 10_000),
-  abuseWindowMs: int('Window of abuseStrikes.', 10_000, 100, 3_600_000),
+  abuseStrikes: int('Refused or invalid frames a connection may have at once, and per abuseWindowMs sustained (a token bucket), before it is closed with 1008.', 30, 1, 10_000),
+  abuseWindowMs: int('Window of abuseStrikes: the bucket refills abuseStrikes tokens over this long.', 10_000, 100, 3_600_000),
   inboundFramesPerSecond: int('Frames a connection may send per second (burst of twice that).', 20, 1, 10_000),
 
   // Rate limits (Twitch's defaults)

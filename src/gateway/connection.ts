@@ -14,7 +14,7 @@ import {
 import type { ErrorCode } from '../protocol/types.ts';
 import type { OutboundFrame, Viewer } from './outbound-frame.ts';
 import type { StreamHub } from './stream-hub.ts';
-import { RateWindow } from './rate-window.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';
 import { profileOf, rolesIn } from '../auth/identity.ts';
@@ -65,8 +65,8 @@ export class Connection implements Viewer {
   #gate: Promise<void> | undefined;
   /** Streams joined or being joined; false while the join is in flight and cancelled if it turns false. */
   readonly #streams = new Map<string, boolean>();
-  readonly #strikes: RateWindow;
-  readonly #inbound: RateWindow;
+  readonly #strikes: TokenBucket;
+  readonly #inbound: TokenBucket;
   readonly #backlog: SlowConsumerCheck;
   #closing = false;
   /** Set on shutdown: the `afterMs` of the reconnect frame, which new sends are told to wait. */
@@ -76,8 +76,8 @@ export class Connection implements Viewer {
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
     this.#d = deps;
-    this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
-    this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
+    this.#strikes = new TokenBucket(deps.abuseStrikes, deps.abuseWindowMs);
+    this.#inbound = new TokenBucket(deps.inboundFramesPerSecond * 2, 2_000);
     this.#backlog = new SlowConsumerCheck(deps);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));

@@ -6,7 +6,7 @@ import type { GrantedRoles } from '../chat/granted-roles.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
-import { RateWindow } from '../gateway/rate-window.ts';
+import { TokenBucket } from '../gateway/token-bucket.ts';
 import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { STREAM_NAME, type ErrorCode } from '../protocol/types.ts';
@@ -75,8 +75,8 @@ export class IrcSession implements Viewer, Member {
   readonly #ownIds = new Set<string>();
   /** While registration is verified, later lines queue behind it, in order. */
   #gate: Promise<void> | undefined;
-  readonly #inbound: RateWindow;
-  readonly #strikes: RateWindow;
+  readonly #inbound: TokenBucket;
+  readonly #strikes: TokenBucket;
   readonly #backlog: SlowConsumerCheck;
   #alive = true;
   #closing = false;
@@ -85,8 +85,8 @@ export class IrcSession implements Viewer, Member {
   constructor(transport: IrcTransport, deps: IrcSessionDeps) {
     this.#t = transport;
     this.#d = deps;
-    this.#inbound = new RateWindow(deps.inboundFramesPerSecond * 2, 2_000);
-    this.#strikes = new RateWindow(deps.abuseStrikes, deps.abuseWindowMs);
+    this.#inbound = new TokenBucket(deps.inboundFramesPerSecond * 2, 2_000);
+    this.#strikes = new TokenBucket(deps.abuseStrikes, deps.abuseWindowMs);
     this.#backlog = new SlowConsumerCheck(deps);
   }
 

@@ -4,7 +4,7 @@ import type { EventEmitter } from 'node:events';
 import * as wsModule from 'ws';
 import { MessageWindow } from '../../src/gateway/message-window.ts';
 import { OutboundFrame } from '../../src/gateway/outbound-frame.ts';
-import { RateWindow } from '../../src/gateway/rate-window.ts';
+import { TokenBucket } from '../../src/gateway/token-bucket.ts';
 import type { Message } from '../../src/protocol/types.ts';
 
 // ws's own frame parser (untyped in @types/ws) checks our hand-made frames.
@@ -25,13 +25,14 @@ test('message window keeps the newest, in order, and remembers what it evicted',
   assert.equal(w.evictedUpTo, 1);
 });
 
-test('rate window allows max events per window and no more', () => {
-  const r = new RateWindow(3, 1_000);
-  assert.deepEqual([0, 1, 2, 3].map((t) => r.tryTake(t)), [true, true, true, false]);
-  assert.equal(r.tryTake(999), false);
-  assert.equal(r.tryTake(1_000), true);
-  assert.equal(r.tryTake(1_000), false);
-  assert.equal(r.tryTake(1_001), true);
+test('token bucket allows a burst, then refills at burst per window', () => {
+  const b = new TokenBucket(3, 1_000);
+  assert.deepEqual([0, 0, 1, 2].map((t) => b.tryTake(t)), [true, true, true, false], 'the burst, then none left');
+  assert.equal(b.tryTake(300), false, 'a third of a window refills 0.9 of a token');
+  assert.equal(b.tryTake(340), true, 'one token after a third of a window and a bit');
+  assert.equal(b.tryTake(340), false);
+  assert.deepEqual([10_000, 10_000, 10_000, 10_000].map((t) => b.tryTake(t)), [true, true, true, false], 'refilled to the burst, never above it');
+  assert.equal(b.tryTake(5_000), false, 'a clock that went back refills nothing');
 });
 
 const NO_CONTENT = { kind: 'msgs', stream: 's', messages: [] } as const;
