@@ -40,6 +40,8 @@ interface GroupResult {
   ackedBroadcast: number;
   lines: number;
   latency: Histogram;
+  toStamp: Histogram;
+  fromStamp: Histogram;
 }
 
 /** Every worker's report summed, with the histograms decoded and merged. */
@@ -159,6 +161,8 @@ function merge(reports: WorkerReport[]): FleetResult {
     ackedBroadcast: sum((r) => r.groups[g].ackedBroadcast),
     lines: sum((r) => r.groups[g].lines),
     latency: histogram((r) => r.groups[g].latency),
+    toStamp: histogram((r) => r.groups[g].toStamp),
+    fromStamp: histogram((r) => r.groups[g].fromStamp),
   });
   const streams: Record<string, StreamTally> = {};
   for (const r of reports) {

@@ -33,8 +33,17 @@ interface GroupFigures {
   deliveriesPerSec: number;
   deliveredFraction: number;
   latencyMs: Percentiles;
+  /**
+   * The same lines split at the server's stamp (the line's `ts`): the send
+   * path before it (the sender's socket, validation, limits, stamping) and
+   * the fan-out after it (bus, flush window, writes, the viewer's socket).
+   * Absent on a wire whose lines carry no stamp.
+   */
+  latencySplitMs?: { sendToStamp: Summary; stampToDisplay: Summary };
   recordedLines: number;
 }
+
+type Summary = { p50: number; p99: number; max: number };
 
 type Usage = ProcessUsage & { rssSlopeMBPerHour: number };
 
@@ -78,7 +87,7 @@ function percentiles(h: Histogram): Percentiles {
   return { p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99), p999: h.getValueAtPercentile(99.9), max: h.maxValue };
 }
 
-const summary = (h: Histogram): { p50: number; p99: number; max: number } => ({ p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue });
+const summary = (h: Histogram): Summary => ({ p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue });
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -110,6 +119,7 @@ function groupFigures(f: RunFacts, group: 'cold' | 'hot'): GroupFigures {
     deliveriesPerSec: Math.round(g.lines / s),
     deliveredFraction: expected === 0 ? 0 : round(g.lines / expected, 5),
     latencyMs: percentiles(g.latency),
+    ...(g.toStamp.totalCount === 0 ? {} : { latencySplitMs: { sendToStamp: summary(g.toStamp), stampToDisplay: summary(g.fromStamp) } }),
     recordedLines: g.latency.totalCount,
   };
 }
@@ -185,6 +195,7 @@ export function printRecord(r: BenchRecord): void {
     ['messages/s', `offered ${g.offeredPerSec}, accepted ${g.acceptedPerSec}, broadcast ${g.broadcastPerSec}`],
     ['deliveries/s', `${g.deliveriesPerSec} (delivered fraction ${g.deliveredFraction})`],
     ['send-to-display', `p50 ${g.latencyMs.p50} ms, p90 ${g.latencyMs.p90}, p99 ${g.latencyMs.p99}, p99.9 ${g.latencyMs.p999}, max ${g.latencyMs.max} (${g.recordedLines} lines)`],
+    ...(g.latencySplitMs === undefined ? [] : [['  split at stamp', splitText(g.latencySplitMs)] as [string, string]]),
   ];
   const rows: Array<[string, string]> = [
     ['run', `${r.scenario} against ${r.target} (${r.mode}); goal: ${r.goal}`],
@@ -200,6 +211,10 @@ export function printRecord(r: BenchRecord): void {
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(20)} ${value}`);
+}
+
+function splitText({ sendToStamp: a, stampToDisplay: b }: NonNullable<GroupFigures['latencySplitMs']>): string {
+  return `send to stamp p50 ${a.p50} ms, p99 ${a.p99}; stamp to display p50 ${b.p50} ms, p99 ${b.p99}`;
 }
 
 export interface Comparison {

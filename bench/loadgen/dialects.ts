@@ -84,6 +84,7 @@ const socketio: Dialect = {
 export const DIALECTS: Record<DialectName, Dialect> = { chorus, socketio };
 
 const SEQ = Buffer.from('"seq":');
+const TS = Buffer.from('"ts":');
 const NONCE = Buffer.from('"nonce":');
 const CODE = Buffer.from('"code":"');
 
@@ -110,6 +111,15 @@ export function firstSeq(data: Buffer): number {
 export function lastSeq(data: Buffer): number {
   const i = data.lastIndexOf(SEQ);
   return i === -1 ? -1 : numberAt(data, i + SEQ.length);
+}
+
+/**
+ * The server's stamp time (`ts`) of the line whose text ends at `at`: the
+ * last `"ts":` before it, or -1 on a wire whose lines carry none.
+ */
+export function stampBefore(data: Buffer, at: number): number {
+  const i = data.lastIndexOf(TS, at);
+  return i === -1 ? -1 : numberAt(data, i + TS.length);
 }
 
 export function nonceOf(data: Buffer): number {

@@ -7,7 +7,7 @@
 // deadline, whichever comes first.
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import WebSocket from 'ws';
-import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, type Dialect } from './dialects.ts';
+import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, stampBefore, type Dialect } from './dialects.ts';
 import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
 import { listeningPorts, SourcePorts } from './source-ports.ts';
 
@@ -36,13 +36,28 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 class GroupStats {
   readonly latency = histogram();
+  readonly toStamp = histogram();
+  readonly fromStamp = histogram();
   sent = 0;
   acked = 0;
   ackedBroadcast = 0;
   lines = 0;
 
   counts(): GroupCounts {
-    return { sent: this.sent, acked: this.acked, ackedBroadcast: this.ackedBroadcast, lines: this.lines, latency: encodeIntoCompressedBase64(this.latency) };
+    return {
+      sent: this.sent, acked: this.acked, ackedBroadcast: this.ackedBroadcast, lines: this.lines,
+      latency: encodeIntoCompressedBase64(this.latency),
+      toStamp: encodeIntoCompressedBase64(this.toStamp),
+      fromStamp: encodeIntoCompressedBase64(this.fromStamp),
+    };
+  }
+
+  /** One line of a recording viewer: send to display, and split at the server's stamp when the wire carries it. */
+  record(sentAt: number, stampedAt: number, now: number): void {
+    this.latency.recordValue(Math.max(1, now - sentAt));
+    if (stampedAt < 0) return;
+    this.toStamp.recordValue(Math.max(1, stampedAt - sentAt));
+    this.fromStamp.recordValue(Math.max(1, now - stampedAt));
   }
 }
 
@@ -144,7 +159,7 @@ class Load {
             const now = Date.now();
             for (let at = data.indexOf(MARKER); at !== -1; at = data.indexOf(MARKER, at + 3)) {
               lines++;
-              if (records) stats.latency.recordValue(Math.max(1, now - numberAt(data, at + 3)));
+              if (records) stats.record(numberAt(data, at + 3), stampBefore(data, at), now);
             }
             stats.lines += lines;
             const seq = lastSeq(data);

@@ -87,6 +87,9 @@ export interface GroupCounts {
   lines: number;
   /** HDR histogram, compressed base64. */
   latency: string;
+  /** The same lines split at the server's stamp (`ts`): send to stamp, and stamp to display (HDR, compressed base64). */
+  toStamp: string;
+  fromStamp: string;
 }
 
 export interface WorkerReport {

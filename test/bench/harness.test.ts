@@ -29,6 +29,10 @@ test('a short steady run connects every viewer, delivers every broadcast line an
     assert.equal(record.deliveredFraction, 1);
     assert.equal(record.recordedLines, 50 * 20, 'every line of every recording viewer (all 50 here)');
     assert.ok(record.latencyMs.p50 > 0 && record.latencyMs.p50 <= record.latencyMs.p99 && record.latencyMs.p99 <= record.latencyMs.max);
+    const { sendToStamp, stampToDisplay } = record.latencySplitMs;
+    assert.ok(sendToStamp.p50 >= 1 && stampToDisplay.p50 >= 1, `split at the stamp ${JSON.stringify(record.latencySplitMs)}`);
+    assert.ok(sendToStamp.max <= record.latencyMs.max && stampToDisplay.max <= record.latencyMs.max, 'each part of a line is within its whole');
+    assert.match(run.stdout, /split at stamp\s+send to stamp p50 \d+ ms/);
     assert.ok(record.server.gateways.cpuSeconds > 0 && record.server.gateways.peakRssBytes > 0);
     assert.ok(record.ackMs.p50 > 0 && record.ackMs.p50 <= record.ackMs.p99, `send to ack ${JSON.stringify(record.ackMs)}`);
     assert.deepEqual(record.errors, {});
