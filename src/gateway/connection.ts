@@ -12,7 +12,7 @@ import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
 } from '../protocol/server-frames.ts';
 import type { ErrorCode } from '../protocol/types.ts';
-import type { OutboundFrame, Viewer } from './outbound-frame.ts';
+import type { OutboundBatch, Viewer } from './outbound-frame.ts';
 import type { StreamHub } from './stream-hub.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
@@ -90,10 +90,11 @@ export class Connection implements Viewer {
     return this.#identity?.id ?? this.#id;
   }
 
-  /** Writes a frame shared by many viewers: the bytes were framed once, this is one write. */
-  deliver(frame: OutboundFrame): void {
+  /** Writes a flush shared by many viewers: the bytes were framed once, this is one write. */
+  deliver(batch: OutboundBatch): void {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
-    writePreframed(this.#ws, frame.wsBytes(), frame.json);
+    if (writePreframed(this.#ws, batch.wsBytes())) return;
+    for (const frame of batch.frames) this.#ws.send(frame.json);
   }
 
   /** A frame for this connection only (welcome, joined, ack, error, ...), under the same backlog limits. */

@@ -5,7 +5,7 @@ import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import { clearFrame, liveFrame, retractFrame, stateFrame } from '../protocol/server-frames.ts';
 import { MessageWindow } from './message-window.ts';
-import { OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
+import { OutboundBatch, OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
 
 export interface StreamHubOptions extends StreamStateSources {
   bus: Bus;
@@ -427,15 +427,15 @@ export class StreamHub {
     const frames = this.#encode(channel);
     if (frames.length === 0) return;
     channel.lastFlushAt = performance.now();
+    // One write per viewer for the whole flush, whatever frames it holds.
+    const batch = new OutboundBatch(frames.map((f) => f.frame));
     // The viewers of this flush: joiners promoted by it get its frames their own way.
     const viewers = [...channel.viewers.keys()];
-    for (const frame of frames) {
-      const { lines } = frame.frame;
-      if (lines > 0) this.#o.metrics.batchSize.observe(lines);
-      if (channel.joiners.size > 0) this.#deliverToJoiners(channel, frame);
-      if (lines > 0) this.#o.metrics.deliveries.inc(lines * viewers.length);
-      this.#o.metrics.framesWritten.inc(viewers.length);
-    }
+    if (channel.joiners.size > 0) this.#deliverToJoiners(channel, frames);
+    for (const { frame } of frames) if (frame.lines > 0) this.#o.metrics.batchSize.observe(frame.lines);
+    if (batch.lines > 0) this.#o.metrics.deliveries.inc(batch.lines * viewers.length);
+    this.#o.metrics.framesWritten.inc(frames.length * viewers.length);
+    this.#o.metrics.fanoutWrites.inc(viewers.length);
     channel.delivering = true;
     const oldestTs = frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
     let next = 0;
@@ -443,10 +443,7 @@ export class StreamHub {
     const writeChunk = (): void => {
       const started = performance.now();
       const end = Math.min(next + FANOUT_CHUNK, viewers.length);
-      for (; next < end; next++) {
-        const viewer = viewers[next]!;
-        for (const frame of frames) viewer.deliver(frame.frame);
-      }
+      for (; next < end; next++) viewers[next]!.deliver(batch);
       costMs += performance.now() - started;
       if (next < viewers.length) {
         setImmediate(writeChunk);
@@ -460,23 +457,37 @@ export class StreamHub {
     writeChunk();
   }
 
-  /** The rare path: a frame cut down to what a just-attached viewer has not had yet. */
-  #deliverToJoiners(channel: Channel, { frame, messages, jsons }: EncodedFrame): void {
+  /**
+   * The rare path: each just-attached viewer gets the flush cut down to what
+   * it has not had yet (frames other than lines all reach it), as one write,
+   * and from its first newer line on it is an ordinary viewer.
+   */
+  #deliverToJoiners(channel: Channel, frames: EncodedFrame[]): void {
     for (const [viewer, joiner] of channel.joiners) {
-      if (messages === undefined) {
-        viewer.deliver(frame);
-        continue;
+      const own: OutboundFrame[] = [];
+      let caughtUp = false;
+      for (const { frame, messages, jsons } of frames) {
+        if (messages === undefined || caughtUp) {
+          own.push(frame);
+          continue;
+        }
+        if (messages[messages.length - 1]!.seq <= joiner.floor) continue;
+        const fresh = messages.findIndex((m) => m.seq > joiner.floor);
+        const rest = messages.slice(fresh);
+        own.push(fresh === 0
+          ? frame
+          : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), { kind: 'msgs', stream: channel.stream, messages: rest }, rest.length, frame.lastSeq));
+        caughtUp = true;
       }
-      if (messages[messages.length - 1]!.seq <= joiner.floor) continue;
-      const fresh = messages.findIndex((m) => m.seq > joiner.floor);
-      const rest = messages.slice(fresh);
-      const own = fresh === 0
-        ? frame
-        : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), { kind: 'msgs', stream: channel.stream, messages: rest }, rest.length, frame.lastSeq);
-      viewer.deliver(own);
-      this.#o.metrics.deliveries.inc(own.lines);
-      channel.joiners.delete(viewer);
-      channel.viewers.set(viewer, joiner.viewerId);
+      if (own.length > 0) {
+        const batch = new OutboundBatch(own);
+        viewer.deliver(batch);
+        this.#o.metrics.deliveries.inc(batch.lines);
+      }
+      if (caughtUp) {
+        channel.joiners.delete(viewer);
+        channel.viewers.set(viewer, joiner.viewerId);
+      }
     }
   }
 

@@ -6,12 +6,14 @@ interface SenderInternals {
 }
 
 /**
- * Writes a text frame framed once for many sockets (`frameBytes`) as one
- * write. ws queues frames only while it is busy with a Blob or compression
- * (both off here); then the text goes through its queue, which keeps order.
+ * Writes bytes framed once for many sockets (one or more complete text
+ * frames) as one write, and says whether it did. ws queues frames only while
+ * it is busy with a Blob or compression (both off here); then it returns
+ * false and the caller sends the texts through `ws.send`, whose queue keeps order.
  */
-export function writePreframed(ws: WebSocket, frameBytes: Buffer, text: string): void {
+export function writePreframed(ws: WebSocket, frameBytes: Buffer): boolean {
   const sender = (ws as unknown as { _sender: SenderInternals })._sender;
-  if (sender._state === 0) sender.sendFrame([frameBytes]);
-  else ws.send(text);
+  if (sender._state !== 0) return false;
+  sender.sendFrame([frameBytes]);
+  return true;
 }

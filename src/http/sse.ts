@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Metrics } from '../observability/metrics.ts';
 import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
-import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
+import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import * as S from './schemas.ts';
 
@@ -31,8 +31,8 @@ class SseViewer implements Viewer {
     this.#onSlow = onSlow;
   }
 
-  deliver(frame: OutboundFrame): void {
-    this.write(frame.sse());
+  deliver(batch: OutboundBatch): void {
+    this.write(batch.sse());
   }
 
   write(chunk: string): void {

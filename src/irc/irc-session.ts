@@ -4,7 +4,7 @@ import { userIn, type Identity } from '../auth/identity.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { GrantedRoles } from '../chat/granted-roles.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
+import type { OutboundBatch, OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import { TokenBucket } from '../gateway/token-bucket.ts';
 import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
@@ -112,8 +112,13 @@ export class IrcSession implements Viewer, Member {
     this.#t.write(this.#tags ? text : withoutTags(text));
   }
 
+  /** A hub flush, frame by frame (IRC clients are few; each frame's lines are shared by clients with the same capabilities). */
+  deliver(batch: OutboundBatch): void {
+    for (const frame of batch.frames) this.#deliverFrame(frame);
+  }
+
   /** A hub frame: the same bytes for every IRC client of the stream with the same capabilities. */
-  deliver(frame: OutboundFrame): void {
+  #deliverFrame(frame: OutboundFrame): void {
     if (this.#closing) return;
     const irc = this.#d.frames.of(frame);
     if (!irc.isChat && !this.#commands) return;

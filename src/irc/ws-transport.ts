@@ -33,7 +33,7 @@ export class WsTransport implements IrcTransport {
   }
 
   writeShared(bytes: Buffer, text: string): void {
-    if (this.#ws.readyState === this.#ws.OPEN) writePreframed(this.#ws, bytes, text);
+    if (this.#ws.readyState === this.#ws.OPEN && !writePreframed(this.#ws, bytes)) this.#ws.send(text);
   }
 
   close(): void {

@@ -1,0 +1,63 @@
+// The frames of one flush (lines, a retraction between them, the stream's
+// state) reach each viewer as one batch, written once; a viewer that joins
+// just before such a flush gets all of it, cut down to what it lacks.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { removeDir, tempDir } from '../support/temp-dir.ts';
+import { JOIN_LIVE, message, openTestHub, RecordingViewer, until, type TestHub } from '../support/stream-hub.ts';
+
+const STREAM = 'batched';
+const dir = tempDir();
+const hubs: TestHub[] = [];
+after(async () => {
+  for (const hub of hubs) await hub.close();
+  removeDir(dir);
+});
+
+const typesOf = (viewer: RecordingViewer): string[][] => viewer.batches.map((b) => b.frames.map((f) => JSON.parse(f.json).type as string));
+
+test('lines, a retraction and the state of one flush go to a viewer as one write', async () => {
+  const opened = await openTestHub(`${dir}/one`, { stateIntervalMs: 100 });
+  hubs.push(opened);
+  const { hub, bus } = opened;
+  const viewer = new RecordingViewer(1);
+  await hub.join(STREAM, viewer, JOIN_LIVE, () => {});
+
+  void bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 1) });
+  void bus.publish(STREAM, { kind: 'retract', ids: ['m1'], reason: 'moderator' });
+  void bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 2) });
+  void bus.publish(STREAM, { kind: 'state', state: { viewers: 7 } });
+  await until(() => viewer.lines === 2, 'both lines');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+
+  assert.deepEqual(typesOf(viewer), [['msg', 'retract', 'msg', 'state']]);
+  const [batch] = viewer.batches;
+  assert.deepEqual(batch!.wsBytes(), Buffer.concat(batch!.frames.map((f) => f.wsBytes())), 'the complete frames back to back');
+  assert.equal(batch!.sse(), batch!.frames.map((f) => f.sse()).join(''));
+});
+
+test('a viewer that joined just before a flush gets every frame of it, then the next ones', async () => {
+  const opened = await openTestHub(`${dir}/two`);
+  hubs.push(opened);
+  const { hub, bus } = opened;
+  const early = new RecordingViewer(1);
+  await hub.join(STREAM, early, JOIN_LIVE, () => {});
+  await bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 1) });
+  await until(() => early.lines === 1, 'the first line');
+
+  const joiner = new RecordingViewer(2);
+  let joinedSeq = -1;
+  await hub.join(STREAM, joiner, JOIN_LIVE, (result) => (joinedSeq = result.seq));
+  assert.equal(joinedSeq, 1);
+  // One flush with lines on both sides of a retraction: the joiner's first new line is in its first frame.
+  void bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 2) });
+  void bus.publish(STREAM, { kind: 'retract', ids: ['m2'], reason: 'moderator' });
+  void bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 3) });
+  await until(() => early.lines === 3, 'the flush at the early viewer');
+  await bus.publish(STREAM, { kind: 'msg', message: message(STREAM, 4) });
+  await until(() => early.lines === 4 && joiner.lines === 3, 'the next line at both');
+
+  assert.deepEqual(typesOf(joiner), [['msg', 'retract', 'msg'], ['msg']]);
+  assert.equal(joiner.lastSeq, 4);
+  assert.deepEqual(typesOf(early), [['msg'], ['msg', 'retract', 'msg'], ['msg']]);
+});
