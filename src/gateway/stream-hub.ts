@@ -525,10 +525,13 @@ export class StreamHub {
         channel.changedModes = [];
         frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), content, 0, undefined) });
       } else {
-        // Throttled: a timer brings the state frame at the end of the interval.
+        // Throttled: at the end of the interval the state frame goes with the
+        // stream's next flush, in its window, so a busy stream's lines and
+        // state share one flush (one write per viewer) instead of the state
+        // forcing a flush of its own between two windows.
         channel.stateTimer ??= setTimeout(() => {
           channel.stateTimer = undefined;
-          this.#flush(channel);
+          this.#schedule(channel);
         }, channel.lastStateAt + this.#o.stateIntervalMs - now);
       }
     }
