@@ -6,9 +6,9 @@
 // time; every viewer counts its lines. Bounded: it stops when told, or at its
 // deadline, whichever comes first.
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import WebSocket from 'ws';
 import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, stampBefore, type Dialect } from './dialects.ts';
 import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
-import { RawWebSocket, type RawWebSocketHandlers } from './raw-websocket.ts';
 import { listeningPorts, SourcePorts } from './source-ports.ts';
 
 const CONNECT_CONCURRENCY = 200;
@@ -62,7 +62,7 @@ class GroupStats {
 }
 
 interface Viewer {
-  ws: RawWebSocket;
+  ws: WebSocket;
   /** Global number: a churned viewer is replaced by a new one with the same number (same stream). */
   index: number;
   stream: string;
@@ -82,15 +82,13 @@ class Load {
   readonly joinLatency = histogram();
   readonly ackLatency = histogram();
   /** Each chatter's send times, for send-to-ack. */
-  readonly sentAt = new Map<RawWebSocket, Float64Array>();
+  readonly sentAt = new Map<WebSocket, Float64Array>();
   readonly groups: Record<LatencyGroup, GroupStats> = { cold: new GroupStats(), hot: new GroupStats() };
   readonly streams = new Map<string, StreamTally>();
   readonly errors: Record<string, number> = {};
   readonly closes: Record<string, number> = {};
   readonly viewers = new Set<Viewer>();
-  readonly chatterSockets: RawWebSocket[] = [];
-  /** Every socket of this worker is read into this one buffer (see raw-websocket.ts). */
-  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+  readonly chatterSockets: WebSocket[] = [];
   joins = 0;
   connected = 0;
   peakConnected = 0;
@@ -103,8 +101,13 @@ class Load {
   }
 
   /** A new WebSocket from `localAddress` and the next source port of this worker's slice for it. */
-  connect(url: string, localAddress: string, handlers: RawWebSocketHandlers): RawWebSocket {
-    return new RawWebSocket(this.dialect.url(url), { localAddress, localPort: this.ports.take(localAddress), readBuffer: this.readBuffer }, handlers);
+  connect(url: string, localAddress: string): WebSocket {
+    return new WebSocket(this.dialect.url(url), {
+      localAddress,
+      localPort: this.ports.take(localAddress),
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
   }
 
   count(table: Record<string, number>, key: string): void {
@@ -126,7 +129,14 @@ class Load {
     const stats = this.groups[cold ? 'cold' : 'hot'];
     const tally = this.tally(stream);
     const records = i % plan.recordEvery === 0;
+    const ws = this.connect(plan.urls[i % plan.urls.length]!, plan.localAddresses[i % plan.localAddresses.length]!);
+    const viewer: Viewer = { ws, index: i, stream, leaving: false, joinedSeq: -1 };
+    this.viewers.add(viewer);
     return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.count(this.errors, 'connect_timeout');
+        ws.terminate();
+      }, CONNECT_TIMEOUT_MS);
       let open = false;
       let portRefused = false;
       let joinSentAt = 0;
@@ -136,78 +146,69 @@ class Load {
         joinSentAt = performance.now();
         ws.send(dialect.join(stream, plan.history));
       };
-      // The handlers run from the socket's events, after the viewer and its timer below exist.
-      const ws = this.connect(plan.urls[i % plan.urls.length]!, plan.localAddresses[i % plan.localAddresses.length]!, {
-        open: () => {
-          open = true;
-          this.connected++;
-          this.peakConnected = Math.max(this.peakConnected, this.connected);
-          if (dialect.readyOnOpen) join();
-        },
-        message: (data) => {
-          switch (dialect.classify(data)) {
-            case Kind.Lines: {
-              let lines = 0;
-              const now = Date.now();
-              for (let at = data.indexOf(MARKER); at !== -1; at = data.indexOf(MARKER, at + 3)) {
-                lines++;
-                if (records) stats.record(numberAt(data, at + 3), stampBefore(data, at), now);
-              }
-              stats.lines += lines;
-              const seq = lastSeq(data);
-              if (seq > tally.maxSeq) tally.maxSeq = seq;
-              return;
-            }
-            case Kind.Joined:
-              clearTimeout(timer);
-              this.joins++;
-              this.joinLatency.recordValue(Math.max(1, Math.round(performance.now() - joinSentAt)));
-              viewer.joinedSeq = firstSeq(data);
-              if (viewer.joinedSeq > tally.maxSeq) tally.maxSeq = viewer.joinedSeq;
-              tally.connected++;
-              tally.joinedSeqSum += viewer.joinedSeq;
-              resolve();
-              return;
-            case Kind.Ready:
-              join();
-              return;
-            case Kind.Reply:
-              ws.send(dialect.reply(data));
-              return;
-            case Kind.Error:
-              this.count(this.errors, errorCodeOf(data));
-              // A refused join is tried again a moment later, as a client would (the error is still counted).
-              if (viewer.joinedSeq < 0 && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.open && join(), JOIN_RETRY_MS);
-              return;
-          }
-        },
-        close: (code) => {
-          clearTimeout(timer);
-          if (portRefused) {
-            this.viewers.delete(viewer);
-            resolve(this.openViewer(i, portAttempt + 1));
-            return;
-          }
-          if (open) this.connected--;
-          if (!this.stopping && !viewer.leaving) this.count(this.closes, String(code));
-          this.#forget(viewer, tally);
-          resolve();
-        },
-        error: (err) => {
-          // Refused here, before any packet: not the server's doing, so tried again from the next port.
-          if (!open && !this.stopping && SOURCE_PORT_REFUSALS.has(err.code ?? '') && portAttempt < SOURCE_PORT_ATTEMPTS) {
-            portRefused = true;
-            return;
-          }
-          this.count(this.errors, open ? 'socket_error' : `connect_error ${errorName(err)}`);
-        },
+      ws.on('open', () => {
+        open = true;
+        this.connected++;
+        this.peakConnected = Math.max(this.peakConnected, this.connected);
+        if (dialect.readyOnOpen) join();
       });
-      const viewer: Viewer = { ws, index: i, stream, leaving: false, joinedSeq: -1 };
-      this.viewers.add(viewer);
-      const timer = setTimeout(() => {
-        this.count(this.errors, 'connect_timeout');
-        ws.terminate();
-      }, CONNECT_TIMEOUT_MS);
+      ws.on('message', (data: Buffer) => {
+        switch (dialect.classify(data)) {
+          case Kind.Lines: {
+            let lines = 0;
+            const now = Date.now();
+            for (let at = data.indexOf(MARKER); at !== -1; at = data.indexOf(MARKER, at + 3)) {
+              lines++;
+              if (records) stats.record(numberAt(data, at + 3), stampBefore(data, at), now);
+            }
+            stats.lines += lines;
+            const seq = lastSeq(data);
+            if (seq > tally.maxSeq) tally.maxSeq = seq;
+            return;
+          }
+          case Kind.Joined:
+            clearTimeout(timer);
+            this.joins++;
+            this.joinLatency.recordValue(Math.max(1, Math.round(performance.now() - joinSentAt)));
+            viewer.joinedSeq = firstSeq(data);
+            if (viewer.joinedSeq > tally.maxSeq) tally.maxSeq = viewer.joinedSeq;
+            tally.connected++;
+            tally.joinedSeqSum += viewer.joinedSeq;
+            resolve();
+            return;
+          case Kind.Ready:
+            join();
+            return;
+          case Kind.Reply:
+            ws.send(dialect.reply(data));
+            return;
+          case Kind.Error:
+            this.count(this.errors, errorCodeOf(data));
+            // A refused join is tried again a moment later, as a client would (the error is still counted).
+            if (viewer.joinedSeq < 0 && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.readyState === WebSocket.OPEN && join(), JOIN_RETRY_MS);
+            return;
+        }
+      });
+      ws.on('close', (code) => {
+        clearTimeout(timer);
+        if (portRefused) {
+          this.viewers.delete(viewer);
+          resolve(this.openViewer(i, portAttempt + 1));
+          return;
+        }
+        if (open) this.connected--;
+        if (!this.stopping && !viewer.leaving) this.count(this.closes, String(code));
+        this.#forget(viewer, tally);
+        resolve();
+      });
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        // Refused here, before any packet: not the server's doing, so tried again from the next port.
+        if (!open && !this.stopping && SOURCE_PORT_REFUSALS.has(err.code ?? '') && portAttempt < SOURCE_PORT_ATTEMPTS) {
+          portRefused = true;
+          return;
+        }
+        this.count(this.errors, open ? 'socket_error' : `connect_error ${errorName(err)}`);
+      });
     });
   }
 
@@ -262,7 +263,7 @@ class Load {
   }
 
   /** Chatters send on the schedule: each phase's rate spread evenly over its active chatters, each sending to its streams in turn. */
-  async chat(group: ChatGroup, sockets: RawWebSocket[]): Promise<void> {
+  async chat(group: ChatGroup, sockets: WebSocket[]): Promise<void> {
     if (sockets.length === 0) return;
     const stats = this.groups[group.group];
     // A chatter's k-th message goes to its streams[k % length] with nonce k, so its ack names the stream.
@@ -276,7 +277,7 @@ class Load {
         if (wait > 1) await sleep(wait);
         const c = k % active;
         const ws = sockets[c]!;
-        if (!ws.open) continue;
+        if (ws.readyState !== WebSocket.OPEN) continue;
         const { streams } = group.chatters[c]!;
         const nonce = sentBy[c]!++;
         this.sentAt.get(ws)![nonce & SENT_RING_MASK] = performance.now();
@@ -290,11 +291,15 @@ class Load {
     for (const ws of sockets) ws.close();
   }
 
-  openChatter(chatter: Chatter, group: ChatGroup, localAddress: string): Promise<RawWebSocket> {
+  openChatter(chatter: Chatter, group: ChatGroup, localAddress: string): Promise<WebSocket> {
     const { dialect } = this;
     const stats = this.groups[group.group];
+    const ws = this.connect(chatter.url, localAddress);
+    this.chatterSockets.push(ws);
     const sent = new Float64Array(SENT_RING_MASK + 1);
+    this.sentAt.set(ws, sent);
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`a chatter was not ready within ${CHATTER_READY_TIMEOUT_MS} ms (${joins} of ${chatter.streams.length} joins answered; errors so far ${JSON.stringify(this.errors)})`)), CHATTER_READY_TIMEOUT_MS);
       // Streams are joined one after the other, so a refused join is known and tried again.
       let joins = 0;
       let attempts = 0;
@@ -307,58 +312,51 @@ class Load {
         if (auth !== undefined) ws.send(auth);
         joinNext();
       };
-      const ws = this.connect(chatter.url, localAddress, {
-        open: () => {
-          if (dialect.readyOnOpen) ready();
-        },
-        message: (data) => {
-          switch (dialect.classify(data)) {
-            case Kind.Ready:
-              ready();
-              return;
-            case Kind.Reply:
-              ws.send(dialect.reply(data));
-              return;
-            case Kind.Joined:
-              attempts = 0;
-              if (++joins < chatter.streams.length) {
-                joinNext();
-                return;
-              }
-              clearTimeout(timer);
-              resolve(ws);
-              return;
-            case Kind.Ack: {
-              stats.acked++;
-              if (data.includes('"sampled":false')) stats.ackedBroadcast++;
-              const nonce = nonceOf(data);
-              this.ackLatency.recordValue(Math.max(1, Math.round(performance.now() - sent[nonce & SENT_RING_MASK]!)));
-              const tally = this.tally(chatter.streams[nonce % chatter.streams.length]!);
-              tally.maxSeq = Math.max(tally.maxSeq, firstSeq(data));
+      ws.once('error', reject);
+      ws.on('open', () => {
+        if (dialect.readyOnOpen) ready();
+      });
+      ws.on('message', (data: Buffer) => {
+        switch (dialect.classify(data)) {
+          case Kind.Ready:
+            ready();
+            return;
+          case Kind.Reply:
+            ws.send(dialect.reply(data));
+            return;
+          case Kind.Joined:
+            attempts = 0;
+            if (++joins < chatter.streams.length) {
+              joinNext();
               return;
             }
-            case Kind.Error:
-              this.count(this.errors, errorCodeOf(data));
-              if (joins < chatter.streams.length && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.open && joinNext(), JOIN_RETRY_MS);
-              return;
+            clearTimeout(timer);
+            resolve(ws);
+            return;
+          case Kind.Ack: {
+            stats.acked++;
+            if (data.includes('"sampled":false')) stats.ackedBroadcast++;
+            const nonce = nonceOf(data);
+            this.ackLatency.recordValue(Math.max(1, Math.round(performance.now() - sent[nonce & SENT_RING_MASK]!)));
+            const tally = this.tally(chatter.streams[nonce % chatter.streams.length]!);
+            tally.maxSeq = Math.max(tally.maxSeq, firstSeq(data));
+            return;
           }
-        },
-        // A chatter's socket failing before it is ready fails the run (after it, the promise is settled and this does nothing).
-        error: reject,
-        close: () => {},
+          case Kind.Error:
+            this.count(this.errors, errorCodeOf(data));
+            if (joins < chatter.streams.length && attempts < JOIN_ATTEMPTS) setTimeout(() => ws.readyState === WebSocket.OPEN && joinNext(), JOIN_RETRY_MS);
+            return;
+        }
       });
-      this.chatterSockets.push(ws);
-      this.sentAt.set(ws, sent);
-      const timer = setTimeout(() => reject(new Error(`a chatter was not ready within ${CHATTER_READY_TIMEOUT_MS} ms (${joins} of ${chatter.streams.length} joins answered; errors so far ${JSON.stringify(this.errors)})`)), CHATTER_READY_TIMEOUT_MS);
     });
   }
 
   /** Before `go`: the first viewers, then every chatter signed in and joined, a bounded number at a time. */
-  async prepare(): Promise<RawWebSocket[][]> {
+  async prepare(): Promise<WebSocket[][]> {
     await this.connectRange(this.plan.firstViewer, this.plan.schedule.initial);
-    const groups: RawWebSocket[][] = [];
+    const groups: WebSocket[][] = [];
     for (const group of this.plan.chat) {
-      const sockets: RawWebSocket[] = [];
+      const sockets: WebSocket[] = [];
       let next = 0;
       await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, group.chatters.length) }, async () => {
         while (next < group.chatters.length) {
@@ -371,7 +369,7 @@ class Load {
     return groups;
   }
 
-  async run(chatters: RawWebSocket[][]): Promise<void> {
+  async run(chatters: WebSocket[][]): Promise<void> {
     const scheduleMs = Math.max(0, ...this.plan.chat.map((g) => g.phases.reduce((total, p) => total + p.seconds * 1000, 0)));
     await Promise.all([...this.plan.chat.map((group, g) => this.chat(group, chatters[g]!)), this.ramp(), this.churn(performance.now() + scheduleMs)]);
   }
@@ -399,7 +397,7 @@ class Load {
 }
 
 let load: Load | undefined;
-let chatters: Promise<RawWebSocket[][]> | undefined;
+let chatters: Promise<WebSocket[][]> | undefined;
 process.on('message', (message: { type: 'plan'; plan: WorkerPlan } | { type: 'go' } | { type: 'stop' }) => {
   if (message.type === 'plan') {
     load = new Load(message.plan);
