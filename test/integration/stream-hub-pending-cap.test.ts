@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { removeDir, tempDir } from '../support/temp-dir.ts';
-import { JOIN_LIVE, message, openTestHub, RecordingViewer, until, type TestHub } from '../support/stream-hub.ts';
+import { JOIN_LIVE, message, openTestHub, RecordingViewer, type TestHub } from '../support/stream-hub.ts';
+import { until } from '../support/until.ts';
 
 const STREAM = 'capped';
 const VIEWERS = 1_500; // more than one fan-out chunk, so the fan-out spans loop turns

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterEnv, spawnGateway } from '../support/cluster.ts';
 import { chatter, type ChildServer } from '../support/servers.ts';
+import { until } from '../support/until.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const STREAM = 'workers';
@@ -23,18 +24,11 @@ function listeningPids(server: ChildServer): number[] {
   return pids;
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 test('three workers share one port and one chat; a killed worker is replaced; SIGTERM drains all and exits 0', async () => {
   const server = await spawnGateway(await clusterEnv(), ['--workers', '3']);
   try {
-    await until(() => listeningPids(server).length === 3, 'three listening workers');
+    await until(() => listeningPids(server).length === 3, 'three listening workers', 20_000, 25);
     const workers = listeningPids(server);
     assert.equal(new Set(workers).size, 3);
     assert.ok(!workers.includes(server.child.pid!), 'the primary only supervises');
@@ -52,7 +46,7 @@ test('three workers share one port and one chat; a killed worker is replaced; SI
     for (const viewer of viewers) await viewer.nextMatching((f) => f.type === 'msg' && f.id === ack.id, 10_000, 'the message');
 
     process.kill(workers[0]!, 'SIGKILL');
-    await until(() => listeningPids(server).length === 4, 'a replacement worker');
+    await until(() => listeningPids(server).length === 4, 'a replacement worker', 20_000, 25);
     const replacement = listeningPids(server)[3]!;
     assert.ok(!workers.includes(replacement));
     // Every new connection lands on a live worker and gets the chat.

@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { stopChild } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { removeDir, tempDir } from './temp-dir.ts';
+import { until } from './until.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -33,9 +34,9 @@ export class OwnRedisCluster {
     );
     const cluster = new OwnRedisCluster(ports, dir, children);
     try {
-      for (const port of ports) await until(() => cli(port, 'ping') === 'PONG', `redis-server on ${port}`);
+      for (const port of ports) await until(() => cli(port, 'ping') === 'PONG', `redis-server on ${port}`, READY_TIMEOUT_MS, 50);
       execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore', timeout: READY_TIMEOUT_MS });
-      for (const port of ports) await until(() => cli(port, 'cluster', 'info').includes('cluster_state:ok'), `cluster state ok on ${port}`);
+      for (const port of ports) await until(() => cli(port, 'cluster', 'info').includes('cluster_state:ok'), `cluster state ok on ${port}`, READY_TIMEOUT_MS, 50);
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -57,10 +58,3 @@ function cli(port: number, ...args: string[]): string {
   }
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

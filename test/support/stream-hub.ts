@@ -75,12 +75,4 @@ export async function openTestHub(dir: string, options: Partial<StreamHubOptions
   };
 }
 
-export async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export const JOIN_LIVE = { history: 0, since: undefined, resumeMax: 0 } as const;
