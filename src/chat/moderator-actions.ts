@@ -50,7 +50,7 @@ export class ModeratorActions {
         const message = await d.log.message(stream, action.id);
         if (message !== undefined) {
           assertMayActOn('delete', memberOf(actor, stream), await this.#member(stream, message.user.id, message.user.badges));
-          // Retracted meanwhile, the message is gone all the same.
+          // Deleting a deleted message again is acknowledged (and announced again), as before.
           if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return;
         }
         throw new ChatError('invalid', 'no such message in this stream');

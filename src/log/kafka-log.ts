@@ -125,8 +125,8 @@ export class KafkaLog implements DurableLog {
   }
 
   async message(stream: string, id: string): Promise<Message | undefined> {
-    const found = this.#index.entries(stream).filter((e) => e.id === id && !e.retracted);
-    return (await this.#read(`message:${stream}:${id}`, stream, () => found))[0];
+    const found = this.#index.entries(stream).filter((e) => e.id === id);
+    return (await this.#read(`message:${stream}:${id}`, stream, () => found, true))[0];
   }
 
   async newestOf(stream: string, userId: string): Promise<Message | undefined> {
@@ -181,16 +181,17 @@ export class KafkaLog implements DurableLog {
    * Picks entries from the index, then fetches their bodies. The key names the
    * question and the stream's lastSeq, so identical concurrent reads share one
    * fetch, and a read never shares a result from before a newer append.
-   * Retractions are filtered again after the fetch, in case one arrived meanwhile.
+   * Retractions are filtered again after the fetch, in case one arrived meanwhile
+   * (unless asked for, as `message` is).
    */
-  #read(key: string, stream: string, pick: () => IndexEntry[]): Promise<Message[]> {
+  #read(key: string, stream: string, pick: () => IndexEntry[], withRetracted = false): Promise<Message[]> {
     if (this.#closed !== undefined) return Promise.reject(new Error('kafka log closed'));
     const entries = pick();
     if (entries.length === 0) return Promise.resolve([]);
     return this.#reads.read(key, async (reader) => {
       const offsets = entries.map((e) => e.offset).sort((a, b) => a - b);
       const bodies = await readBodies(reader, partitionOf(stream, this.#partitions), offsets);
-      return entries.flatMap((e) => (e.retracted ? [] : (bodies.get(e.offset) ?? [])));
+      return entries.flatMap((e) => (e.retracted && !withRetracted ? [] : (bodies.get(e.offset) ?? [])));
     });
   }
 

@@ -30,7 +30,7 @@ export interface DurableLog {
   retract(stream: string, ids: string[]): Promise<string[]>;
   /** Retracts one user's messages in a stream (ban, timeout), as far back as `bounds` says. Returns the ids. */
   retractUser(stream: string, userId: string, bounds: UserRetraction): Promise<string[]>;
-  /** One message of the stream by id (sampled included, retracted not). */
+  /** One message of the stream by id, sampled and retracted ones included (deleting twice is not an error). */
   message(stream: string, id: string): Promise<Message | undefined>;
   /** The user's newest message in the stream (sampled included, retracted not): their badges as last seen there. */
   newestOf(stream: string, userId: string): Promise<Message | undefined>;

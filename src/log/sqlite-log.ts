@@ -93,7 +93,7 @@ export class SqliteLog implements DurableLog {
       'SELECT body FROM messages WHERE stream = ? AND ts >= ? AND ts < ? AND retracted = 0 AND (sampled = 0 OR ?) ORDER BY ts, seq LIMIT ?',
     );
     this.#lastSeq = reader.prepare('SELECT last_seq FROM streams WHERE stream = ?');
-    this.#message = reader.prepare('SELECT body FROM messages WHERE stream = ? AND id = ? AND retracted = 0 LIMIT 1');
+    this.#message = reader.prepare('SELECT body FROM messages WHERE stream = ? AND id = ? LIMIT 1');
     this.#newestOf = reader.prepare('SELECT body FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT 1');
 
     let crash: Error | undefined;
