@@ -43,8 +43,13 @@ function standing(roles: readonly Role[]): number {
  * lift it either). The broadcaster cannot be banned; one recorded before this
  * rule existed does not bind them, so they can lift it.
  */
+export function hasPowers(actor: Member, ban: Ban | null): boolean {
+  return ban === null || actor.roles.includes('broadcaster');
+}
+
+/** hasPowers, as the refusal every transport shows. */
 export function assertEmpowered(actor: Member, ban: Ban | null): void {
-  if (ban === null || actor.roles.includes('broadcaster')) return;
+  if (ban === null || hasPowers(actor, ban)) return;
   const state = ban.until === null ? 'banned from' : 'timed out in';
   throw new ChatError('forbidden', `you are ${state} this stream: a moderator has no powers until that ends`);
 }

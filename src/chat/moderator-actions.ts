@@ -1,6 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog, UserRetraction } from '../log/log.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type StateStore } from '../state/state.ts';
 import { canModerate, rolesIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
@@ -10,7 +10,7 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
-import { assertEmpowered, assertMayActOn, type Member, type TargetedAction } from './moderation-hierarchy.ts';
+import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -166,13 +166,19 @@ export class ModeratorActions {
     if (identity === null) throw new ChatError('unauthorized', 'sign in to moderate');
     const actor = await this.#withGrants(identity, stream);
     if (!canModerate(actor, stream)) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may do that');
-    assertEmpowered(memberOf(actor, stream), await this.#backed(() => this.#d.state.getBan(stream, actor.id, this.#d.now())));
+    assertEmpowered(memberOf(actor, stream), await this.#banOf(actor, stream));
     return actor;
   }
 
-  /** Whether the caller may moderate the stream (moderator replay), never throwing for a plain viewer. */
+  #banOf(actor: Identity, stream: string): Promise<Ban | null> {
+    return this.#backed(() => this.#d.state.getBan(stream, actor.id, this.#d.now()));
+  }
+
+  /** Whether the caller may moderate the stream now (moderator replay), never throwing for a plain viewer. */
   async isModerator(identity: Identity | null, stream: string): Promise<boolean> {
-    return identity !== null && canModerate(await this.#withGrants(identity, stream), stream);
+    if (identity === null) return false;
+    const actor = await this.#withGrants(identity, stream);
+    return canModerate(actor, stream) && hasPowers(memberOf(actor, stream), await this.#banOf(actor, stream));
   }
 
   /** Granted roles are one more read that can fail: a failure is a backing service's, not the caller's. */

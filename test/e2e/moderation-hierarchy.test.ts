@@ -30,10 +30,10 @@ async function refusal(response: Response): Promise<{ status: number; code: stri
   return { status: response.status, ...body };
 }
 
-/** A signed-in WebSocket client in `stream` and its user id. */
-async function member(name: string, stream: string, roles: string[] = []) {
-  const client = await chatter(server, name, roles.length > 0 ? { [stream]: roles } : {}, stream);
-  const { user, token } = await devToken(server.url, name, roles.length > 0 ? { [stream]: roles } : {});
+/** A signed-in WebSocket client in `stream`, its user id and token. */
+async function member(name: string, stream: string, roles: string[] = [], on: TestServer = server) {
+  const client = await chatter(on, name, roles.length > 0 ? { [stream]: roles } : {}, stream);
+  const { user, token } = await devToken(on.url, name, roles.length > 0 ? { [stream]: roles } : {});
   return { client, id: user.id, token };
 }
 
@@ -153,4 +153,31 @@ test('a ban or timeout retracts only the target\'s lines of the last clearWindow
   assert.deepEqual(history.messages.map((m) => m.id), [old.id, ...recent.slice(0, 2)]);
   caster.client.close();
   spammer.client.close();
+});
+
+test('a timed-out moderator no longer gets sampled-out lines in replay', async () => {
+  const sampling = await startTestServer(['--sampling-threshold', '1']);
+  try {
+    const stream = 'hier-replay';
+    const caster = await member('hr_caster', stream, ['broadcaster'], sampling);
+    const mod = await member('hr_mod', stream, ['moderator'], sampling);
+    const viewer = await member('hr_viewer', stream, [], sampling);
+    let sampledId: string | undefined;
+    for (let i = 0; i < 15 && sampledId === undefined; i++) {
+      const ack = await viewer.client.request({ type: 'send', stream, text: `line ${i}` });
+      if (ack.sampled === true) sampledId = ack.id;
+    }
+    assert.ok(sampledId !== undefined, 'one of 15 lines in a row is sampled out at a threshold of 1 a second');
+    const replayed = async (): Promise<string[]> => {
+      const response = await apiCall(sampling.url, 'GET', `/api/streams/${stream}/messages?from=0`, mod.token);
+      return ((await response.json()) as { messages: Array<{ id: string }> }).messages.map((m) => m.id);
+    };
+    assert.ok((await replayed()).includes(sampledId), 'a moderator replays sampled-out lines');
+    assert.equal((await caster.client.request({ type: 'mod', stream, action: 'timeout', user: mod.id, seconds: 600 })).type, 'ack');
+    assert.ok(!(await replayed()).includes(sampledId), 'not while timed out');
+    for (const m of [caster, mod, viewer]) m.client.close();
+  } finally {
+    await sampling.stop();
+    removeDir(sampling.dataDir);
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertEmpowered, assertMayActOn, HierarchyRefusal, type Member, type TargetedAction } from '../../src/chat/moderation-hierarchy.ts';
+import { assertEmpowered, assertMayActOn, hasPowers, HierarchyRefusal, type Member, type TargetedAction } from '../../src/chat/moderation-hierarchy.ts';
 import { ChatError } from '../../src/protocol/errors.ts';
 
 const caster: Member = { id: 'caster', roles: ['broadcaster'] };
@@ -63,4 +63,5 @@ test('a banned or timed-out moderator has no powers; the broadcaster is never bo
   assert.equal(banned?.code, 'forbidden');
   assert.match(banned!.message, /banned/);
   assert.equal(refusalOf(() => assertEmpowered(caster, { until: null })), undefined);
+  assert.deepEqual([hasPowers(mod, null), hasPowers(mod, { until: null }), hasPowers(caster, { until: null })], [true, false, true]);
 });
