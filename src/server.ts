@@ -74,7 +74,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),

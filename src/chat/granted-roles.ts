@@ -31,6 +31,11 @@ export class GrantedRoles {
     return { ...identity, roles: { ...identity.roles, [stream]: ROLES.filter((r) => own.includes(r) || (granted as readonly Role[]).includes(r)) } };
   }
 
+  /** The roles granted to one user on `stream` (cached like `effective`). */
+  async of(stream: string, userId: string): Promise<readonly GrantableRole[]> {
+    return (await this.#cache.get(stream)).get(userId) ?? [];
+  }
+
   /** The stream's grants as stored now (for listing), bypassing the cache. */
   list(stream: string): Promise<Map<string, GrantableRole[]>> {
     return this.#state.getGrants(stream);

@@ -1,15 +1,16 @@
 import type { Bus } from '../bus/bus.ts';
-import type { DurableLog } from '../log/log.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
+import type { DurableLog, UserRetraction } from '../log/log.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type StateStore } from '../state/state.ts';
 import { canModerate, rolesIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
-import type { GrantableRole } from '../protocol/types.ts';
+import type { GrantableRole, Role } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
+import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -20,12 +21,15 @@ export interface ModeratorActionsDeps {
   grants: GrantedRoles;
   settings: StreamSettings;
   now: () => number;
+  /** How far back a ban or timeout retracts the target's lines (clearWindowMs, clearMaxLines). */
+  clear: { windowMs: number; maxLines: number };
 }
 
 /**
  * Moderator actions, shared by the WebSocket `mod` frame, the HTTP routes and
  * IRC commands. Every one checks the caller's role in that stream first,
- * roles granted on the server included.
+ * roles granted on the server included, then the moderation hierarchy
+ * (moderation-hierarchy.ts) for the user it is aimed at.
  */
 export class ModeratorActions {
   readonly #d: ModeratorActionsDeps;
@@ -43,20 +47,25 @@ export class ModeratorActions {
     const d = this.#d;
     switch (action.action) {
       case 'delete': {
-        const found = await retractMessages(d.log, d.bus, stream, [action.id], 'deleted');
-        if (found.length === 0) throw new ChatError('invalid', 'no such message in this stream');
-        return;
+        const message = await d.log.message(stream, action.id);
+        if (message !== undefined) {
+          assertMayActOn('delete', memberOf(actor, stream), await this.#member(stream, message.user.id, message.user.badges));
+          // Deleting a deleted message again is acknowledged (and announced again), as before.
+          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return;
+        }
+        throw new ChatError('invalid', 'no such message in this stream');
       }
       case 'timeout':
       case 'ban': {
         const seconds = action.action === 'timeout' ? action.seconds : undefined;
-        if (action.user === actor.id) throw new ChatError('invalid', 'you cannot ban or time out yourself');
+        await this.#assertMayTarget(action.action, actor, stream, action.user);
         await d.state.setBan(stream, action.user, { until: seconds === undefined ? null : d.now() + seconds * 1000 });
-        await d.log.retractUser(stream, action.user);
+        await d.log.retractUser(stream, action.user, this.#clearBounds());
         await d.bus.publish(stream, { kind: 'clear', user: action.user, reason: action.action, seconds });
         return;
       }
       case 'unban':
+        await this.#assertMayTarget('unban', actor, stream, action.user);
         await d.state.removeBan(stream, action.user);
         return;
       case 'modes': {
@@ -79,6 +88,28 @@ export class ModeratorActions {
         throwIfRefused(await this.#changeRole(stream, action.user, action.role, action.action === 'grant'));
         return;
     }
+  }
+
+  /** Whether the actor may ban, time out or unban `userId` (moderation-hierarchy.ts). */
+  async #assertMayTarget(action: TargetedAction, actor: Identity, stream: string, userId: string): Promise<void> {
+    const self = memberOf(actor, stream);
+    if (userId === actor.id) return assertMayActOn(action, self, self);
+    const seen = await this.#d.log.newestOf(stream, userId);
+    assertMayActOn(action, self, await this.#member(stream, userId, seen?.user.badges ?? []));
+  }
+
+  /**
+   * Another user's roles in the stream as far as the server knows them: the
+   * granted ones, and the token's as the badges of their newest line there
+   * show them (a token is only seen when its holder sends; see docs/protocol.md).
+   */
+  async #member(stream: string, userId: string, badges: readonly Role[]): Promise<Member> {
+    return { id: userId, roles: [...badges, ...(await this.#d.grants.of(stream, userId))] };
+  }
+
+  /** A ban or timeout retracts the target's lines of the last clearWindowMs, at most clearMaxLines. */
+  #clearBounds(): UserRetraction {
+    return { sinceMs: this.#d.now() - this.#d.clear.windowMs, max: this.#d.clear.maxLines };
   }
 
   /**
@@ -135,12 +166,19 @@ export class ModeratorActions {
     if (identity === null) throw new ChatError('unauthorized', 'sign in to moderate');
     const actor = await this.#withGrants(identity, stream);
     if (!canModerate(actor, stream)) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may do that');
+    assertEmpowered(memberOf(actor, stream), await this.#banOf(actor, stream));
     return actor;
   }
 
-  /** Whether the caller may moderate the stream (moderator replay), never throwing for a plain viewer. */
+  #banOf(actor: Identity, stream: string): Promise<Ban | null> {
+    return this.#backed(() => this.#d.state.getBan(stream, actor.id, this.#d.now()));
+  }
+
+  /** Whether the caller may moderate the stream now (moderator replay), never throwing for a plain viewer. */
   async isModerator(identity: Identity | null, stream: string): Promise<boolean> {
-    return identity !== null && canModerate(await this.#withGrants(identity, stream), stream);
+    if (identity === null) return false;
+    const actor = await this.#withGrants(identity, stream);
+    return canModerate(actor, stream) && hasPowers(memberOf(actor, stream), await this.#banOf(actor, stream));
   }
 
   /** Granted roles are one more read that can fail: a failure is a backing service's, not the caller's. */
@@ -165,6 +203,10 @@ export class ModeratorActions {
   #assertBroadcaster(actor: Identity, stream: string): void {
     if (!rolesIn(actor, stream).includes('broadcaster')) throw new ChatError('forbidden', 'only the broadcaster of this stream may grant or revoke roles');
   }
+}
+
+function memberOf(identity: Identity, stream: string): Member {
+  return { id: identity.id, roles: rolesIn(identity, stream) };
 }
 
 /** How a grant or revoke ended: `unchanged` when the user already had (or lacked) the role. */

@@ -1,4 +1,4 @@
-import type { DurableLog, HistoryPage, LoggedMessage } from '../log/log.ts';
+import type { DurableLog, HistoryPage, LoggedMessage, UserRetraction } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 import type { RecentWindow, WindowSnapshot } from './recent-window.ts';
 
@@ -29,13 +29,29 @@ export class ClusterLog implements DurableLog {
   }
 
   async retract(stream: string, ids: string[]): Promise<string[]> {
-    const [stored, recent] = await Promise.all([this.#kafka.retract(stream, ids), this.#window.remove(stream, 'id', ids)]);
+    const [stored, recent] = await Promise.all([this.#kafka.retract(stream, ids), this.#window.remove(stream, ids)]);
     return union(stored, recent);
   }
 
-  async retractUser(stream: string, userId: string): Promise<string[]> {
-    const [stored, recent] = await Promise.all([this.#kafka.retractUser(stream, userId), this.#window.remove(stream, 'user', [userId])]);
-    return union(stored, recent);
+  /**
+   * Kafka and the window each pick the user's newest lines within `bounds`;
+   * the window's newest may not be in Kafka yet, so the two sets together may
+   * hold up to twice `bounds.max` while lines are being stored.
+   */
+  async retractUser(stream: string, userId: string, bounds: UserRetraction): Promise<string[]> {
+    const [stored, window] = await Promise.all([this.#kafka.retractUser(stream, userId, bounds), this.#window.read(stream)]);
+    const recent = window.messages.filter((m) => m.user.id === userId && m.ts >= bounds.sinceMs).slice(-bounds.max).map((m) => m.id);
+    return union(stored, await this.#window.remove(stream, union(stored, recent)));
+  }
+
+  async message(stream: string, id: string): Promise<Message | undefined> {
+    const window = await this.#window.read(stream);
+    return window.messages.find((m) => m.id === id) ?? this.#kafka.message(stream, id);
+  }
+
+  async newestOf(stream: string, userId: string): Promise<Message | undefined> {
+    const window = await this.#window.read(stream);
+    return window.messages.findLast((m) => m.user.id === userId) ?? this.#kafka.newestOf(stream, userId);
   }
 
   async latest(stream: string, limit: number): Promise<HistoryPage> {

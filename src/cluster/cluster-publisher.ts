@@ -49,7 +49,7 @@ export class ClusterPublisher implements MessagePublisher {
 
   #unshow(message: Message): void {
     const reason: RetractReason = 'unstored';
-    this.#window.remove(message.stream, 'id', [message.id]).catch(this.#onError);
+    this.#window.remove(message.stream, [message.id]).catch(this.#onError);
     this.#bus.publish(message.stream, { kind: 'retract', ids: [message.id], reason }).catch(this.#onError);
   }
 }

@@ -54,16 +54,15 @@ end
 return seq
 `);
 
-// KEYS: recent list. ARGV: 'id' or 'user', then the ids or the user id.
+// KEYS: recent list. ARGV: the ids.
 // Returns the ids it removed. A payload is [kind, id, seq, ts, userId, ...].
 const REMOVE = new LuaScript(`
 local wanted = {}
-for i = 2, #ARGV do wanted[ARGV[i]] = true end
-local field = ARGV[1] == 'id' and 2 or 5
+for i = 1, #ARGV do wanted[ARGV[i]] = true end
 local removed = {}
 for _, payload in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local tuple = cjson.decode(payload)
-  if wanted[tuple[field]] then
+  if wanted[tuple[2]] then
     redis.call('LREM', KEYS[1], 1, payload)
     removed[#removed + 1] = tuple[2]
   end
@@ -108,9 +107,9 @@ export class RecentWindow {
   }
 
   /** Takes messages out of the window (retracted); returns the ids it held. */
-  async remove(stream: string, by: 'id' | 'user', values: string[]): Promise<string[]> {
-    if (values.length === 0) return [];
-    return (await this.#run(REMOVE.run(this.#client, [this.#keys(stream).recent], [by, ...values]))) as string[];
+  async remove(stream: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await this.#run(REMOVE.run(this.#client, [this.#keys(stream).recent], ids))) as string[];
   }
 
   /** The stream's counter and window. Reads asked for in the same turn share one round trip, and none is sent before its caller asked. */

@@ -115,6 +115,8 @@ export const SETTINGS = {
   blockLinks: bool('Refuse links in every stream (moderators and the broadcaster are exempt).', false),
   blockPhones: bool('Refuse phone numbers in every stream.', false),
   blockEmails: bool('Refuse e-mail addresses in every stream.', false),
+  clearWindowMs: int('A ban or timeout also retracts the target\'s lines sent within this long before it (from history, resume and replay); older lines stay.', 600_000, 0, DAY_MS),
+  clearMaxLines: int('The most of the target\'s lines (the newest) one ban or timeout retracts.', 500, 0, 100_000),
   globalEmotes: list('Emote names usable in every stream; empty means the built-in set.'),
 
   // Consumers of the log, after delivery (see docs/operations.md)

@@ -4,6 +4,7 @@
 // the issuer with the NOTICE msg-id tmi.js resolves or rejects its promise on.
 import type { Identity } from '../auth/identity.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
+import { HierarchyRefusal } from '../chat/moderation-hierarchy.ts';
 import type { DurableLog } from '../log/log.ts';
 import { MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../protocol/client-frames.ts';
@@ -51,6 +52,12 @@ const ROLE_COMMANDS: Record<string, RoleCommand> = {
   vip: { role: 'vip', granting: true, title: 'VIP', unchanged: 'bad_vip_grantee_already_vip', banned: 'bad_vip_grantee_banned', full: 'bad_vip_max_vips_reached' },
   unvip: { role: 'vip', granting: false, title: 'VIP', unchanged: 'bad_unvip_grantee_not_vip' },
 };
+
+/** Twitch's msg-ids for acting on the broadcaster or a moderator (bad_ban_mod, bad_delete_message_broadcaster...), which tmi.js rejects on. */
+function hierarchyMsgId(refusal: HierarchyRefusal): string {
+  const verb = refusal.action === 'delete' ? 'delete_message' : refusal.action;
+  return `bad_${verb}_${refusal.target === 'moderator' ? 'mod' : 'broadcaster'}`;
+}
 
 export class ChatCommands {
   readonly #d: ChatCommandDeps;
@@ -140,6 +147,7 @@ export class ChatCommands {
       }
     } catch (err) {
       if (!(err instanceof ChatError)) throw err;
+      if (err instanceof HierarchyRefusal && err.action !== 'unban') return reply(hierarchyMsgId(err), err.message);
       switch (err.code) {
         case 'unauthorized':
         case 'forbidden':

@@ -9,7 +9,7 @@ import { StreamIndex, type IndexEntry } from './kafka/stream-index.ts';
 import { TopicFollower } from './kafka/topic-follower.ts';
 import { TopicReader } from './kafka/topic-reader.ts';
 import { ensureTopic } from './kafka/topics.ts';
-import type { DurableLog, HistoryPage, LoggedMessage } from './log.ts';
+import type { DurableLog, HistoryPage, LoggedMessage, UserRetraction } from './log.ts';
 
 export interface KafkaLogOptions {
   brokers: readonly string[];
@@ -38,7 +38,6 @@ export interface KafkaLogOptions {
   onError?: (error: Error) => void;
 }
 
-const RETRACT_USER_LIMIT = 1000;
 const PRUNE_INTERVAL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -120,13 +119,19 @@ export class KafkaLog implements DurableLog {
     return found;
   }
 
-  async retractUser(stream: string, userId: string): Promise<string[]> {
-    const ids = this.#index.userMessages(stream, userId, RETRACT_USER_LIMIT);
-    if (ids.length === 0) return [];
-    const record: LogRecord = { t: 'u', stream, user: userId };
-    const [offset] = await this.#write([this.#outgoing(stream, Date.now(), record)]);
-    this.#index.apply(record, offset!);
-    return ids;
+  /** The bounded set is picked here and written as ids, so every gateway retracts exactly these. */
+  retractUser(stream: string, userId: string, bounds: UserRetraction): Promise<string[]> {
+    return this.retract(stream, this.#index.userEntries(stream, userId, bounds.max, bounds.sinceMs).map((e) => e.id));
+  }
+
+  async message(stream: string, id: string): Promise<Message | undefined> {
+    const found = this.#index.entries(stream).filter((e) => e.id === id);
+    return (await this.#read(`message:${stream}:${id}`, stream, () => found, true))[0];
+  }
+
+  async newestOf(stream: string, userId: string): Promise<Message | undefined> {
+    const newest = this.#index.userEntries(stream, userId, 1, 0);
+    return (await this.#read(`newestOf:${stream}:${userId}:${this.#index.lastSeq(stream)}`, stream, () => newest))[0];
   }
 
   async latest(stream: string, limit: number): Promise<HistoryPage> {
@@ -176,16 +181,17 @@ export class KafkaLog implements DurableLog {
    * Picks entries from the index, then fetches their bodies. The key names the
    * question and the stream's lastSeq, so identical concurrent reads share one
    * fetch, and a read never shares a result from before a newer append.
-   * Retractions are filtered again after the fetch, in case one arrived meanwhile.
+   * Retractions are filtered again after the fetch, in case one arrived meanwhile
+   * (unless asked for, as `message` is).
    */
-  #read(key: string, stream: string, pick: () => IndexEntry[]): Promise<Message[]> {
+  #read(key: string, stream: string, pick: () => IndexEntry[], withRetracted = false): Promise<Message[]> {
     if (this.#closed !== undefined) return Promise.reject(new Error('kafka log closed'));
     const entries = pick();
     if (entries.length === 0) return Promise.resolve([]);
     return this.#reads.read(key, async (reader) => {
       const offsets = entries.map((e) => e.offset).sort((a, b) => a - b);
       const bodies = await readBodies(reader, partitionOf(stream, this.#partitions), offsets);
-      return entries.flatMap((e) => (e.retracted ? [] : (bodies.get(e.offset) ?? [])));
+      return entries.flatMap((e) => (e.retracted && !withRetracted ? [] : (bodies.get(e.offset) ?? [])));
     });
   }
 

@@ -7,6 +7,12 @@ export interface LoggedMessage {
   sampled: boolean;
 }
 
+/** How far back a ban or timeout retracts: messages with ts >= `sinceMs`, at most `max` of them (the newest). */
+export interface UserRetraction {
+  sinceMs: number;
+  max: number;
+}
+
 export interface HistoryPage {
   messages: Message[];
   /** The newest seq the log holds for the stream (displayable or not), 0 if none. */
@@ -22,8 +28,12 @@ export interface DurableLog {
   append(entries: LoggedMessage[]): Promise<void>;
   /** Marks messages as retracted, so history and replay stop returning them. Returns the ids it found. */
   retract(stream: string, ids: string[]): Promise<string[]>;
-  /** Retracts every message of one user in a stream (ban, timeout). Returns the ids. */
-  retractUser(stream: string, userId: string): Promise<string[]>;
+  /** Retracts one user's messages in a stream (ban, timeout), as far back as `bounds` says. Returns the ids. */
+  retractUser(stream: string, userId: string, bounds: UserRetraction): Promise<string[]>;
+  /** One message of the stream by id, sampled and retracted ones included (deleting twice is not an error). */
+  message(stream: string, id: string): Promise<Message | undefined>;
+  /** The user's newest message in the stream (sampled included, retracted not): their badges as last seen there. */
+  newestOf(stream: string, userId: string): Promise<Message | undefined>;
   /** The last `limit` displayable messages. */
   latest(stream: string, limit: number): Promise<HistoryPage>;
   /** Displayable messages with seq > `afterSeq`, at most `limit`. */

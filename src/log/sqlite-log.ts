@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Message } from '../protocol/types.ts';
-import type { DurableLog, HistoryPage, LoggedMessage } from './log.ts';
+import type { DurableLog, HistoryPage, LoggedMessage, UserRetraction } from './log.ts';
 import type { WriterCommand, WriterConfig, WriterOp, WriterReply, WriterRequest } from './sqlite-writer-protocol.ts';
 
 export interface SqliteLogOptions {
@@ -29,7 +29,6 @@ interface Pending {
 }
 
 const WRITER_URL = new URL('./sqlite-writer-worker.ts', import.meta.url);
-const RETRACT_USER_LIMIT = 1000;
 
 /**
  * The embedded durable log: one SQLite file in WAL mode. Writes go to a worker
@@ -49,6 +48,8 @@ export class SqliteLog implements DurableLog {
   readonly #since: StatementSync;
   readonly #range: StatementSync;
   readonly #lastSeq: StatementSync;
+  readonly #message: StatementSync;
+  readonly #newestOf: StatementSync;
   #nextId = 0;
   /** Set once the writer is gone (crashed or closed): every request fails with it. */
   #stopped: Error | undefined;
@@ -62,7 +63,6 @@ export class SqliteLog implements DurableLog {
       retentionMs: options.retentionMs,
       maxMessagesPerStream: options.maxMessagesPerStream,
       pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
-      retractUserLimit: RETRACT_USER_LIMIT,
     };
     const worker = new Worker(options.writerUrl ?? WRITER_URL, { workerData: config });
     await new Promise<void>((ready, fail) => {
@@ -93,6 +93,8 @@ export class SqliteLog implements DurableLog {
       'SELECT body FROM messages WHERE stream = ? AND ts >= ? AND ts < ? AND retracted = 0 AND (sampled = 0 OR ?) ORDER BY ts, seq LIMIT ?',
     );
     this.#lastSeq = reader.prepare('SELECT last_seq FROM streams WHERE stream = ?');
+    this.#message = reader.prepare('SELECT body FROM messages WHERE stream = ? AND id = ? LIMIT 1');
+    this.#newestOf = reader.prepare('SELECT body FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT 1');
 
     let crash: Error | undefined;
     worker.on('error', (error) => (crash = error));
@@ -128,8 +130,16 @@ export class SqliteLog implements DurableLog {
     return unique.length === 0 ? [] : this.#request({ op: 'retract', stream, ids: unique });
   }
 
-  retractUser(stream: string, userId: string): Promise<string[]> {
-    return this.#request({ op: 'retractUser', stream, userId });
+  retractUser(stream: string, userId: string, bounds: UserRetraction): Promise<string[]> {
+    return this.#request({ op: 'retractUser', stream, userId, bounds });
+  }
+
+  async message(stream: string, id: string): Promise<Message | undefined> {
+    return bodies(this.#message.all(stream, id))[0];
+  }
+
+  async newestOf(stream: string, userId: string): Promise<Message | undefined> {
+    return bodies(this.#newestOf.all(stream, userId))[0];
   }
 
   /** Stores a consumer group's tail position, through the writer like every other write (see SqliteLogTail). */

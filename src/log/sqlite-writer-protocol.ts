@@ -1,19 +1,17 @@
 // The messages between SqliteLog (main thread) and its writer worker.
-import type { LoggedMessage } from './log.ts';
+import type { LoggedMessage, UserRetraction } from './log.ts';
 
 export interface WriterConfig {
   path: string;
   retentionMs: number;
   maxMessagesPerStream: number;
   pruneIntervalMs: number;
-  /** retractUser touches at most this many (the newest) messages per call. */
-  retractUserLimit: number;
 }
 
 export type WriterOp =
   | { op: 'append'; entries: LoggedMessage[] }
   | { op: 'retract'; stream: string; ids: string[] }
-  | { op: 'retractUser'; stream: string; userId: string }
+  | { op: 'retractUser'; stream: string; userId: string; bounds: UserRetraction }
   | { op: 'commitPosition'; group: string; position: number };
 
 /** A write with the id its result comes back under. */

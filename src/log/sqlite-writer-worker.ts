@@ -74,7 +74,7 @@ class Writer {
     this.#retract = this.#db.prepare('UPDATE messages SET retracted = 1 WHERE stream = ? AND id = ? RETURNING id');
     this.#retractUser = this.#db.prepare(
       `UPDATE messages SET retracted = 1 WHERE rowid IN (
-         SELECT rowid FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT ?
+         SELECT rowid FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 AND ts >= ? ORDER BY seq DESC LIMIT ?
        ) RETURNING seq, id`,
     );
     this.#listStreams = this.#db.prepare('SELECT stream, last_seq FROM streams');
@@ -124,7 +124,7 @@ class Writer {
       case 'retract':
         return request.ids.filter((id) => this.#retract.all(request.stream, id).length > 0);
       case 'retractUser': {
-        const rows = this.#retractUser.all(request.stream, request.userId, this.#config.retractUserLimit) as Array<{ seq: number; id: string }>;
+        const rows = this.#retractUser.all(request.stream, request.userId, request.bounds.sinceMs, request.bounds.max) as Array<{ seq: number; id: string }>;
         return rows.sort((a, b) => a.seq - b.seq).map((r) => r.id);
       }
       case 'commitPosition':

@@ -12,6 +12,8 @@ export interface LogHarness {
 }
 
 const T0 = 1_700_000_000_000;
+/** Bounds that take every message of the user. */
+const ALL = { sinceMs: 0, max: 1_000 };
 
 function message(stream: string, seq: number, options: { user?: string; ts?: number } = {}): Message {
   const user = options.user ?? 'u1';
@@ -139,12 +141,35 @@ export function runLogContract(name: string, createHarness: () => Promise<LogHar
 
     test("retractUser hides one user's messages in one stream and returns their ids", async () => {
       await log.append([entry(s, 1, { user: 'spam' }), entry(s, 2, { user: 'ok' }), entry(s, 3, { user: 'spam', sampled: true }), entry(s, 4, { user: 'spam' }), entry(other, 1, { user: 'spam' })]);
-      const ids = await log.retractUser(s, 'spam');
+      const ids = await log.retractUser(s, 'spam', ALL);
       assert.deepEqual([...ids].sort(), [`${s}-1`, `${s}-3`, `${s}-4`]);
       assert.deepEqual(seqsOf((await log.latest(s, 10)).messages), [2]);
       assert.deepEqual(seqsOf(await log.range(s, 0, Number.MAX_SAFE_INTEGER, 10, true)), [2]);
       assert.deepEqual(seqsOf((await log.latest(other, 10)).messages), [1]);
-      assert.deepEqual(await log.retractUser(s, 'nobody'), []);
+      assert.deepEqual(await log.retractUser(s, 'nobody', ALL), []);
+    });
+
+    test("retractUser takes only the user's messages from `sinceMs` on, at most `max`, the newest", async () => {
+      await log.append(range(1, 6).map((seq) => entry(s, seq, { user: 'spam' })));
+      // ts is T0 + seq seconds: from seq 2 on, the newest three.
+      const ids = await log.retractUser(s, 'spam', { sinceMs: T0 + 2_000, max: 3 });
+      assert.deepEqual([...ids].sort(), [`${s}-4`, `${s}-5`, `${s}-6`]);
+      assert.deepEqual(seqsOf((await log.latest(s, 10)).messages), [1, 2, 3]);
+      assert.deepEqual([...(await log.retractUser(s, 'spam', { sinceMs: T0 + 2_000, max: 3 }))].sort(), [`${s}-2`, `${s}-3`]);
+      assert.deepEqual(seqsOf((await log.latest(s, 10)).messages), [1]);
+    });
+
+    test('message finds one message by id (sampled, retracted); newestOf a user\'s newest (sampled, not retracted)', async () => {
+      await log.append([entry(s, 1, { user: 'a' }), entry(s, 2, { user: 'b' }), entry(s, 3, { user: 'a', sampled: true }), entry(other, 4, { user: 'a' })]);
+      assert.equal((await log.message(s, `${s}-2`))?.user.id, 'b');
+      assert.equal((await log.message(s, `${s}-3`))?.seq, 3);
+      assert.equal(await log.message(s, `${other}-4`), undefined);
+      assert.equal(await log.message(s, 'no-such-id'), undefined);
+      assert.equal((await log.newestOf(s, 'a'))?.seq, 3);
+      assert.equal(await log.newestOf(s, 'nobody'), undefined);
+      await log.retract(s, [`${s}-2`, `${s}-3`]);
+      assert.equal((await log.message(s, `${s}-2`))?.seq, 2);
+      assert.equal((await log.newestOf(s, 'a'))?.seq, 1);
     });
 
     test('one append may span streams, which stay independent', async () => {

@@ -46,7 +46,7 @@ describe('RecentWindow on Redis Cluster', () => {
       const snapshot = await window.read(stream);
       assert.deepEqual(snapshot.messages.map((m) => m.seq), [2, 3, 4]);
       assert.equal(snapshot.from, 2);
-      assert.deepEqual(await window.remove(stream, 'id', [`${stream}-3`]), [`${stream}-3`]);
+      assert.deepEqual(await window.remove(stream, [`${stream}-3`]), [`${stream}-3`]);
       assert.deepEqual((await window.read(stream)).messages.map((m) => m.seq), [2, 4]);
     }
   });

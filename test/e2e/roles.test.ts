@@ -26,7 +26,9 @@ test('a granted moderator may moderate until the grant is revoked; only the broa
   const tokenMod = await chatter(server, 'tokenmod', { [stream]: ['moderator'] }, stream);
   const bob = await chatter(server, 'bob', {}, stream);
   const bobId = (await devToken(server.url, 'bob')).user.id;
-  const line = await caster.request({ type: 'send', stream, text: 'delete me' });
+  const viewer = await chatter(server, 'plainviewer', {}, stream);
+  // A moderator deletes lines of users below them (a viewer's, not the broadcaster's).
+  const line = await viewer.request({ type: 'send', stream, text: 'delete me' });
 
   assert.equal((await bob.request({ type: 'mod', stream, action: 'delete', id: line.id })).code, 'forbidden');
   assert.equal((await tokenMod.request({ type: 'mod', stream, action: 'grant', user: bobId, role: 'moderator' })).code, 'forbidden', 'a moderator may not grant');
@@ -51,7 +53,7 @@ test('a granted moderator may moderate until the grant is revoked; only the broa
   assert.equal((await caster.request({ type: 'mod', stream, action: 'revoke', user: bobId, role: 'moderator' })).type, 'ack');
   assert.equal((await bob.request({ type: 'mod', stream, action: 'unban', user: 'someone' })).code, 'forbidden', 'revoked at once');
   assert.equal((await bob.request({ type: 'send', stream, text: 'three' })).code, 'slow_mode');
-  for (const client of [caster, tokenMod, bob]) client.close();
+  for (const client of [caster, tokenMod, bob, viewer]) client.close();
 });
 
 test('a granted VIP passes subscribers-only mode', async () => {

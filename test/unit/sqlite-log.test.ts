@@ -94,16 +94,17 @@ test('keeps at most maxMessagesPerStream messages per stream, the newest', async
   }
 });
 
-test('retractUser retracts at most the newest 1000 messages per call', async () => {
+test('retractUser retracts at most the newest `max` messages per call', async () => {
   const log = await open();
+  const bounds = { sinceMs: 0, max: 1000 };
   try {
     await log.append(seqs(1, 1005).map((seq) => entry(seq, { user: 'spam' })));
-    const first = await log.retractUser('s', 'spam');
+    const first = await log.retractUser('s', 'spam', bounds);
     assert.equal(first.length, 1000);
     assert.deepEqual(first.slice(0, 2), ['s-6', 's-7']);
     assert.equal(first.at(-1), 's-1005');
-    assert.deepEqual(await log.retractUser('s', 'spam'), ['s-1', 's-2', 's-3', 's-4', 's-5']);
-    assert.deepEqual(await log.retractUser('s', 'spam'), []);
+    assert.deepEqual(await log.retractUser('s', 'spam', bounds), ['s-1', 's-2', 's-3', 's-4', 's-5']);
+    assert.deepEqual(await log.retractUser('s', 'spam', bounds), []);
   } finally {
     await log.close();
   }
@@ -158,7 +159,7 @@ test('if the writer dies, pending and later writes reject instead of hanging', {
   // The real writer makes the file, so the reader has something to open.
   await (await open()).close();
   const log = await open({ writerUrl: fakeWriter('process.exit(7)') });
-  const pending = [log.append([entry(1)]), log.append([entry(2)]), log.retractUser('s', 'u1')];
+  const pending = [log.append([entry(1)]), log.append([entry(2)]), log.retractUser('s', 'u1', { sinceMs: 0, max: 1_000 })];
   for (const write of pending) await assert.rejects(write, /writer stopped \(exit code 7\)/);
   await assert.rejects(log.append([entry(3)]), /writer stopped/);
   await assert.rejects(log.retract('s', ['x']), /writer stopped/);

@@ -7,7 +7,7 @@ export type LogRecord =
   | { t: 'm'; m: Message; s: boolean }
   /** Retracts these ids of the stream. */
   | { t: 'r'; stream: string; ids: string[] }
-  /** Retracts every message of this user in the stream that precedes this record in the partition. */
+  /** Retracts every message of this user in the stream that precedes this record in the partition (no longer written: a ban's bounded set is an `r` record; older topics still hold these). */
   | { t: 'u'; stream: string; user: string };
 
 export function encodeRecord(record: LogRecord): Buffer {

@@ -113,12 +113,13 @@ export class StreamIndex {
     return this.entries(stream).filter((e) => wanted.has(e.id)).map((e) => e.id);
   }
 
-  /** The ids of a user's not yet retracted messages, newest first, at most `limit`. */
-  userMessages(stream: string, user: string, limit: number): string[] {
+  /** A user's not yet retracted entries with ts >= `sinceMs`, newest first, at most `limit`. */
+  userEntries(stream: string, user: string, limit: number, sinceMs: number): IndexEntry[] {
     const all = this.entries(stream);
-    const out: string[] = [];
+    const out: IndexEntry[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-      if (all[i]!.user === user && !all[i]!.retracted) out.push(all[i]!.id);
+      const e = all[i]!;
+      if (e.user === user && !e.retracted && e.ts >= sinceMs) out.push(e);
     }
     return out;
   }
@@ -128,7 +129,7 @@ export class StreamIndex {
     for (const e of this.entries(stream)) if (wanted.has(e.id)) e.retracted = true;
   }
 
-  /** Retracts the user's messages written before `beforeOffset` (the retraction record's own offset). */
+  /** Retracts the user's messages written before `beforeOffset` (the record's own offset): `u` records, written before retractions were bounded. */
   retractUserBefore(stream: string, user: string, beforeOffset: number): void {
     for (const e of this.entries(stream)) if (e.user === user && e.offset < beforeOffset) e.retracted = true;
   }
