@@ -199,7 +199,8 @@ describe('chat page', () => {
   });
 
   test('the stream picker lists live streams and opens one', async () => {
-    await openChat(browser, server, 'picked');
+    // Only a signed-in viewer lists a stream; an anonymous page does not.
+    await openChat(browser, server, 'picked', { name: 'picker' });
     const page = await browser.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('link', { name: 'picked' }).click();
