@@ -10,6 +10,7 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
+import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -19,6 +20,8 @@ export interface ModeratorActionsDeps {
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
+  /** Every write counts here first (moderator-rate-limit.ts). */
+  writeLimit: ModeratorRateLimit;
   now: () => number;
 }
 
@@ -35,6 +38,7 @@ export class ModeratorActions {
   }
 
   async apply(identity: Identity | null, stream: string, action: ModAction): Promise<void> {
+    this.#d.writeLimit.check(identity);
     const actor = await this.authorize(identity, stream);
     await this.#backed(() => this.#act(actor, stream, action));
   }
@@ -86,12 +90,14 @@ export class ModeratorActions {
    * undoing); the outcome says why nothing changed, as Twitch's msg-ids do.
    */
   async changeRole(identity: Identity | null, stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
+    this.#d.writeLimit.check(identity);
     this.#assertBroadcaster(await this.authorize(identity, stream), stream);
     return this.#backed(() => this.#changeRole(stream, userId, role, granting));
   }
 
   /** The broadcaster replaces a user's granted roles (an empty list revokes them). */
   async setRoles(identity: Identity | null, stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
+    this.#d.writeLimit.check(identity);
     this.#assertBroadcaster(await this.authorize(identity, stream), stream);
     const outcome = await this.#backed(async () => {
       const current = (await this.#d.grants.list(stream)).get(userId) ?? [];

@@ -145,6 +145,8 @@ export class ChatCommands {
         case 'unauthorized':
         case 'forbidden':
           return reply('no_permission', "You don't have permission to perform that action.");
+        case 'rate_limited':
+          return reply('msg_ratelimit', err.message);
         case 'invalid':
           return name === 'delete' ? reply('bad_delete_message_error', 'The message you are trying to delete does not exist.') : reply('usage_' + name, err.message);
         default:
