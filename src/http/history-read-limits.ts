@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Identity } from '../auth/identity.ts';
 import { KeyedRateLimit } from '../gateway/keyed-rate-limit.ts';
 import { ChatError } from '../protocol/errors.ts';
@@ -33,10 +34,29 @@ export class HistoryReadLimits {
   /** The largest page this read may have; an anonymous client over its rate is refused with `rate_limited`. */
   pageMax(identity: Identity | null, clientAddress: string): number {
     if (identity !== null) return this.#o.replayMax;
-    const waitMs = this.#anonymous.take(clientAddress, this.#o.now());
+    const waitMs = this.#anonymous.take(clientKey(clientAddress), this.#o.now());
     if (waitMs > 0) {
       throw new ChatError('rate_limited', `too many history reads without a token: at most ${this.#o.anonymousReadRate} a second; sign in or use the WebSocket or SSE`, waitMs);
     }
     return Math.min(this.#o.anonymousReadMax, this.#o.replayMax);
   }
+}
+
+/**
+ * The key a client address is limited under. An IPv6 client is its /64 (what
+ * one subscriber line or host gets), else one of them could take a fresh
+ * bucket per address; an IPv4-mapped address is the IPv4 address.
+ */
+export function clientKey(address: string): string {
+  if (!isIPv6(address)) return address;
+  const lower = address.toLowerCase();
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return lower.slice('::ffff:'.length);
+  const gap = lower.indexOf('::');
+  const groups = gap === -1 ? lower.split(':') : [...split(lower.slice(0, gap)), ...split(lower.slice(gap + 2))];
+  if (gap !== -1) groups.splice(split(lower.slice(0, gap)).length, 0, ...Array<string>(Math.max(0, 8 - groups.length)).fill('0'));
+  return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':') + '::/64';
+}
+
+function split(part: string): string[] {
+  return part === '' ? [] : part.split(':');
 }
