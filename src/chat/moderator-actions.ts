@@ -8,9 +8,9 @@ import type { GrantableRole } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
+import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
-import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
