@@ -12,6 +12,8 @@ import { GrantedRoles } from './chat/granted-roles.ts';
 import { HeldMessages } from './chat/held-messages.ts';
 import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
+import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
+import { HistoryReadLimits } from './http/history-read-limits.ts';
 import { Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
@@ -74,7 +76,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
+  const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
@@ -135,7 +138,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
+  const readLimits = new HistoryReadLimits({ ...config, maxClients: config.rateLimitMaxClients, now });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });

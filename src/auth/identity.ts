@@ -36,11 +36,12 @@ function hslToHex(h: number, s: number, l: number): string {
 
 /** Validates untrusted roles (token claims, dev token requests); returns an error sentence or the roles. */
 export function parseRoles(raw: unknown): Record<string, Role[]> | string {
-  if (raw === undefined || raw === null) return {};
+  // Keys are stream names the token's issuer chose: a null prototype, so `constructor` is a stream like any other.
+  const roles: Record<string, Role[]> = Object.create(null);
+  if (raw === undefined || raw === null) return roles;
   if (typeof raw !== 'object' || Array.isArray(raw)) return 'roles must be an object from stream to a list of roles';
   const entries = Object.entries(raw);
   if (entries.length > MAX_ROLE_STREAMS) return `roles may name at most ${MAX_ROLE_STREAMS} streams`;
-  const roles: Record<string, Role[]> = Object.create(null);
   for (const [stream, list] of entries) {
     if (!Array.isArray(list)) return `roles.${stream} must be a list`;
     const valid = list.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
@@ -55,7 +56,8 @@ export function parseColor(raw: unknown): string | undefined {
 }
 
 export function rolesIn(identity: Identity | null, stream: string): readonly Role[] {
-  return identity?.roles[stream] ?? [];
+  // Own keys only: a roles object built elsewhere (a spread, a default `{}`) still has Object.prototype behind it.
+  return identity !== null && Object.hasOwn(identity.roles, stream) ? identity.roles[stream]! : [];
 }
 
 export function canModerate(identity: Identity | null, stream: string): boolean {

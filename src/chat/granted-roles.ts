@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/identity.ts';
+import { rolesIn, type Identity } from '../auth/identity.ts';
 import { ROLES, type GrantableRole, type Role } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
 import { StreamReadCache, type CachedStateOptions } from './stream-read-cache.ts';
@@ -27,8 +27,10 @@ export class GrantedRoles {
     if (identity === null) return null;
     const granted = (await this.#cache.get(stream)).get(identity.id);
     if (granted === undefined || granted.length === 0) return identity;
-    const own = identity.roles[stream] ?? [];
-    return { ...identity, roles: { ...identity.roles, [stream]: ROLES.filter((r) => own.includes(r) || (granted as readonly Role[]).includes(r)) } };
+    const own = rolesIn(identity, stream);
+    const roles: Record<string, readonly Role[]> = Object.assign(Object.create(null), identity.roles);
+    roles[stream] = ROLES.filter((r) => own.includes(r) || (granted as readonly Role[]).includes(r));
+    return { ...identity, roles };
   }
 
   /** The roles granted to one user on `stream` (cached like `effective`). */

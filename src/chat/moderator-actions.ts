@@ -8,6 +8,7 @@ import type { GrantableRole, Role } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
+import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
 import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
@@ -20,6 +21,8 @@ export interface ModeratorActionsDeps {
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
+  /** Every write counts here first (moderator-rate-limit.ts). */
+  writeLimit: ModeratorRateLimit;
   now: () => number;
   /** How far back a ban or timeout retracts the target's lines (clearWindowMs, clearMaxLines). */
   clear: { windowMs: number; maxLines: number };
@@ -39,6 +42,7 @@ export class ModeratorActions {
   }
 
   async apply(identity: Identity | null, stream: string, action: ModAction): Promise<void> {
+    this.#d.writeLimit.check(identity);
     const actor = await this.authorize(identity, stream);
     await this.#backed(() => this.#act(actor, stream, action));
   }
@@ -117,12 +121,14 @@ export class ModeratorActions {
    * undoing); the outcome says why nothing changed, as Twitch's msg-ids do.
    */
   async changeRole(identity: Identity | null, stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
+    this.#d.writeLimit.check(identity);
     this.#assertBroadcaster(await this.authorize(identity, stream), stream);
     return this.#backed(() => this.#changeRole(stream, userId, role, granting));
   }
 
   /** The broadcaster replaces a user's granted roles (an empty list revokes them). */
   async setRoles(identity: Identity | null, stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
+    this.#d.writeLimit.check(identity);
     this.#assertBroadcaster(await this.authorize(identity, stream), stream);
     const outcome = await this.#backed(async () => {
       const current = (await this.#d.grants.list(stream)).get(userId) ?? [];

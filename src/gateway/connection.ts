@@ -90,6 +90,10 @@ export class Connection implements Viewer {
     return this.#identity?.id ?? this.#id;
   }
 
+  get signedIn(): boolean {
+    return this.#identity !== null;
+  }
+
   /** Writes a flush shared by many viewers: the bytes were framed once, this is one write. */
   deliver(batch: OutboundBatch): void {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;

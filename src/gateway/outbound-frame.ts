@@ -104,5 +104,7 @@ export class OutboundBatch {
 export interface Viewer {
   /** Counted once per person by the viewer counter (user id, or connection id when anonymous). */
   readonly viewerId: string;
+  /** Signed in when it joined (not an anonymous socket): only such viewers put a stream in the stream picker. */
+  readonly signedIn: boolean;
   deliver(batch: OutboundBatch): void;
 }

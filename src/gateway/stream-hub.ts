@@ -83,6 +83,8 @@ class Channel {
    * at its first newer message.
    */
   readonly joiners = new Map<Viewer, { viewerId: string; floor: number }>();
+  /** Viewers and joiners that were signed in when they joined: the stream picker lists only streams with some. */
+  readonly signedIn = new Set<Viewer>();
   readonly window: MessageWindow;
   pending: Pending[] = [];
   /**
@@ -168,6 +170,7 @@ export class StreamHub {
       // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
       onJoined(result);
       channel.joiners.set(viewer, { viewerId, floor: result.seq });
+      if (viewer.signedIn) channel.signedIn.add(viewer);
       joined = true;
     } finally {
       if (!joined) this.#o.viewers.leave(stream, viewerId);
@@ -286,6 +289,7 @@ export class StreamHub {
     if (viewerId === undefined) return;
     channel.viewers.delete(viewer);
     channel.joiners.delete(viewer);
+    channel.signedIn.delete(viewer);
     this.#o.viewers.leave(stream, viewerId);
     this.#lingerIfEmpty(channel);
   }
@@ -295,14 +299,19 @@ export class StreamHub {
     return channel === undefined ? 0 : channel.viewers.size + channel.joiners.size;
   }
 
-  /** The streams with viewers on this gateway, most watched first (the page's stream picker). */
+  /**
+   * The page's stream picker: streams someone signed in watches on this
+   * gateway (a broadcaster's own connection is one), most signed-in viewers
+   * first, each with all its viewers. Anonymous sockets cost nothing to open,
+   * so they are counted but never list a stream or lift it above another.
+   */
   liveStreams(limit: number): Array<{ stream: string; viewers: number }> {
-    const live: Array<{ stream: string; viewers: number }> = [];
-    for (const stream of this.#ready.keys()) {
-      const viewers = this.viewersOf(stream);
-      if (viewers > 0) live.push({ stream, viewers });
+    const live: Array<{ stream: string; viewers: number; signedIn: number }> = [];
+    for (const channel of this.#ready.values()) {
+      if (channel.signedIn.size > 0) live.push({ stream: channel.stream, viewers: this.viewersOf(channel.stream), signedIn: channel.signedIn.size });
     }
-    return live.sort((a, b) => b.viewers - a.viewers || a.stream.localeCompare(b.stream)).slice(0, limit);
+    live.sort((a, b) => b.signedIn - a.signedIn || b.viewers - a.viewers || a.stream.localeCompare(b.stream));
+    return live.slice(0, limit).map(({ stream, viewers }) => ({ stream, viewers }));
   }
 
   /** Every viewer of every stream, for the drain on shutdown. */

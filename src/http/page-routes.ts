@@ -60,7 +60,8 @@ export function registerPageRoutes(app: FastifyInstance, d: PageRoutesDeps): voi
 
   app.get('/api/streams', {
     schema: {
-      summary: 'Streams with viewers on this server, most watched first (the stream picker)',
+      summary: 'Streams someone signed in watches on this server, most signed-in viewers first (the stream picker)',
+      description: 'viewers counts every viewer here, anonymous ones included; anonymous viewers alone never list a stream.',
       tags: ['chat'],
       response: { 200: Type.Object({ streams: Type.Array(Type.Object({ stream: Type.String(), viewers: Type.Integer() })) }) },
     },

@@ -21,6 +21,7 @@ let nextSseId = 0;
 /** A read-only viewer over Server-Sent Events: the hub's shared frames, as events whose id is the newest seq. */
 class SseViewer implements Viewer {
   readonly viewerId = `sse${++nextSseId}`;
+  readonly signedIn = false;
   readonly #res: ServerResponse;
   readonly #hardLimit: number;
   readonly #onSlow: () => void;

@@ -9,6 +9,7 @@ import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
 import type { Modes, StreamRules } from '../protocol/types.ts';
 import { identityOf } from './context.ts';
+import type { HistoryReadLimits } from './history-read-limits.ts';
 import * as S from './schemas.ts';
 
 export interface StreamRoutesDeps extends StreamStateSources {
@@ -16,7 +17,7 @@ export interface StreamRoutesDeps extends StreamStateSources {
   chat: ChatService;
   moderation: ModeratorActions;
   log: DurableLog;
-  replayMax: number;
+  readLimits: HistoryReadLimits;
   pollingIntervalMs: number;
 }
 
@@ -56,7 +57,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   app.get<{ Params: Params; Querystring: Static<typeof MessagesQuery> }>('/api/streams/:s/messages', {
     schema: {
       summary: 'Poll for new messages (after), or replay a time range (from, to)',
-      description: 'Without after or from: the newest messages, for a client starting to poll. Moderators also see sampled-out messages in a replay.',
+      description: 'Without after or from: the newest messages, for a client starting to poll. Moderators also see sampled-out messages in a replay. Without a token: a smaller page (anonymousReadMax), and a per-address rate (429 rate_limited).',
       tags: ['chat'],
       params: S.StreamParams,
       querystring: MessagesQuery,
@@ -68,13 +69,15 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   }, async (request) => {
     const { s } = request.params;
     const { after, from, to, limit: asked } = request.query;
-    const limit = Math.min(asked ?? d.replayMax, d.replayMax);
+    const identity = await identityOf(d.auth, request);
+    const pageMax = d.readLimits.pageMax(identity, request.ip);
+    const limit = Math.min(asked ?? pageMax, pageMax);
     const pollingIntervalMillis = d.pollingIntervalMs;
     if (from !== undefined) {
       if (after !== undefined) throw new ChatError('invalid', 'use either after (polling) or from/to (replay)');
       const end = to ?? Date.now();
       if (end < from) throw new ChatError('invalid', 'to must not be before from');
-      const includeSampled = await d.moderation.isModerator(await identityOf(d.auth, request), s);
+      const includeSampled = await d.moderation.isModerator(identity, s);
       const messages = await d.log.range(s, from, end, limit, includeSampled);
       const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
       return { messages, next, pollingIntervalMillis };

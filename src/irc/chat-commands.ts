@@ -27,12 +27,13 @@ const DEFAULT_SLOW_SECONDS = 30;
 const LOGIN = /^@?([A-Za-z0-9_]{1,25})$/;
 
 type Toggle = { mode: 'subscribersOnly' | 'emoteOnly'; on: boolean; already: string };
-const TOGGLES: Record<string, Toggle> = {
-  subscribers: { mode: 'subscribersOnly', on: true, already: 'already_subs_on' },
-  subscribersoff: { mode: 'subscribersOnly', on: false, already: 'already_subs_off' },
-  emoteonly: { mode: 'emoteOnly', on: true, already: 'already_emote_only_on' },
-  emoteonlyoff: { mode: 'emoteOnly', on: false, already: 'already_emote_only_off' },
-};
+// Looked up by the command a client typed: a Map, so `/constructor` is just an unknown command.
+const TOGGLES: ReadonlyMap<string, Toggle> = new Map([
+  ['subscribers', { mode: 'subscribersOnly', on: true, already: 'already_subs_on' }],
+  ['subscribersoff', { mode: 'subscribersOnly', on: false, already: 'already_subs_off' }],
+  ['emoteonly', { mode: 'emoteOnly', on: true, already: 'already_emote_only_on' }],
+  ['emoteonlyoff', { mode: 'emoteOnly', on: false, already: 'already_emote_only_off' }],
+]);
 
 // /mod, /unmod, /vip, /unvip: roles granted on the server (only the broadcaster
 // may). Each outcome has the msg-id tmi.js resolves or rejects client.mod() and
@@ -140,7 +141,7 @@ export class ChatCommands {
           }
         }
         default: {
-          const toggle = TOGGLES[name];
+          const toggle = TOGGLES.get(name);
           if (toggle === undefined) return reply('unrecognized_cmd', `Unrecognized command: /${name}`);
           return await this.#setMode(identity, stream, toggle.mode, toggle.on, () => reply(toggle.already, `This room is already ${toggle.on ? 'in' : 'not in'} that mode.`));
         }
@@ -152,6 +153,8 @@ export class ChatCommands {
         case 'unauthorized':
         case 'forbidden':
           return reply('no_permission', "You don't have permission to perform that action.");
+        case 'rate_limited':
+          return reply('msg_ratelimit', err.message);
         case 'invalid':
           return name === 'delete' ? reply('bad_delete_message_error', 'The message you are trying to delete does not exist.') : reply('usage_' + name, err.message);
         default:

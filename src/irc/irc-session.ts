@@ -94,6 +94,10 @@ export class IrcSession implements Viewer, Member {
     return this.#identity?.id ?? this.#id;
   }
 
+  get signedIn(): boolean {
+    return this.#identity !== null;
+  }
+
   get wantsMembership(): boolean {
     return this.#caps.has('twitch.tv/membership');
   }

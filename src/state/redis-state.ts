@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RESP_TYPES } from '@redis/client';
 import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
@@ -106,9 +107,10 @@ export class RedisState implements StateStore {
   }
 
   async getGrants(stream: string): Promise<Map<string, GrantableRole[]>> {
-    const hash = await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}roles`));
+    // Fields are user ids: as a Map, since a plain object reply drops a user named `__proto__`.
+    const hash = await this.#run(this.#client.withTypeMapping({ [RESP_TYPES.MAP]: Map }).hGetAll(`${this.#streamKey(stream)}roles`));
     const grants = new Map<string, GrantableRole[]>();
-    for (const [user, roles] of Object.entries(hash)) {
+    for (const [user, roles] of hash as Map<string, string>) {
       grants.set(decodeURIComponent(user), roles.split(',').filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r)));
     }
     return grants;

@@ -198,8 +198,22 @@ describe('chat page', () => {
     assert.equal(await jump.isHidden(), true);
   });
 
+  test('a stream named toString works for a signed-in user whose token names no roles there', async () => {
+    const { token } = await devToken(server.url, 'keyed', {});
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${server.url}/s/toString#token=${token}`);
+    await page.locator('#connection[data-status="online"]').waitFor();
+    await page.locator('[aria-label="Send a message"]:enabled').waitFor();
+    await say(page, 'hello toString');
+    await page.locator('#messages li', { hasText: 'hello toString' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+
   test('the stream picker lists live streams and opens one', async () => {
-    await openChat(browser, server, 'picked');
+    // Only a signed-in viewer lists a stream; an anonymous page does not.
+    await openChat(browser, server, 'picked', { name: 'picker' });
     const page = await browser.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('link', { name: 'picked' }).click();

@@ -276,6 +276,12 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.equal((await state.getGrants(s)).size, MAX_GRANTS_PER_STREAM);
         await state.setGrant(other, 'elsewhere', ['vip']);
       });
+
+      test('user ids that name Object.prototype members are users like any other', async () => {
+        await state.setGrant(s, '__proto__', ['vip']);
+        await state.setGrant(s, 'constructor', ['moderator']);
+        assert.deepEqual(await state.getGrants(s), new Map([['__proto__', ['vip']], ['constructor', ['moderator']]]));
+      });
     });
 
     test('modes, rules, bans and grants survive a restart', async () => {

@@ -9,7 +9,8 @@ import { apiCall } from '../support/api.ts';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer();
+  // One test fills a stream's 1,000 grants at once: above the moderator write limit, which rate-limits.test.ts covers.
+  server = await startTestServer(['--moderator-action-limit', '10000']);
 });
 after(async () => {
   await server.stop();

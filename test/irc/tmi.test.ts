@@ -10,7 +10,8 @@ let server: TestServer;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 before(async () => {
-  server = await startTestServer(['--held-terms', 'holdme', '--blocked-terms', 'forbiddenword', '--rate-limit-messages', '3']);
+  // --moderator-action-limit: one test fills a stream's 1,000 grants at once (test/e2e/rate-limits.test.ts covers the limit).
+  server = await startTestServer(['--held-terms', 'holdme', '--blocked-terms', 'forbiddenword', '--rate-limit-messages', '3', '--moderator-action-limit', '10000']);
 });
 after(async () => {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);

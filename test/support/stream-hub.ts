@@ -19,6 +19,7 @@ export function message(stream: string, seq: number): Message {
 /** Counts lines, checks they come in seq order, keeps every batch it was handed. */
 export class RecordingViewer implements Viewer {
   readonly viewerId: string;
+  readonly signedIn = false;
   readonly batches: OutboundBatch[] = [];
   lines = 0;
   lastSeq = 0;

@@ -25,7 +25,8 @@ const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hos
 const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   welcome(frame) {
     me = frame.user;
-    showRoles(frame.roles?.[stream] ?? []);
+    // Own keys only: the page may be open on a stream named `constructor`.
+    showRoles(frame.roles !== null && Object.hasOwn(frame.roles, stream) ? frame.roles[stream]! : []);
     sendBox.setSignedIn(me !== null, frame.limits.maxTextLength);
   },
   joined(frame, resumed) {

@@ -1,4 +1,4 @@
-// The stream picker, /: type a stream name, or pick one that has viewers now.
+// The stream picker, /: type a stream name, or pick one that signed-in viewers watch now.
 import { STREAM_NAME } from '../../../src/protocol/types.ts';
 import { byId, el } from '../shared/dom.ts';
 
