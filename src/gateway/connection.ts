@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
+import { scanNonce } from '../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
 } from '../protocol/server-frames.ts';
@@ -153,15 +154,17 @@ export class Connection implements Viewer {
 
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closing) return;
+    const text = data.toString();
+    // Refused unparsed, yet answered with the frame's nonce: its sender waits for that answer.
     if (!this.#inbound.tryTake(performance.now())) {
-      this.#refuse(undefined, new ChatError('rate_limited', 'too many frames; slow down', 1_000));
+      this.#refuse(scanNonce(text), new ChatError('rate_limited', 'too many frames; slow down', 1_000));
       return;
     }
     if (isBinary) {
-      this.#refuse(undefined, new ChatError('invalid', 'frames must be text (JSON)'));
+      this.#refuse(scanNonce(text), new ChatError('invalid', 'frames must be text (JSON)'));
       return;
     }
-    const parsed = parseClientFrame(data.toString());
+    const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.#refuse(parsed.nonce, new ChatError('invalid', parsed.message));
       return;
@@ -186,12 +189,12 @@ export class Connection implements Viewer {
         this.send(pongFrame(frame.nonce));
         return;
       case 'auth':
-        return this.#auth(frame.token);
+        return this.#auth(frame.token, frame.nonce);
       case 'join':
-        void this.#join(frame.stream, frame.history, frame.since);
+        void this.#join(frame.stream, frame.history, frame.since, frame.nonce);
         return;
       case 'leave':
-        this.#leave(frame.stream);
+        this.#leave(frame.stream, frame.nonce);
         return;
       case 'send':
         void this.#send(frame.stream, frame.text, frame.nonce);
@@ -207,7 +210,7 @@ export class Connection implements Viewer {
     }
   }
 
-  async #auth(token: string): Promise<void> {
+  async #auth(token: string, nonce: Nonce | undefined): Promise<void> {
     try {
       const identity = await this.#d.auth.verify(token);
       if (this.#identity !== null && this.#identity.id !== identity.id) {
@@ -216,14 +219,14 @@ export class Connection implements Viewer {
       this.#identity = identity;
       this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits));
     } catch (err) {
-      this.#refuse(undefined, err);
+      this.#refuse(nonce, err);
     }
   }
 
-  async #join(stream: string, history: number | undefined, since: number | undefined): Promise<void> {
-    if (this.#streams.has(stream)) this.#leave(stream);
+  async #join(stream: string, history: number | undefined, since: number | undefined, nonce: Nonce | undefined): Promise<void> {
+    if (this.#streams.has(stream)) this.#leave(stream, undefined);
     if (this.#streams.size >= this.#d.limits.maxStreamsPerConnection) {
-      this.#refuse(undefined, new ChatError('invalid', `a connection may watch at most ${this.#d.limits.maxStreamsPerConnection} streams`));
+      this.#refuse(nonce, new ChatError('invalid', `a connection may watch at most ${this.#d.limits.maxStreamsPerConnection} streams`));
       return;
     }
     this.#streams.set(stream, false);
@@ -244,13 +247,13 @@ export class Connection implements Viewer {
     } catch (err) {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
-      this.#refuse(undefined, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
+      this.#refuse(nonce, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
     }
   }
 
-  #leave(stream: string): void {
+  #leave(stream: string, nonce: Nonce | undefined): void {
     if (!this.#streams.has(stream)) {
-      this.#refuse(undefined, new ChatError('not_joined', `not watching ${stream}`));
+      this.#refuse(nonce, new ChatError('not_joined', `not watching ${stream}`));
       return;
     }
     this.#streams.delete(stream);

@@ -173,12 +173,16 @@ export class IrcSession implements Viewer, Member {
   onLine(line: string): void {
     if (this.#closing) return;
     this.#alive = true;
+    // Parsed even when refused (a line is at most maxFrameBytes): the refusal names its channel.
+    const message = parseLine(line);
     if (!this.#inbound.tryTake(performance.now())) {
-      this.#refuse(noticeLine('*', 'msg_ratelimit', 'You are sending too many lines; slow down.'));
+      this.#refuse(lineRateLimited(message));
       return;
     }
-    const message = parseLine(line);
-    if (message === undefined) return;
+    if (message === undefined) {
+      this.#refuse(serverLine(undefined, '421', [this.login, '*'], 'Unknown command'));
+      return;
+    }
     const pending = this.#gate === undefined ? this.#handle(message) : this.#gate.then(() => this.#handle(message));
     if (pending === undefined) return;
     const gate = pending.catch((err: unknown) => {
@@ -415,6 +419,20 @@ export class IrcSession implements Viewer, Member {
       this.close();
     }
   }
+}
+
+/**
+ * The answer to a line over the line limit. IRC has no nonce: a PRIVMSG's
+ * refusal goes to its channel with Twitch's msg_ratelimit, which tmi.js ties
+ * to that channel's pending say(); other lines get the NOTICE on `*`.
+ */
+function lineRateLimited(message: IrcMessage | undefined): string {
+  const target = message?.params[0];
+  if (message?.command === 'PRIVMSG' && target?.startsWith('#')) {
+    const notice = sendRefusal(new ChatError('rate_limited', 'too many lines'), target);
+    return noticeLine(target, notice.msgId, notice.text);
+  }
+  return noticeLine('*', 'msg_ratelimit', 'You are sending too many lines; slow down.');
 }
 
 class JoinCancelled extends Error {}
