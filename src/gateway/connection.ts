@@ -18,6 +18,7 @@ import type { StreamHub } from './stream-hub.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';
+import { TokenExpiry, expiresAtOf, msUntil } from './token-expiry.ts';
 import { profileOf, rolesIn } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
@@ -43,6 +44,7 @@ export interface ConnectionDeps {
 export const CLOSE = {
   goingAway: 1001,
   policy: 1008,
+  tokenExpired: 4001,
   slowConsumer: 4008,
 } as const;
 
@@ -62,6 +64,8 @@ export class Connection implements Viewer {
   readonly #d: ConnectionDeps;
   readonly #id = `c${++nextConnectionId}`;
   #identity: Identity | null = null;
+  /** Closes the connection when its token expires; made at the first `auth`, re-armed by each. */
+  #expiry: TokenExpiry | undefined;
   /** While an `auth` is being verified, later frames queue behind it, in order. */
   #gate: Promise<void> | undefined;
   /** Streams joined or being joined; false while the join is in flight and cancelled if it turns false. */
@@ -136,6 +140,7 @@ export class Connection implements Viewer {
   close(code: number, reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#expiry?.clear();
     this.#leaveAll();
     this.#ws.close(code, reason);
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
@@ -143,6 +148,7 @@ export class Connection implements Viewer {
 
   #onClose(): void {
     this.#closing = true;
+    this.#expiry?.clear();
     this.#leaveAll();
     this.#d.metrics.connections.dec({ transport: 'ws' });
   }
@@ -213,11 +219,16 @@ export class Connection implements Viewer {
   async #auth(token: string, nonce: Nonce | undefined): Promise<void> {
     try {
       const identity = await this.#d.auth.verify(token);
+      if (this.#closing) return;
       if (this.#identity !== null && this.#identity.id !== identity.id) {
         throw new ChatError('forbidden', 'this connection is already signed in as another user');
       }
+      // A renewal (same user) replaces the identity and the expiry; a refused one changes neither.
       this.#identity = identity;
-      this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits));
+      const expiresAt = expiresAtOf(token);
+      this.#expiry ??= new TokenExpiry(() => this.close(CLOSE.tokenExpired, 'token expired'));
+      this.#expiry.arm(expiresAt);
+      this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits, msUntil(expiresAt)));
     } catch (err) {
       this.#refuse(nonce, err);
     }

@@ -8,6 +8,7 @@ import type { OutboundBatch, OutboundFrame, Viewer } from '../gateway/outbound-f
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import { TokenBucket } from '../gateway/token-bucket.ts';
 import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
+import { TokenExpiry, expiresAtOf } from '../gateway/token-expiry.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { STREAM_NAME, type ErrorCode } from '../protocol/types.ts';
 import type { ChatCommands } from './chat-commands.ts';
@@ -69,6 +70,8 @@ export class IrcSession implements Viewer, Member {
   #nick: string | undefined;
   #registered = false;
   #identity: Identity | null = null;
+  /** Closes the session when its token expires; armed at registration, re-armed by a later PASS. */
+  #expiry: TokenExpiry | undefined;
   login = '*';
   /** Rooms joined (true) or being joined (false). */
   readonly #streams = new Map<string, boolean>();
@@ -160,12 +163,14 @@ export class IrcSession implements Viewer, Member {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#expiry?.clear();
     this.#t.close();
   }
 
   /** The transport is gone. */
   closed(): void {
     this.#closing = true;
+    this.#expiry?.clear();
     for (const stream of this.#streams.keys()) this.#leaveRoom(stream, false);
     this.#streams.clear();
   }
@@ -203,7 +208,9 @@ export class IrcSession implements Viewer, Member {
         this.#cap(first.toUpperCase(), second);
         return this.#tryRegister();
       case 'PASS':
-        if (!this.#registered) this.#pass = first;
+        // After registration, a PASS renews the token (Chorus's own addition: Twitch has no such thing).
+        if (this.#registered) return this.#renew(first);
+        this.#pass = first;
         return;
       case 'NICK':
         if (!this.#registered) this.#nick = first.toLowerCase();
@@ -286,7 +293,10 @@ export class IrcSession implements Viewer, Member {
         if (jwt === undefined) throw new ChatError('unauthorized', 'not a token');
         const identity = await this.#d.auth.verify(jwt);
         if (identity.name.toLowerCase() !== nick) throw new ChatError('unauthorized', 'NICK is not the token\'s name');
+        if (this.#closing) return;
         this.#identity = identity;
+        this.#expiry = new TokenExpiry(() => this.#expired());
+        this.#expiry.arm(expiresAtOf(jwt));
       } catch (err) {
         if (!(err instanceof ChatError)) throw err;
         return this.#loginFailed('Login authentication failed');
@@ -303,6 +313,30 @@ export class IrcSession implements Viewer, Member {
       + serverLine(undefined, '376', [nick], '>');
     if (this.#identity !== null && this.#commands) burst += globaluserstateLine(userIn(this.#identity, ''));
     this.write(burst);
+  }
+
+  /** A new token for the same user (same `sub`, name = NICK) replaces the identity and its expiry. */
+  async #renew(password: string): Promise<void> {
+    const jwt = jwtFromPassword(password);
+    try {
+      if (this.#identity === null) throw new ChatError('forbidden', 'an anonymous login cannot sign in; reconnect with PASS and NICK');
+      if (jwt === undefined) throw new ChatError('unauthorized', 'not a token');
+      const identity = await this.#d.auth.verify(jwt);
+      if (identity.id !== this.#identity.id || identity.name.toLowerCase() !== this.login) throw new ChatError('forbidden', 'the token is for another user');
+      if (this.#closing) return;
+      this.#identity = identity;
+      this.#expiry?.arm(expiresAtOf(jwt));
+      this.write(noticeLine('*', 'token_refreshed', 'Your login token was renewed.'));
+    } catch (err) {
+      if (!(err instanceof ChatError)) throw err;
+      this.#refuse(noticeLine('*', 'token_refused', `Your new token was refused (${err.message}); the old one holds until it expires.`));
+    }
+  }
+
+  #expired(): void {
+    this.write(noticeLine('*', 'token_expired', 'Your login token has expired; reconnect with a new one.'));
+    this.write('ERROR :Closing Link: token expired\r\n');
+    this.close();
   }
 
   #loginFailed(text: string): void {
