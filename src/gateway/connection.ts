@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
+import { scanNonce } from '../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
 } from '../protocol/server-frames.ts';
@@ -17,6 +18,7 @@ import type { StreamHub } from './stream-hub.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';
+import { TokenExpiry, expiresAtOf, msUntil } from './token-expiry.ts';
 import { profileOf, rolesIn } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
@@ -42,6 +44,7 @@ export interface ConnectionDeps {
 export const CLOSE = {
   goingAway: 1001,
   policy: 1008,
+  tokenExpired: 4001,
   slowConsumer: 4008,
 } as const;
 
@@ -61,6 +64,8 @@ export class Connection implements Viewer {
   readonly #d: ConnectionDeps;
   readonly #id = `c${++nextConnectionId}`;
   #identity: Identity | null = null;
+  /** Closes the connection when its token expires; made at the first `auth`, re-armed by each. */
+  #expiry: TokenExpiry | undefined;
   /** While an `auth` is being verified, later frames queue behind it, in order. */
   #gate: Promise<void> | undefined;
   /** Streams joined or being joined; false while the join is in flight and cancelled if it turns false. */
@@ -139,6 +144,7 @@ export class Connection implements Viewer {
   close(code: number, reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#expiry?.clear();
     this.#leaveAll();
     this.#ws.close(code, reason);
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
@@ -146,6 +152,7 @@ export class Connection implements Viewer {
 
   #onClose(): void {
     this.#closing = true;
+    this.#expiry?.clear();
     this.#leaveAll();
     this.#d.metrics.connections.dec({ transport: 'ws' });
   }
@@ -157,15 +164,17 @@ export class Connection implements Viewer {
 
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closing) return;
+    const text = data.toString();
+    // Refused unparsed, yet answered with the frame's nonce: its sender waits for that answer.
     if (!this.#inbound.tryTake(performance.now())) {
-      this.#refuse(undefined, new ChatError('rate_limited', 'too many frames; slow down', 1_000));
+      this.#refuse(scanNonce(text), new ChatError('rate_limited', 'too many frames; slow down', 1_000));
       return;
     }
     if (isBinary) {
-      this.#refuse(undefined, new ChatError('invalid', 'frames must be text (JSON)'));
+      this.#refuse(scanNonce(text), new ChatError('invalid', 'frames must be text (JSON)'));
       return;
     }
-    const parsed = parseClientFrame(data.toString());
+    const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.#refuse(parsed.nonce, new ChatError('invalid', parsed.message));
       return;
@@ -190,12 +199,12 @@ export class Connection implements Viewer {
         this.send(pongFrame(frame.nonce));
         return;
       case 'auth':
-        return this.#auth(frame.token);
+        return this.#auth(frame.token, frame.nonce);
       case 'join':
-        void this.#join(frame.stream, frame.history, frame.since);
+        void this.#join(frame.stream, frame.history, frame.since, frame.nonce);
         return;
       case 'leave':
-        this.#leave(frame.stream);
+        this.#leave(frame.stream, frame.nonce);
         return;
       case 'send':
         void this.#send(frame.stream, frame.text, frame.nonce);
@@ -211,23 +220,28 @@ export class Connection implements Viewer {
     }
   }
 
-  async #auth(token: string): Promise<void> {
+  async #auth(token: string, nonce: Nonce | undefined): Promise<void> {
     try {
       const identity = await this.#d.auth.verify(token);
+      if (this.#closing) return;
       if (this.#identity !== null && this.#identity.id !== identity.id) {
         throw new ChatError('forbidden', 'this connection is already signed in as another user');
       }
+      // A renewal (same user) replaces the identity and the expiry; a refused one changes neither.
       this.#identity = identity;
-      this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits));
+      const expiresAt = expiresAtOf(token);
+      this.#expiry ??= new TokenExpiry(() => this.close(CLOSE.tokenExpired, 'token expired'));
+      this.#expiry.arm(expiresAt);
+      this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits, msUntil(expiresAt)));
     } catch (err) {
-      this.#refuse(undefined, err);
+      this.#refuse(nonce, err);
     }
   }
 
-  async #join(stream: string, history: number | undefined, since: number | undefined): Promise<void> {
-    if (this.#streams.has(stream)) this.#leave(stream);
+  async #join(stream: string, history: number | undefined, since: number | undefined, nonce: Nonce | undefined): Promise<void> {
+    if (this.#streams.has(stream)) this.#leave(stream, undefined);
     if (this.#streams.size >= this.#d.limits.maxStreamsPerConnection) {
-      this.#refuse(undefined, new ChatError('invalid', `a connection may watch at most ${this.#d.limits.maxStreamsPerConnection} streams`));
+      this.#refuse(nonce, new ChatError('invalid', `a connection may watch at most ${this.#d.limits.maxStreamsPerConnection} streams`));
       return;
     }
     this.#streams.set(stream, false);
@@ -248,13 +262,13 @@ export class Connection implements Viewer {
     } catch (err) {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
-      this.#refuse(undefined, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
+      this.#refuse(nonce, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
     }
   }
 
-  #leave(stream: string): void {
+  #leave(stream: string, nonce: Nonce | undefined): void {
     if (!this.#streams.has(stream)) {
-      this.#refuse(undefined, new ChatError('not_joined', `not watching ${stream}`));
+      this.#refuse(nonce, new ChatError('not_joined', `not watching ${stream}`));
       return;
     }
     this.#streams.delete(stream);

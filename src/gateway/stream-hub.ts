@@ -187,7 +187,8 @@ export class StreamHub {
     if (channel.resyncing > 0) return undefined;
     const complete = Math.max(channel.coveredAfter, channel.window.evictedUpTo);
     if (request.since !== undefined) {
-      if (request.since < complete) return undefined;
+      // Ahead of what this gateway has seen (or of the stream): the log knows the stream's newest seq.
+      if (request.since < complete || request.since > channel.newestSeq) return undefined;
       const messages = this.#seenAfter(channel, request.since);
       return messages.length > request.resumeMax ? undefined : { messages, lastSeq: channel.newestSeq };
     }
@@ -219,7 +220,8 @@ export class StreamHub {
     }
     let lastSeq = page.lastSeq;
     for (let attempt = 0; ; attempt++) {
-      const seq = Math.max(lastSeq, history.length > 0 ? history[history.length - 1]!.seq : (request.since ?? 0));
+      // Not `since`: one above the stream's newest seq would hold back every live line (it is clamped).
+      const seq = Math.max(lastSeq, history.length > 0 ? history[history.length - 1]!.seq : 0);
       if (channel.window.evictedUpTo > seq && attempt === CATCH_UP_RETRIES) {
         // The stream outruns the log reads: say so rather than hide a gap.
         return { seq, history, state: channel.state, truncated: true };

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ChatError } from '../protocol/errors.ts';
 import { InvalidFrame } from '../protocol/client-frames.ts';
 import { sendChatError } from './context.ts';
+import { decimalIntegersOnly } from './decimal-query.ts';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -24,7 +25,11 @@ export async function createHttpApp(logger: Logger): Promise<FastifyInstance> {
   // is typed already, and {"text": 5} must be refused, not turned into "5".
   const textParts = new Ajv({ coerceTypes: 'array', strict: false, removeAdditional: false });
   const bodies = new Ajv({ coerceTypes: false, strict: false, removeAdditional: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : textParts).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body') return bodies.compile(schema);
+    const validate = textParts.compile(schema);
+    return httpPart === 'querystring' ? decimalIntegersOnly(schema, validate) : validate;
+  });
 
   await app.register(swagger, {
     openapi: {

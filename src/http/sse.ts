@@ -6,6 +6,8 @@ import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
 import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import * as S from './schemas.ts';
+import { decimalInteger } from './decimal-query.ts';
+import { ChatError } from '../protocol/errors.ts';
 
 export interface SseOptions {
   hub: StreamHub;
@@ -56,6 +58,18 @@ const EventsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * `Last-Event-ID` wins over `?since=`. An empty one (a browser sends none,
+ * but a proxy or client may) is no cursor at all, not seq 0: that would
+ * replay the whole stream. Anything else must be a decimal seq.
+ */
+function resumeCursor(lastEventId: string | string[] | undefined, since: number | undefined): number | undefined {
+  if (lastEventId === undefined || lastEventId === '') return since;
+  const seq = typeof lastEventId === 'string' ? decimalInteger(lastEventId) : undefined;
+  if (seq === undefined) throw new ChatError('invalid', 'Last-Event-ID must be a seq: a decimal integer');
+  return seq;
+}
+
 /** GET /api/streams/:s/events, and the keep-alive and drain of every SSE response. */
 export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterMs: number): void } {
   const open = new Set<SseViewer>();
@@ -74,8 +88,7 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
     },
   }, (request, reply) => {
     const stream = request.params.s;
-    const lastEventId = Number(request.headers['last-event-id']);
-    const since = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : request.query.since;
+    const since = resumeCursor(request.headers['last-event-id'], request.query.since);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

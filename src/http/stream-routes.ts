@@ -85,8 +85,9 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
     if (to !== undefined) throw new ChatError('invalid', 'to needs from');
     const page = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
     const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
-    // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq.
-    const next = last !== undefined && page.messages.length === limit ? last : Math.max(page.lastSeq, after ?? 0);
+    // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq
+    // (also when `after` was beyond it: clamped, or the poller would wait for seqs the stream never reaches).
+    const next = last !== undefined && page.messages.length === limit ? last : page.lastSeq;
     return { messages: page.messages, next, pollingIntervalMillis };
   });
 

@@ -8,6 +8,7 @@ import type { OutboundBatch, OutboundFrame, Viewer } from '../gateway/outbound-f
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import { TokenBucket } from '../gateway/token-bucket.ts';
 import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
+import { TokenExpiry, expiresAtOf } from '../gateway/token-expiry.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { STREAM_NAME, type ErrorCode } from '../protocol/types.ts';
 import type { ChatCommands } from './chat-commands.ts';
@@ -69,6 +70,8 @@ export class IrcSession implements Viewer, Member {
   #nick: string | undefined;
   #registered = false;
   #identity: Identity | null = null;
+  /** Closes the session when its token expires; armed at registration, re-armed by a later PASS. */
+  #expiry: TokenExpiry | undefined;
   login = '*';
   /** Rooms joined (true) or being joined (false). */
   readonly #streams = new Map<string, boolean>();
@@ -164,12 +167,14 @@ export class IrcSession implements Viewer, Member {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#expiry?.clear();
     this.#t.close();
   }
 
   /** The transport is gone. */
   closed(): void {
     this.#closing = true;
+    this.#expiry?.clear();
     for (const stream of this.#streams.keys()) this.#leaveRoom(stream, false);
     this.#streams.clear();
   }
@@ -177,12 +182,16 @@ export class IrcSession implements Viewer, Member {
   onLine(line: string): void {
     if (this.#closing) return;
     this.#alive = true;
+    // Parsed even when refused (a line is at most maxFrameBytes): the refusal names its channel.
+    const message = parseLine(line);
     if (!this.#inbound.tryTake(performance.now())) {
-      this.#refuse(noticeLine('*', 'msg_ratelimit', 'You are sending too many lines; slow down.'));
+      this.#refuse(lineRateLimited(message));
       return;
     }
-    const message = parseLine(line);
-    if (message === undefined) return;
+    if (message === undefined) {
+      this.#refuse(serverLine(undefined, '421', [this.login, '*'], 'Unknown command'));
+      return;
+    }
     const pending = this.#gate === undefined ? this.#handle(message) : this.#gate.then(() => this.#handle(message));
     if (pending === undefined) return;
     const gate = pending.catch((err: unknown) => {
@@ -203,7 +212,9 @@ export class IrcSession implements Viewer, Member {
         this.#cap(first.toUpperCase(), second);
         return this.#tryRegister();
       case 'PASS':
-        if (!this.#registered) this.#pass = first;
+        // After registration, a PASS renews the token (Chorus's own addition: Twitch has no such thing).
+        if (this.#registered) return this.#renew(first);
+        this.#pass = first;
         return;
       case 'NICK':
         if (!this.#registered) this.#nick = first.toLowerCase();
@@ -286,7 +297,10 @@ export class IrcSession implements Viewer, Member {
         if (jwt === undefined) throw new ChatError('unauthorized', 'not a token');
         const identity = await this.#d.auth.verify(jwt);
         if (identity.name.toLowerCase() !== nick) throw new ChatError('unauthorized', 'NICK is not the token\'s name');
+        if (this.#closing) return;
         this.#identity = identity;
+        this.#expiry = new TokenExpiry(() => this.#expired());
+        this.#expiry.arm(expiresAtOf(jwt));
       } catch (err) {
         if (!(err instanceof ChatError)) throw err;
         return this.#loginFailed('Login authentication failed');
@@ -303,6 +317,30 @@ export class IrcSession implements Viewer, Member {
       + serverLine(undefined, '376', [nick], '>');
     if (this.#identity !== null && this.#commands) burst += globaluserstateLine(userIn(this.#identity, ''));
     this.write(burst);
+  }
+
+  /** A new token for the same user (same `sub`, name = NICK) replaces the identity and its expiry. */
+  async #renew(password: string): Promise<void> {
+    const jwt = jwtFromPassword(password);
+    try {
+      if (this.#identity === null) throw new ChatError('forbidden', 'an anonymous login cannot sign in; reconnect with PASS and NICK');
+      if (jwt === undefined) throw new ChatError('unauthorized', 'not a token');
+      const identity = await this.#d.auth.verify(jwt);
+      if (identity.id !== this.#identity.id || identity.name.toLowerCase() !== this.login) throw new ChatError('forbidden', 'the token is for another user');
+      if (this.#closing) return;
+      this.#identity = identity;
+      this.#expiry?.arm(expiresAtOf(jwt));
+      this.write(noticeLine('*', 'token_refreshed', 'Your login token was renewed.'));
+    } catch (err) {
+      if (!(err instanceof ChatError)) throw err;
+      this.#refuse(noticeLine('*', 'token_refused', `Your new token was refused (${err.message}); the old one holds until it expires.`));
+    }
+  }
+
+  #expired(): void {
+    this.write(noticeLine('*', 'token_expired', 'Your login token has expired; reconnect with a new one.'));
+    this.write('ERROR :Closing Link: token expired\r\n');
+    this.close();
   }
 
   #loginFailed(text: string): void {
@@ -419,6 +457,20 @@ export class IrcSession implements Viewer, Member {
       this.close();
     }
   }
+}
+
+/**
+ * The answer to a line over the line limit. IRC has no nonce: a PRIVMSG's
+ * refusal goes to its channel with Twitch's msg_ratelimit, which tmi.js ties
+ * to that channel's pending say(); other lines get the NOTICE on `*`.
+ */
+function lineRateLimited(message: IrcMessage | undefined): string {
+  const target = message?.params[0];
+  if (message?.command === 'PRIVMSG' && target?.startsWith('#')) {
+    const notice = sendRefusal(new ChatError('rate_limited', 'too many lines'), target);
+    return noticeLine(target, notice.msgId, notice.text);
+  }
+  return noticeLine('*', 'msg_ratelimit', 'You are sending too many lines; slow down.');
 }
 
 class JoinCancelled extends Error {}

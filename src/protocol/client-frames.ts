@@ -1,4 +1,5 @@
 import { GRANTABLE_ROLES, STREAM_NAME, type GrantableRole, type Modes, type StreamRules } from './types.ts';
+import { MAX_NONCE_LENGTH, scanNonce, validNonce } from './nonce.ts';
 
 // Inbound v1 frames, checked field by field: a frame either parses into one of
 // these shapes or yields the sentence its `invalid` error will carry.
@@ -16,17 +17,17 @@ export type ModAction =
   | { action: 'deny'; id: string }
   | { action: 'grant' | 'revoke'; user: string; role: GrantableRole };
 
+// Every frame may carry a nonce: a refusal echoes it (PROTOCOL.md names it for send, mod and ping).
 export type ClientFrame =
-  | { type: 'auth'; token: string }
-  | { type: 'join'; stream: string; history?: number; since?: number }
-  | { type: 'leave'; stream: string }
+  | { type: 'auth'; token: string; nonce?: Nonce }
+  | { type: 'join'; stream: string; history?: number; since?: number; nonce?: Nonce }
+  | { type: 'leave'; stream: string; nonce?: Nonce }
   | { type: 'send'; stream: string; text: string; nonce?: Nonce }
   | ({ type: 'mod'; stream: string; nonce?: Nonce } & ModAction)
   | { type: 'ping'; nonce?: Nonce };
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; nonce?: Nonce };
 
-const MAX_NONCE_LENGTH = 64;
 export const MAX_TIMEOUT_SECONDS = 1_209_600; // two weeks, as Twitch
 export const MAX_SLOW_SECONDS = 86_400;
 export const MAX_RULE_TERMS = 1_000;
@@ -41,7 +42,8 @@ export function parseClientFrame(text: string): Parsed {
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, message: 'frame is not valid JSON' };
+    // Its nonce may still be readable: the refusal carries it.
+    return { ok: false, message: 'frame is not valid JSON', nonce: scanNonce(text) };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, message: 'frame must be a JSON object' };
   const obj = data as Record<string, unknown>;
@@ -58,16 +60,17 @@ function parseObject(obj: Record<string, unknown>, nonce: Nonce | undefined): Cl
   if (obj.nonce !== undefined && nonce === undefined) throw new InvalidFrame(`nonce must be a string of at most ${MAX_NONCE_LENGTH} characters or a number`);
   switch (obj.type) {
     case 'auth':
-      return { type: 'auth', token: string(obj, 'token', 8_192) };
+      return { type: 'auth', token: string(obj, 'token', 8_192), nonce };
     case 'join':
       return {
         type: 'join',
         stream: stream(obj),
         history: optionalInt(obj, 'history', 0, Number.MAX_SAFE_INTEGER),
         since: optionalInt(obj, 'since', 0, Number.MAX_SAFE_INTEGER),
+        nonce,
       };
     case 'leave':
-      return { type: 'leave', stream: stream(obj) };
+      return { type: 'leave', stream: stream(obj), nonce };
     case 'send':
       // Length is judged after normalisation (code points); this bound only stops absurd frames early.
       return { type: 'send', stream: stream(obj), text: string(obj, 'text', 100_000), nonce };
@@ -127,12 +130,6 @@ export function parseRules(raw: unknown): StreamRules {
     blockLinks: obj.blockLinks === undefined ? false : bool(obj, 'blockLinks'),
     emotes: stringList(obj, 'emotes', MAX_STREAM_EMOTES, 64),
   };
-}
-
-function validNonce(raw: unknown): Nonce | undefined {
-  if (typeof raw === 'string' && raw.length <= MAX_NONCE_LENGTH) return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
-  return undefined;
 }
 
 function stream(obj: Record<string, unknown>): string {

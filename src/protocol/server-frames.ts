@@ -15,8 +15,9 @@ export interface Limits {
   rateLimit: { messages: number; privilegedMessages: number; windowMs: number };
 }
 
-export function welcomeFrame(user: User | null, roles: Readonly<Record<string, readonly Role[]>> | null, limits: Limits): string {
-  return JSON.stringify({ type: 'welcome', user, roles, limits });
+/** `expiresInMs` (added): how long the connection's token has left; absent without a token or `exp`. */
+export function welcomeFrame(user: User | null, roles: Readonly<Record<string, readonly Role[]>> | null, limits: Limits, expiresInMs?: number): string {
+  return JSON.stringify({ type: 'welcome', user, roles, limits, expiresInMs });
 }
 
 /** `roles`: a signed-in viewer's roles in the stream, the token's and those granted on the server (extension). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 import { apiCall } from '../support/api.ts';
+import { readEvents } from '../support/sse-reader.ts';
 
 // The HTTP API of PROTOCOL.md against the whole server.
 
@@ -149,35 +150,6 @@ test('dev token, health, readiness, metrics and the OpenAPI document', async () 
   assert.ok(openapi.paths['/api/streams/{s}/messages']);
   assert.equal((await call('GET', '/docs/')).status, 200);
 });
-
-interface SseEvent {
-  id: string | undefined;
-  data: Record<string, any>;
-}
-
-function readEvents(res: Response): { next(): Promise<SseEvent> } {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  return {
-    async next() {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(':')) continue;
-          const id = /^id: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (data !== undefined) return { id, data: JSON.parse(data) };
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('event stream ended');
-        buffer += value;
-      }
-    },
-  };
-}
 
 test('without development mode there is no token endpoint', async () => {
   const production = await startTestServer(['--no-dev']);

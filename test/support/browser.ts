@@ -22,6 +22,8 @@ export interface ChatPageOptions {
   /** Signs in as this name (a development token in the fragment); anonymous without. */
   name?: string;
   roles?: string[];
+  /** Signs in with this token (in the fragment, as a host site would) instead of a development one. */
+  token?: string;
   viewport?: { width: number; height: number };
   /** Runs on the new page before it loads (to watch its sockets from the first frame). */
   beforeLoad?: (page: Page) => unknown;
@@ -38,14 +40,11 @@ export async function openChat(browser: Browser, server: TestServer, stream: str
     void dialog.dismiss();
   });
   await options.beforeLoad?.(page);
-  let fragment = '';
-  if (options.name !== undefined) {
-    const { token } = await devToken(server.url, options.name, { [stream]: options.roles ?? [] });
-    fragment = `#token=${token}`;
-  }
-  await page.goto(`${server.url}/s/${stream}${fragment}`);
+  let token = options.token;
+  if (token === undefined && options.name !== undefined) token = (await devToken(server.url, options.name, { [stream]: options.roles ?? [] })).token;
+  await page.goto(`${server.url}/s/${stream}${token === undefined ? '' : `#token=${token}`}`);
   await page.locator('#connection[data-status="online"]').waitFor();
-  if (options.name !== undefined) await page.locator('[aria-label="Send a message"]:enabled').waitFor();
+  if (token !== undefined) await page.locator('[aria-label="Send a message"]:enabled').waitFor();
   return page;
 }
 

@@ -12,7 +12,12 @@ export interface ConnectionHandlers {
   /** retract, clear, state and unsolicited errors. */
   other(frame: ServerFrame): void;
   status(status: ConnectionStatus): void;
+  /** The token expired unrenewed (close 4001): the connection goes on anonymously. */
+  expired(): void;
 }
+
+/** docs/protocol.md: the server closes a connection whose token expired. */
+const TOKEN_EXPIRED = 4001;
 
 const PING_EVERY_MS = 20_000;
 const MAX_PENDING = 100;
@@ -60,6 +65,12 @@ export class ChatConnection {
     if (this.#lastSeq !== undefined) this.#join();
   }
 
+  /** A fresh token of the same user, before the current one expires: no rejoin needed. */
+  renewToken(token: string): void {
+    this.#token = token;
+    this.#sendRaw({ type: 'auth', token });
+  }
+
   /** Sends a frame with a fresh nonce; resolves with its ack or error (`unavailable` when offline). */
   request(frame: Record<string, unknown>): Promise<Answer> {
     const ws = this.#ws;
@@ -84,8 +95,14 @@ export class ChatConnection {
     ws.onmessage = (event) => {
       if (ws === this.#ws) this.#onFrame(JSON.parse(String(event.data)) as ServerFrame);
     };
-    ws.onclose = () => {
-      if (ws === this.#ws) this.#lost();
+    ws.onclose = (event) => {
+      if (ws !== this.#ws) return;
+      if (event.code === TOKEN_EXPIRED) {
+        // Signing in again with it would be refused: reconnect as a reader.
+        this.#token = null;
+        this.#handlers.expired();
+      }
+      this.#lost();
     };
   }
 

@@ -4,6 +4,7 @@ import { byId } from '../shared/dom.ts';
 import { MODERATOR_ROLES, type Modes, type Role, type User } from '../shared/wire.ts';
 import { ChatConnection } from './connection.ts';
 import { offerDevLogin, tokenFromFragment } from './login.ts';
+import { renewTokenBeforeExpiry } from './token-renewal.ts';
 import { MessageList } from './message-list.ts';
 import { ModActions } from './mod-actions.ts';
 import { ModPanel } from './mod-panel.ts';
@@ -21,6 +22,11 @@ let me: User | null = null;
 let moderator = false;
 let modes: Modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: false };
 
+const scheduleRenewal = renewTokenBeforeExpiry(document.body.dataset.dev === 'true', () => token, (fresh) => {
+  token = fresh;
+  connection.renewToken(fresh);
+});
+
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   welcome(frame) {
@@ -28,6 +34,7 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     // Own keys only: the page may be open on a stream named `constructor`.
     showRoles(frame.roles !== null && Object.hasOwn(frame.roles, stream) ? frame.roles[stream]! : []);
     sendBox.setSignedIn(me !== null, frame.limits.maxTextLength);
+    scheduleRenewal(frame.expiresInMs);
   },
   joined(frame, resumed) {
     // The token's roles and those the broadcaster granted on the server.
@@ -47,6 +54,10 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     } else if (frame.type === 'error') byId('send-status').textContent = frame.message;
   },
   status: (s) => status.showConnection(s),
+  expired() {
+    token = null;
+    byId('send-status').textContent = 'Your session expired: sign in again to chat.';
+  },
 });
 const request = (frame: Record<string, unknown>) => connection.request(frame);
 

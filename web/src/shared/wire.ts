@@ -5,7 +5,7 @@ export type { ErrorCode, Message, Modes, Role, StreamState, User };
 export type Roles = Record<string, Role[]>;
 
 export type ServerFrame =
-  | { type: 'welcome'; user: User | null; roles: Roles | null; limits: { maxTextLength: number; historyDefault: number } }
+  | { type: 'welcome'; user: User | null; roles: Roles | null; limits: { maxTextLength: number; historyDefault: number }; expiresInMs?: number }
   | { type: 'joined'; stream: string; seq: number; history: Message[]; state: StreamState; truncated?: boolean; roles?: Role[] }
   | ({ type: 'msg' } & Message)
   | { type: 'batch'; stream: string; msgs: Message[] }
