@@ -135,7 +135,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
