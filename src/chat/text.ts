@@ -73,7 +73,8 @@ const BLANK = /^[\s\u2800]*$/;
  * is linear in the length of `raw`.
  */
 export function normalizeText(raw: string, maxCodePoints: number): NormalizedText {
-  if (raw.length > maxCodePoints * RAW_UNITS_PER_CODE_POINT) return tooLong(maxCodePoints);
+  const unread = refuseRawLength(raw, maxCodePoints);
+  if (unread !== undefined) return unread;
   let text = raw;
   if (!PRINTABLE_ASCII.test(text)) {
     // Stripped first, so invisibles cannot split a run of marks that NFC then sorts whole.
@@ -85,7 +86,12 @@ export function normalizeText(raw: string, maxCodePoints: number): NormalizedTex
   return { ok: true, text };
 }
 
-function tooLong(maxCodePoints: number): NormalizedText {
+/** `too_long` for a raw text that could not be `maxCodePoints` long even after normalisation; O(1), so callers check it before anything costly. */
+export function refuseRawLength(raw: string, maxCodePoints: number): Extract<NormalizedText, { ok: false }> | undefined {
+  return raw.length > maxCodePoints * RAW_UNITS_PER_CODE_POINT ? tooLong(maxCodePoints) : undefined;
+}
+
+function tooLong(maxCodePoints: number): Extract<NormalizedText, { ok: false }> {
   return { ok: false, code: 'too_long', message: `the message is longer than ${maxCodePoints} characters` };
 }
 

@@ -16,6 +16,7 @@ before(async () => {
     '--socket-hard-limit-bytes', '262144',
     '--slow-consumer-grace-ms', '200',
     '--rate-limit-privileged-messages', '100000',
+    '--rate-limit-user-messages', '100000',
     '--inbound-frames-per-second', '10000',
   ]);
 });
