@@ -27,7 +27,7 @@ const ROLES: Record<string, string[]> = {
   runner_rae: ['broadcaster'], mod_kim: ['moderator'], vip_val: ['vip'], sub_sasha: ['subscriber'],
 };
 
-const server = await startTestServer(['--sampling-threshold', '40', '--rate-limit-messages', '100000', '--inbound-frames-per-second', '1000']);
+const server = await startTestServer(['--sampling-threshold', '40', '--rate-limit-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000']);
 const browser = await launchBrowser();
 try {
   const bots = new Map<string, TestClient>();

@@ -139,7 +139,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...config, maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });

@@ -25,9 +25,10 @@ export interface Scenario {
   control: boolean;
 }
 
-// Per-user limits (20 messages per 30 s in one stream, 20 frames/s per
-// connection) are the server's defaults: the schedules keep every chatter
-// under them, so what the run measures is chat, not refusals.
+// Per-user limits (20 messages per 30 s in one stream, 200 per 30 s over all
+// streams, 20 frames/s per connection) are the server's defaults: the
+// schedules keep every chatter under them, so what the run measures is chat,
+// not refusals.
 const base = { streams: 1, hot: undefined, history: 0, rampSeconds: 0, churnPerMinute: 0, control: false };
 
 const BUILDERS: Record<string, (viewers: number | undefined) => Scenario> = {

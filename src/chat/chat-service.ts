@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
-import { normalizeText } from './text.ts';
+import { normalizeText, refuseRawLength } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
 import type { GrantedRoles } from './granted-roles.ts';
@@ -18,6 +18,7 @@ export interface SendLimits {
   maxTextLength: number;
   rateLimitMessages: number;
   rateLimitPrivilegedMessages: number;
+  rateLimitUserMessages: number;
   rateLimitWindowMs: number;
   maxInFlight: number;
   maxStreamRate: number;
@@ -90,8 +91,8 @@ export class ChatService {
     const d = this.#d;
     if (tokenIdentity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
-    const normal = normalizeText(rawText, d.limits.maxTextLength);
-    if (!normal.ok) throw new ChatError(normal.code, normal.message);
+    const unread = refuseRawLength(rawText, d.limits.maxTextLength);
+    if (unread !== undefined) throw new ChatError(unread.code, unread.message);
     if (this.#inFlight >= d.limits.maxInFlight || d.loopLagMs() > d.limits.maxLoopLagMs) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
     if (d.sampler.perSecond(stream, d.now()) >= d.limits.maxStreamRate) {
       throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000);
@@ -99,7 +100,6 @@ export class ChatService {
 
     this.#inFlight++;
     try {
-      const text = normal.text;
       // The token's roles plus those granted on the server, and the stream's modes and rules: each read
       // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
       // A backing store that fails or answers too late is `unavailable` (retry shortly), as at the stamp.
@@ -110,14 +110,10 @@ export class ChatService {
       if (modes.subscribersOnly && !roles.some((r) => SUBSCRIBER_LIKE.includes(r))) {
         throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
       }
-      const emotes = d.content.emotesIn(stream, text, rules);
-      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, rules)) {
-        throw new ChatError('emote_only', 'this chat is in emote-only mode');
-      }
-      const user = userIn(identity, stream);
-      const verdict = d.content.moderate(stream, text, rules, privileged);
-      if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
 
+      // Bans, slow mode and the rate limits come before any work on the text, so
+      // a flood of lines that normalisation or automod refuse is limited like any
+      // other: from here on a send counts, whatever happens to it next.
       const now = d.now();
       const check = await d.state.checkSend({
         stream,
@@ -126,9 +122,20 @@ export class ChatService {
         slowSeconds: privileged ? 0 : modes.slowSeconds,
         rateMax: privileged ? d.limits.rateLimitPrivilegedMessages : d.limits.rateLimitMessages,
         rateWindowMs: d.limits.rateLimitWindowMs,
+        userRateMax: d.limits.rateLimitUserMessages,
       }).catch(throwUnavailable);
       if (!check.ok) throw new ChatError(check.code, refusalText(check.code), check.retryAfterMs);
 
+      const normal = normalizeText(rawText, d.limits.maxTextLength);
+      if (!normal.ok) throw new ChatError(normal.code, normal.message);
+      const text = normal.text;
+      const emotes = d.content.emotesIn(stream, text, rules);
+      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, rules)) {
+        throw new ChatError('emote_only', 'this chat is in emote-only mode');
+      }
+      const user = userIn(identity, stream);
+      const verdict = d.content.moderate(stream, text, rules, privileged);
+      if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
       if (verdict.action === 'hold') {
         d.held.hold({ stream, user, text, emotes, reason: verdict.reason, heldAt: now });
         throw new ChatError('held', 'your message is held for a moderator to review');

@@ -36,6 +36,21 @@ const STRIP = new RegExp(
   'gv',
 );
 
+// Unicode normalisation sorts every run of combining marks (canonical
+// reordering), which costs the square of the run's length: a 64 KiB message of
+// marks with alternating classes is a quarter second of the event loop. Two
+// bounds make it linear, and both hold before anything is normalised:
+// - the raw text may have at most this many UTF-16 units per code point the
+//   message may have (room for surrogate pairs, decomposed letters, Hangul
+//   jamo, collapsed whitespace and stripped invisibles);
+// - a run of marks is cut to 30, the bound of UAX #15's Stream-Safe Text
+//   Format. The four non-marks in the class decompose (NFKD, in moderation's
+//   folding) into marks, so they count as marks here.
+export const RAW_UNITS_PER_CODE_POINT = 4;
+const STREAM_SAFE_MARKS = 30;
+const MARK_LIKE = String.raw`[\p{M}\u0E33\u0EB3\uFF9E\uFF9F]`;
+const LONG_MARK_RUNS = new RegExp(String.raw`(${MARK_LIKE}{${STREAM_SAFE_MARKS}})${MARK_LIKE}+`, 'gu');
+
 // "Zalgo" text stacks dozens of combining marks on one letter and draws over
 // neighbouring lines. Real orthographies (Vietnamese, Thai, Tibetan stacks)
 // need a handful at most after NFC, so marks beyond five in a row are dropped.
@@ -52,20 +67,32 @@ const BLANK = /^[\s\u2800]*$/;
 
 /**
  * NFC-normalises `raw`, strips control and invisible characters, collapses
- * whitespace and trims. Refuses an empty result (`invalid`) and one longer
- * than `maxCodePoints` code points (`too_long`).
+ * whitespace and trims. Refuses an empty result (`invalid`), and one longer
+ * than `maxCodePoints` code points or a raw text longer than
+ * RAW_UNITS_PER_CODE_POINT times that in UTF-16 units (`too_long`). The work
+ * is linear in the length of `raw`.
  */
 export function normalizeText(raw: string, maxCodePoints: number): NormalizedText {
+  const unread = refuseRawLength(raw, maxCodePoints);
+  if (unread !== undefined) return unread;
   let text = raw;
   if (!PRINTABLE_ASCII.test(text)) {
-    text = text.replace(STRIP, '$1').normalize('NFC').replace(EXCESS_MARKS, '');
+    // Stripped first, so invisibles cannot split a run of marks that NFC then sorts whole.
+    text = text.replace(STRIP, '$1').replace(LONG_MARK_RUNS, '$1').normalize('NFC').replace(EXCESS_MARKS, '');
   }
   text = text.replace(WHITESPACE_TO_COLLAPSE, ' ').trim();
   if (BLANK.test(text)) return { ok: false, code: 'invalid', message: 'the message is empty' };
-  if (text.length > maxCodePoints && countCodePoints(text) > maxCodePoints) {
-    return { ok: false, code: 'too_long', message: `the message is longer than ${maxCodePoints} characters` };
-  }
+  if (text.length > maxCodePoints && countCodePoints(text) > maxCodePoints) return tooLong(maxCodePoints);
   return { ok: true, text };
+}
+
+/** `too_long` for a raw text that could not be `maxCodePoints` long even after normalisation; O(1), so callers check it before anything costly. */
+export function refuseRawLength(raw: string, maxCodePoints: number): Extract<NormalizedText, { ok: false }> | undefined {
+  return raw.length > maxCodePoints * RAW_UNITS_PER_CODE_POINT ? tooLong(maxCodePoints) : undefined;
+}
+
+function tooLong(maxCodePoints: number): Extract<NormalizedText, { ok: false }> {
+  return { ok: false, code: 'too_long', message: `the message is longer than ${maxCodePoints} characters` };
 }
 
 /** Code points, not UTF-16 units: an emoji outside the BMP counts once. Expects well-formed text. */

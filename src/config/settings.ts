@@ -88,6 +88,7 @@ export const SETTINGS = {
   // Rate limits (Twitch's defaults)
   rateLimitMessages: int('Messages a user may send per window in one stream.', 20, 1, 100_000),
   rateLimitPrivilegedMessages: int('The same for moderators and the broadcaster.', 100, 1, 100_000),
+  rateLimitUserMessages: int('Messages a user may send per window over all streams together, whatever their roles.', 200, 1, 1_000_000),
   rateLimitWindowMs: int('Sliding window of the per-user rate limit.', 30_000, 1_000, DAY_MS),
 
   // Rate limits on reads without a token and on moderator writes (docs/operations.md)

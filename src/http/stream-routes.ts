@@ -19,6 +19,8 @@ export interface StreamRoutesDeps extends StreamStateSources {
   log: DurableLog;
   readLimits: HistoryReadLimits;
   pollingIntervalMs: number;
+  /** Largest body of a send, in bytes: maxFrameBytes, as for a WebSocket frame (413 `too_long` beyond). */
+  maxSendBodyBytes: number;
 }
 
 type Params = Static<typeof S.StreamParams>;
@@ -40,6 +42,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   };
 
   app.post<{ Params: Params; Body: { text: string } }>('/api/streams/:s/messages', {
+    bodyLimit: d.maxSendBodyBytes,
     schema: {
       summary: 'Post a chat message',
       tags: ['chat'],

@@ -92,7 +92,10 @@ export class SqliteLog implements DurableLog {
     this.#range = reader.prepare(
       'SELECT body FROM messages WHERE stream = ? AND ts >= ? AND ts < ? AND retracted = 0 AND (sampled = 0 OR ?) ORDER BY ts, seq LIMIT ?',
     );
-    this.#lastSeq = reader.prepare('SELECT last_seq FROM streams WHERE stream = ?');
+    // A stream without a row never had a message, or retention emptied it: it continues above every pruned stream.
+    this.#lastSeq = reader.prepare(
+      "SELECT coalesce((SELECT last_seq FROM streams WHERE stream = ?), (SELECT value FROM log_meta WHERE key = 'seq_floor'), 0) AS last_seq",
+    );
     this.#message = reader.prepare('SELECT body FROM messages WHERE stream = ? AND id = ? LIMIT 1');
     this.#newestOf = reader.prepare('SELECT body FROM messages WHERE stream = ? AND user_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT 1');
 

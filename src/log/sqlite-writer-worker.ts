@@ -27,15 +27,19 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_stream_ts ON messages (stream, ts);
 CREATE INDEX IF NOT EXISTS messages_stream_id ON messages (stream, id);
 CREATE INDEX IF NOT EXISTS messages_stream_user ON messages (stream, user_id, seq);
--- The highest seq ever appended per stream. It outlives retention, so a
--- stream whose messages all expired still resumes its seq after a restart.
+-- The highest seq appended per stream that still has messages. When
+-- retention empties a stream its row goes, so one user posting once to many
+-- streams leaves no row behind, and its last_seq raises the seq floor in
+-- log_meta: a stream without a row continues above every pruned one, so no
+-- seq is ever handed out twice, across restarts too.
 CREATE TABLE IF NOT EXISTS streams (
   stream   TEXT PRIMARY KEY,
   last_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 -- A message's rowid is its position in the log tail (commit order). The
--- highest position ever given is kept here, so positions keep growing even
--- when retention empties the messages table (SQLite would reuse rowids).
+-- highest position ever given is kept here ('position'), so positions keep
+-- growing even when retention empties the messages table (SQLite would reuse
+-- rowids); so is the seq floor of pruned streams ('seq_floor').
 CREATE TABLE IF NOT EXISTS log_meta (
   key   TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -57,6 +61,9 @@ class Writer {
   readonly #listStreams: StatementSync;
   readonly #deleteOlder: StatementSync;
   readonly #deleteUpToSeq: StatementSync;
+  readonly #hasMessages: StatementSync;
+  readonly #dropStream: StatementSync;
+  readonly #raiseSeqFloor: StatementSync;
   readonly #savePosition: StatementSync;
   readonly #commitGroup: StatementSync;
   /** The tail position of the newest appended message. */
@@ -80,6 +87,11 @@ class Writer {
     this.#listStreams = this.#db.prepare('SELECT stream, last_seq FROM streams');
     this.#deleteOlder = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND ts < ? LIMIT ?)');
     this.#deleteUpToSeq = this.#db.prepare('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE stream = ? AND seq <= ? LIMIT ?)');
+    this.#hasMessages = this.#db.prepare('SELECT 1 FROM messages WHERE stream = ? LIMIT 1');
+    this.#dropStream = this.#db.prepare('DELETE FROM streams WHERE stream = ? RETURNING last_seq');
+    this.#raiseSeqFloor = this.#db.prepare(
+      "INSERT INTO log_meta (key, value) VALUES ('seq_floor', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+    );
     this.#savePosition = this.#db.prepare("INSERT OR REPLACE INTO log_meta (key, value) VALUES ('position', ?)");
     this.#commitGroup = this.#db.prepare('INSERT OR REPLACE INTO consumer_positions (consumer_group, position) VALUES (?, ?)');
     const stored = this.#db.prepare("SELECT max(coalesce((SELECT value FROM log_meta WHERE key = 'position'), 0), coalesce((SELECT max(rowid) FROM messages), 0)) AS position").get() as { position: number };
@@ -150,6 +162,25 @@ class Writer {
       // Seqs are unique integers, so keeping only seq > last - cap keeps at most `cap` rows.
       await this.#deleteInChunks(this.#deleteUpToSeq, stream, last_seq - this.#config.maxMessagesPerStream, stopping);
       if (stopping()) return;
+      this.#dropIfEmpty(stream);
+    }
+  }
+
+  /**
+   * Drops the row of a stream left without messages, raising the seq floor to
+   * its last seq in the same transaction. Appends run on this thread too, so
+   * none can slip in between the check and the drop.
+   */
+  #dropIfEmpty(stream: string): void {
+    if (this.#hasMessages.get(stream) !== undefined) return;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const dropped = this.#dropStream.get(stream) as { last_seq: number } | undefined;
+      if (dropped !== undefined) this.#raiseSeqFloor.run(dropped.last_seq);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
     }
   }
 

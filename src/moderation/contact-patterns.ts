@@ -21,7 +21,10 @@ const TLDS = [
 // links: "example . com" reads like prose, and "I love .NET" is not a link.
 const LABEL = String.raw`[\p{L}\p{N}][\p{L}\p{N}\-]*`;
 const DOT = String.raw`(?:[.\u3002\uFF61]| ?[\[({] ?(?:\.|dot) ?[\])}] ?)`;
-const NOT_IN_HOST_BEFORE = String.raw`(?<![\p{L}\p{N}@._\-])`;
+// A host starts neither inside a word or host nor right after a label and a
+// dot of any form: a label there belongs to the host begun before it, and
+// trying it again as a start would make a line of bracketed dots quadratic.
+const NOT_IN_HOST_BEFORE = String.raw`(?<![\p{L}\p{N}@._\-])(?<![\p{L}\p{N}\-]${DOT})`;
 const NOT_IN_HOST_AFTER = String.raw`(?![\p{L}\p{N}_\-])`;
 
 const LINK = new RegExp(

@@ -1,18 +1,37 @@
 import { LuaScript } from '../redis/lua-script.ts';
 import type { SendCheck, SendVerdict } from './state.ts';
 
-// The whole send check in one atomic round trip, the same rules as
-// send-windows.ts and MemoryState.checkSend:
+// A sliding window of accepted sends: a sorted set scored by time, trimmed to
+// the newest `max`, so it stays bounded. Shared by both scripts below.
+//   refusal: drops the sends that left the window; the ms until the one that
+//            must leave before another fits, or nil when one fits now
+//   record:  adds this send (a unique member) and renews the key's expiry
+const WINDOW = `
+local function refusal(key, now, max, windowMs)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - windowMs)
+  local count = redis.call('ZCARD', key)
+  if count < max then return nil end
+  local oldest = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+  return tonumber(oldest[2]) + windowMs - now
+end
+local function record(key, now, max, windowMs, member, slack)
+  redis.call('ZADD', key, now, member)
+  redis.call('ZREMRANGEBYRANK', key, 0, -max - 1)
+  redis.call('PEXPIRE', key, windowMs + slack)
+end
+`;
+
+// The whole send check of one stream in one atomic round trip, the same rules
+// as send-windows.ts and MemoryState.checkSend:
 //   KEYS[1] the ban: 'p' (permanent) or the ms a timeout ends
 //   KEYS[2] the user's last accepted send (ms), for slow mode
-//   KEYS[3] the user's accepted sends in the rate window: a sorted set scored
-//           by time, trimmed to the newest rateMax, so it stays bounded
+//   KEYS[3] the user's accepted sends in the rate window (WINDOW)
 //   ARGV    now, slowMs, rateMax, rateWindowMs, a unique member id, expiry slack
 // Times come from the caller (`now`), never from Redis's clock, so gateways
 // and the embedded store agree; key expiry only reclaims memory, with slack
 // for clock skew between gateways.
 // Replies {'ok'} or {code, retryAfterMs} ({'banned'} without a retry time).
-const SOURCE = `
+const SOURCE = WINDOW + `
 local now = tonumber(ARGV[1])
 local slowMs = tonumber(ARGV[2])
 local rateMax = tonumber(ARGV[3])
@@ -33,15 +52,9 @@ end
 
 local limited = rateMax >= 1 and windowMs > 0
 if limited then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - windowMs)
-  local count = redis.call('ZCARD', KEYS[3])
-  if count >= rateMax then
-    local oldest = redis.call('ZRANGE', KEYS[3], count - rateMax, count - rateMax, 'WITHSCORES')
-    return {'rate_limited', tonumber(oldest[2]) + windowMs - now}
-  end
-  redis.call('ZADD', KEYS[3], now, ARGV[5])
-  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -rateMax - 1)
-  redis.call('PEXPIRE', KEYS[3], windowMs + slack)
+  local wait = refusal(KEYS[3], now, rateMax, windowMs)
+  if wait then return {'rate_limited', wait} end
+  record(KEYS[3], now, rateMax, windowMs, ARGV[5], slack)
 else
   redis.call('DEL', KEYS[3])
 end
@@ -49,10 +62,28 @@ redis.call('SET', KEYS[2], now, 'PX', math.max(slowMs, limited and windowMs or 0
 return {'ok'}
 `;
 
+// The user's window over all streams: a key of its own (its own hash slot on
+// Redis Cluster, so not in the script above). KEYS[1] the window; ARGV now,
+// userRateMax, rateWindowMs, member, slack. Replies as CHECK_SEND.
+const USER_SOURCE = WINDOW + `
+local now = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+local windowMs = tonumber(ARGV[3])
+local wait = refusal(KEYS[1], now, max, windowMs)
+if wait then return {'rate_limited', wait} end
+record(KEYS[1], now, max, windowMs, ARGV[4], tonumber(ARGV[5]))
+return {'ok'}
+`;
+
 export const CHECK_SEND = new LuaScript(SOURCE);
+export const CHECK_USER_RATE = new LuaScript(USER_SOURCE);
 
 export function checkSendArgs(check: SendCheck, member: string, slackMs: number): string[] {
   return [String(check.now), String(check.slowSeconds * 1000), String(check.rateMax), String(check.rateWindowMs), member, String(slackMs)];
+}
+
+export function userRateArgs(check: SendCheck, member: string, slackMs: number): string[] {
+  return [String(check.now), String(check.userRateMax), String(check.rateWindowMs), member, String(slackMs)];
 }
 
 export function toSendVerdict(reply: unknown): SendVerdict {

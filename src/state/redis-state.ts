@@ -4,7 +4,7 @@ import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type St
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { CHECK_SEND, checkSendArgs, toSendVerdict } from './redis-send-check.ts';
+import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
 export interface RedisStateOptions extends RedisSeamOptions {
@@ -61,12 +61,24 @@ export class RedisState implements StateStore {
     this.#options = options;
   }
 
+  /**
+   * The user's window over all streams first (its own key, so a script of its
+   * own), then the stream's; a send the stream refuses is taken back out of
+   * the user's window, so only accepted sends count in both.
+   */
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
+    const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
+    if (userWindow !== undefined) {
+      const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
+      if (!overAllStreams.ok) return overAllStreams;
+    }
     const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
-    return toSendVerdict(reply);
+    const verdict = toSendVerdict(reply);
+    if (!verdict.ok && userWindow !== undefined) await this.#run(this.#client.zRem(userWindow, member));
+    return verdict;
   }
 
   async nextSeq(stream: string): Promise<number> {

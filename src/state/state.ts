@@ -14,6 +14,8 @@ export interface SendCheck {
   /** Sliding-window limit for this user. */
   rateMax: number;
   rateWindowMs: number;
+  /** Sliding-window limit (same window) for this user over all streams; absent or 0: none. */
+  userRateMax?: number;
 }
 
 export type SendVerdict =

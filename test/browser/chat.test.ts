@@ -226,7 +226,7 @@ describe('chat page', () => {
 describe('chat page while the stream is sampled', () => {
   let busy: TestServer;
   before(async () => {
-    busy = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000']);
+    busy = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']);
   });
   after(async () => busy?.stop());
 

@@ -32,7 +32,7 @@ let browser: Browser;
 let server: TestServer;
 before(async () => {
   browser = await launchBrowser();
-  server = await startTestServer(['--sampling-threshold', '1000', '--rate-limit-messages', '100000', '--inbound-frames-per-second', '1000']);
+  server = await startTestServer(['--sampling-threshold', '1000', '--rate-limit-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000']);
 });
 after(async () => {
   await browser?.close();

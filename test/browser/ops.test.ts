@@ -8,7 +8,7 @@ let browser: Browser;
 let server: TestServer;
 before(async () => {
   browser = await launchBrowser();
-  server = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000']);
+  server = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']);
 });
 after(async () => {
   await browser?.close();

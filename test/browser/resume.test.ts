@@ -64,7 +64,7 @@ test('the page resumes after server restarts (drain and crash) with no duplicate
   const port = String(await freePort());
   // A drain tells clients to come back after 8 s, long enough for the next server to start and take messages
   // first even on a busy machine (the full suite runs three-gateway clusters beside this test).
-  const args = ['--dev', '--port', port, '--host', '127.0.0.1', '--data-dir', dataDir, '--reconnect-after-ms', '8000', '--rate-limit-messages', '1000'];
+  const args = ['--dev', '--port', port, '--host', '127.0.0.1', '--data-dir', dataDir, '--reconnect-after-ms', '8000', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000'];
   running = await spawnServer(args);
 
   const seen: JoinLog = { joins: [], joinedIds: [] };

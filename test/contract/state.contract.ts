@@ -135,6 +135,29 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.equal((await send(4, { ...limit, userId: 'u2' })).ok, false);
       });
 
+      test('userRateMax limits a user over all streams; sends refused by their stream are not counted in it', async () => {
+        const user = `u-${randomUUID()}`;
+        const third = `state-${randomUUID()}`;
+        const limit = { userId: user, rateMax: 10, userRateMax: 3, rateWindowMs: 1000 };
+        assert.deepEqual(await send(0, { ...limit, stream: s }), { ok: true });
+        assert.deepEqual(await send(100, { ...limit, stream: other }), { ok: true });
+        assert.deepEqual(await send(200, { ...limit, stream: third }), { ok: true });
+        assert.deepEqual(await send(300, { ...limit, stream: `state-${randomUUID()}` }), { ok: false, code: 'rate_limited', retryAfterMs: 700 });
+        assert.deepEqual(await send(300, { ...limit, stream: s }), { ok: false, code: 'rate_limited', retryAfterMs: 700 });
+        assert.deepEqual(await send(300, { ...limit, userId: `u-${randomUUID()}` }), { ok: true }, 'another user is not held back');
+        // The send at 0 has left the window; a send its stream refuses does not take the free place.
+        await state.setBan(s, user, { until: null });
+        assert.deepEqual(await send(1000, { ...limit, stream: s }), { ok: false, code: 'banned' });
+        assert.deepEqual(await send(1001, { ...limit, stream: third }), { ok: true });
+        assert.deepEqual(await send(1002, { ...limit, stream: other }), { ok: false, code: 'rate_limited', retryAfterMs: 98 });
+      });
+
+      test('userRateMax 0 or absent switches the limit over all streams off', async () => {
+        const user = `u-${randomUUID()}`;
+        for (let i = 0; i < 20; i++) assert.deepEqual(await send(i, { userId: user, stream: `state-${randomUUID()}`, userRateMax: 0 }), { ok: true });
+        for (let i = 0; i < 20; i++) assert.deepEqual(await send(i, { userId: user, stream: `state-${randomUUID()}` }), { ok: true });
+      });
+
       test('rateMax 0 switches the rate limit off', async () => {
         for (let i = 0; i < 50; i++) assert.deepEqual(await send(0, { rateMax: 0 }), { ok: true });
       });
@@ -204,6 +227,18 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
           assert.deepEqual(await send(0, limit), { ok: true });
           assert.deepEqual(await second.checkSend({ stream: s, userId: 'u1', now: t0 + 10, slowSeconds: 0, ...limit }), { ok: true });
           assert.deepEqual(await send(20, limit), { ok: false, code: 'rate_limited', retryAfterMs: 980 });
+        } finally {
+          await second.close();
+        }
+      });
+
+      whenApplies('the limit over all streams is shared: sends through two stores to two streams count together', async () => {
+        const second = await harness.open(fromZero);
+        try {
+          const limit = { userId: `u-${randomUUID()}`, slowSeconds: 0, rateMax: 10, userRateMax: 2, rateWindowMs: 1000 };
+          assert.deepEqual(await send(0, limit), { ok: true });
+          assert.deepEqual(await second.checkSend({ ...limit, stream: other, now: t0 + 10 }), { ok: true });
+          assert.deepEqual(await send(20, { ...limit, stream: `state-${randomUUID()}` }), { ok: false, code: 'rate_limited', retryAfterMs: 980 });
         } finally {
           await second.close();
         }

@@ -16,6 +16,7 @@ before(async () => {
     '--socket-hard-limit-bytes', '262144',
     '--slow-consumer-grace-ms', '200',
     '--rate-limit-privileged-messages', '100000',
+    '--rate-limit-user-messages', '100000',
     '--inbound-frames-per-second', '10000',
   ]);
 });
@@ -181,7 +182,7 @@ test('a connection that stops answering pings is dropped by the heartbeat', asyn
 });
 
 test('a stream over its rate ceiling sheds with overloaded while other streams carry on', async () => {
-  const capped = await startTestServer(['--max-stream-rate', '5', '--rate-limit-privileged-messages', '1000', '--inbound-frames-per-second', '1000']);
+  const capped = await startTestServer(['--max-stream-rate', '5', '--rate-limit-privileged-messages', '1000', '--rate-limit-user-messages', '1000', '--inbound-frames-per-second', '1000']);
   after(async () => {
     await capped.stop();
     removeDir(capped.dataDir);

@@ -15,7 +15,7 @@ import { removeDir, tempDir } from '../support/temp-dir.ts';
 test('a full disk refuses sends with unavailable and recovers when space returns', async () => {
   const dir = tempDir();
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
-  const server = await startTestServer(['--rate-limit-privileged-messages', '100000', '--inbound-frames-per-second', '10000'], dir);
+  const server = await startTestServer(['--rate-limit-privileged-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '10000'], dir);
   try {
     const c = await chatter(server, 'caster', { full: ['broadcaster'] }, 'full');
     assert.equal((await c.request({ type: 'send', stream: 'full', text: 'before the disk fills' })).type, 'ack');

@@ -10,7 +10,7 @@ import { removeDir } from '../support/temp-dir.ts';
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer(['--rate-limit-privileged-messages', '100000', '--inbound-frames-per-second', '1000']);
+  server = await startTestServer(['--rate-limit-privileged-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000']);
 });
 after(async () => {
   await server.stop();

@@ -4,7 +4,7 @@ import { chatter, startTestServer, type TestServer } from '../support/servers.ts
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000']);
+  server = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']);
 });
 after(async () => server?.stop());
 

@@ -68,7 +68,7 @@ test('bad configuration stops start-up with a clear message and a non-zero exit'
 
 test('sends racing a SIGTERM are each answered, and every acknowledged one survives the restart', async () => {
   const dataDir = tempDir();
-  const args = ['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--rate-limit-privileged-messages', '1000', '--inbound-frames-per-second', '1000'];
+  const args = ['--dev', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--rate-limit-privileged-messages', '1000', '--rate-limit-user-messages', '1000', '--inbound-frames-per-second', '1000'];
   try {
     const first = await spawnServer(args);
     const { token } = await devToken(first.url, 'racer', { race: ['broadcaster'] });

@@ -12,7 +12,7 @@ import { chatter, type ChildServer } from '../support/servers.ts';
 
 const STREAM = 'kill-fault';
 const VIEWERS = 12;
-const FLAGS = ['--rate-limit-messages', '100000', '--inbound-frames-per-second', '1000'];
+const FLAGS = ['--rate-limit-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000'];
 let gateways: ChildServer[] = [];
 let balancer: LoadBalancer;
 

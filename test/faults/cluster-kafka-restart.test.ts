@@ -17,7 +17,7 @@ const PORT = 19196;
 const APPEND_TIMEOUT_MS = 3_000;
 const STREAM = 'kafka-fault';
 const broker = { port: PORT, stateDir: tempDir('chorus-kafka-cluster-fault-') };
-const FLAGS = ['--rate-limit-messages', '100000', '--inbound-frames-per-second', '1000', '--resume-max', '5000'];
+const FLAGS = ['--rate-limit-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000', '--resume-max', '5000'];
 let gateways: ChildServer[] = [];
 
 before(async () => {

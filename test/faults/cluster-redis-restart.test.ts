@@ -14,7 +14,7 @@ import { chatter, type ChildServer } from '../support/servers.ts';
 const STREAM = 'redis-fault';
 const HEAL_LIMIT_MS = 5_000;
 const OUTAGE_MS = 2_000;
-const FLAGS = ['--rate-limit-messages', '100000', '--inbound-frames-per-second', '1000'];
+const FLAGS = ['--rate-limit-messages', '100000', '--rate-limit-user-messages', '100000', '--inbound-frames-per-second', '1000'];
 let redis: OwnRedis;
 let gateways: ChildServer[] = [];
 

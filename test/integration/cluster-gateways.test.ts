@@ -36,7 +36,7 @@ for (const backend of ['a Redis server', 'a Redis Cluster'] as const) {
         redisCluster = await OwnRedisCluster.start();
         env = { ...env, CHORUS_REDIS_URL: redisCluster.url, CHORUS_REDIS_CLUSTER: 'true', CHORUS_REDIS_SHARDED_PUBSUB: 'true' };
       }
-      gateways = await Promise.all([0, 1, 2].map(() => spawnGateway(env, ['--rate-limit-messages', '1000'])));
+      gateways = await Promise.all([0, 1, 2].map(() => spawnGateway(env, ['--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000'])));
     });
     after(async () => {
       await Promise.all(gateways.map((g) => g.stop()));

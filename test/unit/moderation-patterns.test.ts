@@ -132,6 +132,12 @@ test('patterns stay fast on adversarial input', () => {
     '(1)'.repeat(160),
     'a [dot] '.repeat(60),
     'x'.repeat(499) + '.',
+    // As long as a message may be (maxTextLength's maximum, 10,000): bracketed
+    // dots between labels, where every label could start a host.
+    'a [dot] '.repeat(1250),
+    '[.]a '.repeat(2000),
+    'a(.)'.repeat(2500),
+    'a.a (dot) '.repeat(1000),
   ];
   for (const text of inputs) {
     const started = performance.now();

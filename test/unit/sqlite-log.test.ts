@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { LoggedMessage } from '../../src/log/log.ts';
 import { SqliteLog, type SqliteLogOptions } from '../../src/log/sqlite-log.ts';
@@ -77,6 +78,34 @@ test('lastSeq outlives retention, also across a restart, so seq never restarts a
     await log.close();
     log = await open();
     assert.equal(await log.lastSeq('s'), 3);
+  } finally {
+    await log.close();
+  }
+});
+
+test('a stream whose messages all expired leaves no row; its seq, and any new stream\'s, continue above every pruned one', async () => {
+  const streamRows = (): number => {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return Number((db.prepare('SELECT count(*) AS n FROM streams').get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  };
+  let log = await open({ retentionMs: 60_000, pruneIntervalMs: 10 });
+  try {
+    // One token posting once to each of many streams, long enough ago.
+    const old = Date.now() - 120_000;
+    await log.append(seqs(1, 500).map((seq) => entry(seq, { stream: `gone-${seq}`, ts: old })));
+    await log.append(seqs(1, 2).map((seq) => entry(seq, { stream: 'live' })));
+    await eventually(async () => streamRows(), 1);
+    assert.equal(await log.lastSeq('live'), 2);
+    for (const stream of ['gone-1', 'gone-500', 'never-seen']) assert.ok((await log.lastSeq(stream)) >= 500, stream);
+    assert.ok((await log.latest('gone-500', 10)).lastSeq >= 500);
+    await log.close();
+    log = await open();
+    assert.ok((await log.lastSeq('gone-500')) >= 500, 'after a restart');
+    assert.equal(await log.lastSeq('live'), 2);
   } finally {
     await log.close();
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countCodePoints, normalizeText } from '../../src/chat/text.ts';
+import { ModerationPolicy } from '../../src/moderation/moderation-policy.ts';
 
 function normal(raw: string, max = 500): string {
   const result = normalizeText(raw, max);
@@ -88,4 +89,87 @@ test('countCodePoints counts astral characters once', () => {
   assert.equal(countCodePoints('abc'), 3);
   assert.equal(countCodePoints('a😀b'), 3);
   assert.equal(countCodePoints('👨\u200D👩'), 3);
+});
+
+// The cost of Unicode normalisation is linear in the length of its input times
+// the longest run of combining marks (non-starters) in it: canonical reordering
+// sorts each run. The raw length cap bounds the first factor and the mark-run
+// cap the second, whatever the text; these tests check both bounds on what
+// every normalize() call of the send path is given, instead of timing it.
+const MAX_RAW_FACTOR = 4;
+const STREAM_SAFE_RUN = 30;
+// Decomposing the letter a run follows adds at most 6 marks to it (the most any character's NFKD ends with).
+const LONGEST_RUN = STREAM_SAFE_RUN + 6;
+
+interface NormaliserWork {
+  calls: number;
+  longestInput: number;
+  longestMarkRun: number;
+}
+
+function normaliserWork(run: () => void): NormaliserWork {
+  const original = String.prototype.normalize;
+  const work: NormaliserWork = { calls: 0, longestInput: 0, longestMarkRun: 0 };
+  String.prototype.normalize = function (this: string, form?: string) {
+    work.calls++;
+    work.longestInput = Math.max(work.longestInput, this.length);
+    // Marks as the normaliser sorts them: after full compatibility decomposition.
+    for (const marks of original.call(this, 'NFKD').match(/\p{M}+/gu) ?? []) work.longestMarkRun = Math.max(work.longestMarkRun, [...marks].length);
+    return original.call(this, form);
+  };
+  try {
+    run();
+  } finally {
+    String.prototype.normalize = original;
+  }
+  return work;
+}
+
+// Each flood: a letter, then one repeated piece, filling `units` UTF-16 units.
+const MARK_FLOODS: Record<string, [letter: string, piece: string]> = {
+  'alternating combining classes': ['a', '\u0301\u0316'],
+  'marks split by invisible characters': ['a', '\u0301\u200B\u0316'],
+  'marks split by controls and variation selectors': ['a', '\u0301\u0007\u0316\uFE0F\uFE0F'],
+  'halfwidth sound marks (combining only under NFKD)': ['ｶ', '\uFF9E\u0301'],
+  'Thai sara am between marks': ['ก', '\u0E33\u0E48'],
+};
+
+function flood([letter, piece]: [string, string], units: number): string {
+  return letter + piece.repeat(Math.floor((units - letter.length) / piece.length));
+}
+
+test('text longer than four UTF-16 units per allowed code point is too_long before any normalisation', () => {
+  for (const [name, pieces] of Object.entries(MARK_FLOODS)) {
+    const raw = flood(pieces, 64 * 1024);
+    let result: ReturnType<typeof normalizeText> | undefined;
+    const work = normaliserWork(() => (result = normalizeText(raw, 500)));
+    assert.equal(result!.ok ? 'ok' : result!.code, 'too_long', name);
+    assert.equal(work.calls, 0, `${name}: normalised before refusing`);
+  }
+  assert.equal(normalizeText('a'.repeat(500 * MAX_RAW_FACTOR + 1), 500).ok, false);
+  assert.equal(normal(` ${'a'.repeat(500)}${' '.repeat(500 * MAX_RAW_FACTOR - 502)} `), 'a'.repeat(500), 'at the cap: normalised, then counted');
+});
+
+test(`the normaliser never sorts a run of more than ${STREAM_SAFE_RUN} combining marks, so its work is linear`, () => {
+  for (const max of [500, 10_000]) {
+    for (const [name, pieces] of Object.entries(MARK_FLOODS)) {
+      const raw = flood(pieces, max * MAX_RAW_FACTOR);
+      const work = normaliserWork(() => normalizeText(raw, max));
+      assert.ok(work.calls > 0, name);
+      assert.ok(work.longestInput <= max * MAX_RAW_FACTOR, `${name}: input of ${work.longestInput} units`);
+      assert.ok(work.longestMarkRun <= LONGEST_RUN, `${name} (max ${max}): a run of ${work.longestMarkRun} marks`);
+    }
+  }
+});
+
+test('what survives a mark flood has short runs of marks, so moderation normalises it in linear time too', () => {
+  for (const [name, pieces] of Object.entries(MARK_FLOODS)) {
+    const result = normalizeText(flood(pieces, 4000), 10_000);
+    assert.ok(result.ok, name);
+    const work = normaliserWork(() => {
+      const policy = new ModerationPolicy({ blockedTerms: ['slur'], heldTerms: ['spoil*'], blockLinks: true, blockPhones: true, blockEmails: true });
+      policy.evaluate(result.text, 's', { blockedTerms: ['pineapple'], blockLinks: true }, false);
+    });
+    assert.ok(work.longestMarkRun <= LONGEST_RUN, `${name}: moderation normalised a run of ${work.longestMarkRun} marks`);
+  }
 });
