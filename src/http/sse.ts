@@ -5,6 +5,9 @@ import type { Metrics } from '../observability/metrics.ts';
 import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
 import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
+import type { ConnectionBudget } from '../gateway/connection-budget.ts';
+import { ChatError } from '../protocol/errors.ts';
+import { plainAddress } from './client-address.ts';
 import * as S from './schemas.ts';
 
 export interface SseOptions {
@@ -14,7 +17,15 @@ export interface SseOptions {
   resumeMax: number;
   socketHardLimitBytes: number;
   keepAliveMs: number;
+  /** An SSE reader holds a socket like any viewer: it counts in the process's and its address's connections. */
+  budget: ConnectionBudget;
 }
+
+// The refusal answers of the connection budget, as the WebSocket upgrade's statuses (503, 429) with PROTOCOL.md bodies.
+const REFUSED = {
+  full: () => new ChatError('overloaded', 'this server is full; try again shortly', 1_000),
+  address: () => new ChatError('rate_limited', 'too many connections from this address', 10_000),
+};
 
 let nextSseId = 0;
 
@@ -72,6 +83,8 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
       querystring: EventsQuery,
     },
   }, (request, reply) => {
+    const slot = o.budget.admit(plainAddress(request.ip));
+    if (typeof slot === 'string') throw REFUSED[slot]();
     const stream = request.params.s;
     const lastEventId = Number(request.headers['last-event-id']);
     const since = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : request.query.since;
@@ -89,6 +102,7 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
     let closed = false;
     res.on('close', () => {
       closed = true;
+      slot.release();
       open.delete(viewer);
       o.hub.leave(stream, viewer);
       o.metrics.connections.dec({ transport: 'sse' });
