@@ -282,8 +282,12 @@ test('behind a trusted proxy the client address comes from X-Forwarded-For; from
   }
 });
 
-test('a request body trickled slower than httpRequestTimeoutMs is cut off (408) and its socket closed', async () => {
+test('a request body trickled slower than httpRequestTimeoutMs is cut off (408) and its socket closed; SSE readers and WebSockets are not', async () => {
   const server = await startTestServer(['--http-request-timeout-ms', '1000']);
+  const sse = await sseReader(server.port);
+  const ws = await TestClient.connect(server.wsUrl);
+  ws.send({ type: 'join', stream: 'limits' });
+  await ws.next('joined');
   const trickle = await RawSocket.connect(server.port);
   let writes = 0;
   // Bounded: at most 40 bytes, one each 250 ms, far more time than the timeout and its check interval.
@@ -294,9 +298,15 @@ test('a request body trickled slower than httpRequestTimeoutMs is cut off (408) 
     trickle.write('POST /api/dev/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
     await within(trickle.closed, 8_000, 'the trickled request being cut off');
     assert.match(trickle.received, /^HTTP\/1\.1 408/);
+    // Both have been open longer than the timeout: their requests arrived long ago.
+    assert.equal(sse.socket.socket.destroyed, false);
+    ws.send({ type: 'ping', nonce: 'alive' });
+    assert.equal((await ws.next('pong')).nonce, 'alive');
+    ws.close();
   } finally {
     clearInterval(timer);
     trickle.destroy();
+    sse.socket.destroy();
     await within(server.stop(), SHUTDOWN_MS, 'shutdown');
     removeDir(server.dataDir);
   }
