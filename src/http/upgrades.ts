@@ -35,7 +35,8 @@ export function isWebSocketUpgrade(request: IncomingMessage): boolean {
 export function routeUpgrades(server: Server, o: UpgradeRouting): void {
   const allowed = new Set(o.allowedOrigins.map(normalOrigin));
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const handler = o.routes.get(new URL(request.url ?? '/', 'http://x').pathname);
+    // The path as sent, up to the query: `new URL()` would throw on targets such as `//[` and take the process down.
+    const handler = o.routes.get((request.url ?? '/').split('?', 1)[0]!);
     if (handler === undefined) return refuseUpgrade(socket, 404);
     const origin = request.headers.origin;
     if (allowed.size > 0 && origin !== undefined && !allowed.has(normalOrigin(origin))) {

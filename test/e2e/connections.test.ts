@@ -41,6 +41,12 @@ test('a request with a non-WebSocket Upgrade header is answered as if it had non
     nowhere.write('GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\nextra bytes');
     assert.equal((await nowhere.response()).status, 404);
     await within(nowhere.ended, 5_000, 'the refused upgrade socket closing');
+    // A request target that is not a valid URL path (WHATWG URL throws on it) is a 404 too, not a crash.
+    const odd = await RawSocket.connect(server.port);
+    sockets.push(odd);
+    odd.write('GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    assert.equal((await odd.response()).status, 404);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     for (const socket of sockets) socket.socket.end();
     await within(server.stop(), SHUTDOWN_MS, 'shutdown');
   } finally {
