@@ -6,6 +6,7 @@
 // explosion's peak RSS per viewer adds what a burst buffers on top of this.
 import WebSocket from 'ws';
 import { spawnServer } from '../test/support/servers.ts';
+import { LOAD_TEST_FLAGS } from './harness/servers.ts';
 import { removeDir, tempDir } from '../test/support/temp-dir.ts';
 
 const viewers = Math.min(15_000, Math.max(1, Number(process.argv[2] ?? 10_000)));
@@ -14,7 +15,7 @@ const SETTLE_MS = 5_000;
 const JOIN_TIMEOUT_MS = 15_000;
 
 const dataDir = tempDir('chorus-idle-memory-');
-const server = await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir]);
+const server = await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...LOAD_TEST_FLAGS]);
 
 async function memory(): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`)).text();

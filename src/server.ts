@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -30,6 +31,8 @@ import { registerOpsRoutes } from './http/ops-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerSse } from './http/sse.ts';
 import { registerStreamRoutes } from './http/stream-routes.ts';
+import { ClientAddresses } from './http/client-address.ts';
+import { isWebSocketUpgrade, routeUpgrades } from './http/upgrades.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
@@ -43,6 +46,8 @@ export interface RunningServer {
   readonly port: number;
   /** The plain IRC listener's port; undefined when switched off. */
   readonly ircPort: number | undefined;
+  /** The IRC over TLS listener's port; undefined when no certificate is configured. */
+  readonly ircTlsPort: number | undefined;
   /** SIGTERM: tell every client to reconnect, finish accepted sends, close everything. */
   shutdown(): Promise<void>;
 }
@@ -53,6 +58,8 @@ const STREAM_READ_TTL_MS = 2_000;
 const STREAM_READ_MAX_STREAMS = 10_000;
 const SSE_KEEPALIVE_MS = 15_000;
 const READY_TIMEOUT_MS = 2_000;
+// Node checks slow requests against httpRequestTimeoutMs this often (its default, 30 s, for long timeouts).
+const REQUEST_TIMEOUT_CHECKS = 4;
 // Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
 const IRC_DIRECTORY_SIZE = 100_000;
 const IRC_MEMBERSHIP_MAX = 1_000;
@@ -96,7 +103,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxStreamsPerConnection: config.maxStreamsPerConnection,
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
-  const budget = new ConnectionBudget(config.maxConnections);
+  const budget = new ConnectionBudget(config, (reason) => metrics.connectionsRefused.inc({ reason }));
+  const addresses = new ClientAddresses(config.trustedProxies);
   const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
   const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
   const irc = new IrcGateway({
@@ -130,7 +138,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   opsTimer.unref();
 
   let draining = false;
-  const app = await createHttpApp(logger);
+  const app = await createHttpApp(logger, {
+    shouldUpgrade: isWebSocketUpgrade,
+    trustProxy: (address) => addresses.trusts(address),
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
+  });
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
@@ -149,38 +162,46 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     resumeMax: config.resumeMax,
     socketHardLimitBytes: config.socketHardLimitBytes,
     keepAliveMs: SSE_KEEPALIVE_MS,
+    budget,
   });
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
   }
-  app.server.on('upgrade', (request, socket, head) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
+  routeUpgrades(app.server, {
     // `/` is where tmi.js always connects (subprotocol `irc`); docs/irc.md.
-    if (path === '/ws') gateway.handleUpgrade(request, socket, head);
-    else if (path === '/') irc.handleUpgrade(request, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    routes: new Map([['/ws', gateway.handleUpgrade.bind(gateway)], ['/', irc.handleUpgrade.bind(irc)]]),
+    allowedOrigins: config.allowedOrigins,
+    addresses,
+    onForbiddenOrigin: () => metrics.connectionsRefused.inc({ reason: 'origin' }),
   });
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   let ircPort: number | undefined;
+  let ircTlsPort: number | undefined;
   try {
     ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+    if (config.ircTlsCert !== '') {
+      const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
+      ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls);
+    }
   } catch (err) {
     // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     loopLag.close();
+    await irc.close(); // the plain listener, when only the TLS one failed
     await app.close();
     await seams.close();
     throw err;
   }
-  logger.info({ port, ircPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
+  logger.info({ port, ircPort, ircTlsPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {
     port,
     ircPort,
+    ircTlsPort,
     async shutdown(): Promise<void> {
       if (draining) return;
       draining = true;

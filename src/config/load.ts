@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { badAddressRanges } from '../http/client-address.ts';
 import { SETTINGS, envNameOf, flagNameOf, type Config, type Setting, type SettingName } from './settings.ts';
 
 /** Bad configuration: start-up stops with these lines and a non-zero exit. */
@@ -152,6 +153,9 @@ function crossCheck(c: Config): string[] {
   if (c.jwtSecret !== '' && Buffer.byteLength(c.jwtSecret) < 32) problems.push(`${describe('jwtSecret')}: must be at least 32 bytes for HS256`);
   if (c.jwksUrl !== '' && !/^https?:\/\//.test(c.jwksUrl)) problems.push(`${describe('jwksUrl')}: must be an http(s) URL`);
   if (c.classifierUrl !== '' && !/^https?:\/\//.test(c.classifierUrl)) problems.push(`${describe('classifierUrl')}: must be an http(s) URL`);
+  const badProxies = badAddressRanges(c.trustedProxies);
+  if (badProxies.length > 0) problems.push(`${describe('trustedProxies')}: not an address or CIDR range: ${badProxies.join(', ')}`);
+  if ((c.ircTlsCert === '') !== (c.ircTlsKey === '')) problems.push(`IRC over TLS needs both ${envNameOf('ircTlsCert')} and ${envNameOf('ircTlsKey')}`);
   if (!c.dev && c.jwtSecret === '' && c.jwksUrl === '') {
     problems.push(`no way to verify tokens: set ${envNameOf('jwtSecret')} or ${envNameOf('jwksUrl')} (or --dev for the demo)`);
   }

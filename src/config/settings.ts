@@ -42,6 +42,9 @@ export const SETTINGS = {
   // Listening and data
   port: int('TCP port of HTTP and WebSocket (v1 at /ws, Twitch-compatible IRC at /).', 8080, 0, 65535, ['PORT']),
   ircPort: int('TCP port of plain Twitch-compatible IRC; 0 picks a free port, -1 switches it off.', 6667, -1, 65535),
+  ircTlsPort: int('TCP port of Twitch-compatible IRC over TLS, on when ircTlsCert and ircTlsKey are set; 0 picks a free port.', 6697, 0, 65535),
+  ircTlsCert: str('PEM file of the IRC over TLS certificate (its chain after it).', ''),
+  ircTlsKey: str('PEM file of the IRC over TLS private key.', ''),
   host: str('Address to listen on.', '0.0.0.0'),
   dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
   dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),
@@ -78,7 +81,14 @@ export const SETTINGS = {
   maxStreamsPerConnection: int('Streams one connection may watch at once.', 20, 1, 1_000),
   pollingIntervalMs: int('pollingIntervalMillis told to HTTP polling clients.', 2_000, 100, 60_000),
 
-  maxConnections: int('WebSocket connections this process accepts; more upgrades get 503 (keep below the open-files limit).', 15_000, 1, 10_000_000),
+  // Connections (docs/operations.md, "Connections and client addresses")
+  maxConnections: int('Connections (WebSocket, IRC, SSE) this process accepts; more get 503, IRC an ERROR (keep below the open-files limit).', 15_000, 1, 10_000_000),
+  maxConnectionsPerIp: int('Connections (WebSocket, IRC, SSE) one client address may hold on this process; more get 429, IRC an ERROR.', 200, 1, 10_000_000),
+  maxConnectionsPerUser: int('WebSocket and IRC connections one signed-in user may hold on this process; a further `auth` is refused with `forbidden`, an IRC login with a NOTICE and a close.', 20, 1, 10_000_000),
+  anonymousIdleMs: int('A WebSocket connection that is neither signed in nor watching a stream this long (IRC: not registered, or anonymous in no room) is closed: 4002, IRC an ERROR.', 30_000, 1_000, DAY_MS),
+  allowedOrigins: list('Origins (https://chat.example) whose pages may open WebSocket connections; others get 403. Empty allows every origin; upgrades without an Origin header (not a browser) are always let through.'),
+  trustedProxies: list('Addresses or CIDR ranges (10.0.0.0/8) of reverse proxies whose X-Forwarded-For names the client, for per-address limits. Empty: the peer address is the client.'),
+  httpRequestTimeoutMs: int('Longest an HTTP request (headers and body) may take to arrive; a slower one gets 408 and its socket is closed.', 30_000, 1_000, 600_000),
 
   // Abuse
   abuseStrikes: int('Refused or invalid frames a connection may have at once, and per abuseWindowMs sustained (a token bucket), before it is closed with 1008.', 30, 1, 10_000),

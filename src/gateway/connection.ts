@@ -19,6 +19,8 @@ import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';
 import { TokenExpiry, expiresAtOf, msUntil } from './token-expiry.ts';
+import type { ConnectionSlot } from './connection-budget.ts';
+import { IdleDeadline } from './idle-deadline.ts';
 import { profileOf, rolesIn } from '../auth/identity.ts';
 
 export interface ConnectionDeps {
@@ -38,6 +40,7 @@ export interface ConnectionDeps {
   socketSoftLimitBytes: number;
   socketHardLimitBytes: number;
   slowConsumerGraceMs: number;
+  anonymousIdleMs: number;
 }
 
 /** Close codes of docs/protocol.md. */
@@ -45,6 +48,7 @@ export const CLOSE = {
   goingAway: 1001,
   policy: 1008,
   tokenExpired: 4001,
+  idle: 4002,
   slowConsumer: 4008,
 } as const;
 
@@ -77,10 +81,18 @@ export class Connection implements Viewer {
   /** Set on shutdown: the `afterMs` of the reconnect frame, which new sends are told to wait. */
   #drainingAfterMs: number | undefined;
   #alive = true;
+  /** Its place in the connection budget: signing in counts it against the user too. */
+  readonly #slot: ConnectionSlot;
+  readonly #idle: IdleDeadline;
 
-  constructor(ws: WebSocket, deps: ConnectionDeps) {
+  constructor(ws: WebSocket, deps: ConnectionDeps, slot: ConnectionSlot) {
     this.#ws = ws;
     this.#d = deps;
+    this.#slot = slot;
+    this.#idle = new IdleDeadline(deps.anonymousIdleMs, () => this.#identity === null && this.#streams.size === 0, () => {
+      deps.metrics.connectionsRefused.inc({ reason: 'idle' });
+      this.close(CLOSE.idle, 'idle: not signed in and watching no stream');
+    });
     this.#strikes = new TokenBucket(deps.abuseStrikes, deps.abuseWindowMs);
     this.#inbound = new TokenBucket(deps.inboundFramesPerSecond * 2, 2_000);
     this.#backlog = new SlowConsumerCheck(deps);
@@ -153,6 +165,7 @@ export class Connection implements Viewer {
   #onClose(): void {
     this.#closing = true;
     this.#expiry?.clear();
+    this.#idle.stop();
     this.#leaveAll();
     this.#d.metrics.connections.dec({ transport: 'ws' });
   }
@@ -227,6 +240,7 @@ export class Connection implements Viewer {
       if (this.#identity !== null && this.#identity.id !== identity.id) {
         throw new ChatError('forbidden', 'this connection is already signed in as another user');
       }
+      if (!this.#slot.claimUser(identity.id)) throw new ChatError('forbidden', 'this user has too many connections open');
       // A renewal (same user) replaces the identity and the expiry; a refused one changes neither.
       this.#identity = identity;
       const expiresAt = expiresAtOf(token);
@@ -263,6 +277,8 @@ export class Connection implements Viewer {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
       this.#refuse(nonce, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
+      if (this.#streams.size === 0) this.#idle.restart();
+      this.#refuse(undefined, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
     }
   }
 
@@ -274,6 +290,7 @@ export class Connection implements Viewer {
     this.#streams.delete(stream);
     this.#d.hub.leave(stream, this);
     this.send(leftFrame(stream));
+    if (this.#streams.size === 0) this.#idle.restart();
   }
 
   async #send(stream: string, text: string, nonce: Nonce | undefined): Promise<void> {

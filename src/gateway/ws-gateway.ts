@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import { reconnectFrame } from '../protocol/server-frames.ts';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
 import type { ConnectionBudget } from './connection-budget.ts';
+import { refuseUpgradeFor } from './refuse-socket.ts';
 
 export interface WsGatewayOptions extends ConnectionDeps {
   heartbeatMs: number;
@@ -43,21 +44,17 @@ export class WsGateway {
     return this.#connections.size;
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     // Refused before the upgrade, so a full gateway never runs out of file descriptors mid-handshake.
-    if (this.#draining || this.#o.budget.full) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
-      return;
-    }
+    const slot = this.#draining ? 'full' : this.#o.budget.admit(address);
+    if (typeof slot === 'string') return refuseUpgradeFor(socket, slot);
+    // A handshake that fails (a bad key, a closed socket) never reaches the callback: its slot is freed with the socket.
+    socket.once('close', () => slot.release());
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, this.#o);
+      const connection = new Connection(ws, this.#o, slot);
       this.#connections.add(connection);
-      this.#o.budget.open();
       this.#o.metrics.connections.inc({ transport: 'ws' });
-      ws.on('close', () => {
-        this.#connections.delete(connection);
-        this.#o.budget.release();
-      });
+      ws.on('close', () => this.#connections.delete(connection));
     });
   }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,16 +11,31 @@ import { decimalIntegersOnly } from './decimal-query.ts';
 
 const BODY_LIMIT = 64 * 1024;
 
+/** How the HTTP server treats its sockets (src/server.ts builds them from the config). */
+export interface HttpServerOptions {
+  /** Whether a request's socket is handed to the 'upgrade' listeners; otherwise it is an ordinary request. */
+  shouldUpgrade: (request: IncomingMessage) => boolean;
+  /** Whether a peer address is a trusted proxy, whose X-Forwarded-For names the client (request.ip). */
+  trustProxy: (address: string) => boolean;
+  requestTimeoutMs: number;
+  /** How often Node checks requests against requestTimeoutMs and its headers timeout. */
+  timeoutCheckMs: number;
+}
+
 /**
  * The Fastify instance with what every route shares: OpenAPI generated from
  * the route schemas (page at /docs), PROTOCOL.md refusal bodies for every
- * error, and a small body limit.
+ * error, a small body limit, and a deadline for a request to arrive.
  */
-export async function createHttpApp(logger: Logger): Promise<FastifyInstance> {
+export async function createHttpApp(logger: Logger, server: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: server.trustProxy,
+    requestTimeout: server.requestTimeoutMs,
+    // Also given to Node's server itself: set only afterwards (as Fastify does), Node 24 keeps timing requests by its default.
+    http: { requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: server.timeoutCheckMs, shouldUpgradeCallback: server.shouldUpgrade },
   });
   // Query strings and paths are text, so their numbers are coerced; a JSON body
   // is typed already, and {"text": 5} must be refused, not turned into "5".

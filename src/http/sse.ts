@@ -5,9 +5,11 @@ import type { Metrics } from '../observability/metrics.ts';
 import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
 import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
+import type { ConnectionBudget } from '../gateway/connection-budget.ts';
+import { ChatError } from '../protocol/errors.ts';
+import { plainAddress } from './client-address.ts';
 import * as S from './schemas.ts';
 import { decimalInteger } from './decimal-query.ts';
-import { ChatError } from '../protocol/errors.ts';
 
 export interface SseOptions {
   hub: StreamHub;
@@ -16,7 +18,15 @@ export interface SseOptions {
   resumeMax: number;
   socketHardLimitBytes: number;
   keepAliveMs: number;
+  /** An SSE reader holds a socket like any viewer: it counts in the process's and its address's connections. */
+  budget: ConnectionBudget;
 }
+
+// The refusal answers of the connection budget, as the WebSocket upgrade's statuses (503, 429) with PROTOCOL.md bodies.
+const REFUSED = {
+  full: () => new ChatError('overloaded', 'this server is full; try again shortly', 1_000),
+  address: () => new ChatError('rate_limited', 'too many connections from this address', 10_000),
+};
 
 let nextSseId = 0;
 
@@ -87,6 +97,8 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
       querystring: EventsQuery,
     },
   }, (request, reply) => {
+    const slot = o.budget.admit(plainAddress(request.ip));
+    if (typeof slot === 'string') throw REFUSED[slot]();
     const stream = request.params.s;
     const since = resumeCursor(request.headers['last-event-id'], request.query.since);
     reply.hijack();
@@ -103,6 +115,7 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
     let closed = false;
     res.on('close', () => {
       closed = true;
+      slot.release();
       open.delete(viewer);
       o.hub.leave(stream, viewer);
       o.metrics.connections.dec({ transport: 'sse' });

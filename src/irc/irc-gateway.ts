@@ -2,8 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import type { ConnectionBudget } from '../gateway/connection-budget.ts';
+import type { ConnectionBudget, ConnectionSlot } from '../gateway/connection-budget.ts';
+import { refuseSocket, refuseUpgradeFor } from '../gateway/refuse-socket.ts';
+import { plainAddress } from '../http/client-address.ts';
 import { IrcSession, type IrcSessionDeps } from './irc-session.ts';
 import type { IrcTransport } from './irc-transport.ts';
 import { TcpTransport } from './tcp-transport.ts';
@@ -18,6 +21,8 @@ export interface IrcGatewayOptions extends IrcSessionDeps {
 
 /** Subprotocols echoed back: tmi.js offers `irc`, irc-framework `text.ircv3.net`. */
 const SUBPROTOCOLS = ['irc', 'text.ircv3.net'];
+// A TLS client that has not finished its handshake by then is cut: it holds a socket before the budget sees it.
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Twitch-compatible IRC: WebSocket upgrades at `/` and, when configured, a
@@ -28,7 +33,7 @@ export class IrcGateway {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<IrcSession>();
   readonly #heartbeat: NodeJS.Timeout;
-  #tcp: Server | undefined;
+  readonly #listeners: Server[] = [];
   #draining = false;
 
   constructor(options: IrcGatewayOptions) {
@@ -46,40 +51,46 @@ export class IrcGateway {
     this.#heartbeat.unref();
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#draining || this.#o.budget.full) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
-      return;
-    }
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    const slot = this.#draining ? 'full' : this.#o.budget.admit(address);
+    if (typeof slot === 'string') return refuseUpgradeFor(socket, slot);
+    socket.once('close', () => slot.release());
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = this.#open((onLine) => new WsTransport(ws, onLine), 'irc-ws');
+      const session = this.#open((onLine) => new WsTransport(ws, onLine), 'irc-ws', slot);
       ws.on('close', () => this.#closed(session, 'irc-ws'));
       ws.on('error', () => undefined);
     });
   }
 
-  /** Starts the plain IRC listener; resolves with the bound port. */
-  listenTcp(port: number, host: string): Promise<number> {
-    const server = createServer((socket: Socket) => {
-      if (this.#draining || this.#o.budget.full) {
-        socket.end('ERROR :Closing Link: server full\r\n');
+  /**
+   * Starts a plain IRC listener, or IRC over TLS with `tls` (certificate and
+   * key); resolves with the bound port. The client address is the peer's:
+   * a TCP balancer in front hides it (docs/operations.md).
+   */
+  listenTcp(port: number, host: string, tls?: TlsOptions): Promise<number> {
+    const transport = tls === undefined ? 'irc-tcp' : 'irc-tls';
+    const accept = (socket: Socket): void => {
+      socket.on('error', () => undefined);
+      const slot = this.#draining ? 'full' : this.#o.budget.admit(plainAddress(socket.remoteAddress ?? ''));
+      if (typeof slot === 'string') {
+        refuseSocket(socket, `ERROR :Closing Link: ${slot === 'full' ? 'server full' : 'too many connections from your address'}\r\n`);
         return;
       }
-      const session = this.#open((onLine) => new TcpTransport(socket, this.#o.maxLineBytes, onLine), 'irc-tcp');
-      socket.on('close', () => this.#closed(session, 'irc-tcp'));
-      socket.on('error', () => undefined);
-    });
-    this.#tcp = server;
+      socket.once('close', () => slot.release());
+      const session = this.#open((onLine) => new TcpTransport(socket, this.#o.maxLineBytes, onLine), transport, slot);
+      socket.on('close', () => this.#closed(session, transport));
+    };
+    const server = tls === undefined ? createServer(accept) : createTlsServer({ ...tls, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept);
+    this.#listeners.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
   }
 
-  #open(makeTransport: (onLine: (line: string) => void) => IrcTransport, transport: string): IrcSession {
-    const session: IrcSession = new IrcSession(makeTransport((line) => session.onLine(line)), this.#o);
+  #open(makeTransport: (onLine: (line: string) => void) => IrcTransport, transport: string, slot: ConnectionSlot): IrcSession {
+    const session: IrcSession = new IrcSession(makeTransport((line) => session.onLine(line)), this.#o, slot);
     this.#sessions.add(session);
-    this.#o.budget.open();
     this.#o.metrics.connections.inc({ transport });
     return session;
   }
@@ -87,7 +98,6 @@ export class IrcGateway {
   #closed(session: IrcSession, transport: string): void {
     if (!this.#sessions.delete(session)) return;
     session.closed();
-    this.#o.budget.release();
     this.#o.metrics.connections.dec({ transport });
   }
 
@@ -101,7 +111,6 @@ export class IrcGateway {
     this.#draining = true;
     for (const session of this.#sessions) session.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-    const tcp = this.#tcp;
-    if (tcp !== undefined) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    await Promise.all(this.#listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }

@@ -22,6 +22,8 @@ import {
   SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
 } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
+import type { ConnectionSlot } from '../gateway/connection-budget.ts';
+import { IdleDeadline } from '../gateway/idle-deadline.ts';
 
 export interface IrcSessionDeps extends BacklogLimits {
   auth: Authenticator;
@@ -40,6 +42,7 @@ export interface IrcSessionDeps extends BacklogLimits {
   abuseStrikes: number;
   abuseWindowMs: number;
   inboundFramesPerSecond: number;
+  anonymousIdleMs: number;
 }
 
 export const CAPABILITIES = ['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership'] as const;
@@ -84,10 +87,19 @@ export class IrcSession implements Viewer, Member {
   #alive = true;
   #closing = false;
   #draining = false;
+  /** Its place in the connection budget: a signed-in login counts it against the user too. */
+  readonly #slot: ConnectionSlot;
+  readonly #idle: IdleDeadline;
 
-  constructor(transport: IrcTransport, deps: IrcSessionDeps) {
+  constructor(transport: IrcTransport, deps: IrcSessionDeps, slot: ConnectionSlot) {
     this.#t = transport;
     this.#d = deps;
+    this.#slot = slot;
+    this.#idle = new IdleDeadline(deps.anonymousIdleMs, () => !this.#registered || (this.#identity === null && this.#streams.size === 0), () => {
+      deps.metrics.connectionsRefused.inc({ reason: 'idle' });
+      this.write('ERROR :Closing Link: idle (not registered, or anonymous in no room)\r\n');
+      this.close();
+    });
     this.#inbound = new TokenBucket(deps.inboundFramesPerSecond * 2, 2_000);
     this.#strikes = new TokenBucket(deps.abuseStrikes, deps.abuseWindowMs);
     this.#backlog = new SlowConsumerCheck(deps);
@@ -175,6 +187,7 @@ export class IrcSession implements Viewer, Member {
   closed(): void {
     this.#closing = true;
     this.#expiry?.clear();
+    this.#idle.stop();
     for (const stream of this.#streams.keys()) this.#leaveRoom(stream, false);
     this.#streams.clear();
   }
@@ -298,6 +311,7 @@ export class IrcSession implements Viewer, Member {
         const identity = await this.#d.auth.verify(jwt);
         if (identity.name.toLowerCase() !== nick) throw new ChatError('unauthorized', 'NICK is not the token\'s name');
         if (this.#closing) return;
+        if (!this.#slot.claimUser(identity.id)) return this.#loginFailed('Too many connections for this user');
         this.#identity = identity;
         this.#expiry = new TokenExpiry(() => this.#expired());
         this.#expiry.arm(expiresAtOf(jwt));
@@ -383,6 +397,7 @@ export class IrcSession implements Viewer, Member {
     } catch (err) {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
+      if (this.#streams.size === 0) this.#idle.restart();
       this.#d.logger.warn({ err, session: this.#id }, 'irc join failed');
       this.write(noticeLine('#' + stream, 'msg_unavailable', 'The room is unavailable right now; try again shortly.'));
     }
@@ -393,6 +408,7 @@ export class IrcSession implements Viewer, Member {
     if (!this.#streams.has(stream)) return;
     this.#leaveRoom(stream, true);
     this.#streams.delete(stream);
+    if (this.#streams.size === 0) this.#idle.restart();
     this.write(userLine(this.login, 'PART', '#' + stream));
   }
 

@@ -12,6 +12,7 @@ export class Metrics {
   readonly fanoutWrites = new Counter({ name: 'chorus_fanout_writes_total', help: 'Writes of live flushes to viewer connections: one per viewer per flush, whatever frames the flush holds (the cost a fan-out economises)', registers: [this.registry] });
   readonly fanoutDropped = new Counter({ name: 'chorus_fanout_dropped_total', help: 'Live lines a gateway dropped for its viewers because the stream already had MAX_PENDING events waiting (a stalled fan-out)', registers: [this.registry] });
   readonly slowConsumerDrops = new Counter({ name: 'chorus_slow_consumer_drops_total', help: 'Viewers disconnected for not reading (close 4008)', registers: [this.registry] });
+  readonly connectionsRefused = new Counter({ name: 'chorus_connections_refused_total', help: 'Connections refused or closed by a connection limit: full (maxConnections), address (maxConnectionsPerIp), user (maxConnectionsPerUser), origin (allowedOrigins), idle (anonymousIdleMs)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly abuseCloses = new Counter({ name: 'chorus_abuse_closes_total', help: 'Connections closed for repeated abuse (1008)', registers: [this.registry] });
   readonly batchSize = new Histogram({
     name: 'chorus_batch_size',
