@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, isIPv6 } from 'node:net';
 
 /**
  * The address of the client behind a request, for per-address limits. The
@@ -61,4 +61,23 @@ export function badAddressRanges(entries: readonly string[]): string[] {
     if (family === 0 || rest.length > 0) return true;
     return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
   });
+}
+
+/**
+ * The key a client address is limited under. An IPv6 client is its /64 (what
+ * one subscriber line or host gets), else one of them could take a fresh
+ * bucket per address; an IPv4-mapped address is the IPv4 address.
+ */
+export function clientKey(address: string): string {
+  if (!isIPv6(address)) return address;
+  const lower = address.toLowerCase();
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return lower.slice('::ffff:'.length);
+  const gap = lower.indexOf('::');
+  const groups = gap === -1 ? lower.split(':') : [...split(lower.slice(0, gap)), ...split(lower.slice(gap + 2))];
+  if (gap !== -1) groups.splice(split(lower.slice(0, gap)).length, 0, ...Array<string>(Math.max(0, 8 - groups.length)).fill('0'));
+  return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':') + '::/64';
+}
+
+function split(part: string): string[] {
+  return part === '' ? [] : part.split(':');
 }

@@ -1,7 +1,7 @@
-import { isIPv6 } from 'node:net';
 import type { Identity } from '../auth/identity.ts';
 import { KeyedRateLimit } from '../gateway/keyed-rate-limit.ts';
 import { ChatError } from '../protocol/errors.ts';
+import { clientKey } from './client-address.ts';
 
 export interface HistoryReadLimitsOptions {
   /** Most messages one history read returns. */
@@ -40,23 +40,4 @@ export class HistoryReadLimits {
     }
     return Math.min(this.#o.anonymousReadMax, this.#o.replayMax);
   }
-}
-
-/**
- * The key a client address is limited under. An IPv6 client is its /64 (what
- * one subscriber line or host gets), else one of them could take a fresh
- * bucket per address; an IPv4-mapped address is the IPv4 address.
- */
-export function clientKey(address: string): string {
-  if (!isIPv6(address)) return address;
-  const lower = address.toLowerCase();
-  if (lower.startsWith('::ffff:') && lower.includes('.')) return lower.slice('::ffff:'.length);
-  const gap = lower.indexOf('::');
-  const groups = gap === -1 ? lower.split(':') : [...split(lower.slice(0, gap)), ...split(lower.slice(gap + 2))];
-  if (gap !== -1) groups.splice(split(lower.slice(0, gap)).length, 0, ...Array<string>(Math.max(0, 8 - groups.length)).fill('0'));
-  return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':') + '::/64';
-}
-
-function split(part: string): string[] {
-  return part === '' ? [] : part.split(':');
 }

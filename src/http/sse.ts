@@ -7,7 +7,7 @@ import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
 import type { StreamHub } from '../gateway/stream-hub.ts';
 import type { ConnectionBudget } from '../gateway/connection-budget.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { plainAddress } from './client-address.ts';
+import { clientKey } from './client-address.ts';
 import * as S from './schemas.ts';
 import { decimalInteger } from './decimal-query.ts';
 
@@ -97,7 +97,7 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
       querystring: EventsQuery,
     },
   }, (request, reply) => {
-    const slot = o.budget.admit(plainAddress(request.ip));
+    const slot = o.budget.admit(clientKey(request.ip));
     if (typeof slot === 'string') throw REFUSED[slot]();
     const stream = request.params.s;
     const since = resumeCursor(request.headers['last-event-id'], request.query.since);

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { refuseUpgrade } from '../gateway/refuse-socket.ts';
-import type { ClientAddresses } from './client-address.ts';
+import { clientKey, type ClientAddresses } from './client-address.ts';
 
-/** A gateway's handshake; `address` is the client's (X-Forwarded-For from a trusted proxy). */
+/** A gateway's handshake; `address` is the client's key (X-Forwarded-For from a trusted proxy; an IPv6 client is its /64). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, address: string) => void;
 
 export interface UpgradeRouting {
@@ -43,7 +43,7 @@ export function routeUpgrades(server: Server, o: UpgradeRouting): void {
       o.onForbiddenOrigin();
       return refuseUpgrade(socket, 403);
     }
-    handler(request, socket, head, o.addresses.of(request));
+    handler(request, socket, head, clientKey(o.addresses.of(request)));
   });
 }
 

@@ -6,7 +6,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { ConnectionBudget, ConnectionSlot } from '../gateway/connection-budget.ts';
 import { refuseSocket, refuseUpgradeFor } from '../gateway/refuse-socket.ts';
-import { plainAddress } from '../http/client-address.ts';
+import { clientKey } from '../http/client-address.ts';
 import { IrcSession, type IrcSessionDeps } from './irc-session.ts';
 import type { IrcTransport } from './irc-transport.ts';
 import { TcpTransport } from './tcp-transport.ts';
@@ -71,7 +71,7 @@ export class IrcGateway {
     const transport = tls === undefined ? 'irc-tcp' : 'irc-tls';
     const accept = (socket: Socket): void => {
       socket.on('error', () => undefined);
-      const slot = this.#draining ? 'full' : this.#o.budget.admit(plainAddress(socket.remoteAddress ?? ''));
+      const slot = this.#draining ? 'full' : this.#o.budget.admit(clientKey(socket.remoteAddress ?? ''));
       if (typeof slot === 'string') {
         refuseSocket(socket, `ERROR :Closing Link: ${slot === 'full' ? 'server full' : 'too many connections from your address'}\r\n`);
         return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientKey } from '../../src/http/history-read-limits.ts';
+import { clientKey } from '../../src/http/client-address.ts';
 
 test('IPv4 addresses are their own key; IPv6 ones share their /64; IPv4-mapped ones are the IPv4 address', () => {
   assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
