@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { missingNodeFlags } from './process/node-flags.ts';
+import { startedByPackageManager, stopWithLauncher } from './process/launcher-watch.ts';
 import { startServer } from './server.ts';
 import { superviseWorkers } from './process/worker-supervisor.ts';
 import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
   const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
+  if (startedByPackageManager(process.env)) stopWithLauncher();
   if (config.workers > 1 && cluster.isPrimary) {
     // Development tokens must verify on every worker: they share one generated secret.
     const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: randomBytes(32).toString('base64url') } : {};
