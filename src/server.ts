@@ -22,6 +22,7 @@ import { IrcGateway } from './irc/irc-gateway.ts';
 import { IrcRooms } from './irc/irc-rooms.ts';
 import { UserDirectory } from './irc/user-directory.ts';
 import { createHttpApp } from './http/app.ts';
+import { listenError } from './config/listen-error.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
@@ -158,13 +159,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     else if (path === '/') irc.handleUpgrade(request, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
-  await app.listen({ port: config.port, host: config.host });
-  const port = (app.server.address() as AddressInfo).port;
   let ircPort: number | undefined;
   try {
-    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+    await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => Promise.reject(listenError(err, 'port', config.host, config.port)));
+    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch((err: unknown) => Promise.reject(listenError(err, 'ircPort', config.host, config.ircPort)));
   } catch (err) {
-    // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
+    // A taken port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     loopLag.close();
@@ -172,6 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await seams.close();
     throw err;
   }
+  const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, ircPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {
