@@ -74,8 +74,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now });
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, now, logger });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
@@ -108,7 +108,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
   const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
   const consumers = startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
-  const intake = new ReportIntake(reports, state, config, now);
+  const intake = new ReportIntake(reports, state, config, now, logger);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
@@ -133,7 +133,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics,
     draining: () => draining,
     series: () => opsSeries.points(),
-    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
+    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, replayMax: config.replayMax, pollingIntervalMs: config.pollingIntervalMs });

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
@@ -10,6 +11,7 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
+import { asRefusal, backendError } from './backend-error.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -20,6 +22,8 @@ export interface ModeratorActionsDeps {
   grants: GrantedRoles;
   settings: StreamSettings;
   now: () => number;
+  /** Where a backing service's failure is logged; the caller gets only its reference (backend-error.ts). */
+  logger: Logger;
 }
 
 /**
@@ -148,7 +152,7 @@ export class ModeratorActions {
     try {
       return (await this.#d.grants.effective(identity, stream))!;
     } catch (err) {
-      throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+      throw backendError(this.#d.logger, err, { stream });
     }
   }
 
@@ -157,8 +161,7 @@ export class ModeratorActions {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof ChatError) throw err;
-      throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+      throw asRefusal(this.#d.logger, err);
     }
   }
 
