@@ -141,6 +141,7 @@ export class SqliteLog implements DurableLog {
   }
 
   async checkWritable(): Promise<void> {
+    if (this.#stopped !== undefined) throw this.#stopped; // the writer thread is gone (crashed or closed)
     if (this.#storageError === undefined) return;
     // Only a write tells whether there is room again; its batch's outcome updates #storageError.
     await this.#request({ op: 'probe' });
