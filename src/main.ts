@@ -3,7 +3,9 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { settingsHelp } from './config/reference.ts';
 import { missingNodeFlags } from './process/node-flags.ts';
+import { startedByPackageManager, stopWithLauncher } from './process/launcher-watch.ts';
 import { startServer } from './server.ts';
 import { superviseWorkers } from './process/worker-supervisor.ts';
 import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
@@ -11,12 +13,14 @@ import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
 const USAGE = `usage: chorus serve [--flag value ...]
        ${PLAN_USAGE.replace('usage: ', '')}
 
-Flags and CHORUS_* environment variables are listed in the README.`;
+A flag wins over its environment variable, which wins over the JSON file
+(--config or CHORUS_CONFIG), which wins over the default. The settings (also
+in the README's configuration table):`;
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
-  if (command === '--help' || command === 'help') {
-    console.log(USAGE);
+  if (command === '--help' || command === 'help' || (command === 'serve' && (rest.includes('--help') || rest.includes('-h')))) {
+    console.log(`${USAGE}\n\n${settingsHelp()}`);
     return;
   }
   if (command === 'plan') {
@@ -42,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
   const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
+  if (startedByPackageManager(process.env)) stopWithLauncher();
   if (config.workers > 1 && cluster.isPrimary) {
     // Development tokens must verify on every worker: they share one generated secret.
     const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: randomBytes(32).toString('base64url') } : {};

@@ -19,6 +19,7 @@ import { SqliteLogTail } from './log/sqlite-log-tail.ts';
 import { KafkaReportQueue } from './reports/kafka-report-queue.ts';
 import type { ReportQueue } from './reports/report-queue.ts';
 import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
+import { DataDirLock } from './process/data-dir-lock.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { RedisState } from './state/redis-state.ts';
 import { SqliteStatePersistence } from './state/sqlite-state-persistence.ts';
@@ -79,8 +80,13 @@ export function openSeams(config: Config, logger: Logger): Promise<Seams> {
 }
 
 async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams> {
+  const lock = DataDirLock.acquire(config.dataDir);
   const dbPath = join(config.dataDir, 'chorus.db');
-  const log = await SqliteLog.open({ path: dbPath, retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream });
+  const log = await SqliteLog.open({ path: dbPath, retentionMs: config.retentionMs, maxMessagesPerStream: config.retentionMessagesPerStream })
+    .catch((err: unknown) => {
+      lock.release();
+      throw err;
+    });
   const state = new MemoryState({ loadLastSeq: (stream) => log.lastSeq(stream), persistence: new SqliteStatePersistence(dbPath) });
   const bus = new MemoryBus();
   const viewers = new ExactViewerCounter();
@@ -95,6 +101,7 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
   return withShutdown(parts, async () => {
     await Promise.all([reports.close(), bus.close(), state.close(), viewers.close()]);
     await log.close();
+    lock.release();
   });
 }
 

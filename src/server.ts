@@ -25,6 +25,7 @@ import { IrcGateway } from './irc/irc-gateway.ts';
 import { IrcRooms } from './irc/irc-rooms.ts';
 import { UserDirectory } from './irc/user-directory.ts';
 import { createHttpApp } from './http/app.ts';
+import { listenError, type ListenerSetting } from './config/listen-error.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
@@ -82,9 +83,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now });
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
@@ -118,7 +119,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
   const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
   const consumers = startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
-  const intake = new ReportIntake(reports, state, config, now);
+  const intake = new ReportIntake(reports, state, config, now, logger);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
@@ -148,7 +149,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics,
     draining: () => draining,
     series: () => opsSeries.points(),
-    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz')]).then(() => true), READY_TIMEOUT_MS),
+    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true), READY_TIMEOUT_MS),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...config, maxClients: config.rateLimitMaxClients, now });
@@ -176,18 +177,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     addresses,
     onForbiddenOrigin: () => metrics.connectionsRefused.inc({ reason: 'origin' }),
   });
-  await app.listen({ port: config.port, host: config.host });
-  const port = (app.server.address() as AddressInfo).port;
   let ircPort: number | undefined;
   let ircTlsPort: number | undefined;
   try {
-    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
+    // A taken port is told in the operator's terms: which listener, and the setting that chose it.
+    const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
+    await app.listen({ port: config.port, host: config.host }).catch(named('port', config.port));
+    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch(named('ircPort', config.ircPort));
     if (config.ircTlsCert !== '') {
       const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
-      ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls);
+      ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
     }
   } catch (err) {
-    // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
+    // A taken port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     loopLag.close();
@@ -196,6 +198,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await seams.close();
     throw err;
   }
+  const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, ircPort, ircTlsPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {

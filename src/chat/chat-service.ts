@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
@@ -13,6 +14,7 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { Draft, MessagePublisher } from './message-publisher.ts';
 import type { Sampler } from './sampler.ts';
+import { backendError } from './backend-error.ts';
 
 export interface SendLimits {
   maxTextLength: number;
@@ -49,6 +51,8 @@ export interface ChatServiceDeps {
   /** How late this process's event loop runs now (ms): observability/loop-lag.ts. */
   loopLagMs: () => number;
   now: () => number;
+  /** Where a backing service's failure is logged; the sender gets only its reference (backend-error.ts). */
+  logger: Logger;
 }
 
 const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'broadcaster'];
@@ -103,7 +107,7 @@ export class ChatService {
       // The token's roles plus those granted on the server, and the stream's modes and rules: each read
       // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
       // A backing store that fails or answers too late is `unavailable` (retry shortly), as at the stamp.
-      const [granted, { modes, rules }] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.settings.of(stream)]).catch(throwUnavailable);
+      const [granted, { modes, rules }] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.settings.of(stream)]).catch((err: unknown) => this.#backendFailed(err, stream));
       const identity = granted!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);
@@ -123,7 +127,7 @@ export class ChatService {
         rateMax: privileged ? d.limits.rateLimitPrivilegedMessages : d.limits.rateLimitMessages,
         rateWindowMs: d.limits.rateLimitWindowMs,
         userRateMax: d.limits.rateLimitUserMessages,
-      }).catch(throwUnavailable);
+      }).catch((err: unknown) => this.#backendFailed(err, stream));
       if (!check.ok) throw new ChatError(check.code, refusalText(check.code), check.retryAfterMs);
 
       const normal = normalizeText(rawText, d.limits.maxTextLength);
@@ -157,10 +161,15 @@ export class ChatService {
     try {
       message = await d.publisher.commit(draft, sampled);
     } catch (err) {
-      throw unavailable(err);
+      throw backendError(d.logger, err, { stream });
     }
     d.sampler.observeSeq(stream, message.seq, d.now());
     return { id: message.id, seq: message.seq, ts, sampled, user };
+  }
+
+  /** A backing store failed or answered too late: `unavailable` (retry shortly), as at the stamp. */
+  #backendFailed(err: unknown, stream: string): never {
+    throw backendError(this.#d.logger, err, { stream });
   }
 
   /** A moderator releases a held message: it goes out as if just sent, skipping automod. */
@@ -184,10 +193,3 @@ function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'
   }
 }
 
-function unavailable(err: unknown): ChatError {
-  return new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
-}
-
-function throwUnavailable(err: unknown): never {
-  throw unavailable(err);
-}

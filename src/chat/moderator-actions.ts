@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog, UserRetraction } from '../log/log.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type StateStore } from '../state/state.ts';
@@ -12,6 +13,7 @@ import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
 import { retractMessages } from './retraction.ts';
 import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
+import { asRefusal, backendError } from './backend-error.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -26,6 +28,8 @@ export interface ModeratorActionsDeps {
   now: () => number;
   /** How far back a ban or timeout retracts the target's lines (clearWindowMs, clearMaxLines). */
   clear: { windowMs: number; maxLines: number };
+  /** Where a backing service's failure is logged; the caller gets only its reference (backend-error.ts). */
+  logger: Logger;
 }
 
 /**
@@ -192,7 +196,7 @@ export class ModeratorActions {
     try {
       return (await this.#d.grants.effective(identity, stream))!;
     } catch (err) {
-      throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+      throw backendError(this.#d.logger, err, { stream });
     }
   }
 
@@ -201,8 +205,7 @@ export class ModeratorActions {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof ChatError) throw err;
-      throw new ChatError('unavailable', `a backing service is unavailable: ${(err as Error).message}`, 1_000);
+      throw asRefusal(this.#d.logger, err);
     }
   }
 

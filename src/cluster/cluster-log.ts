@@ -85,6 +85,10 @@ export class ClusterLog implements DurableLog {
     return this.#lastSeqOf(stream, await this.#window.read(stream));
   }
 
+  checkWritable(): Promise<void> {
+    return this.#kafka.checkWritable();
+  }
+
   close(): Promise<void> {
     return this.#close();
   }

@@ -7,6 +7,7 @@ import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
+import { asRefusal } from '../chat/backend-error.ts';
 import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
 import { scanNonce } from '../protocol/nonce.ts';
 import {
@@ -276,9 +277,8 @@ export class Connection implements Viewer {
     } catch (err) {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
-      this.#refuse(nonce, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
       if (this.#streams.size === 0) this.#idle.restart();
-      this.#refuse(undefined, err instanceof ChatError ? err : new ChatError('unavailable', 'history is unavailable right now', 1_000));
+      this.#refuse(nonce, err);
     }
   }
 
@@ -311,8 +311,7 @@ export class Connection implements Viewer {
   }
 
   #refuse(nonce: Nonce | undefined, err: unknown): void {
-    const chatError = err instanceof ChatError ? err : new ChatError('unavailable', 'internal error', 1_000);
-    if (!(err instanceof ChatError)) this.#d.logger.error({ err, connection: this.#id }, 'unexpected error');
+    const chatError = asRefusal(this.#d.logger, err, { connection: this.#id });
     this.send(errorFrame(nonce, chatError.code, chatError.message, chatError.retryAfterMs));
     if (!NOT_A_STRIKE.has(chatError.code) && !this.#strikes.tryTake(performance.now())) {
       this.#d.metrics.abuseCloses.inc();

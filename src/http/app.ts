@@ -8,6 +8,7 @@ import { ChatError } from '../protocol/errors.ts';
 import { InvalidFrame } from '../protocol/client-frames.ts';
 import { sendChatError } from './context.ts';
 import { decimalIntegersOnly } from './decimal-query.ts';
+import { backendError } from '../chat/backend-error.ts';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -56,7 +57,7 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setErrorHandler((err, _request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     if (err instanceof ChatError) return sendChatError(reply, err);
     if (err instanceof InvalidFrame) return sendChatError(reply, new ChatError('invalid', err.message));
     const e = err as { validation?: unknown; statusCode?: number; message: string };
@@ -64,8 +65,9 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
       const code = e.statusCode === 413 ? 'too_long' : 'invalid';
       return reply.code(e.statusCode === 413 ? 413 : 400).send({ code, message: e.message });
     }
-    logger.error({ err }, 'unhandled HTTP error');
-    return reply.code(500).send({ code: 'unavailable', message: 'internal error' });
+    // Whatever failed (a backing service, a bug), its text stays in the log under the reference the client gets.
+    const refusal = backendError(logger, err, { method: request.method, url: request.url });
+    return reply.code(500).send({ code: refusal.code, message: refusal.message });
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ code: 'invalid', message: 'no such resource' }));
   return app;

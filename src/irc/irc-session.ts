@@ -17,7 +17,8 @@ import { parseLine, type IrcMessage } from './irc-line.ts';
 import type { IrcRooms, Member } from './irc-rooms.ts';
 import { jwtFromPassword } from './irc-token.ts';
 import type { IrcTransport } from './irc-transport.ts';
-import { sendRefusal } from './twitch-notices.ts';
+import { refText, sendRefusal } from './twitch-notices.ts';
+import { asRefusal, backendError } from '../chat/backend-error.ts';
 import {
   SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
 } from './twitch-lines.ts';
@@ -398,8 +399,8 @@ export class IrcSession implements Viewer, Member {
       if (err instanceof JoinCancelled) return;
       this.#streams.delete(stream);
       if (this.#streams.size === 0) this.#idle.restart();
-      this.#d.logger.warn({ err, session: this.#id }, 'irc join failed');
-      this.write(noticeLine('#' + stream, 'msg_unavailable', 'The room is unavailable right now; try again shortly.'));
+      const refusal = asRefusal(this.#d.logger, err, { session: this.#id, stream });
+      this.write(noticeLine('#' + stream, 'msg_unavailable', `The room is unavailable right now${refText(refusal)}; try again shortly.`));
     }
   }
 
@@ -434,8 +435,8 @@ export class IrcSession implements Viewer, Member {
       try {
         this.write(await this.#d.commands.run(this.#identity, stream, command[1]!.toLowerCase(), args));
       } catch (err) {
-        this.#d.logger.error({ err, session: this.#id }, 'irc chat command failed');
-        this.write(noticeLine(target, 'msg_unavailable', 'That command failed; try again shortly.'));
+        const refusal = backendError(this.#d.logger, err, { session: this.#id, command: command[1] });
+        this.write(noticeLine(target, 'msg_unavailable', `That command failed${refText(refusal)}; try again shortly.`));
       }
       return;
     }
@@ -450,8 +451,7 @@ export class IrcSession implements Viewer, Member {
       // Twitch answers a line with the sender's USERSTATE: a role granted or revoked since the JOIN shows here.
       if (this.#commands) this.write(userstateLine(accepted.user, stream));
     } catch (err) {
-      const chatError = err instanceof ChatError ? err : new ChatError('unavailable', 'internal error', 1_000);
-      if (!(err instanceof ChatError)) this.#d.logger.error({ err, session: this.#id }, 'unexpected error');
+      const chatError = asRefusal(this.#d.logger, err, { session: this.#id });
       const notice = sendRefusal(chatError, target);
       const line = noticeLine(target, notice.msgId, notice.text);
       if (NOT_A_STRIKE.has(chatError.code)) this.write(line);

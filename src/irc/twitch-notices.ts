@@ -1,6 +1,7 @@
 // Refusals and announcements as Twitch NOTICEs: the msg-id is what bots and
 // tmi.js branch on; the text follows Twitch's wording where Twitch has one.
 import type { ChatError } from '../protocol/errors.ts';
+import { BackendError } from '../chat/backend-error.ts';
 import type { ErrorCode, Modes } from '../protocol/types.ts';
 
 export interface Notice {
@@ -32,8 +33,13 @@ const SEND_REFUSALS: Record<ErrorCode, (err: ChatError, channel: string) => Noti
   held: () => ({ msgId: 'msg_rejected', text: 'Hey! Your message is being checked by mods and has not been sent.' }),
   overloaded: () => ({ msgId: 'msg_ratelimit', text: 'Your message was not sent because the chat is overloaded; try again shortly.' }),
   // A backing service is down: Twitch has no such refusal; Chorus's own id.
-  unavailable: () => ({ msgId: 'msg_unavailable', text: 'Your message was not sent because the chat is unavailable; try again shortly.' }),
+  unavailable: (err) => ({ msgId: 'msg_unavailable', text: `Your message was not sent because the chat is unavailable${refText(err)}; try again shortly.` }),
 };
+
+/** ` (ref 8f3a...)` for a backend error, whose real text is in the server's log under that reference; else nothing. */
+export function refText(err: ChatError): string {
+  return err instanceof BackendError ? ` (ref ${err.ref})` : '';
+}
 
 /** The NOTICE for a refused PRIVMSG. */
 export function sendRefusal(err: ChatError, channel: string): Notice {

@@ -158,6 +158,9 @@ export class KafkaLog implements DurableLog {
     return this.#index.lastSeq(stream);
   }
 
+  /** The brokers keep the disks: an append they cannot take times out and its sender is told `unavailable`. */
+  async checkWritable(): Promise<void> {}
+
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearInterval(this.#pruneTimer);

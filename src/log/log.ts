@@ -41,5 +41,7 @@ export interface DurableLog {
   /** Messages with from <= ts < to, at most `limit`; `includeSampled` for moderators. */
   range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]>;
   lastSeq(stream: string): Promise<number>;
+  /** Rejects while the log cannot store messages (its disk is full), so /readyz turns 503. */
+  checkWritable(): Promise<void>;
   close(): Promise<void>;
 }

@@ -51,6 +51,8 @@ export class SqliteLog implements DurableLog {
   readonly #message: StatementSync;
   readonly #newestOf: StatementSync;
   #nextId = 0;
+  /** The storage failure of the last batch the writer committed (disk full), until a batch writes again. */
+  #storageError: string | undefined;
   /** Set once the writer is gone (crashed or closed): every request fails with it. */
   #stopped: Error | undefined;
   #closing: Promise<void> | undefined;
@@ -103,6 +105,7 @@ export class SqliteLog implements DurableLog {
     worker.on('error', (error) => (crash = error));
     worker.on('message', (reply: WriterReply) => {
       if (reply.kind === 'results') {
+        this.#storageError = reply.storageError;
         for (const result of reply.results) {
           const pending = this.#pending.get(result.id);
           this.#pending.delete(result.id);
@@ -148,6 +151,14 @@ export class SqliteLog implements DurableLog {
   /** Stores a consumer group's tail position, through the writer like every other write (see SqliteLogTail). */
   async commitPosition(group: string, position: number): Promise<void> {
     await this.#request({ op: 'commitPosition', group, position });
+  }
+
+  async checkWritable(): Promise<void> {
+    if (this.#stopped !== undefined) throw this.#stopped; // the writer thread is gone (crashed or closed)
+    if (this.#storageError === undefined) return;
+    // Only a write tells whether there is room again; its batch's outcome updates #storageError.
+    await this.#request({ op: 'probe' });
+    if (this.#storageError !== undefined) throw new Error(`sqlite log cannot write: ${this.#storageError}`);
   }
 
   async latest(stream: string, limit: number): Promise<HistoryPage> {

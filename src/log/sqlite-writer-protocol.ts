@@ -12,7 +12,9 @@ export type WriterOp =
   | { op: 'append'; entries: LoggedMessage[] }
   | { op: 'retract'; stream: string; ids: string[] }
   | { op: 'retractUser'; stream: string; userId: string; bounds: UserRetraction }
-  | { op: 'commitPosition'; group: string; position: number };
+  | { op: 'commitPosition'; group: string; position: number }
+  /** A one-row write that tells whether the log can write again after its writes failed (readiness). */
+  | { op: 'probe' };
 
 /** A write with the id its result comes back under. */
 export type WriterCommand = WriterOp & { id: number };
@@ -23,6 +25,7 @@ export type WriterResult = { id: number; ok: true; ids?: string[] } | { id: numb
 
 export type WriterReply =
   | { kind: 'ready' }
-  | { kind: 'results'; results: WriterResult[] }
+  /** `storageError`: the batch met a failure of the file itself (disk full, I/O error), not of one request. */
+  | { kind: 'results'; results: WriterResult[]; storageError?: string }
   | { kind: 'pruneFailed'; error: string }
   | { kind: 'closed' };

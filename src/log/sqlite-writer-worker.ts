@@ -8,6 +8,11 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { LoggedMessage } from './log.ts';
 import type { WriterCommand, WriterConfig, WriterReply, WriterRequest, WriterResult } from './sqlite-writer-protocol.ts';
 
+// SQLite's primary result codes for a file that cannot be written: read-only,
+// I/O error, corrupt, disk full, cannot open, not a database. Any other
+// failure (a constraint) is one request's.
+const STORAGE_ERRORS: ReadonlySet<number> = new Set([8, 10, 11, 13, 14, 26]);
+
 // Retention deletes this many rows per transaction, so appends are never
 // stuck behind one huge delete.
 const PRUNE_CHUNK = 2000;
@@ -66,6 +71,7 @@ class Writer {
   readonly #raiseSeqFloor: StatementSync;
   readonly #savePosition: StatementSync;
   readonly #commitGroup: StatementSync;
+  readonly #probe: StatementSync;
   /** The tail position of the newest appended message. */
   #position: number;
 
@@ -94,13 +100,15 @@ class Writer {
     );
     this.#savePosition = this.#db.prepare("INSERT OR REPLACE INTO log_meta (key, value) VALUES ('position', ?)");
     this.#commitGroup = this.#db.prepare('INSERT OR REPLACE INTO consumer_positions (consumer_group, position) VALUES (?, ?)');
+    this.#probe = this.#db.prepare("INSERT OR REPLACE INTO log_meta (key, value) VALUES ('probe', ?)");
     const stored = this.#db.prepare("SELECT max(coalesce((SELECT value FROM log_meta WHERE key = 'position'), 0), coalesce((SELECT max(rowid) FROM messages), 0)) AS position").get() as { position: number };
     this.#position = stored.position;
   }
 
   /** One transaction for the whole batch; a savepoint per request, so one bad request fails alone. */
-  commit(requests: WriterCommand[]): WriterResult[] {
+  commit(requests: WriterCommand[]): { results: WriterResult[]; storageError?: string } {
     const results: WriterResult[] = [];
+    let storageError: string | undefined;
     const batchStart = this.#position;
     this.#db.exec('BEGIN IMMEDIATE');
     try {
@@ -115,6 +123,7 @@ class Writer {
           this.#db.exec('ROLLBACK TO request; RELEASE request');
           this.#position = requestStart;
           results.push({ id: request.id, ok: false, error: messageOf(error) });
+          if (isStorageError(error)) storageError = messageOf(error);
         }
       }
       if (this.#position !== batchStart) this.#savePosition.run(this.#position);
@@ -123,9 +132,9 @@ class Writer {
       // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       this.#position = batchStart;
-      return requests.map((r) => ({ id: r.id, ok: false, error: messageOf(error) }));
+      return { results: requests.map((r) => ({ id: r.id, ok: false, error: messageOf(error) })), storageError: messageOf(error) };
     }
-    return results;
+    return storageError === undefined ? { results } : { results, storageError };
   }
 
   #apply(request: WriterCommand): string[] | undefined {
@@ -141,6 +150,9 @@ class Writer {
       }
       case 'commitPosition':
         this.#commitGroup.run(request.group, request.position);
+        return undefined;
+      case 'probe':
+        this.#probe.run(Date.now());
         return undefined;
     }
   }
@@ -197,6 +209,11 @@ class Writer {
   }
 }
 
+function isStorageError(error: unknown): boolean {
+  const code = (error as { errcode?: unknown }).errcode;
+  return typeof code === 'number' && STORAGE_ERRORS.has(code & 0xff);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -214,7 +231,7 @@ function serve(port: MessagePort, config: WriterConfig): void {
     if (batch.length === 0) return;
     const requests = batch;
     batch = [];
-    reply({ kind: 'results', results: writer.commit(requests) });
+    reply({ kind: 'results', ...writer.commit(requests) });
   };
   const prune = (): void => {
     if (pruning !== undefined) return;

@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
+import { backendError } from '../chat/backend-error.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { StateStore } from '../state/state.ts';
 import { ReportQueueFull, type Report, type ReportQueue } from './report-queue.ts';
@@ -21,12 +23,14 @@ export class ReportIntake {
   readonly #state: StateStore;
   readonly #limits: ReportLimits;
   readonly #now: () => number;
+  readonly #logger: Logger;
 
-  constructor(queue: ReportQueue, state: StateStore, limits: ReportLimits, now: () => number) {
+  constructor(queue: ReportQueue, state: StateStore, limits: ReportLimits, now: () => number, logger: Logger) {
     this.#queue = queue;
     this.#state = state;
     this.#limits = limits;
     this.#now = now;
+    this.#logger = logger;
   }
 
   async report(identity: Identity | null, stream: string, messageId: string, reason: string): Promise<Report> {
@@ -45,7 +49,7 @@ export class ReportIntake {
       return await this.#queue.add({ stream, messageId, reason, reporter: { id: identity.id, name: identity.name }, ts: now });
     } catch (err) {
       if (err instanceof ReportQueueFull) throw new ChatError('overloaded', 'too many reports are waiting; try again later', FULL_RETRY_MS);
-      throw new ChatError('unavailable', `the report queue is unavailable: ${(err as Error).message}`, 1_000);
+      throw backendError(this.#logger, err, { stream, queue: 'reports' });
     }
   }
 }

@@ -71,7 +71,8 @@ export class SqliteReportQueue implements ReportQueue {
       this.#db.exec('COMMIT');
       this.#total += 1 - trimmed;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      // A failed COMMIT (disk full) has rolled back already; a second ROLLBACK would throw and hide the real error.
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw error;
     }
     return report;

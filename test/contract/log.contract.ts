@@ -56,6 +56,12 @@ export function runLogContract(name: string, createHarness: () => Promise<LogHar
       assert.equal(await log.lastSeq(s), 0);
     });
 
+    test('a log whose writes work is writable (readiness)', async () => {
+      await log.checkWritable();
+      await appendSeqs(s, [1]);
+      await log.checkWritable();
+    });
+
     test('keeps messages intact, oldest first', async () => {
       const full: Message = {
         id: 'full-1',

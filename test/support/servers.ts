@@ -80,6 +80,18 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   };
 }
 
+/** Starts a server that is expected to refuse to start; resolves to its output. One that starts anyway is stopped and the call fails. */
+export async function failedStart(args: string[], env: Record<string, string> = {}): Promise<string> {
+  let started: ChildServer;
+  try {
+    started = await spawnServer(args, env);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  await started.stop();
+  throw new Error(`the server started although it should not have:\n${started.output.join('\n')}`);
+}
+
 /** A development token from the server itself. */
 export async function devToken(baseUrl: string, name: string, roles: Record<string, string[]> = {}): Promise<{ token: string; user: { id: string; name: string } }> {
   const res = await fetch(`${baseUrl}/api/dev/token`, {

@@ -192,8 +192,9 @@ test('if the writer dies, pending and later writes reject instead of hanging', {
   for (const write of pending) await assert.rejects(write, /writer stopped \(exit code 7\)/);
   await assert.rejects(log.append([entry(3)]), /writer stopped/);
   await assert.rejects(log.retract('s', ['x']), /writer stopped/);
-  // Reads still work from the file; close still completes.
+  // Reads still work from the file, but readiness says the log cannot write; close still completes.
   assert.equal(await log.lastSeq('s'), 0);
+  await assert.rejects(log.checkWritable(), /writer stopped/);
   await log.close();
 });
 
