@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
+import { signingSecret } from './auth/dev-secret.ts';
 import { Metrics } from './observability/metrics.ts';
 import { LoopLag } from './observability/loop-lag.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
@@ -64,7 +65,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics();
   const seams = await openSeams(config, logger);
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
-  const auth = new Authenticator(config);
+  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();

@@ -42,16 +42,18 @@ export const SETTINGS = {
   // Listening and data
   port: int('TCP port of HTTP and WebSocket (v1 at /ws, Twitch-compatible IRC at /).', 8080, 0, 65535, ['PORT']),
   ircPort: int('TCP port of plain Twitch-compatible IRC; 0 picks a free port, -1 switches it off.', 6667, -1, 65535),
-  host: str('Address to listen on.', '0.0.0.0'),
+  host: str('Address to listen on; empty: 127.0.0.1 in development mode, 0.0.0.0 (every interface) in production.', ''),
   dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
   dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),
   logLevel: str('pino log level: fatal, error, warn, info, debug, trace, silent.', 'info'),
 
   // Identity
   jwtSecret: str('HS256 secret that verifies tokens (and signs development tokens).', '', true),
-  jwksUrl: str('JWKS URL whose RS256/ES256 keys verify tokens.', ''),
+  jwksUrl: str('JWKS URL (https) whose RS256/ES256 keys verify tokens.', ''),
+  jwksAllowHttp: bool('Accept a plain http jwksUrl (a key server on this machine or a trusted network); otherwise start-up refuses it.', false),
   jwtIssuer: str('Required `iss` of tokens, if set.', ''),
   jwtAudience: str('Required `aud` of tokens, if set.', ''),
+  jwtAllowNoExp: bool('Production mode: accept tokens without `exp` (they never expire); by default they are refused.', false),
 
   // Cluster mode (see docs/operations.md)
   redisUrl: str('Redis URL; with kafkaBrokers switches on cluster mode.', ''),
