@@ -29,6 +29,8 @@ export async function createHttpApp(logger: Logger): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Chorus HTTP API', version: '1', description: 'Live chat for live streams. The WebSocket protocol is in docs/protocol.md.' },
+      // Relative: the server that serves this document, whatever name clients reach it by.
+      servers: [{ url: '/', description: 'this server' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
