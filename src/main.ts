@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
     console.error(`chorus: ${err.message}`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
+  const logger = pino({ level: config.logLevel, redact: ['jwtSecret', 'adminToken'] });
   const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
   if (config.workers > 1 && cluster.isPrimary) {

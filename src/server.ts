@@ -23,6 +23,8 @@ import { IrcGateway } from './irc/irc-gateway.ts';
 import { IrcRooms } from './irc/irc-rooms.ts';
 import { UserDirectory } from './irc/user-directory.ts';
 import { createHttpApp } from './http/app.ts';
+import { AdminListener } from './http/admin-listener.ts';
+import { guardOperatorRoutes } from './http/operator-access.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
@@ -42,6 +44,8 @@ export interface RunningServer {
   readonly port: number;
   /** The plain IRC listener's port; undefined when switched off. */
   readonly ircPort: number | undefined;
+  /** The admin listener's port; undefined without adminPort. */
+  readonly adminPort: number | undefined;
   /** SIGTERM: tell every client to reconnect, finish accepted sends, close everything. */
   shutdown(): Promise<void>;
 }
@@ -129,6 +133,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   let draining = false;
   const app = await createHttpApp(logger);
+  const adminListener = new AdminListener();
+  guardOperatorRoutes(app, { ...config, adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
@@ -162,22 +168,26 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   let ircPort: number | undefined;
+  let adminPort: number | undefined;
   try {
+    adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
     ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host);
   } catch (err) {
     // A taken IRC port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     loopLag.close();
+    await adminListener.close();
     await app.close();
     await seams.close();
     throw err;
   }
-  logger.info({ port, ircPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
+  logger.info({ port, ircPort, adminPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {
     port,
     ircPort,
+    adminPort,
     async shutdown(): Promise<void> {
       if (draining) return;
       draining = true;
@@ -194,6 +204,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await gateway.close();
       await irc.close();
       await hub.close();
+      await adminListener.close();
       app.server.closeAllConnections();
       await app.close();
       await seams.close();

@@ -152,6 +152,7 @@ function crossCheck(c: Config): string[] {
     problems.push(`socketSoftLimitBytes (${c.socketSoftLimitBytes}) is larger than socketHardLimitBytes (${c.socketHardLimitBytes})`);
   }
   if (c.jwtSecret !== '' && Buffer.byteLength(c.jwtSecret) < 32) problems.push(`${describe('jwtSecret')}: must be at least 32 bytes for HS256`);
+  if (c.adminToken !== '' && Buffer.byteLength(c.adminToken) < 32) problems.push(`${describe('adminToken')}: must be at least 32 bytes`);
   if (c.jwksUrl !== '' && !/^https:\/\//.test(c.jwksUrl) && !(c.jwksAllowHttp && /^http:\/\//.test(c.jwksUrl))) {
     // Keys fetched over plain http can be swapped on the way: anyone on the path could sign tokens.
     problems.push(`${describe('jwksUrl')}: must be an https URL (${envNameOf('jwksAllowHttp')}=true accepts http)`);

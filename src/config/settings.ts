@@ -43,6 +43,8 @@ export const SETTINGS = {
   port: int('TCP port of HTTP and WebSocket (v1 at /ws, Twitch-compatible IRC at /).', 8080, 0, 65535, ['PORT']),
   ircPort: int('TCP port of plain Twitch-compatible IRC; 0 picks a free port, -1 switches it off.', 6667, -1, 65535),
   host: str('Address to listen on; empty: 127.0.0.1 in development mode, 0.0.0.0 (every interface) in production.', ''),
+  adminPort: int('TCP port of a second HTTP listener where the operator endpoints (/metrics, /ops, /api/ops/series, /docs, analytics) need no token; -1: none. Keep it off the public network.', -1, -1, 65535),
+  adminToken: str('Bearer token (at least 32 bytes) that opens the operator endpoints on the main port. With neither this nor adminPort, production serves them to nobody (404); development mode to everyone.', '', true),
   dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
   dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),
   logLevel: str('pino log level: fatal, error, warn, info, debug, trace, silent.', 'info'),

@@ -35,7 +35,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 let server: TestServer;
 let doc: OpenApi;
 before(async () => {
-  server = await startTestServer();
+  // With an admin token, the operator endpoints need one too, and must say so.
+  server = await startTestServer(['--admin-token', 'an-admin-token-of-at-least-32-bytes!']);
   doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApi;
 });
 after(() => server?.stop());
@@ -110,5 +111,6 @@ test('every operation that needs a token declares security, and no other does', 
   }
   // The document is not empty, and the route that prompted this test is in it.
   assert.ok(checked.includes('POST /api/irc/token'), checked.join('\n'));
+  assert.deepEqual(doc.paths['/metrics']?.get?.security, [{ adminToken: [] }]);
   assert.ok(checked.length > 20, checked.join('\n'));
 });

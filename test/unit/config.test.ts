@@ -66,6 +66,11 @@ test('development mode listens on 127.0.0.1 by default, production on every inte
   assert.equal(loadConfig(['--host', '10.0.0.5'], { CHORUS_JWT_SECRET: SECRET }).host, '10.0.0.5');
 });
 
+test('an admin token shorter than 32 bytes is refused', () => {
+  assert.throws(() => loadConfig(['--dev', '--admin-token', 'short'], {}), /adminToken \(--admin-token, CHORUS_ADMIN_TOKEN\): must be at least 32 bytes/);
+  assert.equal(loadConfig(['--dev'], { CHORUS_ADMIN_TOKEN: 'y'.repeat(32) }).adminToken, 'y'.repeat(32));
+});
+
 test('a bad config file is a clear error', () => {
   const dir = tempDir();
   try {
