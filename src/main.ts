@@ -1,9 +1,9 @@
 #!/usr/bin/env -S node --min-semi-space-size=64 --max-semi-space-size=64
 import cluster from 'node:cluster';
-import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { settingsHelp } from './config/reference.ts';
+import { signingSecret } from './auth/dev-secret.ts';
 import { missingNodeFlags } from './process/node-flags.ts';
 import { startedByPackageManager, stopWithLauncher } from './process/launcher-watch.ts';
 import { startServer } from './server.ts';
@@ -43,13 +43,13 @@ async function main(argv: string[]): Promise<void> {
     console.error(`chorus: ${err.message}`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, redact: ['jwtSecret'] });
+  const logger = pino({ level: config.logLevel, redact: ['jwtSecret', 'adminToken'] });
   const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
   if (startedByPackageManager(process.env)) stopWithLauncher();
   if (config.workers > 1 && cluster.isPrimary) {
-    // Development tokens must verify on every worker: they share one generated secret.
-    const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: randomBytes(32).toString('base64url') } : {};
+    // Development tokens must verify on every worker: they share the data directory's secret.
+    const env: Record<string, string> = config.dev && config.jwtSecret === '' ? { CHORUS_JWT_SECRET: signingSecret(config) } : {};
     superviseWorkers({ workers: config.workers, env, drainMs: config.drainMs, logger });
     return;
   }

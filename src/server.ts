@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings.ts';
 import { Authenticator } from './auth/tokens.ts';
+import { signingSecret } from './auth/dev-secret.ts';
 import { Metrics } from './observability/metrics.ts';
 import { LoopLag } from './observability/loop-lag.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
@@ -26,6 +27,8 @@ import { IrcRooms } from './irc/irc-rooms.ts';
 import { UserDirectory } from './irc/user-directory.ts';
 import { createHttpApp } from './http/app.ts';
 import { listenError, type ListenerSetting } from './config/listen-error.ts';
+import { AdminListener } from './http/admin-listener.ts';
+import { guardOperatorRoutes } from './http/operator-access.ts';
 import { registerDevRoutes } from './http/dev-routes.ts';
 import { registerIrcTokenRoutes } from './http/irc-token-routes.ts';
 import { registerOpsRoutes } from './http/ops-routes.ts';
@@ -49,6 +52,8 @@ export interface RunningServer {
   readonly ircPort: number | undefined;
   /** The IRC over TLS listener's port; undefined when no certificate is configured. */
   readonly ircTlsPort: number | undefined;
+  /** The admin listener's port; undefined without adminPort. */
+  readonly adminPort: number | undefined;
   /** SIGTERM: tell every client to reconnect, finish accepted sends, close everything. */
   shutdown(): Promise<void>;
 }
@@ -74,7 +79,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics();
   const seams = await openSeams(config, logger);
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
-  const auth = new Authenticator(config);
+  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
@@ -145,6 +150,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     requestTimeoutMs: config.httpRequestTimeoutMs,
     timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
   });
+  const adminListener = new AdminListener();
+  guardOperatorRoutes(app, { ...config, adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
@@ -179,6 +186,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   let ircPort: number | undefined;
   let ircTlsPort: number | undefined;
+  let adminPort: number | undefined;
   try {
     // A taken port is told in the operator's terms: which listener, and the setting that chose it.
     const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
@@ -188,23 +196,26 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
       ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
     }
+    adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
   } catch (err) {
     // A taken port must not leave the HTTP listener, the consumers or the log open behind a failed start.
     clearInterval(rateTimer);
     clearInterval(opsTimer);
     loopLag.close();
     await irc.close(); // the plain listener, when only the TLS one failed
+    await adminListener.close();
     await app.close();
     await seams.close();
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, ircPort, ircTlsPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
+  logger.info({ port, ircPort, ircTlsPort, adminPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
   return {
     port,
     ircPort,
     ircTlsPort,
+    adminPort,
     async shutdown(): Promise<void> {
       if (draining) return;
       draining = true;
@@ -221,6 +232,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await gateway.close();
       await irc.close();
       await hub.close();
+      await adminListener.close();
       app.server.closeAllConnections();
       await app.close();
       await seams.close();

@@ -40,7 +40,7 @@ export interface RunTarget {
 export const LOAD_TEST_FLAGS = ['--max-connections-per-ip', '10000000'] as const;
 
 export async function startChorus(mode: 'embedded' | 'cluster', gateways: number): Promise<RunTarget> {
-  const tokens = new Authenticator({ jwtSecret: TEST_SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '' });
+  const tokens = new Authenticator({ dev: true, jwtSecret: TEST_SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '', jwtAllowNoExp: false });
   const dataDir = tempDir('chorus-bench-');
   const started: ChildServer[] = [];
   const stop = async (): Promise<void> => {

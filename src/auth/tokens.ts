@@ -5,14 +5,24 @@ import type { Role } from '../protocol/types.ts';
 import { USER_NAME, parseColor, parseRoles, userIdForName, type Identity } from './identity.ts';
 
 export interface TokenOptions {
+  /** Development mode: sign tokens for anyone, and accept them. */
+  dev: boolean;
   jwtSecret: string;
   jwksUrl: string;
   jwtIssuer: string;
   jwtAudience: string;
+  /** Production mode: accept tokens without `exp` (in development mode they are always accepted). */
+  jwtAllowNoExp: boolean;
 }
 
 const MAX_TOKEN_LENGTH = 8_192;
 const DEV_TOKEN_TTL = '24h';
+/**
+ * The `iss` of every development token. A production server refuses it even
+ * when it shares the secret with a development one, so a demo gateway cannot
+ * mint tokens that production accepts.
+ */
+export const DEV_TOKEN_ISSUER = 'chorus-dev';
 
 /**
  * Verifies bearer tokens (HS256 with the shared secret, or RS256/ES256 from a
@@ -22,15 +32,22 @@ export class Authenticator {
   readonly #secret: Uint8Array;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   readonly #verifyOptions: JWTVerifyOptions;
+  readonly #dev: boolean;
+  readonly #audience: string | undefined;
 
   constructor(options: TokenOptions) {
-    // Without a configured secret, development tokens are signed with one made
-    // now: they stop working at restart, which is what a demo wants.
+    // Without a secret no HS256 token can verify (one made now and never told
+    // anyone); development mode gets its secret from the data directory.
     this.#secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : randomBytes(32);
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+    this.#dev = options.dev;
+    this.#audience = options.jwtAudience || undefined;
     this.#verifyOptions = {
-      issuer: options.jwtIssuer || undefined,
-      audience: options.jwtAudience || undefined,
+      // Development mode also accepts its own tokens beside the configured issuer's.
+      issuer: options.jwtIssuer ? (options.dev ? [options.jwtIssuer, DEV_TOKEN_ISSUER] : options.jwtIssuer) : undefined,
+      audience: this.#audience,
+      // A token without `exp` is valid for ever: production refuses it unless told otherwise.
+      requiredClaims: options.dev || options.jwtAllowNoExp ? [] : ['exp'],
     };
   }
 
@@ -39,6 +56,9 @@ export class Authenticator {
       throw new ChatError('unauthorized', 'token must be a non-empty string');
     }
     const payload = await this.#verifyPayload(token);
+    if (!this.#dev && payload.iss === DEV_TOKEN_ISSUER) {
+      throw new ChatError('unauthorized', 'invalid token: development tokens are not accepted by a production server');
+    }
     const sub = payload.sub;
     const name = payload.name;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw new ChatError('unauthorized', 'token has no valid sub');
@@ -70,10 +90,9 @@ export class Authenticator {
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(identity.id)
       .setIssuedAt()
-      .setExpirationTime(DEV_TOKEN_TTL);
-    const { issuer, audience } = this.#verifyOptions;
-    if (typeof issuer === 'string') jwt.setIssuer(issuer);
-    if (typeof audience === 'string') jwt.setAudience(audience);
+      .setExpirationTime(DEV_TOKEN_TTL)
+      .setIssuer(DEV_TOKEN_ISSUER);
+    if (this.#audience !== undefined) jwt.setAudience(this.#audience);
     const token = await jwt.sign(this.#secret);
     return { token, identity };
   }

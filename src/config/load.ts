@@ -39,6 +39,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     }
     out[name] = value;
   }
+  // The demo listens on this machine only; production on every interface (docs/decisions.md).
+  if (out.host === '') out.host = out.dev ? '127.0.0.1' : '0.0.0.0';
   const config = out as Config;
   problems.push(...crossCheck(config));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -151,7 +153,11 @@ function crossCheck(c: Config): string[] {
     problems.push(`socketSoftLimitBytes (${c.socketSoftLimitBytes}) is larger than socketHardLimitBytes (${c.socketHardLimitBytes})`);
   }
   if (c.jwtSecret !== '' && Buffer.byteLength(c.jwtSecret) < 32) problems.push(`${describe('jwtSecret')}: must be at least 32 bytes for HS256`);
-  if (c.jwksUrl !== '' && !/^https?:\/\//.test(c.jwksUrl)) problems.push(`${describe('jwksUrl')}: must be an http(s) URL`);
+  if (c.adminToken !== '' && Buffer.byteLength(c.adminToken) < 32) problems.push(`${describe('adminToken')}: must be at least 32 bytes`);
+  if (c.jwksUrl !== '' && !/^https:\/\//.test(c.jwksUrl) && !(c.jwksAllowHttp && /^http:\/\//.test(c.jwksUrl))) {
+    // Keys fetched over plain http can be swapped on the way: anyone on the path could sign tokens.
+    problems.push(`${describe('jwksUrl')}: must be an https URL (${envNameOf('jwksAllowHttp')}=true accepts http)`);
+  }
   if (c.classifierUrl !== '' && !/^https?:\/\//.test(c.classifierUrl)) problems.push(`${describe('classifierUrl')}: must be an http(s) URL`);
   const badProxies = badAddressRanges(c.trustedProxies);
   if (badProxies.length > 0) problems.push(`${describe('trustedProxies')}: not an address or CIDR range: ${badProxies.join(', ')}`);

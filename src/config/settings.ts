@@ -45,16 +45,20 @@ export const SETTINGS = {
   ircTlsPort: int('TCP port of Twitch-compatible IRC over TLS, on when ircTlsCert and ircTlsKey are set; 0 picks a free port.', 6697, 0, 65535),
   ircTlsCert: str('PEM file of the IRC over TLS certificate (its chain after it).', ''),
   ircTlsKey: str('PEM file of the IRC over TLS private key.', ''),
-  host: str('Address to listen on.', '0.0.0.0'),
+  host: str('Address to listen on; empty: 127.0.0.1 in development mode, 0.0.0.0 (every interface) in production.', ''),
+  adminPort: int('TCP port of a second HTTP listener where the operator endpoints (/metrics, /ops, /api/ops/series, /docs, analytics) need no token; -1: none. Keep it off the public network.', -1, -1, 65535),
+  adminToken: str('Bearer token (at least 32 bytes) that opens the operator endpoints on the main port. With neither this nor adminPort, production serves them to nobody (404); development mode to everyone.', '', true),
   dataDir: str('Directory of the embedded durable log (SQLite).', './data'),
   dev: bool('Development mode: issues tokens at POST /api/dev/token to anyone. Never in production.', false),
   logLevel: str('pino log level: fatal, error, warn, info, debug, trace, silent.', 'info'),
 
   // Identity
   jwtSecret: str('HS256 secret that verifies tokens (and signs development tokens).', '', true),
-  jwksUrl: str('JWKS URL whose RS256/ES256 keys verify tokens.', ''),
+  jwksUrl: str('JWKS URL (https) whose RS256/ES256 keys verify tokens.', ''),
+  jwksAllowHttp: bool('Accept a plain http jwksUrl (a key server on this machine or a trusted network); otherwise start-up refuses it.', false),
   jwtIssuer: str('Required `iss` of tokens, if set.', ''),
   jwtAudience: str('Required `aud` of tokens, if set.', ''),
+  jwtAllowNoExp: bool('Production mode: accept tokens without `exp` (they never expire); by default they are refused.', false),
 
   // Cluster mode (see docs/operations.md)
   redisUrl: str('Redis URL; with kafkaBrokers switches on cluster mode.', ''),

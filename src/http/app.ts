@@ -51,7 +51,14 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Chorus HTTP API', version: '1', description: 'Live chat for live streams. The WebSocket protocol is in docs/protocol.md.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      // Relative: the server that serves this document, whatever name clients reach it by.
+      servers: [{ url: '/', description: 'this server' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'the adminToken setting: operator endpoints (docs/operations.md)' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

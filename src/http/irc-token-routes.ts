@@ -16,6 +16,7 @@ export function registerIrcTokenRoutes(app: FastifyInstance, auth: Authenticator
       summary: 'An IRC password for the bearer of this token',
       description: 'Use it as `PASS oauth:<token>` (tmi.js: `identity.password`). It is the JWT in lower-case base32: valid exactly as long as the JWT is.',
       tags: ['irc'],
+      security: S.bearer,
       response: { 200: Type.Object({ token: Type.String() }), '4xx': S.Refusal },
     },
   }, async (request) => {

@@ -66,3 +66,5 @@ export const BanBody = Type.Union([
 export const Roles = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r)))));
 
 export const bearer = [{ bearer: [] as string[] }];
+/** A token is optional (`{}`), but one that is sent must be valid. */
+export const optionalBearer: Array<Record<string, string[]>> = [{}, { bearer: [] }];

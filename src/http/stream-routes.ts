@@ -62,6 +62,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
       summary: 'Poll for new messages (after), or replay a time range (from, to)',
       description: 'Without after or from: the newest messages, for a client starting to poll. Moderators also see sampled-out messages in a replay. Without a token: a smaller page (anonymousReadMax), and a per-address rate (429 rate_limited).',
       tags: ['chat'],
+      security: S.optionalBearer,
       params: S.StreamParams,
       querystring: MessagesQuery,
       response: {
@@ -72,6 +73,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   }, async (request) => {
     const { s } = request.params;
     const { after, from, to, limit: asked } = request.query;
+    // A token sent is checked even where it changes nothing: a client learns at once that it is bad.
     const identity = await identityOf(d.auth, request);
     const pageMax = d.readLimits.pageMax(identity, request.ip);
     const limit = Math.min(asked ?? pageMax, pageMax);

@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { apiCall } from '../support/api.ts';
 import { signedToken } from '../support/tokens.ts';
+import { encodeIrcToken } from '../../src/irc/irc-token.ts';
 import { tmiClient } from '../support/irc-clients.ts';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
@@ -21,8 +22,13 @@ after(async () => {
   await server?.stop();
 });
 
-/** A token as an identity provider without per-stream roles issues it: no `roles` claim at all. */
-const noRolesToken = (name: string) => signedToken(`idp-${name}`, { name });
+/** A token as an identity provider issues it (its own user ids), and its IRC form. */
+async function providerToken(name: string, roles?: Record<string, string[]>): Promise<{ token: string; ircToken: string }> {
+  const token = await signedToken(name, { sub: `idp-${name}`, roles });
+  return { token, ircToken: encodeIrcToken(token) };
+}
+/** Without per-stream roles: no `roles` claim at all. */
+const noRolesToken = (name: string) => providerToken(name);
 
 test('HTTP: streams named after Object.prototype members work for a token without roles', async () => {
   const { token } = await noRolesToken('plainhttp');
@@ -62,7 +68,7 @@ test('WebSocket: join, send and mod in those streams with a token without roles'
 
 test('a roles claim with __proto__ and constructor keys gives roles in exactly those streams', async () => {
   const roles = JSON.parse('{"__proto__": ["broadcaster"], "constructor": ["moderator"]}') as Record<string, string[]>;
-  const { token } = await signedToken('idp-protoowner', { name: 'protoowner', roles });
+  const { token } = await providerToken('protoowner', roles);
   const modes = (stream: string) => apiCall(server.url, 'PATCH', `/api/streams/${stream}/modes`, token, { slowSeconds: 0 });
   assert.equal((await modes('__proto__')).status, 200);
   assert.equal((await modes('constructor')).status, 200);
@@ -72,7 +78,7 @@ test('a roles claim with __proto__ and constructor keys gives roles in exactly t
   // Only the broadcaster grants roles; granted roles merge with the claim's, in their own stream only.
   assert.equal((await apiCall(server.url, 'PUT', '/api/streams/__proto__/roles/idp-helper', token, { roles: ['moderator'] })).status, 204);
   assert.equal((await apiCall(server.url, 'PUT', '/api/streams/constructor/roles/idp-helper', token, { roles: ['moderator'] })).status, 403);
-  const { token: helper } = await signedToken('idp-helper', { name: 'helper' });
+  const { token: helper } = await providerToken('helper');
   assert.equal((await apiCall(server.url, 'PATCH', '/api/streams/__proto__/modes', helper, { slowSeconds: 0 })).status, 200);
   assert.equal((await apiCall(server.url, 'PATCH', '/api/streams/constructor/modes', helper, { slowSeconds: 0 })).status, 403);
 
@@ -106,7 +112,7 @@ test('IRC: a token without roles chats in #constructor and #__proto__; /construc
   }
 
   const roles = JSON.parse('{"__proto__": ["broadcaster"]}') as Record<string, string[]>;
-  const owner = await signedToken('idp-ircowner', { name: 'ircowner', roles });
+  const owner = await providerToken('ircowner', roles);
   const mod = tmiClient(server.port, { username: 'ircowner', password: `oauth:${owner.ircToken}` });
   cleanups.push(() => mod.client.disconnect().catch(() => undefined));
   await mod.client.connect();

@@ -18,8 +18,17 @@ export interface TestServer {
 }
 
 /** The whole server in this process, on a free port, development mode on, with its own data directory. */
-export async function startTestServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
-  const config = loadConfig(['--dev', '--port', '0', '--irc-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET, ...flags], {});
+export function startTestServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
+  return startInProcess(['--dev', ...flags], dataDir);
+}
+
+/** The same in production mode: no development tokens, and tokens need `exp` (sign them with TEST_SECRET). */
+export function startProductionServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
+  return startInProcess(flags, dataDir);
+}
+
+async function startInProcess(flags: string[], dataDir: string): Promise<TestServer & { server: RunningServer }> {
+  const config = loadConfig(['--port', '0', '--irc-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET, ...flags], {});
   const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     server,

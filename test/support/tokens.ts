@@ -1,32 +1,30 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import { SignJWT } from 'jose';
 import { userIdForName } from '../../src/auth/identity.ts';
-import { encodeIrcToken } from '../../src/irc/irc-token.ts';
 import { TEST_SECRET } from './servers.ts';
 
-function sign(sub: string, claims: JWTPayload, expiration: number | string): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(expiration)
-    .sign(new TextEncoder().encode(TEST_SECRET));
+export interface TokenClaims {
+  /** Default: the id a development token of the same name would have. */
+  sub?: string;
+  /** Omitted unless given, as many identity providers issue them. */
+  roles?: Record<string, string[]>;
+  iss?: string;
+  aud?: string;
+  /** A lifetime as jose reads it ('1h'), or `exp` itself in seconds since the epoch; null: a token without `exp`. */
+  expiresIn?: string | number | null;
+  secret?: string;
 }
 
-/**
- * A token signed with the test servers' secret carrying exactly `claims`, as
- * an identity provider might issue it: no `roles` claim unless given, or one
- * whose keys a development token would never produce (`__proto__`).
- */
-export async function signedToken(sub: string, claims: JWTPayload): Promise<{ token: string; ircToken: string }> {
-  const token = await sign(sub, claims, '1h');
-  return { token, ircToken: encodeIrcToken(token) };
+/** A token as an identity provider signs it (HS256 with the test servers' secret, one hour by default). */
+export function signedToken(name: string, claims: TokenClaims = {}): Promise<string> {
+  const { sub = userIdForName(name), roles, iss, aud, expiresIn = '1h', secret = TEST_SECRET } = claims;
+  const jwt = new SignJWT(roles === undefined ? { name } : { name, roles }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt();
+  if (iss !== undefined) jwt.setIssuer(iss);
+  if (aud !== undefined) jwt.setAudience(aud);
+  if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
-/**
- * A token the test servers accept, for the user a development token of
- * `name` would be, expiring in `seconds` (rounded up to the next whole second
- * of the clock, as `exp` counts whole seconds).
- */
+/** A token of `name` expiring in `seconds`, rounded up to the next whole second of the clock (`exp` counts whole seconds). */
 export function tokenExpiringIn(name: string, seconds: number, roles: Record<string, string[]> = {}): Promise<string> {
-  return sign(userIdForName(name), { name, roles }, Math.ceil(Date.now() / 1000) + seconds);
+  return signedToken(name, { roles, expiresIn: Math.ceil(Date.now() / 1000) + seconds });
 }

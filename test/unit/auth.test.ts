@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { Authenticator } from '../../src/auth/tokens.ts';
+import { Authenticator, DEV_TOKEN_ISSUER, type TokenOptions } from '../../src/auth/tokens.ts';
 import { userIdForName, userIn } from '../../src/auth/identity.ts';
 import { ChatError } from '../../src/protocol/errors.ts';
 
@@ -33,6 +33,10 @@ before(async () => {
 });
 after(() => jwks.close());
 
+/** A production authenticator unless `options` say otherwise. */
+const authenticator = (options: Partial<TokenOptions>): Authenticator =>
+  new Authenticator({ dev: false, jwtSecret: '', jwksUrl: '', jwtIssuer: '', jwtAudience: '', jwtAllowNoExp: false, ...options });
+
 /** Roles are a null-prototype object (a stream may be named anything); compare as JSON. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -54,7 +58,7 @@ async function refusal(auth: Authenticator, token: unknown): Promise<string> {
 }
 
 test('HS256 with the shared secret; the identity carries roles and colour', async () => {
-  const auth = new Authenticator({ jwtSecret: SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '' });
+  const auth = authenticator({ jwtSecret: SECRET });
   const identity = await auth.verify(await sign(new TextEncoder().encode(SECRET), 'HS256'));
   assert.deepEqual(plain(identity), { id: 'user-1', name: 'alice', color: '#aabbcc', roles: { s: ['moderator'] } });
   assert.deepEqual(userIn(identity, 's').badges, ['moderator']);
@@ -63,7 +67,7 @@ test('HS256 with the shared secret; the identity carries roles and colour', asyn
 });
 
 test('RS256 and ES256 from the JWKS URL; unknown keys, alg none and HS256 without a secret are refused', async () => {
-  const auth = new Authenticator({ jwtSecret: '', jwksUrl, jwtIssuer: '', jwtAudience: '' });
+  const auth = authenticator({ jwksUrl });
   assert.equal((await auth.verify(await sign(rsa, 'RS256', 'rsa'))).name, 'alice');
   assert.equal((await auth.verify(await sign(ec, 'ES256', 'ec'))).name, 'alice');
   await refusal(auth, await sign(stranger, 'RS256', 'rsa'));
@@ -75,25 +79,49 @@ test('RS256 and ES256 from the JWKS URL; unknown keys, alg none and HS256 withou
 
 test('expiry, issuer and audience are enforced; bad claims are refused', async () => {
   const key = new TextEncoder().encode(SECRET);
-  const auth = new Authenticator({ jwtSecret: SECRET, jwksUrl: '', jwtIssuer: 'https://id.example', jwtAudience: 'chorus' });
+  const auth = authenticator({ jwtSecret: SECRET, jwtIssuer: 'https://id.example', jwtAudience: 'chorus' });
   const good = await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://id.example').setAudience('chorus'));
   assert.equal((await auth.verify(good)).id, 'user-1');
   await refusal(auth, await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://evil.example').setAudience('chorus')));
   await refusal(auth, await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://id.example').setAudience('other')));
   const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('https://id.example').setAudience('chorus').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
   assert.match(await refusal(auth, expired), /exp/);
-  const badRoles = await new SignJWT({ name: 'bob', roles: { s: ['emperor'] } }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('https://id.example').setAudience('chorus').sign(key);
+  const badRoles = await new SignJWT({ name: 'bob', roles: { s: ['emperor'] } }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('https://id.example').setAudience('chorus').setExpirationTime('1h').sign(key);
   assert.match(await refusal(auth, badRoles), /roles/);
-  const badName = await new SignJWT({ name: '<script>' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('https://id.example').setAudience('chorus').sign(key);
+  const badName = await new SignJWT({ name: '<script>' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('https://id.example').setAudience('chorus').setExpirationTime('1h').sign(key);
   assert.match(await refusal(auth, badName), /name/);
 });
 
 test('development tokens verify and derive the user id from the name', async () => {
-  const auth = new Authenticator({ jwtSecret: '', jwksUrl: '', jwtIssuer: '', jwtAudience: '' });
+  const auth = authenticator({ dev: true });
   const { token, identity } = await auth.issueDevToken('Zoe', { s: ['vip'] });
   assert.equal(identity.id, userIdForName('zoe'));
   assert.deepEqual(plain(await auth.verify(token)), { id: identity.id, name: 'Zoe', roles: { s: ['vip'] } });
   // Another server with its own random secret does not accept it.
-  const other = new Authenticator({ jwtSecret: '', jwksUrl: '', jwtIssuer: '', jwtAudience: '' });
+  const other = authenticator({ dev: true });
   await refusal(other, token);
+});
+
+test('production refuses tokens without exp unless jwtAllowNoExp; development accepts them', async () => {
+  const key = new TextEncoder().encode(SECRET);
+  const forever = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-1').sign(key);
+  assert.match(await refusal(authenticator({ jwtSecret: SECRET }), forever), /"exp" claim/);
+  assert.equal((await authenticator({ jwtSecret: SECRET, jwtAllowNoExp: true }).verify(forever)).id, 'user-1');
+  assert.equal((await authenticator({ jwtSecret: SECRET, dev: true }).verify(forever)).id, 'user-1');
+});
+
+test('development tokens are marked, and a production server sharing the secret refuses them', async () => {
+  const dev = authenticator({ dev: true, jwtSecret: SECRET });
+  const { token } = await dev.issueDevToken('mallory', { s: ['broadcaster'] });
+  assert.equal(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).iss, DEV_TOKEN_ISSUER);
+  assert.match(await refusal(authenticator({ jwtSecret: SECRET }), token), /development tokens/);
+  assert.match(await refusal(authenticator({ jwtSecret: SECRET, jwtAllowNoExp: true }), token), /development tokens/);
+  // A production server that requires an issuer refuses it for that too.
+  await refusal(authenticator({ jwtSecret: SECRET, jwtIssuer: 'https://id.example' }), token);
+  // A development server with an issuer configured takes both its own tokens and the issuer's.
+  const devWithIssuer = authenticator({ dev: true, jwtSecret: SECRET, jwtIssuer: 'https://id.example' });
+  assert.equal((await devWithIssuer.verify(token)).name, 'mallory');
+  const key = new TextEncoder().encode(SECRET);
+  assert.equal((await devWithIssuer.verify(await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://id.example')))).name, 'alice');
+  await refusal(devWithIssuer, await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://evil.example')));
 });

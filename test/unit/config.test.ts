@@ -51,6 +51,26 @@ test('production without a way to verify tokens is refused; cluster needs both s
   assert.doesNotThrow(() => loadConfig(['--dev', '--redis-cluster', '--redis-sharded-pubsub'], cluster));
 });
 
+test('a JWKS URL must be https unless jwksAllowHttp', () => {
+  assert.throws(() => loadConfig(['--jwks-url', 'http://keys.example/jwks.json'], {}), /jwksUrl \(--jwks-url, CHORUS_JWKS_URL\): must be an https URL \(CHORUS_JWKS_ALLOW_HTTP=true accepts http\)/);
+  assert.throws(() => loadConfig(['--jwks-url', 'ftp://keys.example/jwks.json', '--jwks-allow-http'], {}), /must be an https URL/);
+  assert.equal(loadConfig(['--jwks-url', 'https://keys.example/jwks.json'], {}).jwksUrl, 'https://keys.example/jwks.json');
+  assert.equal(loadConfig(['--jwks-url', 'http://127.0.0.1:9/jwks.json', '--jwks-allow-http'], {}).jwksUrl, 'http://127.0.0.1:9/jwks.json');
+});
+
+test('development mode listens on 127.0.0.1 by default, production on every interface; an explicit host wins', () => {
+  assert.equal(loadConfig(['--dev'], {}).host, '127.0.0.1');
+  assert.equal(loadConfig([], { CHORUS_JWT_SECRET: SECRET }).host, '0.0.0.0');
+  assert.equal(loadConfig(['--dev', '--host', '0.0.0.0'], {}).host, '0.0.0.0');
+  assert.equal(loadConfig(['--dev'], { CHORUS_HOST: '::1' }).host, '::1');
+  assert.equal(loadConfig(['--host', '10.0.0.5'], { CHORUS_JWT_SECRET: SECRET }).host, '10.0.0.5');
+});
+
+test('an admin token shorter than 32 bytes is refused', () => {
+  assert.throws(() => loadConfig(['--dev', '--admin-token', 'short'], {}), /adminToken \(--admin-token, CHORUS_ADMIN_TOKEN\): must be at least 32 bytes/);
+  assert.equal(loadConfig(['--dev'], { CHORUS_ADMIN_TOKEN: 'y'.repeat(32) }).adminToken, 'y'.repeat(32));
+});
+
 test('a bad config file is a clear error', () => {
   const dir = tempDir();
   try {

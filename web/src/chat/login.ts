@@ -12,10 +12,14 @@ export function tokenFromFragment(): string | null {
  * from POST /api/dev/token. The token goes into the fragment, so a reload
  * keeps the login, exactly as an embedding site's token would.
  */
-export function offerDevLogin(stream: string, onToken: (token: string) => void): void {
+export function offerDevLogin(stream: string, onToken: (token: string) => void, note = ''): void {
   const form = byId<HTMLFormElement>('login');
   const status = byId('login-status');
   form.hidden = false;
+  status.textContent = note;
+  // Offered again after a refused token: one submit handler however often.
+  if (form.dataset.wired === 'true') return;
+  form.dataset.wired = 'true';
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -35,4 +39,15 @@ export function offerDevLogin(stream: string, onToken: (token: string) => void):
       onToken(token);
     });
   });
+}
+
+/**
+ * The server refused the page's token (expired, or signed with a secret the
+ * server no longer has): drop it from the fragment, so a reload does not
+ * bring it back, and in development mode offer the login form again rather
+ * than leave the page signed out with no way back in.
+ */
+export function fallBackToLogin(stream: string, reason: string, onToken: (token: string) => void): void {
+  history.replaceState(null, '', location.pathname + location.search);
+  if (document.body.dataset.dev === 'true') offerDevLogin(stream, onToken, `Signed out (${reason}): log in again.`);
 }

@@ -3,7 +3,7 @@
 import { byId } from '../shared/dom.ts';
 import { MODERATOR_ROLES, type Modes, type Role, type User } from '../shared/wire.ts';
 import { ChatConnection } from './connection.ts';
-import { offerDevLogin, tokenFromFragment } from './login.ts';
+import { fallBackToLogin, offerDevLogin, tokenFromFragment } from './login.ts';
 import { renewTokenBeforeExpiry } from './token-renewal.ts';
 import { MessageList } from './message-list.ts';
 import { ModActions } from './mod-actions.ts';
@@ -51,6 +51,11 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     else if (frame.type === 'state') {
       showModes(frame.modes);
       status.showState(frame);
+    } else if (frame.type === 'error' && frame.code === 'unauthorized' && frame.nonce === undefined && token !== null) {
+      // The refusal of the token this page signed in with (auth frames carry no nonce).
+      token = null;
+      byId('send-status').textContent = frame.message;
+      fallBackToLogin(stream, frame.message, signIn);
     } else if (frame.type === 'error') byId('send-status').textContent = frame.message;
   },
   status: (s) => status.showConnection(s),
@@ -89,10 +94,10 @@ function showModes(next: Modes): void {
   modPanel.showModes(next);
 }
 
-if (token === null && document.body.dataset.dev === 'true') {
-  offerDevLogin(stream, (fresh) => {
-    token = fresh;
-    connection.setToken(fresh);
-  });
+function signIn(fresh: string): void {
+  token = fresh;
+  connection.setToken(fresh);
 }
+
+if (token === null && document.body.dataset.dev === 'true') offerDevLogin(stream, signIn);
 connection.start(token);
