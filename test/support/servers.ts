@@ -48,6 +48,8 @@ export interface ChildServer extends TestServer {
   output: string[];
 }
 
+const START_TIMEOUT_MS = 45_000;
+
 /** `node src/main.ts serve` as a separate process, as an operator runs it; resolves once it listens. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'src/main.ts', 'serve', ...args], {
@@ -58,7 +60,8 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
+    // Generous: a gateway on a loaded two-core machine (the whole suite runs beside it) takes 10-20 s to load and connect.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), START_TIMEOUT_MS);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
       try {
