@@ -5,7 +5,7 @@ import type { Config } from './config/settings.ts';
 import type { Bus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { RedisBus } from './bus/redis-bus.ts';
-import type { MessagePublisher } from './chat/message-publisher.ts';
+import type { MessagePublisher } from './broker/broker.ts';
 import { OrderedPublisher } from './chat/ordered-publisher.ts';
 import { ClusterLog } from './cluster/cluster-log.ts';
 import { ClusterPublisher } from './cluster/cluster-publisher.ts';

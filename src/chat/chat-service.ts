@@ -12,7 +12,7 @@ import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
-import type { Draft, MessagePublisher } from './message-publisher.ts';
+import type { Draft, MessagePublisher } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import { backendError } from './backend-error.ts';
 

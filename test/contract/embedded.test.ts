@@ -8,6 +8,9 @@ import { SqliteLogTail } from '../../src/log/sqlite-log-tail.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
+import { OrderedPublisher } from '../../src/chat/ordered-publisher.ts';
+import { withFailingAppends } from '../support/failing-appends.ts';
+import { runBrokerContract } from './broker.contract.ts';
 import { runBusContract } from './bus.contract.ts';
 import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
@@ -57,3 +60,33 @@ runStateContract('MemoryState + SqliteStatePersistence', () =>
 );
 
 runViewerContract('ExactViewerCounter', async () => new ExactViewerCounter(), { exact: true });
+
+runBrokerContract('EmbeddedBroker (MemoryBus + SqliteLog)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-broker-'));
+  const path = join(dir, 'data', 'chorus.db');
+  return {
+    open: async () => {
+      const stored = await SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 });
+      const appends = withFailingAppends(stored);
+      const bus = new MemoryBus();
+      const state = new MemoryState({ loadLastSeq: (stream) => stored.lastSeq(stream) });
+      const publisher = new OrderedPublisher(state, appends.log, bus, (err) => console.error('publish failed', err));
+      const broker = {
+        publish: (draft: Parameters<OrderedPublisher['commit']>[0], sampled: boolean) => publisher.commit(draft, sampled),
+        latest: stored.latest.bind(stored),
+        since: stored.since.bind(stored),
+        range: stored.range.bind(stored),
+      };
+      return {
+        broker, bus, stored, failAppends: appends.fail,
+        close: async () => {
+          await Promise.all([bus.close(), state.close()]);
+          await stored.close();
+        },
+      };
+    },
+    // The embedded counter lives in memory: a restart loses it anyway.
+    loseCounters: async () => {},
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}, { shared: false });

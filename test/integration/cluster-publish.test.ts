@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { BusEvent } from '../../src/bus/bus.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import type { Draft } from '../../src/chat/message-publisher.ts';
+import type { Draft } from '../../src/broker/broker.ts';
 import { ClusterLog } from '../../src/cluster/cluster-log.ts';
 import { ClusterPublisher } from '../../src/cluster/cluster-publisher.ts';
 import { RecentWindow } from '../../src/cluster/recent-window.ts';
