@@ -1,6 +1,6 @@
 import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { SendWindows } from './send-windows.ts';
-import { SeqCounters } from './seq-counters.ts';
+import { SeqCounters } from '../broker/seq-counters.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 

@@ -1,9 +1,9 @@
 // Runs the durable log contract against ClusterLog (the Kafka log with the
 // recent window in Redis in front of it, as cluster-mode gateways read it)
 // and the broker contract against the cluster broker, on the shared Redis and Kafka.
-import { ClusterLog } from '../../src/cluster/cluster-log.ts';
-import { RecentWindow } from '../../src/cluster/recent-window.ts';
-import { ClusterPublisher } from '../../src/cluster/cluster-publisher.ts';
+import { ClusterLog } from '../../src/broker/cluster-log.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
+import { ClusterPublisher } from '../../src/broker/cluster-broker.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
 import type { Draft } from '../../src/broker/broker.ts';
 import { withFailingAppends } from '../support/failing-appends.ts';

@@ -8,7 +8,7 @@ import { SqliteLogTail } from '../../src/log/sqlite-log-tail.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
-import { OrderedPublisher } from '../../src/chat/ordered-publisher.ts';
+import { OrderedPublisher } from '../../src/broker/embedded-broker.ts';
 import { withFailingAppends } from '../support/failing-appends.ts';
 import { runBrokerContract } from './broker.contract.ts';
 import { runBusContract } from './bus.contract.ts';

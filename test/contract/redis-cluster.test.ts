@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import { RecentWindow } from '../../src/cluster/recent-window.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
 import { RedisState } from '../../src/state/redis-state.ts';
 import { HllViewerCounter } from '../../src/viewers/hll-viewer-count.ts';
 import { OwnRedisCluster } from '../support/redis-cluster.ts';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { Modes, StreamRules } from '../../src/protocol/types.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SendWindows } from '../../src/state/send-windows.ts';
-import { SeqCounters } from '../../src/state/seq-counters.ts';
+import { SeqCounters } from '../../src/broker/seq-counters.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import type { StatePersistence } from '../../src/state/state-persistence.ts';
 

@@ -1,6 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { RetractReason } from '../chat/retraction.ts';
-import { stamped, type Draft, type MessagePublisher } from '../broker/broker.ts';
+import { stamped, type Draft, type MessagePublisher } from './broker.ts';
 import type { DurableLog } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 import type { RecentWindow } from './recent-window.ts';

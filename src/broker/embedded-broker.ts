@@ -2,7 +2,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { DurableLog, LoggedMessage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
-import { stamped, type Draft, type MessagePublisher } from '../broker/broker.ts';
+import { stamped, type Draft, type MessagePublisher } from './broker.ts';
 
 interface Pending {
   entry: LoggedMessage;
