@@ -22,11 +22,6 @@ export interface Broker extends Pick<DurableLog, 'latest' | 'since' | 'range'> {
   publish(draft: Draft, sampled: boolean): Promise<Message>;
 }
 
-/** The interface the publishers implement until they become brokers. */
-export interface MessagePublisher {
-  commit(draft: Draft, sampled: boolean): Promise<Message>;
-}
-
 /** The wire message with its seq; fields in PROTOCOL.md order, so JSON output is stable. */
 export function stamped(draft: Draft, seq: number): Message {
   const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };

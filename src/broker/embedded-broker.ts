@@ -1,8 +1,15 @@
 import type { Bus } from '../bus/bus.ts';
-import type { DurableLog, LoggedMessage } from '../log/log.ts';
+import type { DurableLog, HistoryPage, LoggedMessage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
-import type { StateStore } from '../state/state.ts';
-import { stamped, type Draft, type MessagePublisher } from './broker.ts';
+import { stamped, type Broker, type Draft } from './broker.ts';
+import { SeqCounters } from './seq-counters.ts';
+
+export interface EmbeddedBrokerOptions {
+  /** A stream's seq counter is dropped after this long unused and reloaded from the log; default one hour. */
+  seqIdleMs?: number;
+  /** A publish on the bus failed (the message is stored: history and resumes still have it). */
+  onPublishError: (err: unknown) => void;
+}
 
 interface Pending {
   entry: LoggedMessage;
@@ -11,31 +18,32 @@ interface Pending {
 }
 
 /**
- * The embedded publisher: stamps from the in-process seq counter, appends to
- * the log and publishes each message only after it is durable, in seq order
- * per stream. Publishing after the append is what makes the history-to-live
+ * The embedded broker: stamps from its in-process seq counters (started
+ * from the log's lastSeq, so seq continues across restarts), appends to the
+ * log and publishes each message only after it is durable, in seq order per
+ * stream. Publishing after the append is what makes the history-to-live
  * handover gap-free: whatever a joining viewer does not find in the log
  * reaches it live.
  */
-export class OrderedPublisher implements MessagePublisher {
-  readonly #state: StateStore;
+export class EmbeddedBroker implements Broker {
   readonly #log: DurableLog;
   readonly #bus: Bus;
+  readonly #seqs: SeqCounters;
   readonly #onPublishError: (err: unknown) => void;
   readonly #queues = new Map<string, Pending[]>();
 
-  constructor(state: StateStore, log: DurableLog, bus: Bus, onPublishError: (err: unknown) => void) {
-    this.#state = state;
+  constructor(log: DurableLog, bus: Bus, options: EmbeddedBrokerOptions) {
     this.#log = log;
     this.#bus = bus;
-    this.#onPublishError = onPublishError;
+    this.#seqs = new SeqCounters({ loadLastSeq: (stream) => log.lastSeq(stream), idleMs: options.seqIdleMs ?? 3_600_000 });
+    this.#onPublishError = options.onPublishError;
   }
 
-  async commit(draft: Draft, sampled: boolean): Promise<Message> {
+  async publish(draft: Draft, sampled: boolean): Promise<Message> {
     const stream = draft.stream;
     // Seqs are taken in call order and the queue below is in the same order,
     // so publishing from its head keeps seq order.
-    const entry: LoggedMessage = { message: stamped(draft, await this.#state.nextSeq(stream)), sampled };
+    const entry: LoggedMessage = { message: stamped(draft, await this.#seqs.next(stream)), sampled };
     let queue = this.#queues.get(stream);
     if (queue === undefined) this.#queues.set(stream, (queue = []));
     const pending: Pending = { entry, settled: false, stored: false };
@@ -49,6 +57,18 @@ export class OrderedPublisher implements MessagePublisher {
       this.#drain(stream, queue);
     }
     return entry.message;
+  }
+
+  latest(stream: string, limit: number): Promise<HistoryPage> {
+    return this.#log.latest(stream, limit);
+  }
+
+  since(stream: string, afterSeq: number, limit: number): Promise<HistoryPage> {
+    return this.#log.since(stream, afterSeq, limit);
+  }
+
+  range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]> {
+    return this.#log.range(stream, fromMs, toMs, limit, includeSampled);
   }
 
   #drain(stream: string, queue: Pending[]): void {

@@ -3,9 +3,8 @@
 // and the broker contract against the cluster broker, on the shared Redis and Kafka.
 import { ClusterLog } from '../../src/broker/cluster-log.ts';
 import { RecentWindow } from '../../src/broker/recent-window.ts';
-import { ClusterPublisher } from '../../src/broker/cluster-broker.ts';
+import { ClusterBroker } from '../../src/broker/cluster-broker.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import type { Draft } from '../../src/broker/broker.ts';
 import { withFailingAppends } from '../support/failing-appends.ts';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
@@ -50,14 +49,8 @@ runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
       const appends = withFailingAppends(stored);
       const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 1_000, idleMs: 60_000 });
       const bus = await RedisBus.connect({ ...redis, sharded: false, onHandlerError: () => {} });
-      const publisher = new ClusterPublisher(window, appends.log, bus, (err) => console.error('publisher cleanup failed', err));
-      const history = new ClusterLog(stored, window);
-      const broker = {
-        publish: (draft: Draft, sampled: boolean) => publisher.commit(draft, sampled),
-        latest: history.latest.bind(history),
-        since: history.since.bind(history),
-        range: history.range.bind(history),
-      };
+      const onError = (err: unknown): void => console.error('broker cleanup failed', err);
+      const broker = new ClusterBroker({ window, kafka: appends.log, history: new ClusterLog(stored, window), bus, onError });
       return {
         broker, bus, stored, failAppends: appends.fail,
         close: async () => {

@@ -8,7 +8,7 @@ import { SqliteLogTail } from '../../src/log/sqlite-log-tail.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
-import { OrderedPublisher } from '../../src/broker/embedded-broker.ts';
+import { EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
 import { withFailingAppends } from '../support/failing-appends.ts';
 import { runBrokerContract } from './broker.contract.ts';
 import { runBusContract } from './bus.contract.ts';
@@ -54,7 +54,7 @@ runReportQueueContract('SqliteReportQueue', async () => {
 
 runStateContract('MemoryState + SqliteStatePersistence', () =>
   withTempDir('chorus-state-', (path) => ({
-    open: async (options: { loadLastSeq: (stream: string) => Promise<number> }) => new MemoryState({ ...options, persistence: new SqliteStatePersistence(path) }),
+    open: async () => new MemoryState({ persistence: new SqliteStatePersistence(path) }),
   })),
   { shared: false },
 );
@@ -69,18 +69,11 @@ runBrokerContract('EmbeddedBroker (MemoryBus + SqliteLog)', async () => {
       const stored = await SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 });
       const appends = withFailingAppends(stored);
       const bus = new MemoryBus();
-      const state = new MemoryState({ loadLastSeq: (stream) => stored.lastSeq(stream) });
-      const publisher = new OrderedPublisher(state, appends.log, bus, (err) => console.error('publish failed', err));
-      const broker = {
-        publish: (draft: Parameters<OrderedPublisher['commit']>[0], sampled: boolean) => publisher.commit(draft, sampled),
-        latest: stored.latest.bind(stored),
-        since: stored.since.bind(stored),
-        range: stored.range.bind(stored),
-      };
+      const broker = new EmbeddedBroker(appends.log, bus, { onPublishError: (err) => console.error('publish failed', err) });
       return {
         broker, bus, stored, failAppends: appends.fail,
         close: async () => {
-          await Promise.all([bus.close(), state.close()]);
+          await bus.close();
           await stored.close();
         },
       };
