@@ -5,11 +5,11 @@ import type { Config } from './config/settings.ts';
 import type { Bus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { RedisBus } from './bus/redis-bus.ts';
-import type { MessagePublisher } from './chat/message-publisher.ts';
-import { OrderedPublisher } from './chat/ordered-publisher.ts';
-import { ClusterLog } from './cluster/cluster-log.ts';
-import { ClusterPublisher } from './cluster/cluster-publisher.ts';
-import { RecentWindow } from './cluster/recent-window.ts';
+import type { Broker } from './broker/broker.ts';
+import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { ClusterLog } from './broker/cluster-log.ts';
+import { ClusterBroker } from './broker/cluster-broker.ts';
+import { RecentWindow } from './broker/recent-window.ts';
 import { KafkaLog } from './log/kafka-log.ts';
 import { KafkaLogTail } from './log/kafka-log-tail.ts';
 import type { DurableLog } from './log/log.ts';
@@ -35,7 +35,7 @@ export interface Seams {
   state: StateStore;
   bus: Bus;
   viewers: ViewerCounter;
-  publisher: MessagePublisher;
+  broker: Broker;
   tail: LogTail;
   reports: ReportQueue;
   /** The analytics consumer's group: its counts live in this process, so in cluster mode each gateway reads every stream in a group of its own. */
@@ -68,7 +68,7 @@ function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
 // Consumers of the embedded log poll it; cluster consumers use Kafka groups.
 const SQLITE_TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
 const KAFKA_TAIL_RETRY_MS = 1_000;
-// The recent window of each stream in Redis (src/cluster/recent-window.ts):
+// The recent window of each stream in Redis (src/broker/recent-window.ts):
 // with sampling keeping a big stream near 120 displayable messages a second,
 // a thousand span several seconds, far more than one Kafka append takes.
 // A report nobody handled in a week is forgotten when the reports topic drops it.
@@ -87,14 +87,14 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
       lock.release();
       throw err;
     });
-  const state = new MemoryState({ loadLastSeq: (stream) => log.lastSeq(stream), persistence: new SqliteStatePersistence(dbPath) });
+  const state = new MemoryState({ persistence: new SqliteStatePersistence(dbPath) });
   const bus = new MemoryBus();
   const viewers = new ExactViewerCounter();
   const tail = new SqliteLogTail(log, SQLITE_TAIL_TIMING);
   const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
   const parts: SeamParts = {
     mode: 'embedded', log, state, bus, viewers, tail, reports,
-    publisher: new OrderedPublisher(state, log, bus, (err) => logger.error({ err }, 'publish failed')),
+    broker: new EmbeddedBroker(log, bus, { onPublishError: (err) => logger.error({ err }, 'publish failed') }),
     analyticsGroup: 'analytics',
     onBusGap: () => {}, // the in-process bus loses nothing
   };
@@ -134,7 +134,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     }));
     const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
     const log = new ClusterLog(kafka, window);
-    const state = await open(RedisState.connect({ ...redis, loadLastSeq: (stream) => kafka.lastSeq(stream), onError: onError('redis-state') }));
+    const state = await open(RedisState.connect({ ...redis, onError: onError('redis-state') }));
     const bus = await open(RedisBus.connect({
       ...redis, sharded: config.redisShardedPubsub,
       onError: onError('redis-bus'),
@@ -147,7 +147,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, retryMs: KAFKA_TAIL_RETRY_MS });
     const parts: SeamParts = {
       mode: 'cluster', log, state, bus, viewers, tail, reports,
-      publisher: new ClusterPublisher(window, kafka, bus, onError('publisher')),
+      broker: new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') }),
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };

@@ -78,7 +78,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const now = (): number => Date.now();
   const metrics = new Metrics();
   const seams = await openSeams(config, logger);
-  const { log, state, bus, viewers, publisher, tail, reports } = seams;
+  const { log, state, bus, viewers, broker, tail, reports } = seams;
   const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
@@ -88,7 +88,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({

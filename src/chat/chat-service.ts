@@ -12,7 +12,7 @@ import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
-import type { Draft, MessagePublisher } from './message-publisher.ts';
+import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import { backendError } from './backend-error.ts';
 
@@ -43,7 +43,7 @@ export interface ChatServiceDeps {
   bus: Bus;
   content: ContentRules;
   sampler: Sampler;
-  publisher: MessagePublisher;
+  broker: Broker;
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
@@ -150,7 +150,7 @@ export class ChatService {
     }
   }
 
-  /** Stamps id and ts, takes the sampling decision, and resolves once the publisher has stamped and stored the message. */
+  /** Stamps id and ts, takes the sampling decision, and resolves once the broker has stamped and stored the message. */
   async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean): Promise<Accepted> {
     const d = this.#d;
     const ts = d.now();
@@ -159,7 +159,7 @@ export class ChatService {
     const sampled = !d.sampler.keep(stream, priority, ts);
     let message: Message;
     try {
-      message = await d.publisher.commit(draft, sampled);
+      message = await d.broker.publish(draft, sampled);
     } catch (err) {
       throw backendError(d.logger, err, { stream });
     }

@@ -1,16 +1,11 @@
 import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { SendWindows } from './send-windows.ts';
-import { SeqCounters } from './seq-counters.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
 export interface MemoryStateOptions {
-  /** The durable log's lastSeq, so seq continues after a restart with the same data. */
-  loadLastSeq: (stream: string) => Promise<number>;
   /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
   persistence?: StatePersistence;
-  /** A stream's seq counter is dropped after this long unused and reloaded from the log; default one hour. */
-  seqIdleMs?: number;
 }
 
 /**
@@ -20,7 +15,6 @@ export interface MemoryStateOptions {
  */
 export class MemoryState implements StateStore {
   readonly #persistence: StatePersistence | undefined;
-  readonly #seqs: SeqCounters;
   readonly #windows = new SendWindows();
   readonly #modes: Map<string, Modes>;
   readonly #rules: Map<string, StreamRules>;
@@ -30,9 +24,8 @@ export class MemoryState implements StateStore {
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   #closed = false;
 
-  constructor(options: MemoryStateOptions) {
+  constructor(options: MemoryStateOptions = {}) {
     this.#persistence = options.persistence;
-    this.#seqs = new SeqCounters({ loadLastSeq: options.loadLastSeq, idleMs: options.seqIdleMs ?? 3_600_000 });
     const loaded = this.#persistence?.load(Date.now());
     this.#modes = loaded?.modes ?? new Map();
     this.#rules = loaded?.rules ?? new Map();
@@ -44,10 +37,6 @@ export class MemoryState implements StateStore {
     const ban = this.#activeBan(check.stream, check.userId, check.now);
     if (ban !== null) return ban.until === null ? { ok: false, code: 'banned' } : { ok: false, code: 'timed_out', retryAfterMs: ban.until - check.now };
     return this.#windows.check(check);
-  }
-
-  nextSeq(stream: string): Promise<number> {
-    return this.#seqs.next(stream);
   }
 
   async getModes(stream: string): Promise<Modes> {

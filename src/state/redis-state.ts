@@ -7,10 +7,7 @@ import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSea
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
 
-export interface RedisStateOptions extends RedisSeamOptions {
-  /** The durable log's lastSeq, read only when Redis has no counter for a stream (first use, or Redis lost its data). */
-  loadLastSeq: (stream: string) => Promise<number>;
-}
+export type RedisStateOptions = RedisSeamOptions;
 
 // Rate and slow-mode keys live this much longer than they can refuse a send,
 // so a gateway whose clock runs ahead does not see another's keys vanish early.
@@ -24,22 +21,12 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `);
 
-// INCR of an existing counter; a missing one is started from the floor the
-// caller read from the log, or, with no floor given, reported as nil so the
-// caller reads it. A stale floor can never be applied to a live counter.
-const NEXT_SEQ = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCR', KEYS[1]) end
-if ARGV[1] == '' then return false end
-redis.call('SET', KEYS[1], ARGV[1])
-return redis.call('INCR', KEYS[1])
-`);
-
 /**
  * Shared state in Redis, one key family per stream (see docs/operations.md,
  * "Redis keys"). Every key of a stream carries the stream as its hash tag, so
  * on Redis Cluster they share a slot and the send-check script may touch
- * several of them. Modes, rules, bans and seq counters never expire except
- * timeouts, which expire when they end; rate and slow-mode keys expire once
+ * several of them. Modes, rules and bans never expire except timeouts,
+ * which expire when they end; rate and slow-mode keys expire once
  * they can no longer refuse anything.
  */
 export class RedisState implements StateStore {
@@ -48,8 +35,6 @@ export class RedisState implements StateStore {
   /** Makes sorted-set members unique across gateways: this instance's id plus a counter. */
   readonly #memberPrefix = randomUUID();
   #members = 0;
-  /** Concurrent first reads of a stream's floor share one log read. */
-  readonly #loadingFloors = new Map<string, Promise<number>>();
 
   static async connect(options: RedisStateOptions): Promise<RedisState> {
     const client = await connectRedis({ url: options.url, cluster: options.cluster, name: 'chorus-state', commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
@@ -79,14 +64,6 @@ export class RedisState implements StateStore {
     const verdict = toSendVerdict(reply);
     if (!verdict.ok && userWindow !== undefined) await this.#run(this.#client.zRem(userWindow, member));
     return verdict;
-  }
-
-  async nextSeq(stream: string): Promise<number> {
-    const key = `${this.#streamKey(stream)}seq`;
-    const seq = await this.#run(NEXT_SEQ.run(this.#client, [key], ['']));
-    if (seq !== null) return Number(seq);
-    const floor = await this.#loadFloor(stream);
-    return Number(await this.#run(NEXT_SEQ.run(this.#client, [key], [String(floor)])));
   }
 
   async getModes(stream: string): Promise<Modes> {
@@ -163,15 +140,6 @@ export class RedisState implements StateStore {
 
   #run<T>(command: Promise<T>): Promise<T> {
     return withDeadline(command, this.#options.commandTimeoutMs);
-  }
-
-  #loadFloor(stream: string): Promise<number> {
-    let loading = this.#loadingFloors.get(stream);
-    if (loading === undefined) {
-      loading = this.#options.loadLastSeq(stream).finally(() => this.#loadingFloors.delete(stream));
-      this.#loadingFloors.set(stream, loading);
-    }
-    return loading;
   }
 
   #streamKey(stream: string): string {

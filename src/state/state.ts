@@ -30,8 +30,6 @@ export type SendVerdict =
  */
 export interface StateStore {
   checkSend(check: SendCheck): Promise<SendVerdict>;
-  /** The next seq of a stream: strictly increasing, never reused, across restarts. */
-  nextSeq(stream: string): Promise<number>;
 
   getModes(stream: string): Promise<Modes>;
   /** Applies a partial change and returns the whole new Modes. */

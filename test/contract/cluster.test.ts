@@ -1,9 +1,14 @@
-// Runs the durable log contract against ClusterLog: the Kafka log with the
-// recent window in Redis in front of it, as cluster-mode gateways read it.
-import { ClusterLog } from '../../src/cluster/cluster-log.ts';
-import { RecentWindow } from '../../src/cluster/recent-window.ts';
+// Runs the durable log contract against ClusterLog (the Kafka log with the
+// recent window in Redis in front of it, as cluster-mode gateways read it)
+// and the broker contract against the cluster broker, on the shared Redis and Kafka.
+import { ClusterLog } from '../../src/broker/cluster-log.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
+import { ClusterBroker } from '../../src/broker/cluster-broker.ts';
+import { RedisBus } from '../../src/bus/redis-bus.ts';
+import { withFailingAppends } from '../support/failing-appends.ts';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
+import { runBrokerContract } from './broker.contract.ts';
 import { runLogContract } from './log.contract.ts';
 
 const brokers = await ensureKafka();
@@ -28,3 +33,33 @@ runLogContract('ClusterLog (Kafka + recent window)', async () => {
     },
   };
 });
+
+runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
+  const topic = uniqueTopic('chorus-contract-broker');
+  const prefix = uniquePrefix();
+  const redis = { url: REDIS_URL, cluster: false, keyPrefix: prefix, commandTimeoutMs: 2_000, onError: () => {} };
+  const forget = async (): Promise<void> => {
+    const admin = await redisForTests();
+    await deleteKeys(admin, prefix);
+    await admin.quit();
+  };
+  return {
+    open: async () => {
+      const stored = await openTestLog(brokers, topic);
+      const appends = withFailingAppends(stored);
+      const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 1_000, idleMs: 60_000 });
+      const bus = await RedisBus.connect({ ...redis, sharded: false, onHandlerError: () => {} });
+      const onError = (err: unknown): void => console.error('broker cleanup failed', err);
+      const broker = new ClusterBroker({ window, kafka: appends.log, history: new ClusterLog(stored, window), bus, onError });
+      return {
+        broker, bus, stored, failAppends: appends.fail,
+        close: async () => {
+          await Promise.all([bus.close(), window.close()]);
+          await stored.close();
+        },
+      };
+    },
+    loseCounters: forget,
+    cleanup: forget,
+  };
+}, { shared: true });

@@ -8,6 +8,9 @@ import { SqliteLogTail } from '../../src/log/sqlite-log-tail.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
+import { EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
+import { withFailingAppends } from '../support/failing-appends.ts';
+import { runBrokerContract } from './broker.contract.ts';
 import { runBusContract } from './bus.contract.ts';
 import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
@@ -51,9 +54,32 @@ runReportQueueContract('SqliteReportQueue', async () => {
 
 runStateContract('MemoryState + SqliteStatePersistence', () =>
   withTempDir('chorus-state-', (path) => ({
-    open: async (options: { loadLastSeq: (stream: string) => Promise<number> }) => new MemoryState({ ...options, persistence: new SqliteStatePersistence(path) }),
+    open: async () => new MemoryState({ persistence: new SqliteStatePersistence(path) }),
   })),
   { shared: false },
 );
 
 runViewerContract('ExactViewerCounter', async () => new ExactViewerCounter(), { exact: true });
+
+runBrokerContract('EmbeddedBroker (MemoryBus + SqliteLog)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-broker-'));
+  const path = join(dir, 'data', 'chorus.db');
+  return {
+    open: async () => {
+      const stored = await SqliteLog.open({ path, retentionMs: 3 * 3_600_000, maxMessagesPerStream: 100_000 });
+      const appends = withFailingAppends(stored);
+      const bus = new MemoryBus();
+      const broker = new EmbeddedBroker(appends.log, bus, { onPublishError: (err) => console.error('publish failed', err) });
+      return {
+        broker, bus, stored, failAppends: appends.fail,
+        close: async () => {
+          await bus.close();
+          await stored.close();
+        },
+      };
+    },
+    // The embedded counter lives in memory: a restart loses it anyway.
+    loseCounters: async () => {},
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}, { shared: false });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import { RecentWindow } from '../../src/cluster/recent-window.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
 import { RedisState } from '../../src/state/redis-state.ts';
 import { HllViewerCounter } from '../../src/viewers/hll-viewer-count.ts';
 import { OwnRedisCluster } from '../support/redis-cluster.ts';
@@ -24,7 +24,7 @@ const common = { url: cluster.url, cluster: true, keyPrefix: 'chorus:', commandT
 const openBus = () => RedisBus.connect({ ...common, sharded: true, onHandlerError: () => {} });
 runBusContract('RedisBus on Redis Cluster (sharded pub/sub)', openBus, { peer: openBus });
 
-runStateContract('RedisState on Redis Cluster', async () => ({ open: (options) => RedisState.connect({ ...common, ...options }), cleanup: async () => {} }), { shared: true });
+runStateContract('RedisState on Redis Cluster', async () => ({ open: () => RedisState.connect(common), cleanup: async () => {} }), { shared: true });
 
 runViewerContract('HllViewerCounter on Redis Cluster', () => HllViewerCounter.connect({ ...common, region: 'test' }), { exact: false });
 

@@ -28,7 +28,7 @@ for (const sharded of [false, true]) {
 runStateContract(
   'RedisState',
   async () => ({
-    open: (options) => RedisState.connect({ ...common, ...options }),
+    open: () => RedisState.connect(common),
     // The stores' keys go with the run's prefix in `after`.
     cleanup: async () => {},
   }),

@@ -5,13 +5,9 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { DEFAULT_MODES, DEFAULT_RULES } from '../../src/protocol/types.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type SendCheck, type SendVerdict, type StateStore } from '../../src/state/state.ts';
 
-export interface StateOpenOptions {
-  loadLastSeq: (stream: string) => Promise<number>;
-}
-
 /** One empty store; `open` may be called again after `close` to simulate a restart. */
 export interface StateHarness {
-  open(options: StateOpenOptions): Promise<StateStore>;
+  open(): Promise<StateStore>;
   cleanup(): Promise<void>;
 }
 
@@ -24,8 +20,6 @@ export interface StateContractOptions {
    */
   shared: boolean;
 }
-
-const fromZero: StateOpenOptions = { loadLastSeq: async () => 0 };
 
 export function runStateContract(name: string, createHarness: () => Promise<StateHarness>, options: StateContractOptions): void {
   // Tests that do not apply to this implementation are not defined at all.
@@ -40,7 +34,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
 
     beforeEach(async () => {
       harness = await createHarness();
-      state = await harness.open(fromZero);
+      state = await harness.open();
       s = `state-${randomUUID()}`;
       other = `state-${randomUUID()}`;
       t0 = Date.now();
@@ -53,53 +47,6 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
     function send(at: number, overrides: Partial<SendCheck> = {}): Promise<SendVerdict> {
       return state.checkSend({ stream: s, userId: 'u1', now: t0 + at, slowSeconds: 0, rateMax: 100, rateWindowMs: 1000, ...overrides });
     }
-
-    describe('nextSeq', () => {
-      test('starts after the loaded lastSeq and counts up per stream', async () => {
-        await state.close();
-        state = await harness.open({ loadLastSeq: async (stream) => (stream === s ? 41 : 0) });
-        assert.equal(await state.nextSeq(s), 42);
-        assert.equal(await state.nextSeq(s), 43);
-        assert.equal(await state.nextSeq(other), 1);
-        assert.equal(await state.nextSeq(s), 44);
-        assert.equal(await state.nextSeq(other), 2);
-      });
-
-      test('concurrent calls, including the very first, get distinct consecutive seqs', async () => {
-        await state.close();
-        // A slow load, so every first call is in flight before any seq is handed out.
-        state = await harness.open({ loadLastSeq: () => new Promise((resolve) => setTimeout(() => resolve(1000), 20)) });
-        const seqs = await Promise.all(Array.from({ length: 200 }, () => state.nextSeq(s)));
-        assert.deepEqual(
-          [...seqs].sort((a, b) => a - b),
-          Array.from({ length: 200 }, (_, i) => 1001 + i),
-        );
-      });
-
-      whenApplies('two stores on one backend never hand out the same seq', async () => {
-        await state.close();
-        state = await harness.open({ loadLastSeq: async () => 500 });
-        const second = await harness.open({ loadLastSeq: async () => 500 });
-        try {
-          // Both start the stream at once, each reading the log's lastSeq.
-          const seqs = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? state : second).nextSeq(s)));
-          assert.deepEqual(
-            [...seqs].sort((a, b) => a - b),
-            Array.from({ length: 200 }, (_, i) => 501 + i),
-          );
-        } finally {
-          await second.close();
-        }
-      });
-
-      test('continues after a restart', async () => {
-        let last = 0;
-        for (let i = 0; i < 5; i++) last = await state.nextSeq(s);
-        await state.close();
-        state = await harness.open({ loadLastSeq: async () => last });
-        assert.equal(await state.nextSeq(s), last + 1);
-      });
-    });
 
     describe('checkSend', () => {
       test('sliding window: at most rateMax in any rateWindowMs, retryAfterMs until the oldest leaves', async () => {
@@ -208,7 +155,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
 
       whenApplies('a ban made through one store refuses sends checked by another on the same backend', async () => {
-        const second = await harness.open(fromZero);
+        const second = await harness.open();
         try {
           await state.setBan(s, 'u1', { until: null });
           const refused = await second.checkSend({ stream: s, userId: 'u1', now: t0, slowSeconds: 0, rateMax: 100, rateWindowMs: 1000 });
@@ -221,7 +168,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
 
       whenApplies('the rate window is shared: sends through two stores count together', async () => {
-        const second = await harness.open(fromZero);
+        const second = await harness.open();
         try {
           const limit = { rateMax: 2, rateWindowMs: 1000 };
           assert.deepEqual(await send(0, limit), { ok: true });
@@ -233,7 +180,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
 
       whenApplies('the limit over all streams is shared: sends through two stores to two streams count together', async () => {
-        const second = await harness.open(fromZero);
+        const second = await harness.open();
         try {
           const limit = { userId: `u-${randomUUID()}`, slowSeconds: 0, rateMax: 10, userRateMax: 2, rateWindowMs: 1000 };
           assert.deepEqual(await send(0, limit), { ok: true });
@@ -330,7 +277,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       await state.setBan(s, 'unbanned', { until: null });
       await state.removeBan(s, 'unbanned');
       await state.close();
-      state = await harness.open(fromZero);
+      state = await harness.open();
       assert.deepEqual(await state.getModes(s), { slowSeconds: 10, subscribersOnly: true, emoteOnly: false });
       assert.deepEqual(await state.getRules(s), { blockedTerms: ['x'], blockLinks: true, emotes: [] });
       assert.deepEqual(await state.getBan(s, 'banned', t0), { until: null });

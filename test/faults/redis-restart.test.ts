@@ -1,10 +1,11 @@
 // Fault: Redis dies (SIGKILL) and comes back empty, under two gateways' buses
-// and a state store. Sends during the outage must be refused, never silently
+// a state store and the cluster broker's seq counter. Sends during the outage must be refused, never silently
 // dropped, and fan-out must resume by itself within 5 s of Redis returning.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { BusEvent } from '../../src/bus/bus.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
 import type { Message } from '../../src/protocol/types.ts';
 import { RedisState } from '../../src/state/redis-state.ts';
@@ -19,6 +20,7 @@ const msg = (stream: string, seq: number): BusEvent => {
   const message: Message = { id: `m${seq}`, stream, seq, ts: Date.now(), user: { id: 'u1', name: 'Ann', badges: [] }, text: `line ${seq}` };
   return { kind: 'msg', message };
 };
+const draft = (stream: string) => ({ id: randomUUID(), stream, ts: Date.now(), user: { id: 'u1', name: 'Ann', badges: [] }, text: 'stamped' });
 const seqOf = (event: BusEvent) => (event.kind === 'msg' ? event.message.seq : -1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,7 +33,8 @@ for (const sharded of [false, true]) {
       await RedisBus.connect({ ...options, onResubscribed: () => resubscribedAt.push(performance.now()) }),
       await RedisBus.connect(options),
     ];
-    const state = await RedisState.connect({ ...options, loadLastSeq: async () => 0 });
+    const state = await RedisState.connect(options);
+    const window = await RecentWindow.connect({ ...options, capacity: 100, idleMs: 60_000 });
     const stream = `s-${randomUUID()}`;
     const received: number[][] = [[], []];
     try {
@@ -52,7 +55,7 @@ for (const sharded of [false, true]) {
         await sleep(50);
       }
       await assert.rejects(state.checkSend({ stream, userId: 'u1', now: Date.now(), slowSeconds: 0, rateMax: 20, rateWindowMs: 30_000 }));
-      await assert.rejects(state.nextSeq(stream));
+      await assert.rejects(window.stamp(draft(stream), false, 0));
 
       await redis.restart();
       const restartedAt = performance.now();
@@ -82,7 +85,7 @@ for (const sharded of [false, true]) {
       // Nothing refused during the outage was delivered later.
       for (const r of received) assert.ok(r.every((seq) => seq < 100 || seq >= 1_000), `refused events surfaced: ${r.join(',')}`);
       assert.ok(resubscribedAt.some((at) => at >= restartedAt), 'onResubscribed fired after Redis came back');
-      assert.equal(await state.nextSeq(stream), 1, 'a restarted, empty Redis starts the counter from the log (here 0)');
+      assert.equal(await window.stamp(draft(stream), false, 0), 1, 'a restarted, empty Redis starts the counter from the floor read from the log (here 0)');
 
       const lost = received.map((r) => accepted.filter((seq) => !r.includes(seq)).length);
       t.diagnostic(
@@ -93,7 +96,7 @@ for (const sharded of [false, true]) {
       );
       assert.ok(healedAt - restartedAt < HEAL_LIMIT_MS);
     } finally {
-      await Promise.all([...gateways.map((bus) => bus.close()), state.close()]);
+      await Promise.all([...gateways.map((bus) => bus.close()), state.close(), window.close()]);
       await redis.kill();
     }
   });
@@ -103,7 +106,7 @@ test('Redis hangs: commands reject after the command timeout instead of waiting,
   const redis = await OwnRedis.start();
   const options = { url: redis.url, cluster: false, keyPrefix: 'fault:', commandTimeoutMs: 300, onError: () => {} };
   const bus = await RedisBus.connect({ ...options, sharded: false, onHandlerError: () => {} });
-  const state = await RedisState.connect({ ...options, loadLastSeq: async () => 0 });
+  const state = await RedisState.connect(options);
   const stream = `s-${randomUUID()}`;
   try {
     redis.pause(true);

@@ -1,15 +1,16 @@
 // Cluster-mode publishing and reading against real Redis and Kafka: the
-// recent window, the log in front of Kafka, and the publisher.
+// recent window, the log in front of Kafka, and the broker.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { BusEvent } from '../../src/bus/bus.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import type { Draft } from '../../src/chat/message-publisher.ts';
-import { ClusterLog } from '../../src/cluster/cluster-log.ts';
-import { ClusterPublisher } from '../../src/cluster/cluster-publisher.ts';
-import { RecentWindow } from '../../src/cluster/recent-window.ts';
+import type { Draft } from '../../src/broker/broker.ts';
+import { ClusterLog } from '../../src/broker/cluster-log.ts';
+import { ClusterBroker } from '../../src/broker/cluster-broker.ts';
+import { RecentWindow } from '../../src/broker/recent-window.ts';
 import type { KafkaLog } from '../../src/log/kafka-log.ts';
+import type { DurableLog } from '../../src/log/log.ts';
 import type { RedisClientType } from '@redis/client';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
@@ -47,8 +48,13 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** The publisher's cleanup must not fail in these tests. */
+/** The broker's cleanup must not fail in these tests. */
 const failOnError = (err: unknown): never => assert.fail(err as Error);
+
+/** A gateway's broker on `window`, appending to `log` (the shared Kafka log unless given). */
+function brokerOn(window: RecentWindow, log: DurableLog = kafka, onError: (err: unknown) => void = failOnError): ClusterBroker {
+  return new ClusterBroker({ window, kafka: log, history: new ClusterLog(kafka, window), bus, onError });
+}
 
 const seqsOf = (messages: Array<{ seq: number }>): number[] => messages.map((m) => m.seq);
 
@@ -69,11 +75,11 @@ after(async () => {
 });
 
 describe('cluster publishing', () => {
-  test('publishers on several gateways: the bus carries seq order, and every message is in the window and then in Kafka', async () => {
+  test('brokers on several gateways: the bus carries seq order, and every message is in the window and then in Kafka', async () => {
     const stream = `s-${randomUUID()}`;
     const events = await watch(stream);
-    const gateways = [await openWindow(), await openWindow(), await openWindow()].map((w) => new ClusterPublisher(w, kafka, bus, failOnError));
-    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => gateways[i % 3]!.commit(draft(stream, `m${i}`), false)));
+    const gateways = [await openWindow(), await openWindow(), await openWindow()].map((w) => brokerOn(w));
+    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => gateways[i % 3]!.publish(draft(stream, `m${i}`), false)));
     assert.deepEqual(seqsOf(sent).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
     await eventually(() => events.length === 30, '30 bus events');
     const published = events.map((e) => (e.kind === 'msg' ? e.message : assert.fail(`unexpected ${e.kind}`)));
@@ -89,10 +95,10 @@ describe('cluster publishing', () => {
   test('a sampled message takes a seq and goes to Kafka, never to the bus or the window', async () => {
     const stream = `s-${randomUUID()}`;
     const events = await watch(stream);
-    const publisher = new ClusterPublisher(await openWindow(), kafka, bus, failOnError);
-    await publisher.commit(draft(stream, 'shown'), false);
-    const hidden = await publisher.commit(draft(stream, 'sampled'), true);
-    await publisher.commit(draft(stream, 'shown again'), false);
+    const broker = brokerOn(await openWindow());
+    await broker.publish(draft(stream, 'shown'), false);
+    const hidden = await broker.publish(draft(stream, 'sampled'), true);
+    await broker.publish(draft(stream, 'shown again'), false);
     assert.equal(hidden.seq, 2);
     await eventually(() => events.length === 2, 'two bus events');
     assert.deepEqual(events.map((e) => (e.kind === 'msg' ? e.message.seq : 0)), [1, 3]);
@@ -106,8 +112,8 @@ describe('cluster publishing', () => {
     const broken = await openTestLog(brokers, topic);
     await broken.close(); // a log that refuses every append
     const errors: unknown[] = [];
-    const publisher = new ClusterPublisher(await openWindow(), broken, bus, (err) => errors.push(err));
-    await assert.rejects(publisher.commit(draft(stream, 'lost'), false));
+    const broker = brokerOn(await openWindow(), broken, (err) => errors.push(err));
+    await assert.rejects(broker.publish(draft(stream, 'lost'), false));
     await eventually(() => events.length === 2, 'the message and its retraction');
     const [shown, retracted] = events;
     assert.equal(shown!.kind, 'msg');
@@ -119,11 +125,11 @@ describe('cluster publishing', () => {
 
   test('a counter Redis lost restarts well above the newest seq in Kafka', async () => {
     const stream = `s-${randomUUID()}`;
-    const publisher = new ClusterPublisher(await openWindow(), kafka, bus, failOnError);
-    await publisher.commit(draft(stream, 'a'), false);
-    await publisher.commit(draft(stream, 'b'), false);
+    const broker = brokerOn(await openWindow());
+    await broker.publish(draft(stream, 'a'), false);
+    await broker.publish(draft(stream, 'b'), false);
     await redis.del(`${prefix}{${stream}}:seq`);
-    const next = await publisher.commit(draft(stream, 'c'), false);
+    const next = await broker.publish(draft(stream, 'c'), false);
     assert.equal(next.seq, 2 + 100_000 + 1);
   });
 });
@@ -133,8 +139,8 @@ describe('ClusterLog reads: Kafka below the window, the window above', () => {
     const stream = `s-${randomUUID()}`;
     const window = await openWindow(3);
     const log = new ClusterLog(kafka, window);
-    const publisher = new ClusterPublisher(window, kafka, bus, failOnError);
-    for (let i = 1; i <= 5; i++) await publisher.commit(draft(stream, `stored ${i}`), false);
+    const broker = brokerOn(window);
+    for (let i = 1; i <= 5; i++) await broker.publish(draft(stream, `stored ${i}`), false);
     // Three more only stamped and shown, as if their Kafka appends were still under way.
     for (let i = 6; i <= 8; i++) assert.equal(await window.stamp(draft(stream, `in flight ${i}`), true, undefined), i);
     const snapshot = await window.read(stream);
@@ -155,9 +161,9 @@ describe('ClusterLog reads: Kafka below the window, the window above', () => {
     const stream = `s-${randomUUID()}`;
     const window = await openWindow();
     const log = new ClusterLog(kafka, window);
-    const publisher = new ClusterPublisher(window, kafka, bus, failOnError);
-    const stored = await publisher.commit(draft(stream, 'stored', 'bad'), false);
-    const other = await publisher.commit(draft(stream, 'other', 'good'), false);
+    const broker = brokerOn(window);
+    const stored = await broker.publish(draft(stream, 'stored', 'bad'), false);
+    const other = await broker.publish(draft(stream, 'other', 'good'), false);
     const id = randomUUID();
     await window.stamp({ ...draft(stream, 'in flight', 'bad'), id }, true, undefined);
     assert.deepEqual((await log.retractUser(stream, 'bad', { sinceMs: 0, max: 1_000 })).sort(), [stored.id, id].sort());

@@ -51,7 +51,7 @@ export interface TestHub {
 /** A hub in `dir`; `options` override the defaults (a zero flush window, no state frames for a minute). */
 export async function openTestHub(dir: string, options: Partial<StreamHubOptions> = {}): Promise<TestHub> {
   const log = await SqliteLog.open({ path: join(dir, 'chorus.db'), retentionMs: 3_600_000, maxMessagesPerStream: 1_000 });
-  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const state = new MemoryState();
   const bus = new MemoryBus();
   const metrics = new Metrics();
   const hub = new StreamHub({

@@ -7,45 +7,8 @@ import { test } from 'node:test';
 import type { Modes, StreamRules } from '../../src/protocol/types.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import { SendWindows } from '../../src/state/send-windows.ts';
-import { SeqCounters } from '../../src/state/seq-counters.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
 import type { StatePersistence } from '../../src/state/state-persistence.ts';
-
-test('concurrent first nextSeq calls load lastSeq once', async () => {
-  let loads = 0;
-  const state = new MemoryState({
-    loadLastSeq: async () => {
-      loads++;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return 10;
-    },
-  });
-  assert.deepEqual(await Promise.all([state.nextSeq('s'), state.nextSeq('s'), state.nextSeq('s')]), [11, 12, 13]);
-  assert.equal(loads, 1);
-  await state.close();
-});
-
-test('a failed load rejects nextSeq, and the next call loads again', async () => {
-  let calls = 0;
-  const state = new MemoryState({
-    loadLastSeq: async () => {
-      if (++calls === 1) throw new Error('log unavailable');
-      return 4;
-    },
-  });
-  await assert.rejects(state.nextSeq('s'), /log unavailable/);
-  assert.equal(await state.nextSeq('s'), 5);
-  await state.close();
-});
-
-test('an idle stream forgets its counter and reloads it from the log', async () => {
-  const stored = new Map([['a', 7], ['b', 0]]);
-  const counters = new SeqCounters({ loadLastSeq: async (stream) => stored.get(stream) ?? 0, idleMs: 0 });
-  assert.equal(await counters.next('a'), 8);
-  stored.set('a', 20); // what the log holds by the time 'a' is used again
-  assert.equal(await counters.next('b'), 1); // its sweep step drops idle 'a'
-  assert.equal(await counters.next('a'), 21);
-});
 
 test('send windows forget senders once nothing of theirs can refuse a send', () => {
   const windows = new SendWindows();
@@ -106,7 +69,7 @@ test('a change that cannot be stored does not take effect', async () => {
     },
     close: () => {},
   };
-  const state = new MemoryState({ loadLastSeq: async () => 0, persistence: failing });
+  const state = new MemoryState({ persistence: failing });
   await assert.rejects(state.setModes('s', { slowSeconds: 9 }), /disk full/);
   await assert.rejects(state.setRules('s', { blockedTerms: ['x'], blockLinks: true, emotes: [] }), /disk full/);
   await assert.rejects(state.setBan('s', 'u', { until: null }), /disk full/);

@@ -10,7 +10,7 @@ import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 
 /** A real MemoryState behind the cache, with the reads counted and a clock the test moves. */
 function setup(options: { ttlMs?: number; maxStreams?: number } = {}) {
-  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const state = new MemoryState();
   const clock = { now: 1_000 };
   const reads: string[] = [];
   const cache = new StreamReadCache<StreamGrants>({
@@ -45,7 +45,7 @@ test('callers that come while a read is in flight share it', async () => {
 });
 
 test('forget detaches a read under way: later callers never get its older answer', async () => {
-  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const state = new MemoryState();
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let reads = 0;
@@ -102,7 +102,7 @@ test('at most maxStreams streams are kept, the least recently used dropped first
 });
 
 test('effective roles: the token roles plus the granted ones; a change made here counts at once', async () => {
-  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const state = new MemoryState();
   const roles = new GrantedRoles({ state, ttlMs: 60_000, maxStreams: 10, now: () => 0 });
   const alice: Identity = { id: 'u_alice', name: 'alice', roles: { s: ['subscriber'], other: ['vip'] } };
   assert.equal(await roles.effective(alice, 's'), alice, 'no grant: the same identity');
@@ -117,7 +117,7 @@ test('effective roles: the token roles plus the granted ones; a change made here
 });
 
 test('stream settings: modes and rules read once per ttl; a change made here counts at once, one made elsewhere within the ttl', async () => {
-  const state = new MemoryState({ loadLastSeq: async () => 0 });
+  const state = new MemoryState();
   const clock = { now: 0 };
   const settings = new StreamSettings({ state, ttlMs: 2_000, maxStreams: 10, now: () => clock.now });
   assert.deepEqual(await settings.of('s'), { modes: DEFAULT_MODES, rules: { blockedTerms: [], blockLinks: false, emotes: [] } });

@@ -1,4 +1,4 @@
-import { sweepStep } from './sweep.ts';
+import { sweepStep } from '../state/sweep.ts';
 
 export interface SeqCountersOptions {
   /** The newest seq stored for a stream (the durable log's lastSeq), read when a stream's counter starts. */

@@ -23,7 +23,7 @@ export class ClusterLog implements DurableLog {
     this.#close = close;
   }
 
-  /** Straight to Kafka: cluster sends go through the ClusterPublisher, which fills the window itself. */
+  /** Straight to Kafka: cluster sends go through the ClusterBroker, whose script fills the window itself. */
   append(entries: LoggedMessage[]): Promise<void> {
     return this.#kafka.append(entries);
   }

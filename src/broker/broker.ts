@@ -1,0 +1,30 @@
+import type { DurableLog } from '../log/log.ts';
+import type { Message } from '../protocol/types.ts';
+
+/** A message as the lifecycle hands it over: everything but the seq. */
+export type Draft = Omit<Message, 'seq'>;
+
+/**
+ * Where an accepted message goes: the broker stamps its per-stream seq,
+ * makes it durable and publishes it live as one step, and reads history
+ * back. It is the one owner of the seq: nothing else hands one out. The
+ * embedded and the cluster broker differ in how they keep a stream's order
+ * across writers (docs/decisions.md, "Publish after the durable append" and
+ * "Cluster mode stamps and publishes in one step, before Kafka's ack").
+ */
+export interface Broker extends Pick<DurableLog, 'latest' | 'since' | 'range'> {
+  /**
+   * Resolves with the stamped message once the log holds it. Rejects if it
+   * could not be stamped or stored; a rejected message is left shown nowhere
+   * and stored nowhere, and its seq holds back no later message.
+   * `sampled` messages take a seq and are stored, but never broadcast.
+   */
+  publish(draft: Draft, sampled: boolean): Promise<Message>;
+}
+
+/** The wire message with its seq; fields in PROTOCOL.md order, so JSON output is stable. */
+export function stamped(draft: Draft, seq: number): Message {
+  const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };
+  if (draft.emotes !== undefined) message.emotes = draft.emotes;
+  return message;
+}

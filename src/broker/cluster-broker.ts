@@ -1,0 +1,75 @@
+import type { Bus } from '../bus/bus.ts';
+import type { RetractReason } from '../chat/retraction.ts';
+import type { DurableLog, HistoryPage } from '../log/log.ts';
+import type { Message } from '../protocol/types.ts';
+import { stamped, type Broker, type Draft } from './broker.ts';
+import type { ClusterLog } from './cluster-log.ts';
+import type { RecentWindow } from './recent-window.ts';
+
+export interface ClusterBrokerParts {
+  /** Stamps, keeps and publishes in one Redis script: the one owner of cluster seqs. */
+  window: RecentWindow;
+  /** The durable log alone; the sender's ack waits for its append. */
+  kafka: DurableLog;
+  /** History as readers see it: Kafka with the window in front of it. */
+  history: ClusterLog;
+  /** Carries the retraction of a message Kafka refused after it was shown. */
+  bus: Bus;
+  onError: (err: unknown) => void;
+}
+
+// When Redis has lost a stream's counter, seqs restart this far above the
+// newest one in Kafka: messages stamped before the loss and still on their
+// way to Kafka (at most the append timeout's worth) keep seqs nobody reuses.
+const SEQ_FLOOR_MARGIN = 100_000;
+
+/**
+ * The cluster broker: one Redis script stamps the seq, keeps the message in
+ * the recent window and publishes it, so the bus carries each stream's
+ * messages in seq order whichever gateway accepted them; then the message
+ * goes to Kafka, and the sender's ack waits for Kafka's. If Kafka refuses
+ * it, the message, already shown, is retracted (reason `unstored`) and the
+ * sender told `unavailable`: nothing acknowledged is ever missing from the log.
+ */
+export class ClusterBroker implements Broker {
+  readonly #p: ClusterBrokerParts;
+
+  constructor(parts: ClusterBrokerParts) {
+    this.#p = parts;
+  }
+
+  async publish(draft: Draft, sampled: boolean): Promise<Message> {
+    let seq = await this.#p.window.stamp(draft, !sampled, undefined);
+    if (seq === null) {
+      // Redis has no counter for the stream (first use, or it lost its data): seed it from Kafka, unless another gateway did first.
+      const newest = await this.#p.kafka.lastSeq(draft.stream);
+      seq = await this.#p.window.stamp(draft, !sampled, newest === 0 ? 0 : newest + SEQ_FLOOR_MARGIN);
+    }
+    const message = stamped(draft, seq!);
+    try {
+      await this.#p.kafka.append([{ message, sampled }]);
+    } catch (err) {
+      if (!sampled) this.#unshow(message);
+      throw err;
+    }
+    return message;
+  }
+
+  latest(stream: string, limit: number): Promise<HistoryPage> {
+    return this.#p.history.latest(stream, limit);
+  }
+
+  since(stream: string, afterSeq: number, limit: number): Promise<HistoryPage> {
+    return this.#p.history.since(stream, afterSeq, limit);
+  }
+
+  range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]> {
+    return this.#p.history.range(stream, fromMs, toMs, limit, includeSampled);
+  }
+
+  #unshow(message: Message): void {
+    const reason: RetractReason = 'unstored';
+    this.#p.window.remove(message.stream, [message.id]).catch(this.#p.onError);
+    this.#p.bus.publish(message.stream, { kind: 'retract', ids: [message.id], reason }).catch(this.#p.onError);
+  }
+}
