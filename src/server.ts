@@ -80,7 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics();
   const seams = await openSeams(config, logger);
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
-  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
+  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
