@@ -11,6 +11,7 @@ import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts
 import { ChatService } from './chat/chat-service.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { GrantedRoles } from './chat/granted-roles.ts';
+import { TokenRoles } from './chat/token-roles.ts';
 import { HeldMessages } from './chat/held-messages.ts';
 import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
@@ -79,7 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = new Metrics();
   const seams = await openSeams(config, logger);
   const { log, state, bus, viewers, broker, tail, reports } = seams;
-  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
+  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
@@ -87,10 +88,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const streamReads = { state, ttlMs: STREAM_READ_TTL_MS, maxStreams: STREAM_READ_MAX_STREAMS, now };
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
+  const tokenRoles = new TokenRoles({ state, keepMs: config.retentionMs, maxPerStream: config.tokenRolesMaxPerStream, now, logger });
   const loopLag = new LoopLag();
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, currentRate,
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
@@ -111,10 +113,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
   const budget = new ConnectionBudget(config, (reason) => metrics.connectionsRefused.inc({ reason }));
   const addresses = new ClientAddresses(config.trustedProxies);
-  const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
+  const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
   const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
   const irc = new IrcGateway({
-    ...config, auth, chat, grants, hub, metrics, logger, budget, directory,
+    ...config, auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),

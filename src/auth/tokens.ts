@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import type { Logger } from 'pino';
+import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { ChatError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/types.ts';
 import { USER_NAME, parseColor, parseRoles, userIdForName, type Identity } from './identity.ts';
+import { verifierRefusal } from './verifier-refusal.ts';
 
 export interface TokenOptions {
   /** Development mode: sign tokens for anyone, and accept them. */
@@ -13,6 +15,8 @@ export interface TokenOptions {
   jwtAudience: string;
   /** Production mode: accept tokens without `exp` (in development mode they are always accepted). */
   jwtAllowNoExp: boolean;
+  /** Where the verifier's own reason for a refusal goes (the client gets a fixed sentence: verifier-refusal.ts). */
+  logger?: Pick<Logger, 'debug' | 'warn'>;
 }
 
 const MAX_TOKEN_LENGTH = 8_192;
@@ -34,6 +38,7 @@ export class Authenticator {
   readonly #verifyOptions: JWTVerifyOptions;
   readonly #dev: boolean;
   readonly #audience: string | undefined;
+  readonly #logger: TokenOptions['logger'];
 
   constructor(options: TokenOptions) {
     // Without a secret no HS256 token can verify (one made now and never told
@@ -42,6 +47,7 @@ export class Authenticator {
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
     this.#dev = options.dev;
     this.#audience = options.jwtAudience || undefined;
+    this.#logger = options.logger;
     this.#verifyOptions = {
       // Development mode also accepts its own tokens beside the configured issuer's.
       issuer: options.jwtIssuer ? (options.dev ? [options.jwtIssuer, DEV_TOKEN_ISSUER] : options.jwtIssuer) : undefined,
@@ -77,9 +83,12 @@ export class Authenticator {
       if (this.#jwks && (alg === 'RS256' || alg === 'ES256')) {
         return (await jwtVerify(token, this.#jwks, { ...this.#verifyOptions, algorithms: ['RS256', 'ES256'] })).payload;
       }
-      throw new Error(`algorithm ${alg} is not accepted`);
+      throw new errors.JOSEAlgNotAllowed(`algorithm ${alg} is not accepted`);
     } catch (err) {
-      throw new ChatError('unauthorized', `invalid token: ${(err as Error).message}`);
+      const refusal = verifierRefusal(err);
+      if (refusal.tokensFault) this.#logger?.debug({ err }, 'token refused');
+      else this.#logger?.warn({ err }, 'token could not be verified');
+      throw new ChatError('unauthorized', refusal.sentence);
     }
   }
 
@@ -100,6 +109,7 @@ export class Authenticator {
 
 function decodeAlg(token: string): string {
   const dot = token.indexOf('.');
-  const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { alg?: unknown };
+  const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { alg?: unknown } | null;
+  if (typeof header !== 'object' || header === null) throw new errors.JWSInvalid('the header is not an object');
   return String(header.alg);
 }

@@ -8,6 +8,7 @@ import type { ModAction } from '../protocol/client-frames.ts';
 import type { GrantableRole, Role } from '../protocol/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
+import type { TokenRoles } from './token-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
 import type { HeldMessage, HeldMessages } from './held-messages.ts';
@@ -22,6 +23,8 @@ export interface ModeratorActionsDeps {
   chat: ChatService;
   held: HeldMessages;
   grants: GrantedRoles;
+  /** Token roles recorded in the stream: a moderator's target may never have chatted there. */
+  tokenRoles: TokenRoles;
   settings: StreamSettings;
   /** Every write counts here first (moderator-rate-limit.ts). */
   writeLimit: ModeratorRateLimit;
@@ -108,11 +111,13 @@ export class ModeratorActions {
 
   /**
    * Another user's roles in the stream as far as the server knows them: the
-   * granted ones, and the token's as the badges of their newest line there
-   * show them (a token is only seen when its holder sends; see docs/protocol.md).
+   * granted ones, the token's as recorded when its holder joined or acted
+   * there (token-roles.ts), and `badges` the caller saw on one of their lines
+   * (a line outlives that record on an embedded server's restart).
    */
   async #member(stream: string, userId: string, badges: readonly Role[]): Promise<Member> {
-    return { id: userId, roles: [...badges, ...(await this.#d.grants.of(stream, userId))] };
+    const [granted, recorded] = await Promise.all([this.#d.grants.of(stream, userId), this.#d.tokenRoles.of(stream, userId)]);
+    return { id: userId, roles: [...badges, ...granted, ...recorded] };
   }
 
   /** A ban or timeout retracts the target's lines of the last clearWindowMs, at most clearMaxLines. */
@@ -177,6 +182,8 @@ export class ModeratorActions {
     const actor = await this.#withGrants(identity, stream);
     if (!canModerate(actor, stream)) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may do that');
     assertEmpowered(memberOf(actor, stream), await this.#banOf(actor, stream));
+    // A moderator who acts here is recorded as one, so other moderators cannot ban them before they chat.
+    await this.#d.tokenRoles.note(identity, stream);
     return actor;
   }
 

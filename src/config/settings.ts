@@ -139,6 +139,7 @@ export const SETTINGS = {
   blockEmails: bool('Refuse e-mail addresses in every stream.', false),
   clearWindowMs: int('A ban or timeout also retracts the target\'s lines sent within this long before it (from history, resume and replay); older lines stay.', 600_000, 0, DAY_MS),
   clearMaxLines: int('The most of the target\'s lines (the newest) one ban or timeout retracts.', 500, 0, 100_000),
+  tokenRolesMaxPerStream: int('Users per stream whose token\'s broadcaster or moderator role is remembered (recorded when they join or act there, kept for retentionMs, so other moderators cannot ban them before they chat); one more displaces the one recorded longest ago.', 1_000, 1, 100_000),
   globalEmotes: list('Emote names usable in every stream; empty means the built-in set.'),
 
   // Consumers of the log, after delivery (see docs/operations.md)

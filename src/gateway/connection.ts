@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/tokens.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { GrantedRoles } from '../chat/granted-roles.ts';
+import type { TokenRoles } from '../chat/token-roles.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -30,6 +31,8 @@ export interface ConnectionDeps {
   moderation: ModeratorActions;
   /** `joined` tells a signed-in viewer its roles in the stream, granted ones included. */
   grants: GrantedRoles;
+  /** A broadcaster's or moderator's join is recorded, so other moderators cannot ban them before they chat. */
+  tokenRoles: TokenRoles;
   hub: StreamHub;
   metrics: Metrics;
   logger: Logger;
@@ -247,6 +250,7 @@ export class Connection implements Viewer {
       const expiresAt = expiresAtOf(token);
       this.#expiry ??= new TokenExpiry(() => this.close(CLOSE.tokenExpired, 'token expired'));
       this.#expiry.arm(expiresAt);
+      await this.#d.tokenRoles.noteAll(identity, this.#streams.keys());
       this.send(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits, msUntil(expiresAt)));
     } catch (err) {
       this.#refuse(nonce, err);
@@ -267,6 +271,7 @@ export class Connection implements Viewer {
     };
     try {
       // Read before attaching: `joined` is sent in the same step as the viewer is attached.
+      await this.#d.tokenRoles.note(this.#identity, stream);
       const me = await this.#d.grants.effective(this.#identity, stream);
       const roles = me === null ? undefined : rolesIn(me, stream);
       await this.#d.hub.join(stream, this, request, (result) => {

@@ -23,6 +23,7 @@ import {
   SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
 } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
+import type { TokenRoles } from '../chat/token-roles.ts';
 import type { ConnectionSlot } from '../gateway/connection-budget.ts';
 import { IdleDeadline } from '../gateway/idle-deadline.ts';
 
@@ -31,6 +32,8 @@ export interface IrcSessionDeps extends BacklogLimits {
   chat: ChatService;
   /** USERSTATE on JOIN carries the badges of the roles granted on the server too. */
   grants: GrantedRoles;
+  /** A broadcaster's or moderator's JOIN is recorded, so other moderators cannot ban them before they chat. */
+  tokenRoles: TokenRoles;
   hub: StreamHub;
   commands: ChatCommands;
   frames: IrcFrames;
@@ -377,6 +380,7 @@ export class IrcSession implements Viewer, Member {
     this.#streams.set(stream, false);
     try {
       // Read before attaching: the USERSTATE below is written in the same step as the JOIN.
+      await this.#d.tokenRoles.note(this.#identity, stream);
       const me = this.#commands ? await this.#d.grants.effective(this.#identity, stream) : null;
       // No history over IRC, as on Twitch: the viewer attaches at the stream's newest seq.
       await this.#d.hub.join(stream, this, { history: 0, since: undefined, resumeMax: this.#d.resumeMax }, (result) => {

@@ -1,7 +1,8 @@
-import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
 import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
+import { TokenRoleRecords } from './token-role-records.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface MemoryStateOptions {
   /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
@@ -22,6 +23,7 @@ export class MemoryState implements StateStore {
   readonly #bans: Map<string, Map<string, Ban>>;
   /** stream -> user id -> granted roles; bounded per stream. */
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
+  readonly #tokenRoles = new TokenRoleRecords();
   #closed = false;
 
   constructor(options: MemoryStateOptions = {}) {
@@ -73,6 +75,14 @@ export class MemoryState implements StateStore {
     }
     if (users === undefined) this.#grants.set(stream, (users = new Map()));
     users.set(userId, [...roles]);
+  }
+
+  async recordTokenRoles(record: TokenRolesRecord): Promise<void> {
+    this.#tokenRoles.record(record);
+  }
+
+  async getTokenRoles(stream: string, userId: string, now: number): Promise<Role[]> {
+    return this.#tokenRoles.get(stream, userId, now);
   }
 
   async getRules(stream: string): Promise<StreamRules> {

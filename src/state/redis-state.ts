@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
-import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore } from './state.ts';
+import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export type RedisStateOptions = RedisSeamOptions;
 
@@ -113,6 +114,14 @@ export class RedisState implements StateStore {
     }
     const stored = await this.#run(SET_GRANT.run(this.#client, [key], [userPart(userId), roles.join(','), String(MAX_GRANTS_PER_STREAM)]));
     if (Number(stored) !== 1) throw new GrantLimitError(`a stream may grant roles to at most ${MAX_GRANTS_PER_STREAM} users`);
+  }
+
+  async recordTokenRoles(record: TokenRolesRecord): Promise<void> {
+    await this.#run(RECORD_TOKEN_ROLES.run(this.#client, [`${this.#streamKey(record.stream)}tokenroles`], recordTokenRolesArgs(record, userPart(record.userId))));
+  }
+
+  async getTokenRoles(stream: string, userId: string, now: number): Promise<Role[]> {
+    return tokenRolesOf(await this.#run(this.#client.hGet(`${this.#streamKey(stream)}tokenroles`, userPart(userId))), now);
   }
 
   async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {

@@ -1,4 +1,4 @@
-import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, Role, StreamRules } from '../protocol/types.ts';
 
 export interface Ban {
   /** ms since epoch when a timeout ends; null for a permanent ban. */
@@ -16,6 +16,18 @@ export interface SendCheck {
   rateWindowMs: number;
   /** Sliding-window limit (same window) for this user over all streams; absent or 0: none. */
   userRateMax?: number;
+}
+
+/** The roles a token claimed in a stream, recorded when its holder joined or acted there (chat/token-roles.ts). */
+export interface TokenRolesRecord {
+  stream: string;
+  userId: string;
+  roles: readonly Role[];
+  now: number;
+  /** The record lapses this long after `now` unless recorded again. */
+  keepMs: number;
+  /** Users recorded per stream; one more displaces the one recorded longest ago. */
+  maxPerStream: number;
 }
 
 export type SendVerdict =
@@ -42,6 +54,11 @@ export interface StateStore {
   getGrants(stream: string): Promise<Map<string, GrantableRole[]>>;
   /** Sets a user's granted roles; an empty list revokes them all. Throws GrantLimitError beyond the bound. */
   setGrant(stream: string, userId: string, roles: GrantableRole[]): Promise<void>;
+
+  /** Records (or refreshes) the roles a user's token claimed in a stream. */
+  recordTokenRoles(record: TokenRolesRecord): Promise<void>;
+  /** The roles last recorded for the user in the stream, if that record has not lapsed at `now`; else none. */
+  getTokenRoles(stream: string, userId: string, now: number): Promise<Role[]>;
 
   getBan(stream: string, userId: string, now: number): Promise<Ban | null>;
   setBan(stream: string, userId: string, ban: Ban): Promise<void>;

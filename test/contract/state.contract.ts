@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { DEFAULT_MODES, DEFAULT_RULES } from '../../src/protocol/types.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type SendCheck, type SendVerdict, type StateStore } from '../../src/state/state.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, type Role } from '../../src/protocol/types.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from '../../src/state/state.ts';
 
 /** One empty store; `open` may be called again after `close` to simulate a restart. */
 export interface StateHarness {
@@ -263,6 +263,65 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         await state.setGrant(s, '__proto__', ['vip']);
         await state.setGrant(s, 'constructor', ['moderator']);
         assert.deepEqual(await state.getGrants(s), new Map([['__proto__', ['vip']], ['constructor', ['moderator']]]));
+      });
+    });
+
+    describe('token roles', () => {
+      const KEEP_MS = 60_000;
+      function record(at: number, userId: string, roles: Role[], overrides: Partial<TokenRolesRecord> = {}): Promise<void> {
+        return state.recordTokenRoles({ stream: s, userId, roles, now: t0 + at, keepMs: KEEP_MS, maxPerStream: 100, ...overrides });
+      }
+
+      test('are read back per stream and per user, replaced by a new record, and lapse keepMs after the last one', async () => {
+        assert.deepEqual(await state.getTokenRoles(s, 'mod', t0), []);
+        await record(0, 'mod', ['moderator']);
+        await record(0, 'caster', ['broadcaster', 'moderator']);
+        await record(0, 'odd:user/id', ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'mod', t0 + 1), ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'caster', t0 + 1), ['broadcaster', 'moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'odd:user/id', t0 + 1), ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(other, 'mod', t0 + 1), []);
+        await record(10, 'caster', ['broadcaster']);
+        assert.deepEqual(await state.getTokenRoles(s, 'caster', t0 + 11), ['broadcaster']);
+        // A record lapses keepMs after it was made; a later one keeps it longer.
+        await record(1_000, 'mod', ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'odd:user/id', t0 + KEEP_MS), []);
+        assert.deepEqual(await state.getTokenRoles(s, 'mod', t0 + KEEP_MS), ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'mod', t0 + KEEP_MS + 1_000), []);
+      });
+
+      test('at most maxPerStream users per stream: lapsed ones go first, then the one recorded longest ago', async () => {
+        const max = { maxPerStream: 3 };
+        await record(0, 'a', ['moderator'], max);
+        await record(1, 'b', ['moderator'], max);
+        await record(2, 'c', ['moderator'], max);
+        await record(3, 'a', ['moderator'], max); // refreshed: now b is the oldest
+        await record(4, 'd', ['moderator'], max);
+        assert.deepEqual(await state.getTokenRoles(s, 'b', t0 + 5), [], 'displaced');
+        for (const user of ['a', 'c', 'd']) assert.deepEqual(await state.getTokenRoles(s, user, t0 + 5), ['moderator'], user);
+        // Once c's record lapsed, a new user takes its place and a and d stay.
+        await record(KEEP_MS + 2, 'e', ['broadcaster'], max);
+        assert.deepEqual(await state.getTokenRoles(s, 'c', t0 + KEEP_MS + 2), []);
+        for (const user of ['a', 'd']) assert.deepEqual(await state.getTokenRoles(s, user, t0 + KEEP_MS + 2), ['moderator'], user);
+        assert.deepEqual(await state.getTokenRoles(s, 'e', t0 + KEEP_MS + 2), ['broadcaster']);
+        await record(0, 'elsewhere', ['moderator'], { ...max, stream: other });
+        assert.deepEqual(await state.getTokenRoles(other, 'elsewhere', t0 + 1), ['moderator'], 'streams are bounded apart');
+      });
+
+      test('user ids that name Object.prototype members are users like any other', async () => {
+        await record(0, '__proto__', ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, '__proto__', t0 + 1), ['moderator']);
+        assert.deepEqual(await state.getTokenRoles(s, 'constructor', t0 + 1), []);
+      });
+
+      whenApplies('a record made through one store is read through another on the same backend', async () => {
+        const second = await harness.open(fromZero);
+        try {
+          await record(0, 'mod', ['moderator']);
+          assert.deepEqual(await second.getTokenRoles(s, 'mod', t0 + 1), ['moderator']);
+        } finally {
+          await second.close();
+        }
       });
     });
 

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 import { apiCall } from '../support/api.ts';
+import { TestClient } from '../support/ws-client.ts';
 
 const CLEAR_WINDOW_MS = 1_000;
 const CLEAR_MAX_LINES = 3;
@@ -98,6 +99,40 @@ test('WebSocket: a banned or timed-out moderator has no powers while it lasts, a
   assert.equal((await caster.client.request({ type: 'mod', stream, action: 'unban', user: mod.id })).type, 'ack');
   assert.equal((await mod.client.request({ type: 'mod', stream, action: 'ban', user: viewer.id })).type, 'ack', 'powers are back once unbanned');
   for (const m of [caster, mod, viewer]) m.client.close();
+});
+
+test('WebSocket: a token moderator or broadcaster who joined but never chatted is protected; the broadcaster still acts on them', async () => {
+  const stream = 'hier-silent';
+  const caster = await member('hs_caster', stream, ['broadcaster']);
+  const mod = await member('hs_mod', stream, ['moderator']);
+  const silent = await member('hs_silent', stream, ['moderator']);
+  // Joined first, signed in afterwards: the sign-in counts for the stream already joined.
+  const late = await devToken(server.url, 'hs_late', { [stream]: ['moderator'] });
+  const lateClient = await TestClient.connect(server.wsUrl);
+  lateClient.send({ type: 'join', stream });
+  await lateClient.next('joined');
+  lateClient.send({ type: 'auth', token: late.token });
+  await lateClient.next('welcome');
+  // A moderator who never joined but acted over HTTP.
+  const acted = await devToken(server.url, 'hs_acted', { [stream]: ['moderator'] });
+  assert.equal((await call('PATCH', `/api/streams/${stream}/modes`, acted.token, { slowSeconds: 0 })).status, 200);
+
+  for (const target of [caster.id, silent.id, late.user.id, acted.user.id]) {
+    for (const action of [{ action: 'ban', user: target }, { action: 'timeout', user: target, seconds: 1 }]) {
+      const refused = await mod.client.request({ type: 'mod', stream, ...action });
+      assert.equal(refused.code, 'forbidden', `${action.action} of ${target}: ${JSON.stringify(refused)}`);
+      assert.match(refused.message, target === caster.id ? /the broadcaster/ : /another moderator/);
+    }
+  }
+  const viaHttp = await refusal(await call('PUT', `/api/streams/${stream}/bans/${silent.id}`, mod.token, {}));
+  assert.deepEqual([viaHttp.status, viaHttp.code], [403, 'forbidden'], viaHttp.message);
+  // The broadcaster acts on them all.
+  for (const target of [silent.id, late.user.id, acted.user.id]) {
+    assert.equal((await caster.client.request({ type: 'mod', stream, action: 'timeout', user: target, seconds: 60 })).type, 'ack');
+    assert.equal((await caster.client.request({ type: 'mod', stream, action: 'unban', user: target })).type, 'ack');
+  }
+  assert.equal((await caster.client.request({ type: 'mod', stream, action: 'ban', user: silent.id })).type, 'ack');
+  for (const client of [caster.client, mod.client, silent.client, lateClient]) client.close();
 });
 
 test('HTTP: the same refusals on DELETE message, PUT/DELETE bans, PATCH modes, PUT rules and the role routes', async () => {

@@ -57,3 +57,15 @@ test('IRC: moderators cannot /ban, /timeout or /delete the broadcaster or anothe
   assert.deepEqual(await caster.client.unban('#ladder', 'laddermod'), ['#ladder', 'laddermod']);
   assert.deepEqual(await mod.client.timeout('#ladder', 'ladderviewer', 5), ['#ladder', 'ladderviewer', 5, ''], 'powers are back');
 });
+
+test('IRC: a token moderator or broadcaster who joined but never chatted cannot be banned by a moderator; the broadcaster still can', async () => {
+  const caster = await bot('SilentCaster', { ladder: ['broadcaster'] });
+  const mod = await bot('SilentMod', { ladder: ['moderator'] });
+  await bot('SilentOther', { ladder: ['moderator'] });
+
+  await assert.rejects(mod.client.ban('#ladder', 'silentcaster'), /bad_ban_broadcaster/);
+  await assert.rejects(mod.client.ban('#ladder', 'silentother'), /bad_ban_mod/);
+  await assert.rejects(mod.client.timeout('#ladder', 'silentother', 5), /bad_timeout_mod/);
+  assert.deepEqual(await caster.client.timeout('#ladder', 'silentother', 5), ['#ladder', 'silentother', 5, '']);
+  assert.deepEqual(await caster.client.ban('#ladder', 'silentother'), ['#ladder', 'silentother', '']);
+});

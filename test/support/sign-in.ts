@@ -3,6 +3,7 @@ import { apiCall } from './api.ts';
 import { tmiClient } from './irc-clients.ts';
 import type { TestServer } from './servers.ts';
 import { TestClient } from './ws-client.ts';
+import { RawIrc } from './raw-irc.ts';
 
 /** How each way in answered one token: 'accepted' or what refused it. */
 export interface SignInAnswers {
@@ -41,3 +42,29 @@ export async function signInEverywhere(server: TestServer, name: string, jwt: st
 
 export const ACCEPTED_EVERYWHERE: SignInAnswers = { ws: 'accepted', http: 'accepted', irc: 'accepted' };
 export const REFUSED_EVERYWHERE: SignInAnswers = { ws: 'unauthorized', http: '401', irc: 'Login authentication failed' };
+
+/**
+ * The sentence each door refuses `jwt` with: the v1 `auth` error, an HTTP
+ * bearer's 401 body, and IRC's NOTICE to a PASS renewal after signing in
+ * with `goodJwt` (registration itself only says "Login authentication failed").
+ */
+export async function refusalTexts(server: TestServer & { server: { ircPort?: number } }, jwt: string, goodJwt: string): Promise<SignInAnswers> {
+  const ws = await TestClient.connect(server.wsUrl);
+  ws.send({ type: 'auth', token: jwt });
+  const refused = await ws.next('error');
+  ws.close();
+
+  const res = await apiCall(server.url, 'POST', '/api/irc/token', jwt);
+  const body = (await res.json()) as { message: string };
+
+  const irc = new RawIrc(server.server.ircPort!);
+  try {
+    irc.send(`PASS oauth:${encodeIrcToken(goodJwt)}`, 'NICK alice');
+    await irc.line(/ 001 /);
+    irc.send(`PASS oauth:${encodeIrcToken(jwt)}`);
+    const notice = await irc.line(/NOTICE \* :Your new token was refused/);
+    return { ws: String(refused.message), http: body.message, irc: /\((.*)\); the old one holds/.exec(notice)?.[1] ?? notice };
+  } finally {
+    irc.socket.destroy();
+  }
+}

@@ -63,17 +63,17 @@ test('HS256 with the shared secret; the identity carries roles and colour', asyn
   assert.deepEqual(plain(identity), { id: 'user-1', name: 'alice', color: '#aabbcc', roles: { s: ['moderator'] } });
   assert.deepEqual(userIn(identity, 's').badges, ['moderator']);
   assert.deepEqual(userIn(identity, 'other').badges, []);
-  assert.match(await refusal(auth, await sign(new TextEncoder().encode('x'.repeat(40)), 'HS256')), /signature/);
+  assert.equal(await refusal(auth, await sign(new TextEncoder().encode('x'.repeat(40)), 'HS256')), 'invalid token: bad signature');
 });
 
 test('RS256 and ES256 from the JWKS URL; unknown keys, alg none and HS256 without a secret are refused', async () => {
   const auth = authenticator({ jwksUrl });
   assert.equal((await auth.verify(await sign(rsa, 'RS256', 'rsa'))).name, 'alice');
   assert.equal((await auth.verify(await sign(ec, 'ES256', 'ec'))).name, 'alice');
-  await refusal(auth, await sign(stranger, 'RS256', 'rsa'));
+  assert.equal(await refusal(auth, await sign(stranger, 'RS256', 'rsa')), 'invalid token: bad signature');
   const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', name: 'x' })).toString('base64url')}.`;
-  assert.match(await refusal(auth, none), /algorithm none/);
-  await refusal(auth, 'garbage');
+  assert.equal(await refusal(auth, none), 'invalid token: unsupported algorithm');
+  assert.equal(await refusal(auth, 'garbage'), 'invalid token: malformed');
   await refusal(auth, 42);
 });
 
@@ -124,4 +124,24 @@ test('development tokens are marked, and a production server sharing the secret 
   const key = new TextEncoder().encode(SECRET);
   assert.equal((await devWithIssuer.verify(await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://id.example')))).name, 'alice');
   await refusal(devWithIssuer, await sign(key, 'HS256', undefined, (j) => j.setIssuer('https://evil.example')));
+});
+
+test('the client gets a fixed sentence; the verifier\'s own text goes to the debug log', async () => {
+  const logged: unknown[] = [];
+  const logger = { debug: (fields: unknown) => logged.push(fields), warn: () => assert.fail('a token\'s fault is not a warning') };
+  const auth = authenticator({ jwtSecret: SECRET, logger });
+  const key = new TextEncoder().encode(SECRET);
+  const later = Math.floor(Date.now() / 1000) + 3_600;
+  assert.equal(await refusal(auth, await sign(key, 'HS256', undefined, (j) => j.setNotBefore(later))), 'invalid token: it is not valid yet');
+  assert.equal(await refusal(auth, 'eyJub3Q.e30.x'), 'invalid token: malformed');
+  assert.equal(logged.length, 2);
+  assert.match(String((logged[1] as { err: Error }).err.message), /JSON/);
+});
+
+test('a JWKS that cannot be fetched is the server\'s fault: a warning, and a sentence without its detail', async () => {
+  const warned: unknown[] = [];
+  const logger = { debug: () => assert.fail('not a token\'s fault'), warn: (fields: unknown) => warned.push(fields) };
+  const auth = authenticator({ jwksUrl: 'http://127.0.0.1:9/jwks.json', logger });
+  assert.equal(await refusal(auth, await sign(rsa, 'RS256', 'rsa')), 'invalid token: it could not be verified');
+  assert.equal(warned.length, 1);
 });

@@ -142,6 +142,9 @@ export class ChatConnection {
       case 'error': {
         const resolve = frame.nonce === undefined ? undefined : this.#pending.get(frame.nonce);
         if (resolve === undefined) {
+          // The server refused the token signed in with (an auth frame has no nonce): reconnects read
+          // anonymously until the user signs in again, rather than offer the refused token every time.
+          if (frame.type === 'error' && frame.code === 'unauthorized' && frame.nonce === undefined) this.#token = null;
           this.#handlers.other(frame);
           return;
         }
