@@ -315,7 +315,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
 
       whenApplies('a record made through one store is read through another on the same backend', async () => {
-        const second = await harness.open(fromZero);
+        const second = await harness.open();
         try {
           await record(0, 'mod', ['moderator']);
           assert.deepEqual(await second.getTokenRoles(s, 'mod', t0 + 1), ['moderator']);

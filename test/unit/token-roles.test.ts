@@ -21,7 +21,7 @@ class CountingState extends MemoryState {
 }
 
 function setUp() {
-  const state = new CountingState({ loadLastSeq: async () => 0 });
+  const state = new CountingState();
   let now = 1_000_000;
   const warnings: unknown[] = [];
   const logger = Object.assign(pino({ level: 'silent' }), { warn: (fields: unknown) => warnings.push(fields) });
