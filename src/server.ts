@@ -43,7 +43,8 @@ import { registerRoleRoutes } from './http/role-routes.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
-import { openSeams } from './seams.ts';
+import { openSeams, type Seams } from './seams.ts';
+import { Closers } from './process/closers.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -75,9 +76,36 @@ const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const closers = new Closers();
+  const seams = await openSeams(config, logger);
+  closers.add('seams', () => seams.close());
+  try {
+    return await startParts(config, logger, seams, closers);
+  } catch (err) {
+    // A start that fails half way (a taken port) must not leave what it had opened behind it.
+    await closers.closeAll().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing after a failed start failed'));
+    throw err;
+  }
+}
+
+/** Builds the parts on the open seams, each registering its closer as it opens, and listens. */
+async function startParts(config: Config, logger: Logger, seams: Seams, closers: Closers): Promise<RunningServer> {
   const now = (): number => Date.now();
   const metrics = new Metrics();
-  const seams = await openSeams(config, logger);
+  let draining = false;
+  const addresses = new ClientAddresses(config.trustedProxies);
+  const app = await createHttpApp(logger, {
+    shouldUpgrade: isWebSocketUpgrade,
+    trustProxy: (address) => addresses.trusts(address),
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
+  });
+  closers.add('http', () => {
+    app.server.closeAllConnections();
+    return app.close();
+  });
+  const adminListener = new AdminListener();
+  closers.add('admin listener', () => adminListener.close());
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
   const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
@@ -88,6 +116,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const grants = new GrantedRoles(streamReads);
   const settings = new StreamSettings(streamReads);
   const loopLag = new LoopLag();
+  closers.add('loop lag', () => loopLag.close());
   const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
@@ -99,6 +128,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     windowSize: WINDOW_SIZE,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
+  closers.add('stream hub', () => hub.close());
   // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
@@ -110,8 +140,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
   const budget = new ConnectionBudget(config, (reason) => metrics.connectionsRefused.inc({ reason }));
-  const addresses = new ClientAddresses(config.trustedProxies);
   const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
+  closers.add('ws gateway', () => gateway.close());
   const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
   const irc = new IrcGateway({
     ...config, auth, chat, grants, hub, metrics, logger, budget, directory,
@@ -120,6 +150,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),
     maxLineBytes: config.maxFrameBytes,
   });
+  closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
   const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
@@ -134,6 +165,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics.samplingStreams.set(sampler.samplingStreams());
   }, 1_000);
   rateTimer.unref();
+  closers.add('rate timer', () => clearInterval(rateTimer));
 
   const opsSeries = new OpsSeries(metrics, OPS_POINTS);
   const sampleOps = (): void => {
@@ -142,15 +174,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   sampleOps(); // the baseline, so the first point counts from start-up
   const opsTimer = setInterval(sampleOps, OPS_SAMPLE_INTERVAL_MS);
   opsTimer.unref();
+  closers.add('ops timer', () => clearInterval(opsTimer));
 
-  let draining = false;
-  const app = await createHttpApp(logger, {
-    shouldUpgrade: isWebSocketUpgrade,
-    trustProxy: (address) => addresses.trusts(address),
-    requestTimeoutMs: config.httpRequestTimeoutMs,
-    timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
-  });
-  const adminListener = new AdminListener();
   guardOperatorRoutes(app, { ...config, adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
   registerOpsRoutes(app, {
     metrics,
@@ -184,30 +209,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     addresses,
     onForbiddenOrigin: () => metrics.connectionsRefused.inc({ reason: 'origin' }),
   });
-  let ircPort: number | undefined;
+  // A taken port is told in the operator's terms: which listener, and the setting that chose it.
+  const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
+  await app.listen({ port: config.port, host: config.host }).catch(named('port', config.port));
+  const ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch(named('ircPort', config.ircPort));
   let ircTlsPort: number | undefined;
-  let adminPort: number | undefined;
-  try {
-    // A taken port is told in the operator's terms: which listener, and the setting that chose it.
-    const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
-    await app.listen({ port: config.port, host: config.host }).catch(named('port', config.port));
-    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch(named('ircPort', config.ircPort));
-    if (config.ircTlsCert !== '') {
-      const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
-      ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
-    }
-    adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
-  } catch (err) {
-    // A taken port must not leave the HTTP listener, the consumers or the log open behind a failed start.
-    clearInterval(rateTimer);
-    clearInterval(opsTimer);
-    loopLag.close();
-    await irc.close(); // the plain listener, when only the TLS one failed
-    await adminListener.close();
-    await app.close();
-    await seams.close();
-    throw err;
+  if (config.ircTlsCert !== '') {
+    const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
+    ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
   }
+  const adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, ircPort, ircTlsPort, adminPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
@@ -224,18 +235,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       irc.drain();
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
-      clearInterval(rateTimer);
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
       await withTimeout(seams.stopConsumers(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
-      clearInterval(opsTimer);
-      loopLag.close();
-      await gateway.close();
-      await irc.close();
-      await hub.close();
-      await adminListener.close();
-      app.server.closeAllConnections();
-      await app.close();
-      await seams.close();
+      await closers.closeAll();
       logger.info('drained');
     },
   };
