@@ -45,6 +45,8 @@ import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
 import { openSeams, type Seams } from './seams.ts';
 import { Closers } from './process/closers.ts';
+import { withTimeout } from './process/with-timeout.ts';
+import { pick } from './config/pick.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -59,19 +61,6 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-const WINDOW_SIZE = 1_000;
-// Granted roles, modes and rules changed on one gateway reach the others' sends within this long (docs/decisions.md).
-const STREAM_READ_TTL_MS = 2_000;
-const STREAM_READ_MAX_STREAMS = 10_000;
-const SSE_KEEPALIVE_MS = 15_000;
-const READY_TIMEOUT_MS = 2_000;
-// Node checks slow requests against httpRequestTimeoutMs this often (its default, 30 s, for long timeouts).
-const REQUEST_TIMEOUT_CHECKS = 4;
-// Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
-const IRC_DIRECTORY_SIZE = 100_000;
-const IRC_MEMBERSHIP_MAX = 1_000;
-const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
-const OPS_POINTS = 300; // five minutes of one-second points for the /ops page
 const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
@@ -98,7 +87,6 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     shouldUpgrade: isWebSocketUpgrade,
     trustProxy: (address) => addresses.trusts(address),
     requestTimeoutMs: config.httpRequestTimeoutMs,
-    timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
   });
   closers.add('http', () => {
     app.server.closeAllConnections();
@@ -107,17 +95,17 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const adminListener = new AdminListener();
   closers.add('admin listener', () => adminListener.close());
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
-  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config) });
+  const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const currentRate = (stream: string) => sampler.rateOf(stream, now());
   const held = new HeldMessages();
-  const content = new ContentRules(config);
-  const streamReads = { state, ttlMs: STREAM_READ_TTL_MS, maxStreams: STREAM_READ_MAX_STREAMS, now };
-  const grants = new GrantedRoles(streamReads);
-  const settings = new StreamSettings(streamReads);
+  const content = new ContentRules(pick(config, 'globalEmotes', 'blockedTerms', 'heldTerms', 'blockLinks', 'blockPhones', 'blockEmails'));
+  const grants = new GrantedRoles({ state, now });
+  const settings = new StreamSettings({ state, now });
   const loopLag = new LoopLag();
   closers.add('loop lag', () => loopLag.close());
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
+  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, publisher, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
@@ -125,7 +113,6 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
-    windowSize: WINDOW_SIZE,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
@@ -139,23 +126,27 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     maxStreamsPerConnection: config.maxStreamsPerConnection,
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
-  const budget = new ConnectionBudget(config, (reason) => metrics.connectionsRefused.inc({ reason }));
-  const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
+  const budget = new ConnectionBudget(pick(config, 'maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerUser'), (reason) => metrics.connectionsRefused.inc({ reason }));
+  // What a client may do on a connection, and how long it may fall behind: the same rules for v1 and IRC.
+  const sessionLimits = pick(config, 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs', 'heartbeatMs');
+  const backlog = pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs');
+  const gateway = new WsGateway({ ...sessionLimits, ...backlog, auth, chat, moderation, grants, hub, metrics, logger, limits, budget });
   closers.add('ws gateway', () => gateway.close());
-  const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
+  const directory = new UserDirectory();
   const irc = new IrcGateway({
-    ...config, auth, chat, grants, hub, metrics, logger, budget, directory,
+    ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
+    auth, chat, grants, hub, metrics, logger, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
-    rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),
+    rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
     maxLineBytes: config.maxFrameBytes,
   });
   closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
-  const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
-  const consumers = startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
-  const intake = new ReportIntake(reports, state, config, now, logger);
+  const analytics = new StreamAnalytics();
+  const consumers = startLogConsumers({ config: pick(config, 'classifierTerms', 'classifierUrl', 'classifierConcurrency', 'classifierTimeoutMs'), tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
+  const intake = new ReportIntake(reports, state, pick(config, 'reportRateLimit', 'reportRateWindowMs'), now, logger);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
@@ -167,7 +158,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   rateTimer.unref();
   closers.add('rate timer', () => clearInterval(rateTimer));
 
-  const opsSeries = new OpsSeries(metrics, OPS_POINTS);
+  const opsSeries = new OpsSeries(metrics);
   const sampleOps = (): void => {
     opsSeries.sample(now()).catch((err) => logger.error({ err }, 'ops sample failed'));
   };
@@ -176,15 +167,15 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   opsTimer.unref();
   closers.add('ops timer', () => clearInterval(opsTimer));
 
-  guardOperatorRoutes(app, { ...config, adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
+  guardOperatorRoutes(app, { ...pick(config, 'dev', 'adminToken'), adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
     series: () => opsSeries.points(),
-    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true), READY_TIMEOUT_MS),
+    ready: async () => consumers.ready() && Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
-  const readLimits = new HistoryReadLimits({ ...config, maxClients: config.rateLimitMaxClients, now });
+  const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
   registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
@@ -194,7 +185,6 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     historyDefault: config.historyDefault,
     resumeMax: config.resumeMax,
     socketHardLimitBytes: config.socketHardLimitBytes,
-    keepAliveMs: SSE_KEEPALIVE_MS,
     budget,
   });
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
@@ -241,8 +231,4 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
       logger.info('drained');
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }

@@ -13,7 +13,8 @@ export interface StreamHubOptions extends StreamStateSources {
   metrics: Metrics;
   maxFlushMs: number;
   stateIntervalMs: number;
-  windowSize: number;
+  /** Recent messages kept per stream for joins and resumes (default 1,000). */
+  windowSize?: number;
   /** After each fan-out: how long its oldest line waited here, stamp to written to every viewer (ms). */
   onFanoutDelay: (stream: string, delayMs: number) => void;
   onError: (err: unknown) => void;
@@ -42,6 +43,7 @@ interface EncodedFrame {
   jsons?: string[];
 }
 
+const WINDOW_SIZE = 1_000;
 const LINGER_MS = 5_000;
 // A flush costs one write system call per viewer, whatever its size, so a
 // stream's flush window follows what its flushes cost: this many times the
@@ -140,14 +142,14 @@ class Channel {
  * live with no gap and no duplicate.
  */
 export class StreamHub {
-  readonly #o: StreamHubOptions;
+  readonly #o: StreamHubOptions & { windowSize: number };
   readonly #channels = new Map<string, Promise<Channel>>();
   readonly #ready = new Map<string, Channel>();
   readonly #countTimer: NodeJS.Timeout;
   #lastHeartbeat = 0;
 
   constructor(options: StreamHubOptions) {
-    this.#o = options;
+    this.#o = { windowSize: WINDOW_SIZE, ...options };
     this.#countTimer = setInterval(() => this.#refreshCounts(), options.stateIntervalMs);
     this.#countTimer.unref();
   }
