@@ -16,7 +16,7 @@ import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
-import { Sampler } from './chat/sampler.ts';
+import { RATE_PUBLISH_INTERVAL_MS, Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { ConnectionBudget } from './gateway/connection-budget.ts';
@@ -97,7 +97,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const { log, state, bus, viewers, publisher, tail, reports } = seams;
   const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config) });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
-  const currentRate = (stream: string) => sampler.rateOf(stream, now());
+  const sampling = sampler.forFanout(now);
   const held = new HeldMessages();
   const content = new ContentRules(pick(config, 'globalEmotes', 'blockedTerms', 'heldTerms', 'blockLinks', 'blockPhones', 'blockEmails'));
   const grants = new GrantedRoles({ state, now });
@@ -109,8 +109,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, currentRate,
-    onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
+    bus, log, state, viewers, metrics, sampling,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),
@@ -154,7 +153,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
       bus.publish(stream, { kind: 'state', state: { rate } }).catch((err) => logger.error({ err }, 'rate publish failed'));
     }
     metrics.samplingStreams.set(sampler.samplingStreams());
-  }, 1_000);
+  }, RATE_PUBLISH_INTERVAL_MS);
   rateTimer.unref();
   closers.add('rate timer', () => clearInterval(rateTimer));
 
@@ -176,7 +175,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });

@@ -3,6 +3,7 @@ import type { DurableLog, HistoryPage } from '../log/log.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
+import type { FanoutSampling } from '../chat/sampler.ts';
 import { clearFrame, liveFrame, retractFrame, stateFrame } from '../protocol/server-frames.ts';
 import { MessageWindow } from './message-window.ts';
 import { OutboundBatch, OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
@@ -15,8 +16,8 @@ export interface StreamHubOptions extends StreamStateSources {
   stateIntervalMs: number;
   /** Recent messages kept per stream for joins and resumes (default 1,000). */
   windowSize?: number;
-  /** After each fan-out: how long its oldest line waited here, stamp to written to every viewer (ms). */
-  onFanoutDelay: (stream: string, delayMs: number) => void;
+  /** Asked for each stream's rate, and told how late each fan-out ran. */
+  sampling: FanoutSampling;
   onError: (err: unknown) => void;
 }
 
@@ -464,7 +465,7 @@ export class StreamHub {
       }
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
-      if (oldestTs !== undefined) this.#o.onFanoutDelay(channel.stream, Date.now() - oldestTs);
+      if (oldestTs !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - oldestTs);
       if (channel.pending.length > 0 || channel.stateDirty) this.#schedule(channel);
     };
     writeChunk();
