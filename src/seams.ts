@@ -65,14 +65,9 @@ function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
   };
 }
 
-// Consumers of the embedded log poll it; cluster consumers use Kafka groups.
-const SQLITE_TAIL_TIMING = { pollMs: 100, retryMs: 1_000 };
-const KAFKA_TAIL_RETRY_MS = 1_000;
 // The recent window of each stream in Redis (src/broker/recent-window.ts):
 // with sampling keeping a big stream near 120 displayable messages a second,
 // a thousand span several seconds, far more than one Kafka append takes.
-// A report nobody handled in a week is forgotten when the reports topic drops it.
-const REPORT_RETENTION_MS = 7 * 24 * 3_600_000;
 const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
 export function openSeams(config: Config, logger: Logger): Promise<Seams> {
@@ -90,7 +85,7 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
   const state = new MemoryState({ persistence: new SqliteStatePersistence(dbPath) });
   const bus = new MemoryBus();
   const viewers = new ExactViewerCounter();
-  const tail = new SqliteLogTail(log, SQLITE_TAIL_TIMING);
+  const tail = new SqliteLogTail(log);
   const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
   const parts: SeamParts = {
     mode: 'embedded', log, state, bus, viewers, tail, reports,
@@ -129,7 +124,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       onError: onError('kafka-log'),
     }), KafkaReportQueue.open({
       brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.reports`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
-      retentionMs: REPORT_RETENTION_MS, writeTimeoutMs: config.kafkaAppendTimeoutMs,
+      writeTimeoutMs: config.kafkaAppendTimeoutMs,
       maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
     }));
     const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
@@ -144,7 +139,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       },
     }));
     const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.viewerRegion, onError: onError('redis-viewers') }));
-    const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, retryMs: KAFKA_TAIL_RETRY_MS });
+    const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic });
     const parts: SeamParts = {
       mode: 'cluster', log, state, bus, viewers, tail, reports,
       broker: new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') }),

@@ -17,7 +17,7 @@ import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
-import { Sampler } from './chat/sampler.ts';
+import { RATE_PUBLISH_INTERVAL_MS, Sampler } from './chat/sampler.ts';
 import { StreamHub } from './gateway/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { ConnectionBudget } from './gateway/connection-budget.ts';
@@ -44,7 +44,10 @@ import { registerRoleRoutes } from './http/role-routes.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
-import { openSeams } from './seams.ts';
+import { openSeams, type Seams } from './seams.ts';
+import { Closers } from './process/closers.ts';
+import { withTimeout } from './process/with-timeout.ts';
+import { pick } from './config/pick.ts';
 import type { Limits } from './protocol/server-frames.ts';
 
 export interface RunningServer {
@@ -59,48 +62,61 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-const WINDOW_SIZE = 1_000;
-// Granted roles, modes and rules changed on one gateway reach the others' sends within this long (docs/decisions.md).
-const STREAM_READ_TTL_MS = 2_000;
-const STREAM_READ_MAX_STREAMS = 10_000;
-const SSE_KEEPALIVE_MS = 15_000;
-const READY_TIMEOUT_MS = 2_000;
-// Node checks slow requests against httpRequestTimeoutMs this often (its default, 30 s, for long timeouts).
-const REQUEST_TIMEOUT_CHECKS = 4;
-// Logins remembered for IRC moderator commands, and the room size above which IRC stops announcing JOIN/PART (Twitch's).
-const IRC_DIRECTORY_SIZE = 100_000;
-const IRC_MEMBERSHIP_MAX = 1_000;
-const ANALYTICS_LIMITS = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
-const OPS_POINTS = 300; // five minutes of one-second points for the /ops page
 const WEB_ASSETS_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The composition root: builds every part from the config and starts listening. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const closers = new Closers();
+  const seams = await openSeams(config, logger);
+  closers.add('seams', () => seams.close());
+  try {
+    return await startParts(config, logger, seams, closers);
+  } catch (err) {
+    // A start that fails half way (a taken port) must not leave what it had opened behind it.
+    await closers.closeAll().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing after a failed start failed'));
+    throw err;
+  }
+}
+
+/** Builds the parts on the open seams, each registering its closer as it opens, and listens. */
+async function startParts(config: Config, logger: Logger, seams: Seams, closers: Closers): Promise<RunningServer> {
   const now = (): number => Date.now();
   const metrics = new Metrics();
-  const seams = await openSeams(config, logger);
+  let draining = false;
+  const addresses = new ClientAddresses(config.trustedProxies);
+  const app = await createHttpApp(logger, {
+    shouldUpgrade: isWebSocketUpgrade,
+    trustProxy: (address) => addresses.trusts(address),
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+  });
+  closers.add('http', () => {
+    app.server.closeAllConnections();
+    return app.close();
+  });
+  const adminListener = new AdminListener();
+  closers.add('admin listener', () => adminListener.close());
   const { log, state, bus, viewers, broker, tail, reports } = seams;
-  const auth = new Authenticator({ ...config, jwtSecret: signingSecret(config), logger });
+  const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
-  const currentRate = (stream: string) => sampler.rateOf(stream, now());
+  const sampling = sampler.forFanout(now);
   const held = new HeldMessages();
-  const content = new ContentRules(config);
-  const streamReads = { state, ttlMs: STREAM_READ_TTL_MS, maxStreams: STREAM_READ_MAX_STREAMS, now };
-  const grants = new GrantedRoles(streamReads);
-  const settings = new StreamSettings(streamReads);
+  const content = new ContentRules(pick(config, 'globalEmotes', 'blockedTerms', 'heldTerms', 'blockLinks', 'blockPhones', 'blockEmails'));
+  const grants = new GrantedRoles({ state, now });
+  const settings = new StreamSettings({ state, now });
   const tokenRoles = new TokenRoles({ state, keepMs: config.retentionMs, maxPerStream: config.tokenRolesMaxPerStream, now, logger });
   const loopLag = new LoopLag();
-  const chat = new ChatService({ limits: config, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  closers.add('loop lag', () => loopLag.close());
+  const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
+  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, currentRate,
-    onFanoutDelay: (stream, delayMs) => sampler.observeFanoutDelay(stream, delayMs, now()),
+    bus, log, state, viewers, metrics, sampling,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
-    windowSize: WINDOW_SIZE,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
+  closers.add('stream hub', () => hub.close());
   // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
@@ -111,22 +127,27 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxStreamsPerConnection: config.maxStreamsPerConnection,
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
-  const budget = new ConnectionBudget(config, (reason) => metrics.connectionsRefused.inc({ reason }));
-  const addresses = new ClientAddresses(config.trustedProxies);
-  const gateway = new WsGateway({ ...config, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
-  const directory = new UserDirectory(IRC_DIRECTORY_SIZE);
+  const budget = new ConnectionBudget(pick(config, 'maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerUser'), (reason) => metrics.connectionsRefused.inc({ reason }));
+  // What a client may do on a connection, and how long it may fall behind: the same rules for v1 and IRC.
+  const sessionLimits = pick(config, 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs', 'heartbeatMs');
+  const backlog = pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs');
+  const gateway = new WsGateway({ ...sessionLimits, ...backlog, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
+  closers.add('ws gateway', () => gateway.close());
+  const directory = new UserDirectory();
   const irc = new IrcGateway({
-    ...config, auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
+    ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
+    auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
-    rooms: new IrcRooms((stream) => hub.viewersOf(stream), IRC_MEMBERSHIP_MAX),
+    rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
     maxLineBytes: config.maxFrameBytes,
   });
+  closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
-  const analytics = new StreamAnalytics(ANALYTICS_LIMITS);
-  const consumers = startLogConsumers({ config, tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
-  const intake = new ReportIntake(reports, state, config, now, logger);
+  const analytics = new StreamAnalytics();
+  const consumers = startLogConsumers({ config: pick(config, 'classifierTerms', 'classifierUrl', 'classifierConcurrency', 'classifierTimeoutMs'), tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
+  const intake = new ReportIntake(reports, state, pick(config, 'reportRateLimit', 'reportRateWindowMs'), now, logger);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.
   const rateTimer = setInterval(() => {
@@ -134,35 +155,29 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       bus.publish(stream, { kind: 'state', state: { rate } }).catch((err) => logger.error({ err }, 'rate publish failed'));
     }
     metrics.samplingStreams.set(sampler.samplingStreams());
-  }, 1_000);
+  }, RATE_PUBLISH_INTERVAL_MS);
   rateTimer.unref();
+  closers.add('rate timer', () => clearInterval(rateTimer));
 
-  const opsSeries = new OpsSeries(metrics, OPS_POINTS);
+  const opsSeries = new OpsSeries(metrics);
   const sampleOps = (): void => {
     opsSeries.sample(now()).catch((err) => logger.error({ err }, 'ops sample failed'));
   };
   sampleOps(); // the baseline, so the first point counts from start-up
   const opsTimer = setInterval(sampleOps, OPS_SAMPLE_INTERVAL_MS);
   opsTimer.unref();
+  closers.add('ops timer', () => clearInterval(opsTimer));
 
-  let draining = false;
-  const app = await createHttpApp(logger, {
-    shouldUpgrade: isWebSocketUpgrade,
-    trustProxy: (address) => addresses.trusts(address),
-    requestTimeoutMs: config.httpRequestTimeoutMs,
-    timeoutCheckMs: Math.min(30_000, Math.ceil(config.httpRequestTimeoutMs / REQUEST_TIMEOUT_CHECKS)),
-  });
-  const adminListener = new AdminListener();
-  guardOperatorRoutes(app, { ...config, adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
+  guardOperatorRoutes(app, { ...pick(config, 'dev', 'adminToken'), adminListener: config.adminPort !== -1, onAdminListener: (raw) => adminListener.arrivedHere(raw) });
   registerOpsRoutes(app, {
     metrics,
     draining: () => draining,
     series: () => opsSeries.points(),
-    ready: async () => consumers.ready() && withTimeout(Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true), READY_TIMEOUT_MS),
+    ready: async () => consumers.ready() && Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true),
   });
   registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
-  const readLimits = new HistoryReadLimits({ ...config, maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, currentRate, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
+  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { auth, moderation });
   registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
@@ -171,7 +186,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     historyDefault: config.historyDefault,
     resumeMax: config.resumeMax,
     socketHardLimitBytes: config.socketHardLimitBytes,
-    keepAliveMs: SSE_KEEPALIVE_MS,
     budget,
   });
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
@@ -186,30 +200,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     addresses,
     onForbiddenOrigin: () => metrics.connectionsRefused.inc({ reason: 'origin' }),
   });
-  let ircPort: number | undefined;
+  // A taken port is told in the operator's terms: which listener, and the setting that chose it.
+  const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
+  await app.listen({ port: config.port, host: config.host }).catch(named('port', config.port));
+  const ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch(named('ircPort', config.ircPort));
   let ircTlsPort: number | undefined;
-  let adminPort: number | undefined;
-  try {
-    // A taken port is told in the operator's terms: which listener, and the setting that chose it.
-    const named = (setting: ListenerSetting, port: number) => (err: unknown) => Promise.reject(listenError(err, setting, config.host, port));
-    await app.listen({ port: config.port, host: config.host }).catch(named('port', config.port));
-    ircPort = config.ircPort === -1 ? undefined : await irc.listenTcp(config.ircPort, config.host).catch(named('ircPort', config.ircPort));
-    if (config.ircTlsCert !== '') {
-      const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
-      ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
-    }
-    adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
-  } catch (err) {
-    // A taken port must not leave the HTTP listener, the consumers or the log open behind a failed start.
-    clearInterval(rateTimer);
-    clearInterval(opsTimer);
-    loopLag.close();
-    await irc.close(); // the plain listener, when only the TLS one failed
-    await adminListener.close();
-    await app.close();
-    await seams.close();
-    throw err;
+  if (config.ircTlsCert !== '') {
+    const tls = { cert: readFileSync(config.ircTlsCert), key: readFileSync(config.ircTlsKey) };
+    ircTlsPort = await irc.listenTcp(config.ircTlsPort, config.host, tls).catch(named('ircTlsPort', config.ircTlsPort));
   }
+  const adminPort = config.adminPort === -1 ? undefined : await adminListener.listen(app, config.adminPort, config.host);
   const port = (app.server.address() as AddressInfo).port;
   logger.info({ port, ircPort, ircTlsPort, adminPort, dataDir: config.dataDir, mode: seams.mode }, 'chorus is listening');
 
@@ -226,23 +226,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       irc.drain();
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
-      clearInterval(rateTimer);
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.
       await withTimeout(seams.stopConsumers(), config.drainMs).catch(() => logger.warn('log consumers did not stop within drainMs'));
-      clearInterval(opsTimer);
-      loopLag.close();
-      await gateway.close();
-      await irc.close();
-      await hub.close();
-      await adminListener.close();
-      app.server.closeAllConnections();
-      await app.close();
-      await seams.close();
+      await closers.closeAll();
       logger.info('drained');
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }

@@ -31,6 +31,7 @@ interface Tracked {
 }
 
 const MINUTE_MS = 60_000;
+const ANALYTICS_LIMITS: AnalyticsLimits = { maxStreams: 10_000, minutes: 60, chatterCounters: 50, topChatters: 10 };
 const CHATTER_PERIOD_MS = 30 * MINUTE_MS;
 
 /**
@@ -43,7 +44,7 @@ export class StreamAnalytics {
   readonly #limits: AnalyticsLimits;
   readonly #streams = new Map<string, Tracked>();
 
-  constructor(limits: AnalyticsLimits) {
+  constructor(limits: AnalyticsLimits = ANALYTICS_LIMITS) {
     this.#limits = limits;
   }
 

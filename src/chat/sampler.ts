@@ -1,5 +1,18 @@
 import type { RateState } from '../protocol/types.ts';
 
+/**
+ * What sampling and the fan-out tell each other: the fan-out asks a stream's
+ * rate (its `state.rate`) and reports how late each fan-out of it ran, which
+ * bends the stream's threshold on this gateway. `Sampler.forFanout` builds it.
+ */
+export interface FanoutSampling {
+  rateOf(stream: string): RateState;
+  /** After each fan-out: how long its oldest line waited here, stamp to written to every viewer (ms). */
+  observeFanoutDelay(stream: string, delayMs: number): void;
+}
+
+/** How often changed rates go out as `state` frames: at most once a second per stream. */
+export const RATE_PUBLISH_INTERVAL_MS = 1_000;
 const BUCKETS = 10;
 const BUCKET_MS = 100; // ten buckets: the rate over the last second
 const IDLE_MS = 10_000;
@@ -178,6 +191,14 @@ export class Sampler {
       if (now - meter.lastSeen > IDLE_MS && rate.perSecond === 0) this.#meters.delete(stream);
     }
     return changed;
+  }
+
+  /** This sampler as the fan-out uses it, on the clock `now`. */
+  forFanout(now: () => number): FanoutSampling {
+    return {
+      rateOf: (stream) => this.rateOf(stream, now()),
+      observeFanoutDelay: (stream, delayMs) => this.observeFanoutDelay(stream, delayMs, now()),
+    };
   }
 
   samplingStreams(): number {

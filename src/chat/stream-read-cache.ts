@@ -4,11 +4,14 @@ export interface StreamReadCacheOptions<T> {
   /** Reads a stream's value from the state store. */
   read: (stream: string) => Promise<T>;
   /** How long one read is reused: a change made elsewhere is seen here within it. */
-  ttlMs: number;
+  ttlMs?: number;
   /** Streams kept; the least recently used goes first beyond it. */
-  maxStreams: number;
+  maxStreams?: number;
   now: () => number;
 }
+
+// Granted roles, modes and rules changed on one gateway reach the others' sends within ttlMs (docs/decisions.md).
+const STREAM_READ_DEFAULTS = { ttlMs: 2_000, maxStreams: 10_000 };
 
 /** What a cached reader of one kind of per-stream state (grants; modes and rules) is built from. */
 export type CachedStateOptions = Omit<StreamReadCacheOptions<unknown>, 'read'> & { state: StateStore };
@@ -23,13 +26,13 @@ export type CachedStateOptions = Omit<StreamReadCacheOptions<unknown>, 'read'> &
  * dropped, so the next call reads afresh.
  */
 export class StreamReadCache<T> {
-  readonly #o: StreamReadCacheOptions<T>;
+  readonly #o: Required<StreamReadCacheOptions<T>>;
   // Insertion order is use order: the first key is the least recently used.
   readonly #entries = new Map<string, { readAt: number; value: Promise<T> }>();
 
   constructor(options: StreamReadCacheOptions<T>) {
-    if (!(options.maxStreams >= 1)) throw new RangeError('StreamReadCache maxStreams must be at least 1');
-    this.#o = options;
+    this.#o = { ...STREAM_READ_DEFAULTS, ...options };
+    if (!(this.#o.maxStreams >= 1)) throw new RangeError('StreamReadCache maxStreams must be at least 1');
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { badAddressRanges } from '../http/client-address.ts';
 import { SETTINGS, envNameOf, flagNameOf, type Config, type Setting, type SettingName } from './settings.ts';
 
@@ -51,36 +52,55 @@ function describe(name: SettingName): string {
   return `${name} (--${flagNameOf(name)}, ${envNameOf(name)})`;
 }
 
+// Every setting is a flag; booleans are bare (`--dev`) or negated (`--no-dev`), the rest take a value.
+const FLAG_OPTIONS: ParseArgsOptionsConfig = Object.fromEntries([
+  ['config', { type: 'string' }],
+  ...NAMES.map((n) => [flagNameOf(n), { type: SETTINGS[n].type === 'bool' ? 'boolean' : 'string' }]),
+]);
+
+/**
+ * node's parseArgs splits the flags; strict mode is off so that every problem
+ * is listed at once instead of the first one thrown.
+ */
 function parseFlags(argv: readonly string[], problems: string[]): { values: Raw; file?: string } {
   const values: Raw = {};
   let file: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      problems.push(`unexpected argument "${arg}"`);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const key = arg.slice(2, eq === -1 ? undefined : eq);
-    const isNo = key.startsWith('no-') && BY_FLAG.get(key.slice(3)) !== undefined;
-    const name = key === 'config' ? undefined : BY_FLAG.get(isNo ? key.slice(3) : key);
-    if (key !== 'config' && name === undefined) {
-      problems.push(`unknown flag --${key}`);
-      continue;
-    }
-    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
-    const isBool = name !== undefined && SETTINGS[name].type === 'bool';
-    if (isBool && value === undefined) value = isNo ? 'false' : 'true';
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) {
-        problems.push(`flag --${key} needs a value`);
+  let args: string[] | undefined = [...argv];
+  while (args !== undefined) {
+    const { tokens } = parseArgs({ args, options: FLAG_OPTIONS, strict: false, allowPositionals: true, allowNegative: true, tokens: true });
+    const from: string[] = args;
+    args = undefined;
+    for (const token of tokens) {
+      if (token.kind === 'option-terminator') {
+        problems.push('unknown flag --');
         continue;
       }
-      i++;
+      if (token.kind === 'positional') {
+        problems.push(`unexpected argument "${token.value}"`);
+        continue;
+      }
+      if (!token.rawName.startsWith('--')) {
+        problems.push(`unexpected argument "${token.rawName}"`);
+        continue;
+      }
+      const name = token.name === 'config' ? undefined : BY_FLAG.get(token.name);
+      const isBool = name !== undefined && SETTINGS[name].type === 'bool';
+      const negated = token.rawName !== `--${token.name}`; // --no-<name>, which parseArgs names <name>
+      if ((token.name !== 'config' && name === undefined) || (negated && !isBool)) {
+        problems.push(`unknown flag ${token.rawName}`);
+        continue;
+      }
+      const value = isBool && token.value === undefined ? String(!negated) : token.value;
+      if (value === undefined || (!token.inlineValue && value.startsWith('--'))) {
+        problems.push(`flag ${token.rawName} needs a value`);
+        // parseArgs took the next flag for this one's value: read on from that flag.
+        if (value === undefined) continue;
+        args = from.slice(token.index + 1);
+        break;
+      }
+      if (name === undefined) file = value;
+      else values[name] = value;
     }
-    if (name === undefined) file = value;
-    else values[name] = value;
   }
   return { values, file };
 }

@@ -11,7 +11,7 @@ import { webhookClassifier } from '../moderation/classifier-webhook.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 export interface LogConsumersDeps {
-  config: Config;
+  config: Pick<Config, 'classifierTerms' | 'classifierUrl' | 'classifierConcurrency' | 'classifierTimeoutMs'>;
   tail: LogTail;
   log: DurableLog;
   bus: Bus;
@@ -82,7 +82,7 @@ export function startLogConsumers(d: LogConsumersDeps): StartedConsumers {
 }
 
 /** The webhook and the term list, whichever are configured; undefined if neither. */
-function classifierFromConfig(config: Config): Classifier | undefined {
+function classifierFromConfig(config: LogConsumersDeps['config']): Classifier | undefined {
   const classifiers: Classifier[] = [];
   if (config.classifierTerms.length > 0) classifiers.push(termsClassifier(config.classifierTerms));
   if (config.classifierUrl !== '') classifiers.push(webhookClassifier(config.classifierUrl));

@@ -3,6 +3,7 @@ import type { DurableLog, HistoryPage } from '../log/log.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
+import type { FanoutSampling } from '../chat/sampler.ts';
 import { clearFrame, liveFrame, retractFrame, stateFrame } from '../protocol/server-frames.ts';
 import { MessageWindow } from './message-window.ts';
 import { OutboundBatch, OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
@@ -13,9 +14,10 @@ export interface StreamHubOptions extends StreamStateSources {
   metrics: Metrics;
   maxFlushMs: number;
   stateIntervalMs: number;
-  windowSize: number;
-  /** After each fan-out: how long its oldest line waited here, stamp to written to every viewer (ms). */
-  onFanoutDelay: (stream: string, delayMs: number) => void;
+  /** Recent messages kept per stream for joins and resumes (default 1,000). */
+  windowSize?: number;
+  /** Asked for each stream's rate, and told how late each fan-out ran. */
+  sampling: FanoutSampling;
   onError: (err: unknown) => void;
 }
 
@@ -42,6 +44,7 @@ interface EncodedFrame {
   jsons?: string[];
 }
 
+const WINDOW_SIZE = 1_000;
 const LINGER_MS = 5_000;
 // A flush costs one write system call per viewer, whatever its size, so a
 // stream's flush window follows what its flushes cost: this many times the
@@ -140,14 +143,14 @@ class Channel {
  * live with no gap and no duplicate.
  */
 export class StreamHub {
-  readonly #o: StreamHubOptions;
+  readonly #o: StreamHubOptions & { windowSize: number };
   readonly #channels = new Map<string, Promise<Channel>>();
   readonly #ready = new Map<string, Channel>();
   readonly #countTimer: NodeJS.Timeout;
   #lastHeartbeat = 0;
 
   constructor(options: StreamHubOptions) {
-    this.#o = options;
+    this.#o = { windowSize: WINDOW_SIZE, ...options };
     this.#countTimer = setInterval(() => this.#refreshCounts(), options.stateIntervalMs);
     this.#countTimer.unref();
   }
@@ -462,7 +465,7 @@ export class StreamHub {
       }
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
-      if (oldestTs !== undefined) this.#o.onFanoutDelay(channel.stream, Date.now() - oldestTs);
+      if (oldestTs !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - oldestTs);
       if (channel.pending.length > 0 || channel.stateDirty) this.#schedule(channel);
     };
     writeChunk();

@@ -19,9 +19,10 @@ export interface HttpServerOptions {
   /** Whether a peer address is a trusted proxy, whose X-Forwarded-For names the client (request.ip). */
   trustProxy: (address: string) => boolean;
   requestTimeoutMs: number;
-  /** How often Node checks requests against requestTimeoutMs and its headers timeout. */
-  timeoutCheckMs: number;
 }
+
+// Node checks slow requests against requestTimeoutMs this often (its default, 30 s, for long timeouts).
+const REQUEST_TIMEOUT_CHECKS = 4;
 
 /**
  * The Fastify instance with what every route shares: OpenAPI generated from
@@ -36,7 +37,7 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
     trustProxy: server.trustProxy,
     requestTimeout: server.requestTimeoutMs,
     // Also given to Node's server itself: set only afterwards (as Fastify does), Node 24 keeps timing requests by its default.
-    http: { requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: server.timeoutCheckMs, shouldUpgradeCallback: server.shouldUpgrade },
+    http: { requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.ceil(server.requestTimeoutMs / REQUEST_TIMEOUT_CHECKS)), shouldUpgradeCallback: server.shouldUpgrade },
   });
   // Query strings and paths are text, so their numbers are coerced; a JSON body
   // is typed already, and {"text": 5} must be refused, not turned into "5".

@@ -17,11 +17,13 @@ export interface SseOptions {
   historyDefault: number;
   resumeMax: number;
   socketHardLimitBytes: number;
-  keepAliveMs: number;
+  /** A comment line this often keeps proxies from closing an idle stream (default 15 s). */
+  keepAliveMs?: number;
   /** An SSE reader holds a socket like any viewer: it counts in the process's and its address's connections. */
   budget: ConnectionBudget;
 }
 
+const KEEP_ALIVE_MS = 15_000;
 // The refusal answers of the connection budget, as the WebSocket upgrade's statuses (503, 429) with PROTOCOL.md bodies.
 const REFUSED = {
   full: () => new ChatError('overloaded', 'this server is full; try again shortly', 1_000),
@@ -85,7 +87,7 @@ export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterM
   const open = new Set<SseViewer>();
   const keepAlive = setInterval(() => {
     for (const viewer of open) viewer.write(': keep-alive\n\n');
-  }, o.keepAliveMs);
+  }, o.keepAliveMs ?? KEEP_ALIVE_MS);
   keepAlive.unref();
 
   app.get<{ Params: Static<typeof S.StreamParams>; Querystring: Static<typeof EventsQuery> }>('/api/streams/:s/events', {

@@ -1,5 +1,8 @@
 import { userLine } from './twitch-lines.ts';
 
+// The room size above which IRC stops announcing JOIN/PART (Twitch's).
+const MAX_ANNOUNCED = 1_000;
+
 /** A session as room membership sees it. */
 export interface Member {
   readonly login: string;
@@ -18,7 +21,7 @@ export class IrcRooms {
   readonly #viewersOf: (stream: string) => number;
   readonly #maxAnnounced: number;
 
-  constructor(viewersOf: (stream: string) => number, maxAnnounced: number) {
+  constructor(viewersOf: (stream: string) => number, maxAnnounced = MAX_ANNOUNCED) {
     this.#viewersOf = viewersOf;
     this.#maxAnnounced = maxAnnounced;
   }

@@ -1,3 +1,6 @@
+// Logins remembered for IRC moderator commands.
+const DIRECTORY_SIZE = 100_000;
+
 /**
  * Logins and user ids, both ways: moderator commands name a user (`/ban
  * alice`) while Chorus's actions take ids, and CLEARCHAT names the login
@@ -9,7 +12,7 @@ export class UserDirectory {
   readonly #logins = new Map<string, string>();
   readonly #capacity: number;
 
-  constructor(capacity: number) {
+  constructor(capacity = DIRECTORY_SIZE) {
     this.#capacity = capacity;
   }
 

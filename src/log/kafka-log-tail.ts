@@ -10,10 +10,11 @@ export interface KafkaLogTailOptions {
   brokers: readonly string[];
   /** The log topic KafkaLog writes. */
   topic: string;
-  /** Wait after a failed batch or a lost connection before trying again. */
-  retryMs: number;
+  /** Wait after a failed batch or a lost connection before trying again (default 1 s). */
+  retryMs?: number;
 }
 
+const RETRY_MS = 1_000;
 // A group member that misses heartbeats this long loses its partitions to the others.
 const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 1_000;
@@ -36,11 +37,11 @@ type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
  * are skipped: consumers see messages.
  */
 export class KafkaLogTail implements LogTail {
-  readonly #options: KafkaLogTailOptions;
+  readonly #options: Required<KafkaLogTailOptions>;
   readonly #consumers = new Set<KafkaTailConsumer>();
 
   constructor(options: KafkaLogTailOptions) {
-    this.#options = options;
+    this.#options = { retryMs: RETRY_MS, ...options };
   }
 
   consume(options: TailConsumerOptions): TailConsumer {
@@ -55,7 +56,7 @@ export class KafkaLogTail implements LogTail {
 }
 
 class KafkaTailConsumer implements TailConsumer {
-  readonly #tail: KafkaLogTailOptions;
+  readonly #tail: Required<KafkaLogTailOptions>;
   readonly #o: TailConsumerOptions;
   readonly #onStopped: () => void;
   readonly #stopping = new AbortController();
@@ -64,7 +65,7 @@ class KafkaTailConsumer implements TailConsumer {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   readonly #loop: Promise<void>;
 
-  constructor(tail: KafkaLogTailOptions, options: TailConsumerOptions, onStopped: () => void) {
+  constructor(tail: Required<KafkaLogTailOptions>, options: TailConsumerOptions, onStopped: () => void) {
     this.#tail = tail;
     this.#o = options;
     this.#onStopped = onStopped;

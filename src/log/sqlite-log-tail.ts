@@ -11,6 +11,9 @@ export interface SqliteLogTailOptions {
   retryMs: number;
 }
 
+// Consumers poll the embedded log; a second between tries of a failed batch.
+const TAIL_TIMING: SqliteLogTailOptions = { pollMs: 100, retryMs: 1_000 };
+
 interface Row {
   position: number;
   body: string;
@@ -37,7 +40,7 @@ export class SqliteLogTail implements LogTail {
   readonly #readEarliest: StatementSync;
   readonly #consumers = new Set<SqliteTailConsumer>();
 
-  constructor(log: SqliteLog, options: SqliteLogTailOptions) {
+  constructor(log: SqliteLog, options: SqliteLogTailOptions = TAIL_TIMING) {
     this.#log = log;
     this.#options = options;
     this.#reader = new DatabaseSync(log.path, { readOnly: true, timeout: 5000 });

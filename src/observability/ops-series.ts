@@ -3,6 +3,8 @@ import type { Metrics } from './metrics.ts';
 
 /** How often the server samples; each point covers about this long. */
 export const OPS_SAMPLE_INTERVAL_MS = 1_000;
+// Five minutes of one-second points for the /ops page.
+const OPS_POINTS = 300;
 
 interface Totals {
   t: number;
@@ -25,7 +27,7 @@ export class OpsSeries {
   readonly #points: OpsPoint[] = [];
   #previous: Totals | undefined;
 
-  constructor(metrics: Metrics, capacity: number) {
+  constructor(metrics: Metrics, capacity = OPS_POINTS) {
     this.#metrics = metrics;
     this.#capacity = capacity;
   }

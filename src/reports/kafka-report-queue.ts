@@ -15,8 +15,8 @@ export interface KafkaReportQueueOptions {
   /** Used when this call creates the topic. */
   partitions: number;
   replicas: number;
-  /** The topic's retention.ms when created: a report pending longer is forgotten at the next start. */
-  retentionMs: number;
+  /** The topic's retention.ms when created: a report pending longer is forgotten at the next start (default a week). */
+  retentionMs?: number;
   maxPerStream: number;
   maxTotal: number;
   /** An add or dismissal not acknowledged by then fails. */
@@ -27,6 +27,8 @@ export interface KafkaReportQueueOptions {
 /** What the reports topic holds: adds and dismissals, keyed by stream. */
 type ReportRecord = { t: 'add'; report: Report } | { t: 'dismiss'; stream: string; id: string };
 
+// A report nobody handled in a week is forgotten when the reports topic drops it.
+const RETENTION_MS = 7 * 24 * 3_600_000;
 const OPEN_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 
@@ -54,7 +56,7 @@ export class KafkaReportQueue implements ReportQueue {
       topic: options.topic,
       partitions: options.partitions,
       replicas: options.replicas,
-      configs: { 'retention.ms': String(options.retentionMs) },
+      configs: { 'retention.ms': String(options.retentionMs ?? RETENTION_MS) },
     });
     const queue = new KafkaReportQueue(options, partitions);
     try {

@@ -57,8 +57,7 @@ export async function openTestHub(dir: string, options: Partial<StreamHubOptions
   const hub = new StreamHub({
     bus, log, state, metrics,
     viewers: new ExactViewerCounter(),
-    currentRate: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }),
-    onFanoutDelay: () => {},
+    sampling: { rateOf: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }), observeFanoutDelay: () => {} },
     maxFlushMs: 0,
     stateIntervalMs: 60_000,
     windowSize: 100,

@@ -40,6 +40,21 @@ test('every problem is reported at once, naming the flag and the variable', () =
   }
 });
 
+test('flags: booleans bare, negated or with a value; lists comma-separated; a flag missing its value does not hide the next one', () => {
+  assert.equal(loadConfig(['--dev', '--block-links'], {}).blockLinks, true);
+  assert.equal(loadConfig(['--dev', '--block-links', '--no-block-links'], {}).blockLinks, false);
+  assert.equal(loadConfig(['--dev', '--block-links=off'], {}).blockLinks, false);
+  assert.deepEqual(loadConfig(['--dev', '--allowed-origins', 'a, b,,c'], {}).allowedOrigins, ['a', 'b', 'c']);
+  assert.equal(loadConfig(['--dev', '--port=12'], {}).port, 12);
+  try {
+    loadConfig(['--dev', '--port', '--nope', 'x', '-p', '--no-port', '--history-max'], {});
+    assert.fail('should have thrown');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(err.problems, ['flag --port needs a value', 'unknown flag --nope', 'unexpected argument "x"', 'unexpected argument "-p"', 'unknown flag --no-port', 'flag --history-max needs a value']);
+  }
+});
+
 test('production without a way to verify tokens is refused; cluster needs both services', () => {
   assert.throws(() => loadConfig([], {}), /no way to verify tokens/);
   assert.doesNotThrow(() => loadConfig([], { CHORUS_JWT_SECRET: SECRET }));
