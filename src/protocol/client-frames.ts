@@ -25,7 +25,6 @@ export type ModAction =
   | { action: 'deny'; id: string }
   | { action: 'grant' | 'revoke'; user: string; role: GrantableRole };
 
-// Every frame may carry a nonce: a refusal echoes it (PROTOCOL.md names it for send, mod and ping).
 export type ClientFrame =
   | { type: 'auth'; token: string; nonce?: Nonce }
   | { type: 'join'; stream: string; history?: number; since?: number; nonce?: Nonce }
@@ -66,17 +65,24 @@ export function parseClientFrame(text: string): Parsed {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, message: 'frame must be a JSON object' };
   const obj = data as Record<string, unknown>;
-  const nonce = validNonce(obj.nonce);
-  if (obj.nonce !== undefined && nonce === undefined) return { ok: false, message: NONCE_REFUSAL };
   const type = obj.type;
   const validate = typeof type === 'string' ? frameValidators.get(type) : undefined;
-  if (validate === undefined) return { ok: false, message: typeof type === 'string' ? `unknown frame type "${type.slice(0, 32)}"` : 'frame has no type', nonce };
-  if (!validate(obj)) return { ok: false, message: refusalSentence(validate.errors!), nonce };
+  if (validate === undefined) return refused(obj, typeof type === 'string' ? `unknown frame type "${type.slice(0, 32)}"` : 'frame has no type');
+  // One validator call on the way in, the nonce's check included; the refusal path works out what to echo.
+  if (!validate(obj)) return refused(obj, refusalSentence(validate.errors!));
+  const nonce = obj.nonce as Nonce | undefined;
   if (type !== 'mod') return { ok: true, frame: frameOf(type as Exclude<ClientFrame['type'], 'mod'>, obj, nonce) };
   const validateAction = typeof obj.action === 'string' ? actionValidators.get(obj.action) : undefined;
-  if (validateAction === undefined) return { ok: false, message: ACTIONS_SENTENCE, nonce };
-  if (!validateAction(obj)) return { ok: false, message: refusalSentence(validateAction.errors!), nonce };
+  if (validateAction === undefined) return refused(obj, ACTIONS_SENTENCE);
+  if (!validateAction(obj)) return refused(obj, refusalSentence(validateAction.errors!));
   return { ok: true, frame: { type: 'mod', stream: obj.stream as string, nonce, ...actionOf(obj) } };
+}
+
+/** A refusal with the frame's nonce; a bad nonce is the refusal itself (whatever else is wrong), and cannot be echoed. */
+function refused(obj: Record<string, unknown>, message: string): Parsed {
+  const nonce = validNonce(obj.nonce);
+  if (obj.nonce !== undefined && nonce === undefined) return { ok: false, message: NONCE_REFUSAL };
+  return { ok: false, message, nonce };
 }
 
 /** The frame of a validated object: only its own fields (a client's extra keys stay behind), null meaning not given. */

@@ -9,8 +9,6 @@ import { GRANTABLE_ROLES, STREAM_NAME } from './types.ts';
 
 export const MAX_NONCE_LENGTH = 64;
 export const MAX_TOKEN_LENGTH = 8_192;
-/** Length is judged after normalisation (code points, maxMessageLength); this bound only stops absurd texts early. */
-export const MAX_RAW_TEXT_LENGTH = 100_000;
 export const MAX_ID_LENGTH = 128;
 export const MAX_TIMEOUT_SECONDS = 1_209_600; // two weeks, as Twitch
 export const MAX_SLOW_SECONDS = 86_400;
@@ -48,7 +46,11 @@ export const NONCE_REFUSAL = `nonce must be a string of at most ${MAX_NONCE_LENG
 export const Nonce = Type.Union([Type.String({ maxLength: MAX_NONCE_LENGTH }), Type.Number()], refusal(NONCE_REFUSAL));
 
 export const Token = boundedString('token', MAX_TOKEN_LENGTH);
-export const SendText = Type.String({ maxLength: MAX_RAW_TEXT_LENGTH, ...refusal(`text must be a string of at most ${MAX_RAW_TEXT_LENGTH} characters`) });
+/**
+ * No length here: src/chat/text.ts judges it (too_long), the raw length first
+ * and cheaply, before the text is read; a frame or body is bounded by maxFrameBytes.
+ */
+export const SendText = Type.String(refusal('text must be a string'));
 export const MessageId = boundedString('id', MAX_ID_LENGTH, 'message id');
 export const UserId = boundedString('user', MAX_ID_LENGTH, 'user id');
 export const TimeoutSeconds = boundedInteger('seconds', 1, MAX_TIMEOUT_SECONDS);
@@ -95,13 +97,15 @@ export type ModActionName = keyof typeof MOD_ACTION_FIELDS;
 function optionalCount(field: string) {
   return Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], refusal(`${field} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`)));
 }
+// Every frame may carry a nonce: a refusal echoes it (PROTOCOL.md names it for send, mod and ping).
+const nonce = Type.Optional(Nonce);
 export const FRAME_FIELDS = {
-  auth: { token: Token },
-  join: { stream: StreamName, history: optionalCount('history'), since: optionalCount('since') },
-  leave: { stream: StreamName },
-  send: { stream: StreamName, text: SendText },
-  mod: { stream: StreamName },
-  ping: {},
+  auth: { token: Token, nonce },
+  join: { stream: StreamName, history: optionalCount('history'), since: optionalCount('since'), nonce },
+  leave: { stream: StreamName, nonce },
+  send: { stream: StreamName, text: SendText, nonce },
+  mod: { stream: StreamName, nonce },
+  ping: { nonce },
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 export type FrameType = keyof typeof FRAME_FIELDS;
