@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ErrorObject } from 'ajv';
 import { ChatError } from '../protocol/errors.ts';
 import { clientJsonAjv, refusalSentence } from '../protocol/refusal-sentence.ts';
+import { MAX_ID_LENGTH } from '../protocol/schemas.ts';
 import { sendChatError } from './context.ts';
 import { decimalIntegersOnly } from './decimal-query.ts';
 import { backendError } from '../chat/backend-error.ts';
@@ -32,6 +33,9 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Path ids are bounded by their schemas (MAX_ID_LENGTH characters, as over the WebSocket),
+    // not by the router's default of 100: room for each character percent-encoded as 4 UTF-8 bytes.
+    maxParamLength: MAX_ID_LENGTH * 12,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: server.trustProxy,
     requestTimeout: server.requestTimeoutMs,

@@ -13,12 +13,23 @@ export function clientJsonAjv(options: { coerceTypes?: 'array' } = {}): Ajv {
 }
 
 /**
- * The sentence for the error that stopped validation (the last one: a failed
- * union reports its branches first): the failing schema's `x-refusal`, else
- * Ajv's own words prefixed with where (`where` names the part, as "body").
+ * The sentence for the error that stopped validation: the nearest schema
+ * error, from the last (a failed union reports its branches first, then
+ * itself), whose schema has a sentence (`x-refusal`), or a missing or unknown
+ * key; else Ajv's own words for the last, prefixed with where (`where` names
+ * the part, as "body").
  */
 export function refusalSentence(errors: readonly ErrorObject[], where?: string): string {
-  const error = errors[errors.length - 1]!;
+  for (let i = errors.length - 1; i >= 0; i--) {
+    const sentence = sentenceOf(errors[i]!);
+    if (sentence !== undefined) return sentence;
+  }
+  const last = errors[errors.length - 1]!;
+  const path = `${where ?? ''}${last.instancePath}`.replace(/^\//, '');
+  return path === '' ? `${last.message}` : `${path} ${last.message}`;
+}
+
+function sentenceOf(error: ErrorObject): string | undefined {
   const schema = (error.parentSchema ?? {}) as { properties?: Record<string, { 'x-refusal'?: string }>; 'x-refusal'?: string; 'x-unknown'?: string };
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
@@ -28,8 +39,5 @@ export function refusalSentence(errors: readonly ErrorObject[], where?: string):
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     return `unknown ${schema['x-unknown'] ?? 'field'} "${key.slice(0, 32)}"`;
   }
-  const own = schema['x-refusal'];
-  if (own !== undefined) return own;
-  const path = `${where ?? ''}${error.instancePath}`.replace(/^\//, '');
-  return path === '' ? `${error.message}` : `${path} ${error.message}`;
+  return schema['x-refusal'];
 }
