@@ -47,7 +47,7 @@ export function rulesOf(change: RulesChange): StreamRules {
 // Compiled once at start, like a regular expression: plain functions of a frame, no state.
 const ajv = clientJsonAjv();
 const compileObject = (fields: Record<string, TSchema>): ValidateFunction => ajv.compile(Type.Object(fields));
-const frameValidators = validatorsOf(FRAME_FIELDS, (fields) => compileObject(fields));
+const frameValidators = validatorsOf(FRAME_FIELDS, compileObject);
 const actionValidators = validatorsOf(MOD_ACTION_FIELDS, (fields) => compileObject({ ...FRAME_FIELDS.mod, ...fields }));
 const ACTIONS_SENTENCE = `action must be one of ${Object.keys(MOD_ACTION_FIELDS).join(', ')}`;
 

@@ -25,8 +25,8 @@ function boundedString(field: string, max: number, description?: string) {
   return Type.String({ minLength: 1, maxLength: max, description, ...refusal(`${field} must be a string of 1-${max} characters`) });
 }
 
-function boundedInteger(field: string, minimum: number, maximum: number, description?: string) {
-  return Type.Integer({ minimum, maximum, description, ...refusal(`${field} must be an integer from ${minimum} to ${maximum}`) });
+function boundedInteger(field: string, minimum: number, maximum: number) {
+  return Type.Integer({ minimum, maximum, ...refusal(`${field} must be an integer from ${minimum} to ${maximum}`) });
 }
 
 function flag(field: string) {
