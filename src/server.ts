@@ -41,6 +41,7 @@ import { isWebSocketUpgrade, routeUpgrades } from './http/upgrades.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
 import { ReportIntake } from './reports/report-intake.ts';
@@ -175,12 +176,13 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     series: () => opsSeries.points(),
     ready: async () => consumers.ready() && Promise.all([state.getModes('_readyz'), log.lastSeq('_readyz'), log.checkWritable()]).then(() => true),
   });
-  registerIrcTokenRoutes(app, auth, config.maxFrameBytes);
+  resolveIdentities(app, auth);
+  registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { auth, chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
-  registerRoleRoutes(app, { auth, moderation });
-  registerReportRoutes(app, { auth, intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
+  registerRoleRoutes(app, { moderation });
+  registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,
     historyDefault: config.historyDefault,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { StreamAnalytics } from '../analytics/stream-analytics.ts';
 import * as S from './schemas.ts';
 
@@ -15,8 +16,9 @@ const Analytics = Type.Object({
 });
 
 /** Per-stream analytics from the analytics consumer group: it trails the chat by up to a poll interval. */
-export function registerAnalyticsRoutes(app: FastifyInstance, analytics: StreamAnalytics, now: () => number): void {
-  app.get<{ Params: Static<typeof S.StreamParams> }>('/api/streams/:s/analytics', {
+export function registerAnalyticsRoutes(base: FastifyInstance, analytics: StreamAnalytics, now: () => number): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/api/streams/:s/analytics', {
     schema: {
       summary: 'Messages per minute and top chatters of a stream (extension)',
       tags: ['analytics'],

@@ -2,10 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
+import type { ErrorObject } from 'ajv';
 import { ChatError } from '../protocol/errors.ts';
-import { InvalidFrame } from '../protocol/client-frames.ts';
+import { clientJsonAjv, refusalSentence } from '../protocol/refusal-sentence.ts';
+import { MAX_ID_LENGTH } from '../protocol/schemas.ts';
 import { sendChatError } from './context.ts';
 import { decimalIntegersOnly } from './decimal-query.ts';
 import { backendError } from '../chat/backend-error.ts';
@@ -33,6 +34,9 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Path ids are bounded by their schemas (MAX_ID_LENGTH characters, as over the WebSocket),
+    // not by the router's default of 100: room for each character percent-encoded as 4 UTF-8 bytes.
+    maxParamLength: MAX_ID_LENGTH * 12,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: server.trustProxy,
     requestTimeout: server.requestTimeoutMs,
@@ -40,9 +44,9 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
     http: { requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.ceil(server.requestTimeoutMs / REQUEST_TIMEOUT_CHECKS)), shouldUpgradeCallback: server.shouldUpgrade },
   });
   // Query strings and paths are text, so their numbers are coerced; a JSON body
-  // is typed already, and {"text": 5} must be refused, not turned into "5".
-  const textParts = new Ajv({ coerceTypes: 'array', strict: false, removeAdditional: false });
-  const bodies = new Ajv({ coerceTypes: false, strict: false, removeAdditional: false });
+  // is typed already, and {"text": 5} must be refused, not turned into "5" (as a WebSocket frame is).
+  const textParts = clientJsonAjv({ coerceTypes: 'array' });
+  const bodies = clientJsonAjv();
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart === 'body') return bodies.compile(schema);
     const validate = textParts.compile(schema);
@@ -67,9 +71,10 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ChatError) return sendChatError(reply, err);
-    if (err instanceof InvalidFrame) return sendChatError(reply, new ChatError('invalid', err.message));
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
-    if (e.validation !== undefined || (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)) {
+    const e = err as { validation?: ErrorObject[]; validationContext?: string; statusCode?: number; message: string };
+    // A schema's refusal reads as the same sentence as over the WebSocket.
+    if (e.validation !== undefined && e.validation.length > 0) return reply.code(400).send({ code: 'invalid', message: refusalSentence(e.validation, e.validationContext) });
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
       const code = e.statusCode === 413 ? 'too_long' : 'invalid';
       return reply.code(e.statusCode === 413 ? 413 : 400).send({ code, message: e.message });
     }

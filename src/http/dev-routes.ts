@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
 import { USER_NAME, profileOf } from '../auth/identity.ts';
 import { encodeIrcToken } from '../irc/irc-token.ts';
@@ -15,8 +16,9 @@ const DevTokenBody = Type.Object(
 );
 
 /** POST /api/dev/token: registered only in development mode. */
-export function registerDevRoutes(app: FastifyInstance, auth: Authenticator): void {
-  app.post<{ Body: Static<typeof DevTokenBody> }>('/api/dev/token', {
+export function registerDevRoutes(base: FastifyInstance, auth: Authenticator): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  app.post('/api/dev/token', {
     schema: {
       summary: 'Development mode only: a token for any name and roles',
       tags: ['development'],

@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import type { Authenticator } from '../auth/tokens.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ReportIntake } from '../reports/report-intake.ts';
 import type { ReportQueue } from '../reports/report-queue.ts';
-import { identityOf } from './context.ts';
+import { MessageId, StreamName } from '../protocol/schemas.ts';
 import * as S from './schemas.ts';
 
 export interface ReportRoutesDeps {
-  auth: Authenticator;
   intake: ReportIntake;
   queue: ReportQueue;
   moderation: ModeratorActions;
@@ -29,17 +28,18 @@ const Report = Type.Object({
 });
 const ReportBody = Type.Object(
   {
-    messageId: Type.String({ minLength: 1, maxLength: 128 }),
+    messageId: MessageId,
     reason: Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH }),
   },
   { additionalProperties: false },
 );
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_MAX })) }, { additionalProperties: false });
-const ReportParams = Type.Object({ s: S.StreamParams.properties.s, id: Type.String({ maxLength: 64 }) });
+const ReportParams = Type.Object({ s: StreamName, id: Type.String({ maxLength: 64 }) });
 
 /** Viewers report messages; moderators read and dismiss the reports of their stream. */
-export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps): void {
-  app.post<{ Params: Static<typeof S.StreamParams>; Body: Static<typeof ReportBody> }>('/api/streams/:s/reports', {
+export function registerReportRoutes(base: FastifyInstance, d: ReportRoutesDeps): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  app.post('/api/streams/:s/reports', {
     schema: {
       summary: 'Report a message to the moderators (extension)',
       description: 'Any signed-in viewer; rate limited per user. The report waits in a queue apart from chat.',
@@ -51,12 +51,12 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
     },
   }, async (request, reply) => {
     const { messageId, reason } = request.body;
-    const report = await d.intake.report(await identityOf(d.auth, request), request.params.s, messageId, reason);
+    const report = await d.intake.report(request.identity, request.params.s, messageId, reason);
     d.onReported();
     return reply.code(201).send({ id: report.id });
   });
 
-  app.get<{ Params: Static<typeof S.StreamParams>; Querystring: Static<typeof ListQuery> }>('/api/streams/:s/reports', {
+  app.get('/api/streams/:s/reports', {
     schema: {
       summary: 'Moderator: pending reports, newest first (extension)',
       tags: ['moderation'],
@@ -66,15 +66,15 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       response: { 200: Type.Object({ reports: Type.Array(Report) }), '4xx': S.Refusal },
     },
   }, async (request) => {
-    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(request.identity, request.params.s);
     return { reports: await d.queue.list(request.params.s, request.query.limit ?? 100) };
   });
 
-  app.delete<{ Params: Static<typeof ReportParams> }>('/api/streams/:s/reports/:id', {
+  app.delete('/api/streams/:s/reports/:id', {
     schema: { summary: 'Moderator: dismiss a report (extension)', tags: ['moderation'], security: S.bearer, params: ReportParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
   }, async (request, reply) => {
-    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(request.identity, request.params.s);
     if (!(await d.queue.dismiss(request.params.s, request.params.id))) throw new ChatError('invalid', 'no such report');
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }

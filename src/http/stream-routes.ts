@@ -1,19 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import type { Authenticator } from '../auth/tokens.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
+import type { Identity } from '../auth/identity.ts';
 import type { DurableLog } from '../log/log.ts';
 import { ChatError } from '../protocol/errors.ts';
-import type { ModAction } from '../protocol/client-frames.ts';
-import type { Modes, StreamRules } from '../protocol/types.ts';
-import { identityOf } from './context.ts';
+import { rulesOf, type ModAction } from '../protocol/client-frames.ts';
+import { MessageId, Modes, ModesChange, RulesChange, SendText, StreamName, UserId } from '../protocol/schemas.ts';
 import type { HistoryReadLimits } from './history-read-limits.ts';
 import * as S from './schemas.ts';
 
 export interface StreamRoutesDeps extends StreamStateSources {
-  auth: Authenticator;
   chat: ChatService;
   moderation: ModeratorActions;
   log: DurableLog;
@@ -22,8 +21,6 @@ export interface StreamRoutesDeps extends StreamStateSources {
   /** Largest body of a send, in bytes: maxFrameBytes, as for a WebSocket frame (413 `too_long` beyond). */
   maxSendBodyBytes: number;
 }
-
-type Params = Static<typeof S.StreamParams>;
 
 const MessagesQuery = Type.Object(
   {
@@ -36,28 +33,26 @@ const MessagesQuery = Type.Object(
 );
 
 /** The stream resources of PROTOCOL.md's HTTP table. */
-export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps): void {
-  const moderate = async (authorization: Parameters<typeof identityOf>[1], stream: string, action: ModAction): Promise<void> => {
-    await d.moderation.apply(await identityOf(d.auth, authorization), stream, action);
-  };
+export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const moderate = (request: { identity: Identity | null }, stream: string, action: ModAction): Promise<void> => d.moderation.apply(request.identity, stream, action);
 
-  app.post<{ Params: Params; Body: { text: string } }>('/api/streams/:s/messages', {
+  app.post('/api/streams/:s/messages', {
     bodyLimit: d.maxSendBodyBytes,
     schema: {
       summary: 'Post a chat message',
       tags: ['chat'],
       security: S.bearer,
       params: S.StreamParams,
-      body: Type.Object({ text: Type.String({ maxLength: 100_000 }) }),
+      body: Type.Object({ text: SendText }),
       response: { 201: S.Accepted, '4xx': S.Refusal, '5xx': S.Refusal },
     },
   }, async (request, reply) => {
-    const identity = await identityOf(d.auth, request);
-    const accepted = await d.chat.send(identity, request.params.s, request.body.text);
+    const accepted = await d.chat.send(request.identity, request.params.s, request.body.text);
     return reply.code(201).send(accepted);
   });
 
-  app.get<{ Params: Params; Querystring: Static<typeof MessagesQuery> }>('/api/streams/:s/messages', {
+  app.get('/api/streams/:s/messages', {
     schema: {
       summary: 'Poll for new messages (after), or replay a time range (from, to)',
       description: 'Without after or from: the newest messages, for a client starting to poll. Moderators also see sampled-out messages in a replay. Without a token: a smaller page (anonymousReadMax), and a per-address rate (429 rate_limited).',
@@ -73,8 +68,7 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
   }, async (request) => {
     const { s } = request.params;
     const { after, from, to, limit: asked } = request.query;
-    // A token sent is checked even where it changes nothing: a client learns at once that it is bad.
-    const identity = await identityOf(d.auth, request);
+    const identity = request.identity;
     const pageMax = d.readLimits.pageMax(identity, request.ip);
     const limit = Math.min(asked ?? pageMax, pageMax);
     const pollingIntervalMillis = d.pollingIntervalMs;
@@ -96,25 +90,25 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
     return { messages: page.messages, next, pollingIntervalMillis };
   });
 
-  app.get<{ Params: Params }>('/api/streams/:s', {
+  app.get('/api/streams/:s', {
     schema: { summary: "A stream's State", tags: ['chat'], params: S.StreamParams, response: { 200: S.State } },
   }, async (request) => readStreamState(d, request.params.s));
 
-  app.delete<{ Params: Params & { id: string } }>('/api/streams/:s/messages/:id', {
+  app.delete('/api/streams/:s/messages/:id', {
     schema: {
       summary: 'Moderator: delete one message',
       tags: ['moderation'],
       security: S.bearer,
-      params: Type.Object({ s: S.StreamParams.properties.s, id: Type.String({ maxLength: 128 }) }),
+      params: Type.Object({ s: StreamName, id: MessageId }),
       response: { 204: Type.Null(), '4xx': S.Refusal },
     },
   }, async (request, reply) => {
     await moderate(request, request.params.s, { action: 'delete', id: request.params.id });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  const banParams = Type.Object({ s: S.StreamParams.properties.s, user: Type.String({ minLength: 1, maxLength: 128, description: 'user id' }) });
-  app.put<{ Params: Static<typeof banParams>; Body: Static<typeof S.BanBody> }>('/api/streams/:s/bans/:user', {
+  const banParams = Type.Object({ s: StreamName, user: UserId });
+  app.put('/api/streams/:s/bans/:user', {
     schema: {
       summary: 'Moderator: ban a user, or time them out with seconds',
       tags: ['moderation'],
@@ -127,24 +121,24 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
     const seconds = request.body?.seconds;
     const { s, user } = request.params;
     await moderate(request, s, seconds === undefined ? { action: 'ban', user } : { action: 'timeout', user, seconds });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.delete<{ Params: Static<typeof banParams> }>('/api/streams/:s/bans/:user', {
+  app.delete('/api/streams/:s/bans/:user', {
     schema: { summary: 'Moderator: unban a user', tags: ['moderation'], security: S.bearer, params: banParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
   }, async (request, reply) => {
     await moderate(request, request.params.s, { action: 'unban', user: request.params.user });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.patch<{ Params: Params; Body: Partial<Modes> }>('/api/streams/:s/modes', {
+  app.patch('/api/streams/:s/modes', {
     schema: {
       summary: 'Moderator: change modes',
       tags: ['moderation'],
       security: S.bearer,
       params: S.StreamParams,
-      body: S.PartialModes,
-      response: { 200: S.Modes, '4xx': S.Refusal },
+      body: ModesChange,
+      response: { 200: Modes, '4xx': S.Refusal },
     },
   }, async (request) => {
     const { s } = request.params;
@@ -152,23 +146,23 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
     return d.state.getModes(s);
   });
 
-  app.get<{ Params: Params }>('/api/streams/:s/rules', {
+  app.get('/api/streams/:s/rules', {
     schema: { summary: "Moderator: the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, response: { 200: S.Rules, '4xx': S.Refusal } },
   }, async (request) => {
-    await d.moderation.authorize(await identityOf(d.auth, request), request.params.s);
+    await d.moderation.authorize(request.identity, request.params.s);
     return d.state.getRules(request.params.s);
   });
 
-  app.put<{ Params: Params; Body: Static<typeof S.Rules> }>('/api/streams/:s/rules', {
-    schema: { summary: "Moderator: replace the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, body: S.Rules, response: { 200: S.Rules, '4xx': S.Refusal } },
+  app.put('/api/streams/:s/rules', {
+    schema: { summary: "Moderator: replace the stream's rules", tags: ['moderation'], security: S.bearer, params: S.StreamParams, body: RulesChange, response: { 200: S.Rules, '4xx': S.Refusal } },
   }, async (request) => {
-    const rules: StreamRules = { emotes: [], ...request.body };
+    const rules = rulesOf(request.body);
     await moderate(request, request.params.s, { action: 'rules', rules });
     return rules;
   });
 
-  const heldParams = Type.Object({ s: S.StreamParams.properties.s, id: Type.String({ maxLength: 64 }) });
-  app.get<{ Params: Params }>('/api/streams/:s/held', {
+  const heldParams = Type.Object({ s: StreamName, id: MessageId });
+  app.get('/api/streams/:s/held', {
     schema: {
       summary: 'Moderator: messages held by automod (extension)',
       tags: ['moderation'],
@@ -179,19 +173,19 @@ export function registerStreamRoutes(app: FastifyInstance, d: StreamRoutesDeps):
         '4xx': S.Refusal,
       },
     },
-  }, async (request) => ({ held: await d.moderation.heldMessages(await identityOf(d.auth, request), request.params.s) }));
+  }, async (request) => ({ held: await d.moderation.heldMessages(request.identity, request.params.s) }));
 
-  app.post<{ Params: Static<typeof heldParams> }>('/api/streams/:s/held/:id/approve', {
+  app.post('/api/streams/:s/held/:id/approve', {
     schema: { summary: 'Moderator: release a held message (extension)', tags: ['moderation'], security: S.bearer, params: heldParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
   }, async (request, reply) => {
     await moderate(request, request.params.s, { action: 'approve', id: request.params.id });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.delete<{ Params: Static<typeof heldParams> }>('/api/streams/:s/held/:id', {
+  app.delete('/api/streams/:s/held/:id', {
     schema: { summary: 'Moderator: discard a held message (extension)', tags: ['moderation'], security: S.bearer, params: heldParams, response: { 204: Type.Null(), '4xx': S.Refusal } },
   }, async (request, reply) => {
     await moderate(request, request.params.s, { action: 'deny', id: request.params.id });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }

@@ -1,8 +1,16 @@
-import { GRANTABLE_ROLES, STREAM_NAME, type GrantableRole, type Modes, type StreamRules } from './types.ts';
-import { MAX_NONCE_LENGTH, scanNonce, validNonce } from './nonce.ts';
+import type { ValidateFunction } from 'ajv';
+import { Type, type TSchema } from 'typebox';
+import type { GrantableRole, Modes, StreamRules } from './types.ts';
+import { scanNonce, validNonce } from './nonce.ts';
+import { clientJsonAjv, refusalSentence } from './refusal-sentence.ts';
+import { FRAME_FIELDS, MOD_ACTION_FIELDS, NONCE_REFUSAL, type RulesChange } from './schemas.ts';
 
-// Inbound v1 frames, checked field by field: a frame either parses into one of
-// these shapes or yields the sentence its `invalid` error will carry.
+// The IRC commands name these bounds too (one value for every transport).
+export { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS } from './schemas.ts';
+
+// Inbound v1 frames, validated by the schemas of schemas.ts (the HTTP routes
+// use the same ones): a frame either parses into one of these shapes or yields
+// the sentence its `invalid` error will carry.
 
 export type Nonce = string | number;
 
@@ -17,7 +25,6 @@ export type ModAction =
   | { action: 'deny'; id: string }
   | { action: 'grant' | 'revoke'; user: string; role: GrantableRole };
 
-// Every frame may carry a nonce: a refusal echoes it (PROTOCOL.md names it for send, mod and ping).
 export type ClientFrame =
   | { type: 'auth'; token: string; nonce?: Nonce }
   | { type: 'join'; stream: string; history?: number; since?: number; nonce?: Nonce }
@@ -28,14 +35,25 @@ export type ClientFrame =
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; nonce?: Nonce };
 
-export const MAX_TIMEOUT_SECONDS = 1_209_600; // two weeks, as Twitch
-export const MAX_SLOW_SECONDS = 86_400;
-export const MAX_RULE_TERMS = 1_000;
-export const MAX_RULE_TERM_LENGTH = 100;
-export const MAX_STREAM_EMOTES = 500;
+/** A stream's rules from a moderator's change: terms trimmed, what is left out off. Shared with the HTTP route. */
+export function rulesOf(change: RulesChange): StreamRules {
+  return {
+    blockedTerms: (change.blockedTerms ?? []).map((term) => term.trim()),
+    blockLinks: change.blockLinks ?? false,
+    emotes: (change.emotes ?? []).map((name) => name.trim()),
+  };
+}
 
-/** A frame or body that does not fit the protocol; its message is shown to the client as `invalid`. */
-export class InvalidFrame extends Error {}
+// Compiled once at start, like a regular expression: plain functions of a frame, no state.
+const ajv = clientJsonAjv();
+const compileObject = (fields: Record<string, TSchema>): ValidateFunction => ajv.compile(Type.Object(fields));
+const frameValidators = validatorsOf(FRAME_FIELDS, compileObject);
+const actionValidators = validatorsOf(MOD_ACTION_FIELDS, (fields) => compileObject({ ...FRAME_FIELDS.mod, ...fields }));
+const ACTIONS_SENTENCE = `action must be one of ${Object.keys(MOD_ACTION_FIELDS).join(', ')}`;
+
+function validatorsOf(table: Record<string, Record<string, TSchema>>, compile: (fields: Record<string, TSchema>) => ValidateFunction): Map<string, ValidateFunction> {
+  return new Map(Object.entries(table).map(([name, fields]) => [name, compile(fields)]));
+}
 
 export function parseClientFrame(text: string): Parsed {
   let data: unknown;
@@ -47,135 +65,47 @@ export function parseClientFrame(text: string): Parsed {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, message: 'frame must be a JSON object' };
   const obj = data as Record<string, unknown>;
+  const type = obj.type;
+  const validate = typeof type === 'string' ? frameValidators.get(type) : undefined;
+  if (validate === undefined) return refused(obj, typeof type === 'string' ? `unknown frame type "${type.slice(0, 32)}"` : 'frame has no type');
+  // One validator call on the way in, the nonce's check included; the refusal path works out what to echo.
+  if (!validate(obj)) return refused(obj, refusalSentence(validate.errors!));
+  const nonce = obj.nonce as Nonce | undefined;
+  if (type !== 'mod') return { ok: true, frame: frameOf(type as Exclude<ClientFrame['type'], 'mod'>, obj, nonce) };
+  const validateAction = typeof obj.action === 'string' ? actionValidators.get(obj.action) : undefined;
+  if (validateAction === undefined) return refused(obj, ACTIONS_SENTENCE);
+  if (!validateAction(obj)) return refused(obj, refusalSentence(validateAction.errors!));
+  return { ok: true, frame: { type: 'mod', stream: obj.stream as string, nonce, ...actionOf(obj) } };
+}
+
+/** A refusal with the frame's nonce; a bad nonce is the refusal itself (whatever else is wrong), and cannot be echoed. */
+function refused(obj: Record<string, unknown>, message: string): Parsed {
   const nonce = validNonce(obj.nonce);
-  try {
-    return { ok: true, frame: parseObject(obj, nonce) };
-  } catch (err) {
-    if (err instanceof InvalidFrame) return { ok: false, message: err.message, nonce };
-    throw err;
-  }
+  if (obj.nonce !== undefined && nonce === undefined) return { ok: false, message: NONCE_REFUSAL };
+  return { ok: false, message, nonce };
 }
 
-function parseObject(obj: Record<string, unknown>, nonce: Nonce | undefined): ClientFrame {
-  if (obj.nonce !== undefined && nonce === undefined) throw new InvalidFrame(`nonce must be a string of at most ${MAX_NONCE_LENGTH} characters or a number`);
-  switch (obj.type) {
-    case 'auth':
-      return { type: 'auth', token: string(obj, 'token', 8_192), nonce };
-    case 'join':
-      return {
-        type: 'join',
-        stream: stream(obj),
-        history: optionalInt(obj, 'history', 0, Number.MAX_SAFE_INTEGER),
-        since: optionalInt(obj, 'since', 0, Number.MAX_SAFE_INTEGER),
-        nonce,
-      };
-    case 'leave':
-      return { type: 'leave', stream: stream(obj), nonce };
+/** The frame of a validated object: only its own fields (a client's extra keys stay behind), null meaning not given. */
+function frameOf(type: Exclude<ClientFrame['type'], 'mod'>, obj: Record<string, unknown>, nonce: Nonce | undefined): ClientFrame {
+  switch (type) {
     case 'send':
-      // Length is judged after normalisation (code points); this bound only stops absurd frames early.
-      return { type: 'send', stream: stream(obj), text: string(obj, 'text', 100_000), nonce };
-    case 'mod':
-      return { type: 'mod', stream: stream(obj), nonce, ...parseModAction(obj) };
+      return { type, stream: obj.stream as string, text: obj.text as string, nonce };
+    case 'auth':
+      return { type, token: obj.token as string, nonce };
+    case 'join':
+      return { type, stream: obj.stream as string, history: (obj.history ?? undefined) as number | undefined, since: (obj.since ?? undefined) as number | undefined, nonce };
+    case 'leave':
+      return { type, stream: obj.stream as string, nonce };
     case 'ping':
-      return { type: 'ping', nonce };
-    default:
-      throw new InvalidFrame(typeof obj.type === 'string' ? `unknown frame type "${obj.type.slice(0, 32)}"` : 'frame has no type');
+      return { type, nonce };
   }
 }
 
-/** Shared by the WebSocket `mod` frame and the HTTP moderator routes. */
-export function parseModAction(obj: Record<string, unknown>): ModAction {
-  switch (obj.action) {
-    case 'delete':
-    case 'approve':
-    case 'deny':
-      return { action: obj.action, id: string(obj, 'id', 128) };
-    case 'timeout':
-      return { action: 'timeout', user: string(obj, 'user', 128), seconds: int(obj, 'seconds', 1, MAX_TIMEOUT_SECONDS) };
-    case 'ban':
-    case 'unban':
-      return { action: obj.action, user: string(obj, 'user', 128) };
-    case 'modes':
-      return { action: 'modes', modes: parseModes(obj.modes) };
-    case 'rules':
-      return { action: 'rules', rules: parseRules(obj.rules) };
-    case 'grant':
-    case 'revoke':
-      return { action: obj.action, user: string(obj, 'user', 128), role: grantableRole(obj.role) };
-    default:
-      throw new InvalidFrame('action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke');
-  }
-}
-
-export function parseModes(raw: unknown): Partial<Modes> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidFrame('modes must be an object');
-  const obj = raw as Record<string, unknown>;
-  const modes: Partial<Modes> = {};
-  for (const key of Object.keys(obj)) {
-    if (key === 'slowSeconds') modes.slowSeconds = int(obj, key, 0, MAX_SLOW_SECONDS);
-    else if (key === 'subscribersOnly' || key === 'emoteOnly') modes[key] = bool(obj, key);
-    else throw new InvalidFrame(`unknown mode "${key.slice(0, 32)}"`);
-  }
-  return modes;
-}
-
-export function parseRules(raw: unknown): StreamRules {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidFrame('rules must be an object');
-  const obj = raw as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (key !== 'blockedTerms' && key !== 'blockLinks' && key !== 'emotes') throw new InvalidFrame(`unknown rule "${key.slice(0, 32)}"`);
-  }
-  return {
-    blockedTerms: stringList(obj, 'blockedTerms', MAX_RULE_TERMS, MAX_RULE_TERM_LENGTH),
-    blockLinks: obj.blockLinks === undefined ? false : bool(obj, 'blockLinks'),
-    emotes: stringList(obj, 'emotes', MAX_STREAM_EMOTES, 64),
-  };
-}
-
-function stream(obj: Record<string, unknown>): string {
-  const s = obj.stream;
-  if (typeof s !== 'string' || !STREAM_NAME.test(s)) throw new InvalidFrame('stream must be 1-64 characters of A-Z a-z 0-9 _ -');
-  return s;
-}
-
-function grantableRole(raw: unknown): GrantableRole {
-  if (!(GRANTABLE_ROLES as readonly unknown[]).includes(raw)) throw new InvalidFrame(`role must be one of ${GRANTABLE_ROLES.join(', ')}`);
-  return raw as GrantableRole;
-}
-
-function string(obj: Record<string, unknown>, key: string, max: number): string {
-  const v = obj[key];
-  if (typeof v !== 'string') throw new InvalidFrame(`${key} must be a string`);
-  if (v.length === 0 || v.length > max) throw new InvalidFrame(`${key} must be 1-${max} characters`);
-  return v;
-}
-
-function int(obj: Record<string, unknown>, key: string, min: number, max: number): number {
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new InvalidFrame(`${key} must be an integer from ${min} to ${max}`);
-  return v;
-}
-
-function optionalInt(obj: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
-  return obj[key] === undefined || obj[key] === null ? undefined : int(obj, key, min, max);
-}
-
-function bool(obj: Record<string, unknown>, key: string): boolean {
-  const v = obj[key];
-  if (typeof v !== 'boolean') throw new InvalidFrame(`${key} must be true or false`);
-  return v;
-}
-
-function stringList(obj: Record<string, unknown>, key: string, maxItems: number, maxLength: number): string[] {
-  const v = obj[key];
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.length > maxItems) throw new InvalidFrame(`${key} must be a list of at most ${maxItems} strings`);
-  const out: string[] = [];
-  for (const item of v) {
-    if (typeof item !== 'string' || item.trim().length === 0 || item.length > maxLength) {
-      throw new InvalidFrame(`each of ${key} must be a non-empty string of at most ${maxLength} characters`);
-    }
-    out.push(item.trim());
-  }
-  return out;
+/** The action of a validated `mod` frame: the fields its schema names. */
+function actionOf(obj: Record<string, unknown>): ModAction {
+  const action = obj.action as keyof typeof MOD_ACTION_FIELDS;
+  if (action === 'rules') return { action, rules: rulesOf(obj.rules as RulesChange) };
+  const out: Record<string, unknown> = { action };
+  for (const field of Object.keys(MOD_ACTION_FIELDS[action])) out[field] = obj[field];
+  return out as ModAction;
 }

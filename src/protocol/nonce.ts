@@ -1,4 +1,6 @@
 import type { Nonce } from './client-frames.ts';
+import { clientJsonAjv } from './refusal-sentence.ts';
+import { Nonce as NonceSchema } from './schemas.ts';
 
 // A refusal carries its frame's nonce even when the frame is refused before
 // it is parsed (the frame limit), or cannot be parsed (invalid JSON, a binary
@@ -6,13 +8,12 @@ import type { Nonce } from './client-frames.ts';
 // the top-level `nonce` of a frame's text in one pass, without building the
 // frame, and reads on past what JSON.parse would reject.
 
-export const MAX_NONCE_LENGTH = 64;
+// Compiled once, like a regular expression: the schema's rule, shared with the frame parser.
+const isNonce = clientJsonAjv().compile<Nonce>(NonceSchema);
 
-/** The nonce if `raw` is one the protocol accepts: a string of at most 64 characters, or a finite number. */
+/** The nonce if `raw` is one the protocol accepts (the Nonce schema): a string of at most 64 characters, or a number. */
 export function validNonce(raw: unknown): Nonce | undefined {
-  if (typeof raw === 'string' && raw.length <= MAX_NONCE_LENGTH) return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
-  return undefined;
+  return isNonce(raw) ? raw : undefined;
 }
 
 const QUOTE = 0x22;
