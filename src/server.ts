@@ -17,7 +17,7 @@ import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
 import { Sampler } from './chat/sampler.ts';
-import { StreamHub } from './gateway/stream-hub.ts';
+import { StreamHub } from './fanout/stream-hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { ConnectionBudget } from './gateway/connection-budget.ts';
 import { ChatCommands } from './irc/chat-commands.ts';

@@ -14,8 +14,8 @@ import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
 } from '../protocol/server-frames.ts';
 import type { ErrorCode } from '../protocol/types.ts';
-import type { OutboundBatch, Viewer } from './outbound-frame.ts';
-import type { StreamHub } from './stream-hub.ts';
+import type { OutboundBatch, Viewer } from '../fanout/outbound-frame.ts';
+import type { StreamHub } from '../fanout/stream-hub.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { SlowConsumerCheck } from './slow-consumer.ts';
 import { writePreframed } from './ws-write.ts';

@@ -1,4 +1,4 @@
-import { wsTextFrame, type FrameContent, type OutboundFrame } from '../gateway/outbound-frame.ts';
+import { wsTextFrame, type FrameContent, type OutboundFrame } from '../fanout/outbound-frame.ts';
 import type { Message } from '../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';

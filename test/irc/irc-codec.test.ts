@@ -4,7 +4,7 @@ import { escapeTagValue, formatLine, formatTags, parseLine, unescapeTagValue } f
 import { encodeIrcToken, jwtFromPassword } from '../../src/irc/irc-token.ts';
 import { emotesTag, withoutTags } from '../../src/irc/twitch-lines.ts';
 import type { Message } from '../../src/protocol/types.ts';
-import { OutboundFrame } from '../../src/gateway/outbound-frame.ts';
+import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';
 import { IrcFrames } from '../../src/irc/irc-frames.ts';
 import { UserDirectory } from '../../src/irc/user-directory.ts';
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import * as wsModule from 'ws';
-import { MessageWindow } from '../../src/gateway/message-window.ts';
-import { OutboundFrame } from '../../src/gateway/outbound-frame.ts';
+import { MessageWindow } from '../../src/fanout/message-window.ts';
+import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';
 import { TokenBucket } from '../../src/gateway/token-bucket.ts';
 import type { Message } from '../../src/protocol/types.ts';
 
