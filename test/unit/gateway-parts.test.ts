@@ -4,7 +4,7 @@ import type { EventEmitter } from 'node:events';
 import * as wsModule from 'ws';
 import { MessageWindow } from '../../src/fanout/message-window.ts';
 import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';
-import { TokenBucket } from '../../src/gateway/token-bucket.ts';
+import { TokenBucket } from '../../src/limits/token-bucket.ts';
 import type { Message } from '../../src/protocol/types.ts';
 
 // ws's own frame parser (untyped in @types/ws) checks our hand-made frames.

@@ -1,5 +1,5 @@
-import { wsTextFrame, type FrameContent, type OutboundFrame } from '../fanout/outbound-frame.ts';
-import type { Message } from '../protocol/types.ts';
+import { wsTextFrame, type FrameContent, type OutboundFrame } from '../../fanout/outbound-frame.ts';
+import type { Message } from '../../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';
 import { clearchatLine, clearmsgLine, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';

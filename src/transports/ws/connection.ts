@@ -1,28 +1,28 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/tokens.ts';
-import type { ChatService } from '../chat/chat-service.ts';
-import type { GrantedRoles } from '../chat/granted-roles.ts';
-import type { ModeratorActions } from '../chat/moderator-actions.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Identity } from '../auth/identity.ts';
-import { ChatError } from '../protocol/errors.ts';
-import { asRefusal } from '../chat/backend-error.ts';
-import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
-import { scanNonce } from '../protocol/nonce.ts';
+import type { Authenticator } from '../../auth/tokens.ts';
+import type { ChatService } from '../../chat/chat-service.ts';
+import type { GrantedRoles } from '../../chat/granted-roles.ts';
+import type { ModeratorActions } from '../../chat/moderator-actions.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { Identity } from '../../auth/identity.ts';
+import { ChatError } from '../../protocol/errors.ts';
+import { asRefusal } from '../../chat/backend-error.ts';
+import { parseClientFrame, type ClientFrame, type Nonce } from '../../protocol/client-frames.ts';
+import { scanNonce } from '../../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
-} from '../protocol/server-frames.ts';
-import type { ErrorCode } from '../protocol/types.ts';
-import type { OutboundBatch, Viewer } from '../fanout/outbound-frame.ts';
-import type { StreamHub } from '../fanout/stream-hub.ts';
-import { TokenBucket } from './token-bucket.ts';
-import { SlowConsumerCheck } from './slow-consumer.ts';
-import { writePreframed } from './ws-write.ts';
-import { TokenExpiry, expiresAtOf, msUntil } from './token-expiry.ts';
-import type { ConnectionSlot } from './connection-budget.ts';
-import { IdleDeadline } from './idle-deadline.ts';
-import { profileOf, rolesIn } from '../auth/identity.ts';
+} from '../../protocol/server-frames.ts';
+import type { ErrorCode } from '../../protocol/types.ts';
+import type { OutboundBatch, Viewer } from '../../fanout/outbound-frame.ts';
+import type { StreamHub } from '../../fanout/stream-hub.ts';
+import { TokenBucket } from '../../limits/token-bucket.ts';
+import { SlowConsumerCheck } from '../../session/slow-consumer.ts';
+import { writePreframed } from '../../net/ws-write.ts';
+import { TokenExpiry, expiresAtOf, msUntil } from '../../session/token-expiry.ts';
+import type { ConnectionSlot } from '../../limits/connection-budget.ts';
+import { IdleDeadline } from '../../session/idle-deadline.ts';
+import { profileOf, rolesIn } from '../../auth/identity.ts';
 
 export interface ConnectionDeps {
   auth: Authenticator;
