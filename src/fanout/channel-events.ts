@@ -1,7 +1,6 @@
 import type { BusEvent } from '../bus/bus.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Modes } from '../protocol/types.ts';
-import { clearFrame, retractFrame } from '../protocol/server-frames.ts';
 import type { Channel } from './channel.ts';
 import type { FrameContent } from './outbound-frame.ts';
 
@@ -32,13 +31,13 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
       const ids = new Set(event.ids);
       const known = channel.window.remove((m) => ids.has(m.id));
       const content: FrameContent = { kind: 'retract', stream: channel.stream, ids: event.ids, reason: event.reason, known };
-      channel.pending.push({ kind: 'frame', json: retractFrame(channel.stream, event.ids, event.reason), content });
+      channel.pending.push({ kind: 'frame', content });
       return true;
     }
     case 'clear': {
       const name = channel.window.remove((m) => m.user.id === event.user)[0]?.user.name;
       const content: FrameContent = { kind: 'clear', stream: channel.stream, user: event.user, name, reason: event.reason, seconds: event.seconds };
-      channel.pending.push({ kind: 'frame', json: clearFrame(channel.stream, event.user, event.reason, event.seconds), content });
+      channel.pending.push({ kind: 'frame', content });
       return true;
     }
     case 'state':

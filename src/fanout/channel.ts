@@ -3,7 +3,7 @@ import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { MessageWindow } from './message-window.ts';
 import type { FrameContent, Viewer } from './outbound-frame.ts';
 
-export type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; json: string; content: FrameContent };
+export type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; content: FrameContent };
 
 /** One stream as this gateway carries it: its viewers, its bus subscription, its pending batch. */
 export class Channel {

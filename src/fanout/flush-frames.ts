@@ -1,5 +1,4 @@
 import type { Message } from '../protocol/types.ts';
-import { liveFrame, stateFrame } from '../protocol/server-frames.ts';
 import type { Channel } from './channel.ts';
 import { OutboundFrame, type FrameContent } from './outbound-frame.ts';
 
@@ -7,13 +6,13 @@ import { OutboundFrame, type FrameContent } from './outbound-frame.ts';
 export interface FlushFrame {
   frame: OutboundFrame;
   messages?: Message[];
-  jsons?: string[];
 }
 
 /**
  * Turns a channel's pending events into the frames of one flush: runs of
- * messages become one msg/batch frame each, and the stream's state goes at
- * most once per state interval.
+ * messages become one frame each (a v1 msg or batch), and the stream's state
+ * goes at most once per state interval. What the frames say only: each
+ * transport's encoding turns them into bytes, once per flush.
  */
 export class FlushFramer {
   readonly #stateIntervalMs: number;
@@ -29,23 +28,20 @@ export class FlushFramer {
     const frames: FlushFrame[] = [];
     const pending = channel.pending;
     channel.pending = [];
-    let jsons: string[] = [];
     let messages: Message[] = [];
     const endRun = (): void => {
-      if (jsons.length === 0) return;
+      if (messages.length === 0) return;
       const content: FrameContent = { kind: 'msgs', stream: channel.stream, messages };
-      frames.push({ frame: new OutboundFrame(liveFrame(channel.stream, jsons), content, jsons.length, messages[messages.length - 1]!.seq), messages, jsons });
-      jsons = [];
+      frames.push({ frame: new OutboundFrame(content, messages.length, messages[messages.length - 1]!.seq), messages });
       messages = [];
     };
     for (const item of pending) {
       if (item.kind === 'msg') {
         channel.window.push(item.message);
-        jsons.push(JSON.stringify(item.message));
         messages.push(item.message);
       } else {
         endRun();
-        frames.push({ frame: new OutboundFrame(item.json, item.content, 0, undefined) });
+        frames.push({ frame: new OutboundFrame(item.content, 0, undefined) });
       }
     }
     endRun();
@@ -60,7 +56,7 @@ export class FlushFramer {
       channel.lastStateAt = now;
       const content: FrameContent = { kind: 'state', stream: channel.stream, state: channel.state, changedModes: channel.changedModes };
       channel.changedModes = [];
-      frames.push({ frame: new OutboundFrame(stateFrame(channel.stream, channel.state), content, 0, undefined) });
+      frames.push({ frame: new OutboundFrame(content, 0, undefined) });
       return;
     }
     // Throttled: at the end of the interval the state frame goes with the

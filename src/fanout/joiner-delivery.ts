@@ -1,5 +1,4 @@
 import type { Metrics } from '../observability/metrics.ts';
-import { liveFrame } from '../protocol/server-frames.ts';
 import type { Channel } from './channel.ts';
 import type { FlushFrame } from './flush-frames.ts';
 import { OutboundBatch, OutboundFrame } from './outbound-frame.ts';
@@ -13,7 +12,7 @@ export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[]
   for (const [viewer, joiner] of channel.joiners) {
     const own: OutboundFrame[] = [];
     let caughtUp = false;
-    for (const { frame, messages, jsons } of frames) {
+    for (const { frame, messages } of frames) {
       if (messages === undefined || caughtUp) {
         own.push(frame);
         continue;
@@ -23,7 +22,7 @@ export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[]
       const rest = messages.slice(fresh);
       own.push(fresh === 0
         ? frame
-        : new OutboundFrame(liveFrame(channel.stream, jsons!.slice(fresh)), { kind: 'msgs', stream: channel.stream, messages: rest }, rest.length, frame.lastSeq));
+        : new OutboundFrame({ kind: 'msgs', stream: channel.stream, messages: rest }, rest.length, frame.lastSeq));
       caughtUp = true;
     }
     if (own.length > 0) {

@@ -61,7 +61,7 @@ test('a hub frame is encoded for IRC once: every IRC client gets the very same b
   const directory = new UserDirectory(10);
   const frames = new IrcFrames(directory);
   const m: Message = { id: 'id1', stream: 'room', seq: 1, ts: 5, user: { id: 'u1', name: 'Alice', badges: ['moderator'] }, text: 'hi' };
-  const hubFrame = new OutboundFrame('{}', { kind: 'msgs', stream: 'room', messages: [m] }, 1, 1);
+  const hubFrame = new OutboundFrame({ kind: 'msgs', stream: 'room', messages: [m] }, 1, 1);
   const irc = frames.of(hubFrame);
   assert.equal(frames.of(hubFrame), irc);
   assert.equal(irc.bytes(true, true), irc.bytes(true, true), 'same Buffer for every WebSocket client');

@@ -9,6 +9,7 @@ import type { ConnectionBudget } from '../../limits/connection-budget.ts';
 import { ChatError } from '../../protocol/errors.ts';
 import { clientKey } from '../../http/client-address.ts';
 import * as S from '../../http/schemas.ts';
+import { sseBatchEvents } from './sse-encoding.ts';
 import { decimalInteger } from '../../http/decimal-query.ts';
 
 export interface SseOptions {
@@ -45,7 +46,7 @@ class SseViewer implements Viewer {
   }
 
   deliver(batch: OutboundBatch): void {
-    this.write(batch.sse());
+    this.write(batch.formIn(sseBatchEvents));
   }
 
   write(chunk: string): void {

@@ -19,6 +19,8 @@ import type { StreamHub } from '../../fanout/stream-hub.ts';
 import { TokenBucket } from '../../limits/token-bucket.ts';
 import { SlowConsumerCheck } from '../../session/slow-consumer.ts';
 import { writePreframed } from '../../net/ws-write.ts';
+import { v1Json } from '../../protocol/v1-shared-frames.ts';
+import { wsBatchBytes } from './ws-encoding.ts';
 import { TokenExpiry, expiresAtOf, msUntil } from '../../session/token-expiry.ts';
 import type { ConnectionSlot } from '../../limits/connection-budget.ts';
 import { IdleDeadline } from '../../session/idle-deadline.ts';
@@ -115,8 +117,8 @@ export class Connection implements Viewer {
   /** Writes a flush shared by many viewers: the bytes were framed once, this is one write. */
   deliver(batch: OutboundBatch): void {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
-    if (writePreframed(this.#ws, batch.wsBytes())) return;
-    for (const frame of batch.frames) this.#ws.send(frame.json);
+    if (writePreframed(this.#ws, batch.formIn(wsBatchBytes))) return;
+    for (const frame of batch.frames) this.#ws.send(frame.formIn(v1Json));
   }
 
   /** A frame for this connection only (welcome, joined, ack, error, ...), under the same backlog limits. */
