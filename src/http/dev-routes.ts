@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
 import { USER_NAME, profileOf } from '../auth/identity.ts';
-import { encodeIrcToken } from '../transports/irc/irc-token.ts';
+import { encodeIrcToken } from '../auth/irc-token.ts';
 import * as S from './schemas.ts';
 
 const DevTokenBody = Type.Object(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { encodeIrcToken } from '../transports/irc/irc-token.ts';
+import { encodeIrcToken } from '../auth/irc-token.ts';
 import { identityOf } from './context.ts';
 import * as S from './schemas.ts';
 

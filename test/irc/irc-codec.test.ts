@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeTagValue, formatLine, formatTags, parseLine, unescapeTagValue } from '../../src/transports/irc/irc-line.ts';
-import { encodeIrcToken, jwtFromPassword } from '../../src/transports/irc/irc-token.ts';
+import { encodeIrcToken, jwtFromPassword } from '../../src/auth/irc-token.ts';
 import { emotesTag, withoutTags } from '../../src/transports/irc/twitch-lines.ts';
 import type { Message } from '../../src/protocol/types.ts';
 import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';

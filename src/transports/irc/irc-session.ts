@@ -15,7 +15,7 @@ import type { ChatCommands } from './chat-commands.ts';
 import type { IrcFrames } from './irc-frames.ts';
 import { parseLine, type IrcMessage } from './irc-line.ts';
 import type { IrcRooms, Member } from './irc-rooms.ts';
-import { jwtFromPassword } from './irc-token.ts';
+import { jwtFromPassword } from '../../auth/irc-token.ts';
 import type { IrcTransport } from './irc-transport.ts';
 import { refText, sendRefusal } from './twitch-notices.ts';
 import { asRefusal, backendError } from '../../chat/backend-error.ts';
