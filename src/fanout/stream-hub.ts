@@ -29,10 +29,11 @@ const LINGER_MS = 5_000;
 /**
  * Fans each stream's live events out to this gateway's viewers: subscribes to
  * the bus while the stream has viewers here, coalesces what arrives within the
- * stream's flush window into one frame, encodes it once and hands the same
- * bytes to every viewer. Also answers joins with history that hands over to
- * live with no gap and no duplicate. This class keeps the channels; their
- * parts (events, flushes, joins, resyncs, counts) live in files of their own.
+ * stream's flush window into one batch and hands the same batch to every
+ * viewer, whose transport encodes it once for all its sockets. Also answers
+ * joins with history that hands over to live with no gap and no duplicate.
+ * This class keeps the channels; their parts (events, flushes, joins,
+ * resyncs, counts) live in files of their own.
  */
 export class StreamHub {
   readonly #o: StreamHubOptions;
