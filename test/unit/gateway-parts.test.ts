@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import * as wsModule from 'ws';
 import { MessageWindow } from '../../src/fanout/message-window.ts';
-import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';
+import { OutboundBatch, OutboundFrame } from '../../src/fanout/outbound-frame.ts';
 import { wsTextFrame } from '../../src/net/ws-frame.ts';
 import { v1Json } from '../../src/protocol/v1-shared-frames.ts';
-import { wsFrameBytes } from '../../src/transports/ws/ws-encoding.ts';
+import { wsBatchBytes, wsFrameBytes } from '../../src/transports/ws/ws-encoding.ts';
 import { sseEvent } from '../../src/transports/sse/sse-encoding.ts';
 import { TokenBucket } from '../../src/limits/token-bucket.ts';
 import type { Message } from '../../src/protocol/types.ts';
@@ -58,4 +58,14 @@ test('outbound frame bytes are a valid WebSocket text frame at every length clas
   assert.equal(lines.formIn(sseEvent), `id: 9\ndata: ${lines.formIn(v1Json)}\n\n`);
   const retract = new OutboundFrame({ kind: 'retract', stream: 's', ids: ['m1'], reason: 'r', known: [] }, 0, undefined);
   assert.equal(retract.formIn(sseEvent), 'data: {"type":"retract","stream":"s","ids":["m1"],"reason":"r"}\n\n');
+});
+
+test('a flush is encoded once per encoding: every socket, and a joiner\'s cut-down batch, share the bytes', () => {
+  const lines = new OutboundFrame({ kind: 'msgs', stream: 's', messages: [message(1), message(2)] }, 2, 2);
+  const retract = new OutboundFrame({ kind: 'retract', stream: 's', ids: ['m1'], reason: 'r', known: [] }, 0, undefined);
+  const flush = new OutboundBatch([lines, retract]);
+  const bytes = flush.formIn(wsBatchBytes);
+  assert.equal(flush.formIn(wsBatchBytes), bytes, 'the same Buffer for the next socket');
+  assert.deepEqual(bytes, Buffer.concat([lines.formIn(wsFrameBytes), retract.formIn(wsFrameBytes)]));
+  assert.equal(new OutboundBatch([retract]).formIn(wsBatchBytes), retract.formIn(wsFrameBytes), 'a frame reused in another batch is not framed again');
 });
