@@ -1,5 +1,5 @@
 import type { Identity } from '../auth/identity.ts';
-import { KeyedRateLimit } from '../gateway/keyed-rate-limit.ts';
+import { KeyedRateLimit } from '../limits/keyed-rate-limit.ts';
 import { ChatError } from '../protocol/errors.ts';
 
 export interface ModeratorRateLimitOptions {

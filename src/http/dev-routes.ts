@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Authenticator } from '../auth/tokens.ts';
 import { USER_NAME, profileOf } from '../auth/identity.ts';
-import { encodeIrcToken } from '../irc/irc-token.ts';
+import { encodeIrcToken } from '../auth/irc-token.ts';
 import * as S from './schemas.ts';
 
 const DevTokenBody = Type.Object(

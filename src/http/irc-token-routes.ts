@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ChatError } from '../protocol/errors.ts';
-import { encodeIrcToken } from '../irc/irc-token.ts';
+import { encodeIrcToken } from '../auth/irc-token.ts';
 import * as S from './schemas.ts';
 
 // Room for `PASS oauth:` and the line end within the inbound line limit.

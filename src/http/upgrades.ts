@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { refuseUpgrade } from '../gateway/refuse-socket.ts';
+import { refuseUpgrade } from '../net/refuse-socket.ts';
 import { clientKey, type ClientAddresses } from './client-address.ts';
 
 /** A gateway's handshake; `address` is the client's key (X-Forwarded-For from a trusted proxy; an IPv6 client is its /64). */

@@ -3,8 +3,8 @@ import type { ErrorCode, Message, StreamState, User } from './types.ts';
 import type { Role } from './types.ts';
 
 // Encoders of the server-to-client frames of PROTOCOL.md. Frames that go to
-// many sockets (msg, batch, retract, clear, state) are encoded once by the
-// stream hub; these are the per-connection ones and the shared helpers.
+// many sockets (msg, batch, retract, clear, state) are encoded once per flush
+// (v1-shared-frames.ts); these are the per-connection ones and the shared helpers.
 
 export interface Limits {
   maxFrameBytes: number;

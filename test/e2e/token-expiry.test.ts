@@ -6,7 +6,7 @@ import { removeDir } from '../support/temp-dir.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { RawIrc } from '../support/raw-irc.ts';
 import { tokenExpiringIn } from '../support/tokens.ts';
-import { encodeIrcToken } from '../../src/irc/irc-token.ts';
+import { encodeIrcToken } from '../../src/auth/irc-token.ts';
 
 // A token's `exp` holds for the whole connection, not only at sign-in: the
 // client renews it with `auth` (v1) or `PASS` (IRC) before it runs out, or

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { apiCall } from '../support/api.ts';
 import { signedToken } from '../support/tokens.ts';
-import { encodeIrcToken } from '../../src/irc/irc-token.ts';
+import { encodeIrcToken } from '../../src/auth/irc-token.ts';
 import { tmiClient } from '../support/irc-clients.ts';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];

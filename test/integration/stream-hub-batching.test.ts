@@ -6,6 +6,9 @@ import { after, test } from 'node:test';
 import { removeDir, tempDir } from '../support/temp-dir.ts';
 import { JOIN_LIVE, message, openTestHub, RecordingViewer, type TestHub } from '../support/stream-hub.ts';
 import { until } from '../support/until.ts';
+import { v1Json } from '../../src/protocol/v1-shared-frames.ts';
+import { wsBatchBytes, wsFrameBytes } from '../../src/transports/ws/ws-encoding.ts';
+import { sseBatchEvents, sseEvent } from '../../src/transports/sse/sse-encoding.ts';
 
 const STREAM = 'batched';
 const dir = tempDir();
@@ -15,7 +18,7 @@ after(async () => {
   removeDir(dir);
 });
 
-const typesOf = (viewer: RecordingViewer): string[][] => viewer.batches.map((b) => b.frames.map((f) => JSON.parse(f.json).type as string));
+const typesOf = (viewer: RecordingViewer): string[][] => viewer.batches.map((b) => b.frames.map((f) => JSON.parse(f.formIn(v1Json)).type as string));
 
 test('lines, a retraction and the state of one flush go to a viewer as one write', async () => {
   const opened = await openTestHub(`${dir}/one`, { stateIntervalMs: 100 });
@@ -33,8 +36,8 @@ test('lines, a retraction and the state of one flush go to a viewer as one write
 
   assert.deepEqual(typesOf(viewer), [['msg', 'retract', 'msg', 'state']]);
   const [batch] = viewer.batches;
-  assert.deepEqual(batch!.wsBytes(), Buffer.concat(batch!.frames.map((f) => f.wsBytes())), 'the complete frames back to back');
-  assert.equal(batch!.sse(), batch!.frames.map((f) => f.sse()).join(''));
+  assert.deepEqual(batch!.formIn(wsBatchBytes), Buffer.concat(batch!.frames.map((f) => f.formIn(wsFrameBytes))), 'the complete frames back to back');
+  assert.equal(batch!.formIn(sseBatchEvents), batch!.frames.map((f) => f.formIn(sseEvent)).join(''));
 });
 
 test('a viewer that joined just before a flush gets every frame of it, then the next ones', async () => {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { wsTextFrame } from '../../src/gateway/outbound-frame.ts';
-import { writePreframed } from '../../src/gateway/ws-write.ts';
+import { wsTextFrame } from '../../src/net/ws-frame.ts';
+import { writePreframed } from '../../src/net/ws-write.ts';
 
-// src/gateway/ws-write.ts is the one place that uses ws internals: this checks them against the installed ws.
+// src/net/ws-write.ts is the one place that uses ws internals: this checks them against the installed ws.
 
 async function connectedPair(): Promise<{ server: WebSocket; client: WebSocket; close: () => Promise<void> }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });

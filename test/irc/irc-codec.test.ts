@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeTagValue, formatLine, formatTags, parseLine, unescapeTagValue } from '../../src/irc/irc-line.ts';
-import { encodeIrcToken, jwtFromPassword } from '../../src/irc/irc-token.ts';
-import { emotesTag, withoutTags } from '../../src/irc/twitch-lines.ts';
+import { escapeTagValue, formatLine, formatTags, parseLine, unescapeTagValue } from '../../src/transports/irc/irc-line.ts';
+import { encodeIrcToken, jwtFromPassword } from '../../src/auth/irc-token.ts';
+import { emotesTag, withoutTags } from '../../src/transports/irc/twitch-lines.ts';
 import type { Message } from '../../src/protocol/types.ts';
-import { OutboundFrame } from '../../src/gateway/outbound-frame.ts';
-import { IrcFrames } from '../../src/irc/irc-frames.ts';
-import { UserDirectory } from '../../src/irc/user-directory.ts';
+import { OutboundFrame } from '../../src/fanout/outbound-frame.ts';
+import { IrcFrames } from '../../src/transports/irc/irc-frames.ts';
+import { UserDirectory } from '../../src/transports/irc/user-directory.ts';
 
 test('IRC lines parse with tags, prefix, upper-cased command and trailing parameter', () => {
   assert.deepEqual(parseLine('@a=b\\sc;flag;k=x\\:y :nick!u@h privmsg #room :hello : world'), {
@@ -61,7 +61,7 @@ test('a hub frame is encoded for IRC once: every IRC client gets the very same b
   const directory = new UserDirectory(10);
   const frames = new IrcFrames(directory);
   const m: Message = { id: 'id1', stream: 'room', seq: 1, ts: 5, user: { id: 'u1', name: 'Alice', badges: ['moderator'] }, text: 'hi' };
-  const hubFrame = new OutboundFrame('{}', { kind: 'msgs', stream: 'room', messages: [m] }, 1, 1);
+  const hubFrame = new OutboundFrame({ kind: 'msgs', stream: 'room', messages: [m] }, 1, 1);
   const irc = frames.of(hubFrame);
   assert.equal(frames.of(hubFrame), irc);
   assert.equal(irc.bytes(true, true), irc.bytes(true, true), 'same Buffer for every WebSocket client');

@@ -1,4 +1,4 @@
-import { encodeIrcToken } from '../../src/irc/irc-token.ts';
+import { encodeIrcToken } from '../../src/auth/irc-token.ts';
 import { apiCall } from './api.ts';
 import { tmiClient } from './irc-clients.ts';
 import type { TestServer } from './servers.ts';

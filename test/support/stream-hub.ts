@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { MemoryBus } from '../../src/bus/memory-bus.ts';
-import { StreamHub, type StreamHubOptions } from '../../src/gateway/stream-hub.ts';
-import type { OutboundBatch, Viewer } from '../../src/gateway/outbound-frame.ts';
+import { StreamHub, type StreamHubOptions } from '../../src/fanout/stream-hub.ts';
+import type { OutboundBatch, Viewer } from '../../src/fanout/outbound-frame.ts';
 import { SqliteLog } from '../../src/log/sqlite-log.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import type { Message } from '../../src/protocol/types.ts';

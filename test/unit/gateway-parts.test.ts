@@ -2,9 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import * as wsModule from 'ws';
-import { MessageWindow } from '../../src/gateway/message-window.ts';
-import { OutboundFrame } from '../../src/gateway/outbound-frame.ts';
-import { TokenBucket } from '../../src/gateway/token-bucket.ts';
+import { MessageWindow } from '../../src/fanout/message-window.ts';
+import { OutboundBatch, OutboundFrame } from '../../src/fanout/outbound-frame.ts';
+import { wsTextFrame } from '../../src/net/ws-frame.ts';
+import { v1Json } from '../../src/protocol/v1-shared-frames.ts';
+import { wsBatchBytes, wsFrameBytes } from '../../src/transports/ws/ws-encoding.ts';
+import { sseEvent } from '../../src/transports/sse/sse-encoding.ts';
+import { TokenBucket } from '../../src/limits/token-bucket.ts';
 import type { Message } from '../../src/protocol/types.ts';
 
 // ws's own frame parser (untyped in @types/ws) checks our hand-made frames.
@@ -35,18 +39,33 @@ test('token bucket allows a burst, then refills at burst per window', () => {
   assert.equal(b.tryTake(5_000), false, 'a clock that went back refills nothing');
 });
 
-const NO_CONTENT = { kind: 'msgs', stream: 's', messages: [] } as const;
+const received = (bytes: Buffer): Promise<string> => {
+  const receiver = new Receiver({ isServer: false });
+  const got = new Promise<string>((resolve) => receiver.on('message', (data: Buffer) => resolve(data.toString())));
+  receiver.write(bytes);
+  return got;
+};
 
 test('outbound frame bytes are a valid WebSocket text frame at every length class', async () => {
   for (const length of [3, 125, 126, 65_535, 65_536, 200_000]) {
     const json = JSON.stringify({ t: 'é'.repeat(Math.max(0, Math.floor((length - 8) / 2))) });
-    const frame = new OutboundFrame(json, NO_CONTENT, 1, 5);
-    assert.equal(frame.wsBytes(), frame.wsBytes(), 'encoded once');
-    const receiver = new Receiver({ isServer: false });
-    const got = new Promise<string>((resolve) => receiver.on('message', (data: Buffer) => resolve(data.toString())));
-    receiver.write(frame.wsBytes());
-    assert.equal(await got, json);
+    assert.equal(await received(wsTextFrame(json)), json);
   }
-  assert.equal(new OutboundFrame('{"a":1}', NO_CONTENT, 1, 9).sse(), 'id: 9\ndata: {"a":1}\n\n');
-  assert.equal(new OutboundFrame('{"a":1}', NO_CONTENT, 0, undefined).sse(), 'data: {"a":1}\n\n');
+  const lines = new OutboundFrame({ kind: 'msgs', stream: 's', messages: [message(9)] }, 1, 9);
+  assert.equal(lines.formIn(v1Json), '{"type":"msg",' + JSON.stringify(message(9)).slice(1), 'one line is a msg frame');
+  assert.equal(lines.formIn(wsFrameBytes), lines.formIn(wsFrameBytes), 'encoded once');
+  assert.equal(await received(lines.formIn(wsFrameBytes)), lines.formIn(v1Json));
+  assert.equal(lines.formIn(sseEvent), `id: 9\ndata: ${lines.formIn(v1Json)}\n\n`);
+  const retract = new OutboundFrame({ kind: 'retract', stream: 's', ids: ['m1'], reason: 'r', known: [] }, 0, undefined);
+  assert.equal(retract.formIn(sseEvent), 'data: {"type":"retract","stream":"s","ids":["m1"],"reason":"r"}\n\n');
+});
+
+test('a flush is encoded once per encoding: every socket, and a joiner\'s cut-down batch, share the bytes', () => {
+  const lines = new OutboundFrame({ kind: 'msgs', stream: 's', messages: [message(1), message(2)] }, 2, 2);
+  const retract = new OutboundFrame({ kind: 'retract', stream: 's', ids: ['m1'], reason: 'r', known: [] }, 0, undefined);
+  const flush = new OutboundBatch([lines, retract]);
+  const bytes = flush.formIn(wsBatchBytes);
+  assert.equal(flush.formIn(wsBatchBytes), bytes, 'the same Buffer for the next socket');
+  assert.deepEqual(bytes, Buffer.concat([lines.formIn(wsFrameBytes), retract.formIn(wsFrameBytes)]));
+  assert.equal(new OutboundBatch([retract]).formIn(wsBatchBytes), retract.formIn(wsFrameBytes), 'a frame reused in another batch is not framed again');
 });

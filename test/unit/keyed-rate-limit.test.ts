@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeyedRateLimit } from '../../src/gateway/keyed-rate-limit.ts';
+import { KeyedRateLimit } from '../../src/limits/keyed-rate-limit.ts';
 
 test('each key has its own bucket; a refusal says how long one token takes to come back', () => {
   const limit = new KeyedRateLimit({ burst: 2, windowMs: 1_000, maxKeys: 10 });

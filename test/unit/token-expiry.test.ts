@@ -1,6 +1,6 @@
 import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenExpiry } from '../../src/gateway/token-expiry.ts';
+import { TokenExpiry } from '../../src/session/token-expiry.ts';
 
 test('a token expiry fires once at exp, also past the longest setTimeout delay; re-arming replaces it, clearing stops it', (t) => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });

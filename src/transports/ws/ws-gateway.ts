@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { reconnectFrame } from '../protocol/server-frames.ts';
+import { reconnectFrame } from '../../protocol/server-frames.ts';
 import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
-import type { ConnectionBudget } from './connection-budget.ts';
-import { refuseUpgradeFor } from './refuse-socket.ts';
+import type { ConnectionBudget } from '../../limits/connection-budget.ts';
+import { refuseUpgradeFor } from '../../net/refuse-socket.ts';
 
 export interface WsGatewayOptions extends ConnectionDeps {
   heartbeatMs: number;

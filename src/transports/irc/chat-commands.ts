@@ -2,14 +2,14 @@
 // sends them for client.ban(), timeout(), deletemessage(), slow() and the
 // rest, run through the same ModeratorActions as v1 `mod` frames. Each answers
 // the issuer with the NOTICE msg-id tmi.js resolves or rejects its promise on.
-import type { Identity } from '../auth/identity.ts';
-import type { ModeratorActions } from '../chat/moderator-actions.ts';
-import { HierarchyRefusal } from '../chat/moderation-hierarchy.ts';
-import type { DurableLog } from '../log/log.ts';
-import { MAX_GRANTS_PER_STREAM, type StateStore } from '../state/state.ts';
-import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../protocol/client-frames.ts';
-import { ChatError } from '../protocol/errors.ts';
-import type { GrantableRole, Modes } from '../protocol/types.ts';
+import type { Identity } from '../../auth/identity.ts';
+import type { ModeratorActions } from '../../chat/moderator-actions.ts';
+import { HierarchyRefusal } from '../../chat/moderation-hierarchy.ts';
+import type { DurableLog } from '../../log/log.ts';
+import { MAX_GRANTS_PER_STREAM, type StateStore } from '../../state/state.ts';
+import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../../protocol/client-frames.ts';
+import { ChatError } from '../../protocol/errors.ts';
+import type { GrantableRole, Modes } from '../../protocol/types.ts';
 import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
 

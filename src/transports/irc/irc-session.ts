@@ -1,31 +1,31 @@
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/tokens.ts';
-import { userIn, type Identity } from '../auth/identity.ts';
-import type { ChatService } from '../chat/chat-service.ts';
-import type { GrantedRoles } from '../chat/granted-roles.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { OutboundBatch, OutboundFrame, Viewer } from '../gateway/outbound-frame.ts';
-import type { StreamHub } from '../gateway/stream-hub.ts';
-import { TokenBucket } from '../gateway/token-bucket.ts';
-import { SlowConsumerCheck, type BacklogLimits } from '../gateway/slow-consumer.ts';
-import { TokenExpiry, expiresAtOf } from '../gateway/token-expiry.ts';
-import { ChatError } from '../protocol/errors.ts';
-import { STREAM_NAME, type ErrorCode } from '../protocol/types.ts';
+import type { Authenticator } from '../../auth/tokens.ts';
+import { userIn, type Identity } from '../../auth/identity.ts';
+import type { ChatService } from '../../chat/chat-service.ts';
+import type { GrantedRoles } from '../../chat/granted-roles.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { OutboundBatch, OutboundFrame, Viewer } from '../../fanout/outbound-frame.ts';
+import type { StreamHub } from '../../fanout/stream-hub.ts';
+import { TokenBucket } from '../../limits/token-bucket.ts';
+import { SlowConsumerCheck, type BacklogLimits } from '../../session/slow-consumer.ts';
+import { TokenExpiry, expiresAtOf } from '../../session/token-expiry.ts';
+import { ChatError } from '../../protocol/errors.ts';
+import { STREAM_NAME, type ErrorCode } from '../../protocol/types.ts';
 import type { ChatCommands } from './chat-commands.ts';
 import type { IrcFrames } from './irc-frames.ts';
 import { parseLine, type IrcMessage } from './irc-line.ts';
 import type { IrcRooms, Member } from './irc-rooms.ts';
-import { jwtFromPassword } from './irc-token.ts';
+import { jwtFromPassword } from '../../auth/irc-token.ts';
 import type { IrcTransport } from './irc-transport.ts';
 import { refText, sendRefusal } from './twitch-notices.ts';
-import { asRefusal, backendError } from '../chat/backend-error.ts';
+import { asRefusal, backendError } from '../../chat/backend-error.ts';
 import {
   SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
 } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
-import type { TokenRoles } from '../chat/token-roles.ts';
-import type { ConnectionSlot } from '../gateway/connection-budget.ts';
-import { IdleDeadline } from '../gateway/idle-deadline.ts';
+import type { TokenRoles } from '../../chat/token-roles.ts';
+import type { ConnectionSlot } from '../../limits/connection-budget.ts';
+import { IdleDeadline } from '../../session/idle-deadline.ts';
 
 export interface IrcSessionDeps extends BacklogLimits {
   auth: Authenticator;

@@ -1,7 +1,7 @@
 // The lines a Twitch chat client expects, built from Chorus's objects. Server
 // lines carry the prefix `tmi.twitch.tv` and users' lines `nick!nick@nick.tmi.twitch.tv`,
 // because tmi.js dispatches on the exact prefix.
-import type { Message, Modes, Role, User } from '../protocol/types.ts';
+import type { Message, Modes, Role, User } from '../../protocol/types.ts';
 import { formatLine, formatTags } from './irc-line.ts';
 
 export const SERVER = 'tmi.twitch.tv';

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { writePreframed } from '../gateway/ws-write.ts';
+import { writePreframed } from '../../net/ws-write.ts';
 import type { IrcTransport } from './irc-transport.ts';
 
 const CLOSE_GRACE_MS = 5_000;

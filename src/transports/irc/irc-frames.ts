@@ -1,5 +1,6 @@
-import { wsTextFrame, type FrameContent, type OutboundFrame } from '../gateway/outbound-frame.ts';
-import type { Message } from '../protocol/types.ts';
+import type { Encoding, FrameContent, OutboundFrame } from '../../fanout/outbound-frame.ts';
+import { wsTextFrame } from '../../net/ws-frame.ts';
+import type { Message } from '../../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';
 import { clearchatLine, clearmsgLine, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
@@ -74,11 +75,11 @@ function encode(content: FrameContent, directory: UserDirectory): string {
 }
 
 /**
- * One IrcFrame per hub frame, kept as long as the hub frame lives. The first
- * sight of a frame also teaches the user directory the senders' logins.
+ * The IRC encoding of hub frames: one IrcFrame per hub frame, kept on the
+ * frame as long as it lives. The first sight of a frame also teaches the user
+ * directory the senders' logins.
  */
-export class IrcFrames {
-  readonly #frames = new WeakMap<OutboundFrame, IrcFrame>();
+export class IrcFrames implements Encoding<OutboundFrame, IrcFrame> {
   readonly #directory: UserDirectory;
 
   constructor(directory: UserDirectory) {
@@ -86,11 +87,11 @@ export class IrcFrames {
   }
 
   of(frame: OutboundFrame): IrcFrame {
-    let irc = this.#frames.get(frame);
-    if (irc === undefined) {
-      this.#frames.set(frame, (irc = new IrcFrame(frame.content, this.#directory)));
-      if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
-    }
-    return irc;
+    return frame.formIn(this);
+  }
+
+  encode(frame: OutboundFrame): IrcFrame {
+    if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
+    return new IrcFrame(frame.content, this.#directory);
   }
 }

@@ -1,29 +1,31 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/tokens.ts';
-import type { ChatService } from '../chat/chat-service.ts';
-import type { GrantedRoles } from '../chat/granted-roles.ts';
-import type { TokenRoles } from '../chat/token-roles.ts';
-import type { ModeratorActions } from '../chat/moderator-actions.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Identity } from '../auth/identity.ts';
-import { ChatError } from '../protocol/errors.ts';
-import { asRefusal } from '../chat/backend-error.ts';
-import { parseClientFrame, type ClientFrame, type Nonce } from '../protocol/client-frames.ts';
-import { scanNonce } from '../protocol/nonce.ts';
+import type { Authenticator } from '../../auth/tokens.ts';
+import type { ChatService } from '../../chat/chat-service.ts';
+import type { GrantedRoles } from '../../chat/granted-roles.ts';
+import type { TokenRoles } from '../../chat/token-roles.ts';
+import type { ModeratorActions } from '../../chat/moderator-actions.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { Identity } from '../../auth/identity.ts';
+import { ChatError } from '../../protocol/errors.ts';
+import { asRefusal } from '../../chat/backend-error.ts';
+import { parseClientFrame, type ClientFrame, type Nonce } from '../../protocol/client-frames.ts';
+import { scanNonce } from '../../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
-} from '../protocol/server-frames.ts';
-import type { ErrorCode } from '../protocol/types.ts';
-import type { OutboundBatch, Viewer } from './outbound-frame.ts';
-import type { StreamHub } from './stream-hub.ts';
-import { TokenBucket } from './token-bucket.ts';
-import { SlowConsumerCheck } from './slow-consumer.ts';
-import { writePreframed } from './ws-write.ts';
-import { TokenExpiry, expiresAtOf, msUntil } from './token-expiry.ts';
-import type { ConnectionSlot } from './connection-budget.ts';
-import { IdleDeadline } from './idle-deadline.ts';
-import { profileOf, rolesIn } from '../auth/identity.ts';
+} from '../../protocol/server-frames.ts';
+import type { ErrorCode } from '../../protocol/types.ts';
+import type { OutboundBatch, Viewer } from '../../fanout/outbound-frame.ts';
+import type { StreamHub } from '../../fanout/stream-hub.ts';
+import { TokenBucket } from '../../limits/token-bucket.ts';
+import { SlowConsumerCheck } from '../../session/slow-consumer.ts';
+import { writePreframed } from '../../net/ws-write.ts';
+import { v1Json } from '../../protocol/v1-shared-frames.ts';
+import { wsBatchBytes } from './ws-encoding.ts';
+import { TokenExpiry, expiresAtOf, msUntil } from '../../session/token-expiry.ts';
+import type { ConnectionSlot } from '../../limits/connection-budget.ts';
+import { IdleDeadline } from '../../session/idle-deadline.ts';
+import { profileOf, rolesIn } from '../../auth/identity.ts';
 
 export interface ConnectionDeps {
   auth: Authenticator;
@@ -118,8 +120,8 @@ export class Connection implements Viewer {
   /** Writes a flush shared by many viewers: the bytes were framed once, this is one write. */
   deliver(batch: OutboundBatch): void {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN || !this.#checkBacklog()) return;
-    if (writePreframed(this.#ws, batch.wsBytes())) return;
-    for (const frame of batch.frames) this.#ws.send(frame.json);
+    if (writePreframed(this.#ws, batch.formIn(wsBatchBytes))) return;
+    for (const frame of batch.frames) this.#ws.send(frame.formIn(v1Json));
   }
 
   /** A frame for this connection only (welcome, joined, ack, error, ...), under the same backlog limits. */

@@ -1,15 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Metrics } from '../observability/metrics.ts';
-import { joinedFrame, reconnectFrame } from '../protocol/server-frames.ts';
-import type { OutboundBatch, Viewer } from '../gateway/outbound-frame.ts';
-import type { StreamHub } from '../gateway/stream-hub.ts';
-import type { ConnectionBudget } from '../gateway/connection-budget.ts';
-import { ChatError } from '../protocol/errors.ts';
-import { clientKey } from './client-address.ts';
-import * as S from './schemas.ts';
-import { decimalInteger } from './decimal-query.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { joinedFrame, reconnectFrame } from '../../protocol/server-frames.ts';
+import type { OutboundBatch, Viewer } from '../../fanout/outbound-frame.ts';
+import type { StreamHub } from '../../fanout/stream-hub.ts';
+import type { ConnectionBudget } from '../../limits/connection-budget.ts';
+import { ChatError } from '../../protocol/errors.ts';
+import { clientKey } from '../../http/client-address.ts';
+import * as S from '../../http/schemas.ts';
+import { sseBatchEvents } from './sse-encoding.ts';
+import { decimalInteger } from '../../http/decimal-query.ts';
 
 export interface SseOptions {
   hub: StreamHub;
@@ -47,7 +48,7 @@ class SseViewer implements Viewer {
   }
 
   deliver(batch: OutboundBatch): void {
-    this.write(batch.sse());
+    this.write(batch.formIn(sseBatchEvents));
   }
 
   write(chunk: string): void {

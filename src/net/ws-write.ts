@@ -21,7 +21,7 @@ const SENDER_IDLE = 0; // ws lib/sender.js: DEFAULT
 
 const Sender = (wsModule as unknown as { Sender?: { prototype: Partial<SenderInternals> } }).Sender;
 if (typeof Sender?.prototype.sendFrame !== 'function') {
-  throw new Error('ws no longer has Sender#sendFrame: update src/gateway/ws-write.ts for this ws release (docs/decisions.md, "One flush, framed once")');
+  throw new Error('ws no longer has Sender#sendFrame: update src/net/ws-write.ts for this ws release (docs/decisions.md, "One flush, framed once")');
 }
 
 /**

@@ -1,8 +1,8 @@
 // Refusals and announcements as Twitch NOTICEs: the msg-id is what bots and
 // tmi.js branch on; the text follows Twitch's wording where Twitch has one.
-import type { ChatError } from '../protocol/errors.ts';
-import { BackendError } from '../chat/backend-error.ts';
-import type { ErrorCode, Modes } from '../protocol/types.ts';
+import type { ChatError } from '../../protocol/errors.ts';
+import { BackendError } from '../../chat/backend-error.ts';
+import type { ErrorCode, Modes } from '../../protocol/types.ts';
 
 export interface Notice {
   msgId: string;

@@ -1,0 +1,79 @@
+import type { Unsubscribe } from '../bus/bus.ts';
+import type { Message, Modes, StreamState } from '../protocol/types.ts';
+import { MessageWindow } from './message-window.ts';
+import type { FrameContent, Viewer } from './outbound-frame.ts';
+
+export type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; content: FrameContent };
+
+/** One stream as this gateway carries it: its viewers, its bus subscription, its pending batch. */
+export class Channel {
+  readonly stream: string;
+  /** Each viewer with the id the viewer counter knows it by (fixed at join, even if it signs in later). */
+  readonly viewers = new Map<Viewer, string>();
+  /**
+   * Viewers just attached, with the seq their history reached: a message at
+   * or below it may still arrive (stored before the history read, published
+   * after it) and must not reach them twice. Each becomes an ordinary viewer
+   * at its first newer message.
+   */
+  readonly joiners = new Map<Viewer, { viewerId: string; floor: number }>();
+  /** Viewers and joiners that were signed in when they joined: the stream picker lists only streams with some. */
+  readonly signedIn = new Set<Viewer>();
+  readonly window: MessageWindow;
+  pending: Pending[] = [];
+  /**
+   * The log's newest seq when the subscription began: every displayable
+   * message after it reaches this channel, so while the window has not
+   * evicted past it, the window answers joins without reading the log.
+   */
+  coveredAfter = 0;
+  /** The newest seq this channel knows of, for `joined.seq` when history comes from the window. */
+  newestSeq = 0;
+  joining = 0;
+  /** Re-reads of the log after a bus gap in progress: flushes wait for them, joins read the log. */
+  resyncing = 0;
+  /**
+   * The newest seq a re-read put in: the read may see a line published after
+   * the bus came back, which then also arrives live and must be dropped.
+   */
+  resyncedUpTo = 0;
+  state: StreamState;
+  /**
+   * The modes last announced by a mode change: the next state frame names the
+   * ones that differ (IRC announces each change on its own). Kept apart from
+   * `state`, which a join may refresh from the store before the event arrives.
+   */
+  announcedModes: Modes;
+  changedModes: Array<keyof Modes> = [];
+  stateDirty = false;
+  lastStateAt = 0;
+  lastFlushAt = 0;
+  /** Running wall time (ms) of writing one flush to every viewer. */
+  flushCostMs = 0;
+  /** A chunked fan-out in progress: the next flush waits for it, so frames reach every viewer in order. */
+  delivering = false;
+  flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Brings a throttled state frame; apart from flushTimer, so it never holds messages back. */
+  stateTimer: NodeJS.Timeout | undefined;
+  lingerTimer: NodeJS.Timeout | undefined;
+  unsubscribe: Unsubscribe | undefined;
+
+  constructor(stream: string, windowSize: number, state: StreamState) {
+    this.stream = stream;
+    this.window = new MessageWindow(windowSize);
+    this.state = state;
+    this.announcedModes = state.modes;
+  }
+
+  /** No viewer, no joiner and no join under way: the subscription may go. */
+  get idle(): boolean {
+    return this.viewers.size === 0 && this.joiners.size === 0 && this.joining === 0;
+  }
+
+  /** Messages after `seq` this channel has received: delivered ones (the window), then pending ones. */
+  seenAfter(seq: number): Message[] {
+    const seen = this.window.after(seq);
+    for (const item of this.pending) if (item.kind === 'msg' && item.message.seq > seq) seen.push(item.message);
+    return seen;
+  }
+}
