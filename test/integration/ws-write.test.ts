@@ -26,7 +26,7 @@ async function connectedPair(): Promise<{ server: WebSocket; client: WebSocket; 
   };
 }
 
-test('the installed ws still has the sender internals writePreframed uses (else: update src/gateway/ws-write.ts)', async () => {
+test('the installed ws still has the sender internals writePreframed uses (else: update src/net/ws-write.ts)', async () => {
   const { server, close } = await connectedPair();
   try {
     const sender = (server as unknown as { _sender?: { _state?: unknown; sendFrame?: unknown } })._sender;
