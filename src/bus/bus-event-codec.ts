@@ -11,7 +11,10 @@ const RETRACT = 1;
 const CLEAR = 2;
 const STATE = 3;
 
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, Emote[]?];
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, number?];
+
+// A message's added flags, as bits of its tuple's last element (left out when none is set).
+const FLAGS = ['first', 'returning', 'reviewed'] as const;
 type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
@@ -53,7 +56,12 @@ function toTuple(event: BusEvent): Tuple {
 
 function msgTuple(m: Message): MsgTuple {
   const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
-  if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
+  let flags = 0;
+  FLAGS.forEach((flag, bit) => {
+    if (m[flag] === true) flags |= 1 << bit;
+  });
+  if (flags !== 0) tuple.push(m.user.color ?? null, m.emotes ?? null, flags);
+  else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
 }
@@ -68,7 +76,11 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, flags]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
-  return emotes === undefined ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
+  const message: Message = emotes === undefined || emotes === null ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
+  if (flags !== undefined) FLAGS.forEach((flag, bit) => {
+    if ((flags & (1 << bit)) !== 0) message[flag] = true;
+  });
+  return message;
 }

@@ -12,6 +12,10 @@ export const MAX_TOKEN_LENGTH = 8_192;
 export const MAX_ID_LENGTH = 128;
 export const MAX_TIMEOUT_SECONDS = 1_209_600; // two weeks, as Twitch
 export const MAX_SLOW_SECONDS = 86_400;
+export const MAX_UNIQUE_CHAT_MINUTES = 1_440;
+/** Three months, as Twitch's followers-only duration. */
+export const MAX_KNOWN_FOR_MINUTES = 129_600;
+export const MAX_CHAT_DELAY_SECONDS = 6;
 export const MAX_RULE_TERMS = 1_000;
 export const MAX_RULE_TERM_LENGTH = 100;
 export const MAX_STREAM_EMOTES = 500;
@@ -60,6 +64,10 @@ export const Modes = Type.Object({
   slowSeconds: boundedInteger('slowSeconds', 0, MAX_SLOW_SECONDS),
   subscribersOnly: flag('subscribersOnly'),
   emoteOnly: flag('emoteOnly'),
+  uniqueChatMinutes: boundedInteger('uniqueChatMinutes', 0, MAX_UNIQUE_CHAT_MINUTES),
+  knownForMinutes: boundedInteger('knownForMinutes', -1, MAX_KNOWN_FOR_MINUTES),
+  chatDelaySeconds: boundedInteger('chatDelaySeconds', 0, MAX_CHAT_DELAY_SECONDS),
+  holdFirstMessages: flag('holdFirstMessages'),
 });
 
 /** A change of modes: only the modes named change. `x-unknown` names what an unknown key is in its refusal. */

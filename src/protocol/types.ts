@@ -29,12 +29,26 @@ export interface Message {
   user: User;
   text: string;
   emotes?: Emote[];
+  /** Added: the user's first line ever in this stream (IRC `first-msg=1`); absent otherwise. */
+  first?: true;
+  /** Added: the user's first line after a long silence in this stream (IRC `returning-chatter=1`); absent otherwise. */
+  returning?: true;
+  /** Added: a line that was held for review and approved by a moderator; absent otherwise. */
+  reviewed?: true;
 }
 
 export interface Modes {
   slowSeconds: number;
   subscribersOnly: boolean;
   emoteOnly: boolean;
+  /** Added (unique chat, IRC `r9k`): a line whose folded text was sent in the stream in the last N minutes is refused; 0 is off. */
+  uniqueChatMinutes: number;
+  /** Added (IRC `followers-only`): only users known to the stream for at least N minutes may chat; -1 is off. */
+  knownForMinutes: number;
+  /** Added: viewers other than the broadcaster and moderators see lines this many seconds late (1-6); 0 is off. */
+  chatDelaySeconds: number;
+  /** Added: a user's first line ever in the stream is held for a moderator's review. */
+  holdFirstMessages: boolean;
 }
 
 export interface RateState {
@@ -70,12 +84,32 @@ export const ERROR_CODES = [
   'timed_out',
   'blocked',
   'held',
+  'r9k',
+  'duplicate',
+  'followers_only',
   'overloaded',
   'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const DEFAULT_MODES: Readonly<Modes> = Object.freeze({ slowSeconds: 0, subscribersOnly: false, emoteOnly: false });
+export const DEFAULT_MODES: Readonly<Modes> = Object.freeze({
+  slowSeconds: 0,
+  subscribersOnly: false,
+  emoteOnly: false,
+  uniqueChatMinutes: 0,
+  knownForMinutes: -1,
+  chatDelaySeconds: 0,
+  holdFirstMessages: false,
+});
 export const DEFAULT_RULES: Readonly<StreamRules> = Object.freeze({ blockedTerms: [], blockLinks: false, emotes: [] });
+
+/** `current` with `change` applied field by field, so stray keys of a parsed request body never get stored. */
+export function changedModes(current: Readonly<Modes>, change: Partial<Modes>): Modes {
+  const modes = { ...current };
+  for (const key of Object.keys(DEFAULT_MODES) as Array<keyof Modes>) {
+    if (change[key] !== undefined) (modes as Record<keyof Modes, unknown>)[key] = change[key];
+  }
+  return modes;
+}
 
 export const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,8 +1,9 @@
-import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, changedModes, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
 import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { TokenRoleRecords } from './token-role-records.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
+import { LineRecords } from './line-records.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface MemoryStateOptions {
   /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
@@ -24,6 +25,7 @@ export class MemoryState implements StateStore {
   /** stream -> user id -> granted roles; bounded per stream. */
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   readonly #tokenRoles = new TokenRoleRecords();
+  readonly #lines = new LineRecords();
   #closed = false;
 
   constructor(options: MemoryStateOptions = {}) {
@@ -41,18 +43,21 @@ export class MemoryState implements StateStore {
     return this.#windows.check(check);
   }
 
+  async checkLine(check: LineCheck): Promise<LineVerdict> {
+    return this.#lines.check(check);
+  }
+
+  async noteSighting(sighting: Sighting): Promise<void> {
+    this.#lines.note(sighting);
+  }
+
   async getModes(stream: string): Promise<Modes> {
     return { ...(this.#modes.get(stream) ?? DEFAULT_MODES) };
   }
 
   async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
     const current = this.#modes.get(stream) ?? DEFAULT_MODES;
-    // Field by field, so stray keys of a parsed request body never get stored.
-    const modes: Modes = {
-      slowSeconds: change.slowSeconds ?? current.slowSeconds,
-      subscribersOnly: change.subscribersOnly ?? current.subscribersOnly,
-      emoteOnly: change.emoteOnly ?? current.emoteOnly,
-    };
+    const modes = changedModes(current, change);
     this.#persistence?.saveModes(stream, modes);
     this.#modes.set(stream, modes);
     return { ...modes };

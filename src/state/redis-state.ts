@@ -6,7 +6,8 @@ import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
+import { CHECK_LINE, NOTE_SIGHTING, checkLineArgs, sightingArgs, toLineVerdict } from './redis-line-check.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export type RedisStateOptions = RedisSeamOptions;
 
@@ -67,6 +68,16 @@ export class RedisState implements StateStore {
     return verdict;
   }
 
+  /** The user's record and the stream's recent texts share the stream's hash tag: one script, one round trip. */
+  async checkLine(check: LineCheck): Promise<LineVerdict> {
+    const base = this.#streamKey(check.stream);
+    return toLineVerdict(await this.#run(CHECK_LINE.run(this.#client, [`${base}chatter:${userPart(check.userId)}`, `${base}texts`], checkLineArgs(check))));
+  }
+
+  async noteSighting(sighting: Sighting): Promise<void> {
+    await this.#run(NOTE_SIGHTING.run(this.#client, [`${this.#streamKey(sighting.stream)}chatter:${userPart(sighting.userId)}`], sightingArgs(sighting)));
+  }
+
   async getModes(stream: string): Promise<Modes> {
     return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
   }
@@ -75,9 +86,9 @@ export class RedisState implements StateStore {
     const key = `${this.#streamKey(stream)}modes`;
     // Field by field, so stray keys of a parsed request body never get stored.
     const fields: Record<string, string> = {};
-    if (change.slowSeconds !== undefined) fields.slowSeconds = String(change.slowSeconds);
-    if (change.subscribersOnly !== undefined) fields.subscribersOnly = String(change.subscribersOnly);
-    if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
+    for (const mode of Object.keys(DEFAULT_MODES) as Array<keyof Modes>) {
+      if (change[mode] !== undefined) fields[mode] = String(change[mode]);
+    }
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
     const replies = await this.#run(multi.hGetAll(key).exec());
@@ -165,10 +176,12 @@ function userPart(userId: string): string {
   return encodeURIComponent(userId);
 }
 
+/** Each mode as stored (numbers and flags as text), its default where the hash has none. */
 function toModes(hash: Record<string, string>): Modes {
-  return {
-    slowSeconds: hash.slowSeconds === undefined ? DEFAULT_MODES.slowSeconds : Number(hash.slowSeconds),
-    subscribersOnly: hash.subscribersOnly === undefined ? DEFAULT_MODES.subscribersOnly : hash.subscribersOnly === 'true',
-    emoteOnly: hash.emoteOnly === undefined ? DEFAULT_MODES.emoteOnly : hash.emoteOnly === 'true',
-  };
+  const modes: Record<string, number | boolean> = { ...DEFAULT_MODES };
+  for (const [mode, fallback] of Object.entries(DEFAULT_MODES)) {
+    const stored = hash[mode];
+    if (stored !== undefined) modes[mode] = typeof fallback === 'boolean' ? stored === 'true' : Number(stored);
+  }
+  return modes as unknown as Modes;
 }

@@ -30,6 +30,48 @@ export interface TokenRolesRecord {
   maxPerStream: number;
 }
 
+/**
+ * The checks on a line's content that need the stream's memory (StateStore.checkLine):
+ * unique chat, the user's duplicate, the account-age gate; and what the stream
+ * knows of the user (first seen, last line) for first-time and returning chatters.
+ */
+export interface LineCheck {
+  stream: string;
+  userId: string;
+  now: number;
+  /** A short digest of the line's folded text (chat/line-key.ts). */
+  textKey: string;
+  /** Unique chat: refuse a text the stream had within this long; 0: off (texts are not remembered then). */
+  uniqueWindowMs: number;
+  /** Texts a stream remembers for unique chat at most; the oldest go first. */
+  uniqueMaxLines: number;
+  /** Refuse a repeat of the user's own last line within this long; 0: off. */
+  duplicateWindowMs: number;
+  /** The account-age gate: the user must have been known to the stream this long; -1: off. */
+  knownForMs: number;
+  /** When a token claim says the user became known (ms since epoch); the older of it and the first sighting counts. */
+  knownSince?: number;
+  /** A line after at least this long without one makes the user a returning chatter. */
+  returningAfterMs: number;
+  /** A stream forgets a user this long after their last line or sighting. */
+  chatterKeepMs: number;
+  /** Users a stream remembers at most; one more displaces the one seen longest ago. */
+  maxChattersPerStream: number;
+}
+
+export type LineVerdict =
+  | { ok: true; first: boolean; returning: boolean }
+  | { ok: false; code: 'r9k' | 'duplicate' | 'followers_only'; retryAfterMs?: number };
+
+/** A signed-in user seen in a stream (a join): the start of the account-age gate's clock. */
+export interface Sighting {
+  stream: string;
+  userId: string;
+  now: number;
+  chatterKeepMs: number;
+  maxChattersPerStream: number;
+}
+
 export type SendVerdict =
   | { ok: true }
   | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'; retryAfterMs?: number };
@@ -42,6 +84,16 @@ export type SendVerdict =
  */
 export interface StateStore {
   checkSend(check: SendCheck): Promise<SendVerdict>;
+
+  /**
+   * Checks a line against the stream's memory in one call (one round trip in
+   * Redis), after the text was normalised. Records the user's sighting always,
+   * and the line (its text for unique chat and duplicates, its time) only
+   * when it returns ok.
+   */
+  checkLine(check: LineCheck): Promise<LineVerdict>;
+  /** Records when the stream first saw the user, if it has no record of them yet. */
+  noteSighting(sighting: Sighting): Promise<void>;
 
   getModes(stream: string): Promise<Modes>;
   /** Applies a partial change and returns the whole new Modes. */

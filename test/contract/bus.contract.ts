@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Bus, BusEvent, BusHandler } from '../../src/bus/bus.ts';
-import type { Message } from '../../src/protocol/types.ts';
+import { DEFAULT_MODES, type Message } from '../../src/protocol/types.ts';
 
 const WAIT_MS = 2000;
 
@@ -132,10 +132,12 @@ export function runBusContract(name: string, make: () => Promise<Bus>, options: 
       const withExtras: Message = { ...message(s, 7), user: { id: 'u2', name: 'Bo', color: '#aabbcc', badges: ['moderator', 'subscriber'] }, emotes: [{ name: 'Kappa', start: 0, end: 5 }] };
       const events: BusEvent[] = [
         { kind: 'msg', message: withExtras },
+        { kind: 'msg', message: { ...message(s, 8), first: true, reviewed: true } },
+        { kind: 'msg', message: { ...message(s, 9), returning: true, emotes: [{ name: 'Kappa', start: 0, end: 5 }] } },
         { kind: 'retract', ids: ['a', 'b'], reason: 'deleted' },
         { kind: 'clear', user: 'u9', reason: 'timeout', seconds: 600 },
         { kind: 'clear', user: 'u8', reason: 'ban' },
-        { kind: 'state', state: { viewers: 12, modes: { slowSeconds: 5, subscribersOnly: true, emoteOnly: false } } },
+        { kind: 'state', state: { viewers: 12, modes: { ...DEFAULT_MODES, slowSeconds: 5, subscribersOnly: true, uniqueChatMinutes: 10, knownForMinutes: 0, chatDelaySeconds: 3 } } },
       ];
       for (const event of events) await bus.publish(s, event);
       await inbox.until(events.length);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { DEFAULT_MODES, DEFAULT_RULES, type Role } from '../../src/protocol/types.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from '../../src/state/state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from '../../src/state/state.ts';
 
 /** One empty store; `open` may be called again after `close` to simulate a restart. */
 export interface StateHarness {
@@ -211,9 +211,12 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
     describe('modes and rules', () => {
       test('modes default, change partially, and stay per stream', async () => {
         assert.deepEqual(await state.getModes(s), DEFAULT_MODES);
-        assert.deepEqual(await state.setModes(s, { slowSeconds: 30 }), { slowSeconds: 30, subscribersOnly: false, emoteOnly: false });
-        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { slowSeconds: 30, subscribersOnly: false, emoteOnly: true });
-        assert.deepEqual(await state.getModes(s), { slowSeconds: 30, subscribersOnly: false, emoteOnly: true });
+        assert.deepEqual(await state.setModes(s, { slowSeconds: 30 }), { ...DEFAULT_MODES, slowSeconds: 30 });
+        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { ...DEFAULT_MODES, slowSeconds: 30, emoteOnly: true });
+        const spam = { uniqueChatMinutes: 10, knownForMinutes: 0, chatDelaySeconds: 4, holdFirstMessages: true };
+        assert.deepEqual(await state.setModes(s, spam), { ...DEFAULT_MODES, slowSeconds: 30, emoteOnly: true, ...spam });
+        assert.deepEqual(await state.setModes(s, { knownForMinutes: -1 }), { ...DEFAULT_MODES, slowSeconds: 30, emoteOnly: true, ...spam, knownForMinutes: -1 });
+        assert.deepEqual(await state.getModes(s), { ...DEFAULT_MODES, slowSeconds: 30, emoteOnly: true, ...spam, knownForMinutes: -1 });
         assert.deepEqual(await state.getModes(other), DEFAULT_MODES);
         const returned = await state.getModes(s);
         returned.slowSeconds = 999;
@@ -325,6 +328,94 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
+    describe('checkLine', () => {
+      const HOUR = 3_600_000;
+      function line(at: number, text: string, overrides: Partial<LineCheck> = {}): Promise<LineVerdict> {
+        return state.checkLine({
+          stream: s, userId: 'u1', now: t0 + at, textKey: text, uniqueWindowMs: 0, uniqueMaxLines: 100, duplicateWindowMs: 0,
+          knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: 24 * HOUR, maxChattersPerStream: 1_000, ...overrides,
+        });
+      }
+      const sighting = (at: number, userId = 'u1') => state.noteSighting({ stream: s, userId, now: t0 + at, chatterKeepMs: 24 * HOUR, maxChattersPerStream: 1_000 });
+
+      test('a user\'s first line is marked first, later ones not; a line after returningAfterMs of silence is marked returning', async () => {
+        assert.deepEqual(await line(0, 'a'), { ok: true, first: true, returning: false });
+        assert.deepEqual(await line(1_000, 'b'), { ok: true, first: false, returning: false });
+        assert.deepEqual(await line(1_000 + HOUR, 'c'), { ok: true, first: false, returning: true });
+        assert.deepEqual(await line(2_000 + HOUR, 'd'), { ok: true, first: false, returning: false });
+        // Per stream and per user.
+        assert.deepEqual(await line(3_000 + HOUR, 'e', { stream: other }), { ok: true, first: true, returning: false });
+        assert.deepEqual(await line(3_000 + HOUR, 'e', { userId: 'u2' }), { ok: true, first: true, returning: false });
+        // A sighting alone (a join) is no line.
+        await sighting(0, 'u3');
+        assert.deepEqual(await line(10, 'f', { userId: 'u3' }), { ok: true, first: true, returning: false });
+      });
+
+      test('duplicate: the user\'s own last text within the window is refused until it passes; others and other texts pass', async () => {
+        const dup = { duplicateWindowMs: 30_000 };
+        assert.equal((await line(0, 'same', dup)).ok, true);
+        assert.deepEqual(await line(10_000, 'same', dup), { ok: false, code: 'duplicate', retryAfterMs: 20_000 });
+        assert.equal((await line(10_000, 'same', { ...dup, userId: 'u2' })).ok, true);
+        assert.equal((await line(30_000, 'same', dup)).ok, true);
+        assert.equal((await line(31_000, 'other', dup)).ok, true);
+        assert.equal((await line(32_000, 'same', dup)).ok, true, 'only the last line counts');
+        assert.equal((await line(33_000, 'same', { duplicateWindowMs: 0 })).ok, true, 'off for the exempt');
+      });
+
+      test('unique chat: a text anyone sent in the window is refused (r9k); after it, or in another stream, it passes', async () => {
+        const r9k = { uniqueWindowMs: 60_000 };
+        assert.equal((await line(0, 'hello', r9k)).ok, true);
+        assert.deepEqual(await line(1_000, 'hello', { ...r9k, userId: 'u2' }), { ok: false, code: 'r9k' });
+        assert.equal((await line(1_000, 'hello', { ...r9k, stream: other })).ok, true);
+        assert.equal((await line(60_001, 'hello', { ...r9k, userId: 'u2' })).ok, true);
+        // A refused text did not count as sent: after the window of the accepted one it passes.
+        assert.deepEqual(await line(61_000, 'hello', r9k), { ok: false, code: 'r9k' });
+        assert.equal((await line(120_002, 'hello', r9k)).ok, true);
+      });
+
+      test('unique chat keeps at most uniqueMaxLines texts per stream, the oldest going first; switched off it forgets them', async () => {
+        const r9k = { uniqueWindowMs: HOUR, uniqueMaxLines: 3 };
+        for (const [at, text] of ['t1', 't2', 't3', 't4'].entries()) assert.equal((await line(at, text, { ...r9k, userId: `u${at}` })).ok, true);
+        assert.equal((await line(10, 't1', { ...r9k, userId: 'x' })).ok, true, 't1 was displaced by t4');
+        assert.deepEqual(await line(11, 't4', { ...r9k, userId: 'y' }), { ok: false, code: 'r9k' });
+        assert.equal((await line(12, 'z', { userId: 'z' })).ok, true);
+        assert.equal((await line(13, 't4', { ...r9k, userId: 'w' })).ok, true, 'a line with unique chat off clears the memory');
+      });
+
+      test('account-age gate: known for knownForMs since the first sighting or the token\'s claim, whichever is older', async () => {
+        const gate = { knownForMs: 60_000 };
+        await sighting(0);
+        await sighting(30_000);
+        assert.deepEqual(await line(10_000, 'a', gate), { ok: false, code: 'followers_only', retryAfterMs: 50_000 });
+        assert.equal((await line(60_000, 'a', gate)).ok, true);
+        // A user first seen at their attempt starts the clock then.
+        assert.deepEqual(await line(5_000, 'a', { ...gate, userId: 'new' }), { ok: false, code: 'followers_only', retryAfterMs: 60_000 });
+        assert.deepEqual(await line(6_000, 'a', { ...gate, userId: 'new' }), { ok: false, code: 'followers_only', retryAfterMs: 59_000 });
+        assert.equal((await line(6_000, 'a', { ...gate, userId: 'claims', knownSince: t0 - 3_600_000 })).ok, true);
+        assert.equal((await line(6_000, 'b', { knownForMs: 0, userId: 'zero' })).ok, true, '0 minutes: anyone known, from now');
+      });
+
+      whenApplies('texts and chatters are shared: a text sent through one store is refused through another', async () => {
+        const second = await harness.open();
+        try {
+          const r9k = { uniqueWindowMs: 60_000 };
+          assert.equal((await line(0, 'shared', r9k)).ok, true);
+          const again = await second.checkLine({
+            stream: s, userId: 'u2', now: t0 + 1, textKey: 'shared', uniqueWindowMs: 60_000, uniqueMaxLines: 100, duplicateWindowMs: 0,
+            knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000,
+          });
+          assert.deepEqual(again, { ok: false, code: 'r9k' });
+          const firstElsewhere = await second.checkLine({
+            stream: s, userId: 'u1', now: t0 + 2, textKey: 'new', uniqueWindowMs: 0, uniqueMaxLines: 100, duplicateWindowMs: 0,
+            knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000,
+          });
+          assert.deepEqual(firstElsewhere, { ok: true, first: false, returning: false });
+        } finally {
+          await second.close();
+        }
+      });
+    });
+
     test('modes, rules, bans and grants survive a restart', async () => {
       await state.setGrant(s, 'granted', ['moderator', 'vip']);
       await state.setGrant(s, 'revoked', ['vip']);
@@ -337,7 +428,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       await state.removeBan(s, 'unbanned');
       await state.close();
       state = await harness.open();
-      assert.deepEqual(await state.getModes(s), { slowSeconds: 10, subscribersOnly: true, emoteOnly: false });
+      assert.deepEqual(await state.getModes(s), { ...DEFAULT_MODES, slowSeconds: 10, subscribersOnly: true });
       assert.deepEqual(await state.getRules(s), { blockedTerms: ['x'], blockLinks: true, emotes: [] });
       assert.deepEqual(await state.getBan(s, 'banned', t0), { until: null });
       assert.deepEqual(await state.getBan(s, 'timed', t0), { until: t0 + 3_600_000 });

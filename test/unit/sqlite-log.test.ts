@@ -9,6 +9,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import type { LoggedMessage } from '../../src/log/log.ts';
 import { SqliteLog, type SqliteLogOptions } from '../../src/log/sqlite-log.ts';
 import { SqliteStatePersistence } from '../../src/state/sqlite-state-persistence.ts';
+import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 
 let dir: string;
 let path: string;
@@ -215,7 +216,7 @@ test('the state tables share the file with the log', async () => {
   let persistence = new SqliteStatePersistence(path);
   try {
     const appends = seqs(1, 100).map((seq) => log.append([entry(seq)]));
-    persistence.saveModes('s', { slowSeconds: 5, subscribersOnly: false, emoteOnly: true });
+    persistence.saveModes('s', { ...DEFAULT_MODES, slowSeconds: 5, emoteOnly: true });
     persistence.saveBan('s', 'troll', { until: null });
     await Promise.all(appends);
   } finally {
@@ -227,7 +228,7 @@ test('the state tables share the file with the log', async () => {
   try {
     assert.equal(await log.lastSeq('s'), 100);
     const loaded = persistence.load(Date.now());
-    assert.deepEqual(loaded.modes.get('s'), { slowSeconds: 5, subscribersOnly: false, emoteOnly: true });
+    assert.deepEqual(loaded.modes.get('s'), { ...DEFAULT_MODES, slowSeconds: 5, emoteOnly: true });
     assert.deepEqual(loaded.bans.get('s')?.get('troll'), { until: null });
   } finally {
     await log.close();

@@ -12,6 +12,7 @@ import { ChatError } from '../../protocol/errors.ts';
 import type { GrantableRole, Modes } from '../../protocol/types.ts';
 import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
+import { parseSpamModeCommand } from './spam-mode-commands.ts';
 
 export interface ChatCommandDeps {
   moderation: ModeratorActions;
@@ -141,6 +142,9 @@ export class ChatCommands {
           }
         }
         default: {
+          const spamMode = parseSpamModeCommand(name, args);
+          if (spamMode !== undefined && 'usage' in spamMode) return reply(spamMode.usage, `Usage: "/${name} [duration, up to 3 months]"`);
+          if (spamMode !== undefined) return await this.#setMode(identity, stream, spamMode.mode, spamMode.value, (modes) => spamMode.unchanged(stream, modes), spamMode.isUnchanged);
           const toggle = TOGGLES.get(name);
           if (toggle === undefined) return reply('unrecognized_cmd', `Unrecognized command: /${name}`);
           return await this.#setMode(identity, stream, toggle.mode, toggle.on, () => reply(toggle.already, `This room is already ${toggle.on ? 'in' : 'not in'} that mode.`));
@@ -168,10 +172,10 @@ export class ChatCommands {
    * and a ROOMSTATE through the stream hub; when the mode already has that
    * value nothing is broadcast, so the issuer is answered here.
    */
-  async #setMode<K extends keyof Modes>(identity: Identity | null, stream: string, mode: K, value: Modes[K], unchanged: (modes: Modes) => string): Promise<string> {
+  async #setMode<K extends keyof Modes>(identity: Identity | null, stream: string, mode: K, value: Modes[K], unchanged: (modes: Modes) => string, isUnchanged = (modes: Modes) => modes[mode] === value): Promise<string> {
     await this.#d.moderation.authorize(identity, stream);
     const current = await this.#d.state.getModes(stream);
-    if (current[mode] === value) return unchanged(current);
+    if (isUnchanged(current)) return unchanged(current);
     await this.#apply(identity, stream, { action: 'modes', modes: { [mode]: value } });
     return '';
   }

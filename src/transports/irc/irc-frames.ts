@@ -67,7 +67,7 @@ function encode(content: FrameContent, directory: UserDirectory): string {
       let lines = '';
       for (const mode of content.changedModes) {
         const notice = modeNotice(mode, content.state.modes);
-        lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
+        if (notice !== undefined) lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
       }
       return lines;
     }

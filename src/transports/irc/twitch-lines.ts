@@ -74,10 +74,10 @@ export function privmsgLine(message: Message): string {
   const tags = formatTags([
     ...userTags(message.user),
     ['emotes', emotesTag(message)],
-    ['first-msg', '0'],
+    ['first-msg', message.first === true ? '1' : '0'],
     ['flags', ''],
     ['id', message.id],
-    ['returning-chatter', '0'],
+    ['returning-chatter', message.returning === true ? '1' : '0'],
     ['room-id', message.stream],
     ['tmi-sent-ts', String(message.ts)],
     ['turbo', '0'],
@@ -113,31 +113,36 @@ export function globaluserstateLine(user: User): string {
   ], 'GLOBALUSERSTATE', []);
 }
 
-const ROOM_TAGS: Record<keyof Modes, (modes: Modes) => string> = {
-  emoteOnly: (m) => (m.emoteOnly ? '1' : '0'),
-  slowSeconds: (m) => String(m.slowSeconds),
-  subscribersOnly: (m) => (m.subscribersOnly ? '1' : '0'),
+/** The modes Twitch's ROOMSTATE has a tag for, with the tag's value; the others (chat delay, holding first lines) have none. */
+const ROOM_TAGS: Partial<Record<keyof Modes, { tag: string; value: (modes: Modes) => string }>> = {
+  emoteOnly: { tag: 'emote-only', value: (m) => (m.emoteOnly ? '1' : '0') },
+  knownForMinutes: { tag: 'followers-only', value: (m) => String(m.knownForMinutes) },
+  uniqueChatMinutes: { tag: 'r9k', value: (m) => (m.uniqueChatMinutes > 0 ? '1' : '0') },
+  slowSeconds: { tag: 'slow', value: (m) => String(m.slowSeconds) },
+  subscribersOnly: { tag: 'subs-only', value: (m) => (m.subscribersOnly ? '1' : '0') },
 };
-const ROOM_TAG_NAMES: Record<keyof Modes, string> = { emoteOnly: 'emote-only', slowSeconds: 'slow', subscribersOnly: 'subs-only' };
 
-/** The whole room state, as on join. Chorus has no followers-only or r9k mode: they are always off. */
+/** Whether a change of this mode is announced over IRC (a ROOMSTATE tag exists for it). */
+export function hasRoomTag(mode: keyof Modes): boolean {
+  return ROOM_TAGS[mode] !== undefined;
+}
+
+/** The whole room state, as on join. Followers-only is Chorus's "known for N minutes" (-1: off), r9k its unique chat. */
 export function roomstateLine(stream: string, modes: Modes): string {
-  return serverLine([
-    ['emote-only', ROOM_TAGS.emoteOnly(modes)],
-    ['followers-only', '-1'],
-    ['r9k', '0'],
-    ['room-id', stream],
-    ['slow', ROOM_TAGS.slowSeconds(modes)],
-    ['subs-only', ROOM_TAGS.subscribersOnly(modes)],
-  ], 'ROOMSTATE', ['#' + stream]);
+  const tags: Tags = Object.values(ROOM_TAGS).map(({ tag, value }) => [tag, value(modes)]);
+  tags.push(['room-id', stream]);
+  tags.sort(([a], [b]) => (a < b ? -1 : 1));
+  return serverLine(tags, 'ROOMSTATE', ['#' + stream]);
 }
 
 /**
  * A change: one partial ROOMSTATE per changed mode, because tmi.js reads
- * `slow` only from a ROOMSTATE that has no `subs-only`.
+ * `slow` and `followers-only` only from a ROOMSTATE that has no `subs-only`.
+ * Only for modes with a tag (hasRoomTag).
  */
 export function roomstateChangeLine(stream: string, mode: keyof Modes, modes: Modes): string {
-  return serverLine([['room-id', stream], [ROOM_TAG_NAMES[mode], ROOM_TAGS[mode](modes)]], 'ROOMSTATE', ['#' + stream]);
+  const room = ROOM_TAGS[mode]!;
+  return serverLine([['room-id', stream], [room.tag, room.value(modes)]], 'ROOMSTATE', ['#' + stream]);
 }
 
 export function clearchatLine(stream: string, userId: string, login: string, seconds: number | undefined, now: number): string {

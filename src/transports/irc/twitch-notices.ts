@@ -31,6 +31,9 @@ const SEND_REFUSALS: Record<ErrorCode, (err: ChatError, channel: string) => Noti
   timed_out: (err) => ({ msgId: 'msg_timedout', text: `You are timed out for ${seconds(err.retryAfterMs)} more seconds.` }),
   blocked: () => ({ msgId: 'msg_rejected_mandatory', text: "Your message wasn't posted due to conflicts with the channel's moderation settings." }),
   held: () => ({ msgId: 'msg_rejected', text: 'Hey! Your message is being checked by mods and has not been sent.' }),
+  r9k: () => ({ msgId: 'msg_r9k', text: 'This room is in unique-chat mode and the message you attempted to send is not unique.' }),
+  duplicate: () => ({ msgId: 'msg_duplicate', text: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }),
+  followers_only: (err) => ({ msgId: 'msg_followersonly', text: `This room is in followers-only mode: ${err.message}.` }),
   overloaded: () => ({ msgId: 'msg_ratelimit', text: 'Your message was not sent because the chat is overloaded; try again shortly.' }),
   // A backing service is down: Twitch has no such refusal; Chorus's own id.
   unavailable: (err) => ({ msgId: 'msg_unavailable', text: `Your message was not sent because the chat is unavailable${refText(err)}; try again shortly.` }),
@@ -46,8 +49,8 @@ export function sendRefusal(err: ChatError, channel: string): Notice {
   return SEND_REFUSALS[err.code](err, channel);
 }
 
-/** The announcement of one mode change, sent with the partial ROOMSTATE. */
-export function modeNotice(mode: keyof Modes, modes: Modes): Notice {
+/** The announcement of one mode change, sent with the partial ROOMSTATE; none for a mode IRC has no tag for. */
+export function modeNotice(mode: keyof Modes, modes: Modes): Notice | undefined {
   switch (mode) {
     case 'slowSeconds':
       return modes.slowSeconds > 0
@@ -61,5 +64,17 @@ export function modeNotice(mode: keyof Modes, modes: Modes): Notice {
       return modes.emoteOnly
         ? { msgId: 'emote_only_on', text: 'This room is now in emote-only mode.' }
         : { msgId: 'emote_only_off', text: 'This room is no longer in emote-only mode.' };
+    case 'uniqueChatMinutes':
+      return modes.uniqueChatMinutes > 0
+        ? { msgId: 'r9k_on', text: 'This room is now in unique-chat mode.' }
+        : { msgId: 'r9k_off', text: 'This room is no longer in unique-chat mode.' };
+    case 'knownForMinutes':
+      if (modes.knownForMinutes < 0) return { msgId: 'followers_off', text: 'This room is no longer in followers-only mode.' };
+      return modes.knownForMinutes === 0
+        ? { msgId: 'followers_on_zero', text: 'This room is now in followers-only mode.' }
+        : { msgId: 'followers_on', text: `This room is now in ${modes.knownForMinutes} minutes followers-only mode.` };
+    case 'chatDelaySeconds':
+    case 'holdFirstMessages':
+      return undefined;
   }
 }
