@@ -13,6 +13,7 @@ import { ContentRules } from './chat/content-rules.ts';
 import { GrantedRoles } from './chat/granted-roles.ts';
 import { TokenRoles } from './chat/token-roles.ts';
 import { HeldMessages } from './chat/held-messages.ts';
+import { Sightings } from './chat/sightings.ts';
 import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
@@ -100,7 +101,8 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const sampling = sampler.forFanout(now);
-  const held = new HeldMessages();
+  const held = new HeldMessages({ ttlMs: config.heldMessageTtlMs, bus, logger, now });
+  closers.add('held messages', () => held.close());
   const content = new ContentRules(pick(config, 'globalEmotes', 'blockedTerms', 'heldTerms', 'blockLinks', 'blockPhones', 'blockEmails'));
   const grants = new GrantedRoles({ state, now });
   const settings = new StreamSettings({ state, now });
@@ -108,11 +110,13 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const loopLag = new LoopLag();
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
-  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
+  const sightings = new Sightings({ state, keepMs: config.chatterRetentionMs, maxPerStream: config.chattersPerStream, now, logger });
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, sampling,
+    bus, log, state, viewers, metrics, sampling, sightings,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),

@@ -7,6 +7,16 @@ export interface Identity {
   name: string;
   color?: string;
   roles: Readonly<Record<string, readonly Role[]>>;
+  /** When the token's issuer says the user became known (ms since epoch), from the KNOWN_SINCE_CLAIM claim: the account-age gate counts from it. */
+  knownSince?: number;
+}
+
+/** The claim (a NumericDate: seconds since epoch) that says since when the issuer knows the user, e.g. their account's creation or follow. */
+export const KNOWN_SINCE_CLAIM = 'known_since';
+
+/** A NumericDate claim as ms since epoch; anything else (absent, not a finite non-negative number) is ignored, never refused. */
+export function parseKnownSince(raw: unknown): number | undefined {
+  return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? raw * 1000 : undefined;
 }
 
 export const USER_NAME = /^[A-Za-z0-9_]{1,25}$/;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { ChatError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/types.ts';
-import { USER_NAME, parseColor, parseRoles, userIdForName, type Identity } from './identity.ts';
+import { KNOWN_SINCE_CLAIM, USER_NAME, parseColor, parseKnownSince, parseRoles, userIdForName, type Identity } from './identity.ts';
 import { verifierRefusal } from './verifier-refusal.ts';
 
 export interface TokenOptions {
@@ -71,7 +71,8 @@ export class Authenticator {
     if (typeof name !== 'string' || !USER_NAME.test(name)) throw new ChatError('unauthorized', 'token has no valid name (1-25 of A-Z a-z 0-9 _)');
     const roles = parseRoles(payload.roles);
     if (typeof roles === 'string') throw new ChatError('unauthorized', `token ${roles}`);
-    return { id: sub, name, color: parseColor(payload.color), roles };
+    const knownSince = parseKnownSince(payload[KNOWN_SINCE_CLAIM]);
+    return { id: sub, name, color: parseColor(payload.color), roles, ...(knownSince !== undefined ? { knownSince } : {}) };
   }
 
   async #verifyPayload(token: string): Promise<JWTPayload> {

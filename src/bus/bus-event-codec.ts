@@ -1,5 +1,5 @@
 import type { Emote, Message, Role, StreamState } from '../protocol/types.ts';
-import type { BusEvent } from './bus.ts';
+import type { BusEvent, HeldView, ReviewOutcome } from './bus.ts';
 
 // A bus event on the wire between gateways: a JSON array whose first element
 // is the kind, fields by position, optional ones last and left out when
@@ -10,6 +10,8 @@ const MSG = 0;
 const RETRACT = 1;
 const CLEAR = 2;
 const STATE = 3;
+const HELD = 4;
+const REVIEWED = 5;
 
 type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, number?];
 
@@ -19,7 +21,9 @@ type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
-  | [typeof STATE, Partial<StreamState>];
+  | [typeof STATE, Partial<StreamState>]
+  | [typeof HELD, HeldView]
+  | [typeof REVIEWED, string, string, string, ReviewOutcome, number?];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -36,6 +40,12 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
       return tuple[3] === undefined ? { kind: 'clear', user: tuple[1], reason: tuple[2] } : { kind: 'clear', user: tuple[1], reason: tuple[2], seconds: tuple[3] };
     case STATE:
       return { kind: 'state', state: tuple[1] };
+    case HELD:
+      return { kind: 'held', held: tuple[1] };
+    case REVIEWED: {
+      const [, id, user, text, outcome, seq] = tuple;
+      return seq === undefined ? { kind: 'reviewed', id, user, text, outcome } : { kind: 'reviewed', id, user, text, outcome, seq };
+    }
     default:
       throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
   }
@@ -51,6 +61,10 @@ function toTuple(event: BusEvent): Tuple {
       return event.seconds === undefined ? [CLEAR, event.user, event.reason] : [CLEAR, event.user, event.reason, event.seconds];
     case 'state':
       return [STATE, event.state];
+    case 'held':
+      return [HELD, event.held];
+    case 'reviewed':
+      return event.seq === undefined ? [REVIEWED, event.id, event.user, event.text, event.outcome] : [REVIEWED, event.id, event.user, event.text, event.outcome, event.seq];
   }
 }
 

@@ -1,4 +1,17 @@
-import type { Message, StreamState } from '../protocol/types.ts';
+import type { Emote, Message, StreamState, User } from '../protocol/types.ts';
+
+/** A held line as moderators see it (the v1 `held` frame). */
+export interface HeldView {
+  id: string;
+  user: User;
+  text: string;
+  emotes?: Emote[];
+  reason: string;
+  heldAt: number;
+  expiresAt: number;
+}
+
+export type ReviewOutcome = 'approved' | 'denied' | 'expired';
 
 /**
  * What travels on the live bus for one stream. Messages are published only
@@ -8,7 +21,11 @@ export type BusEvent =
   | { kind: 'msg'; message: Message }
   | { kind: 'retract'; ids: string[]; reason: string }
   | { kind: 'clear'; user: string; reason: 'ban' | 'timeout'; seconds?: number }
-  | { kind: 'state'; state: Partial<StreamState> };
+  | { kind: 'state'; state: Partial<StreamState> }
+  /** A line held for review: for the stream's moderators only. */
+  | { kind: 'held'; held: HeldView }
+  /** What became of a held line: for the stream's moderators and its author (`user`). */
+  | { kind: 'reviewed'; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number };
 
 export type BusHandler = (stream: string, event: BusEvent) => void;
 

@@ -6,7 +6,7 @@ import type { StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
+import { STREAM_NAME, type Message, type Modes, type Role } from '../protocol/types.ts';
 import { normalizeText, refuseRawLength } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
@@ -15,6 +15,7 @@ import type { StreamSettings } from './stream-settings.ts';
 import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import { backendError } from './backend-error.ts';
+import { lineKey } from './line-key.ts';
 
 export interface SendLimits {
   maxTextLength: number;
@@ -25,6 +26,15 @@ export interface SendLimits {
   maxInFlight: number;
   maxStreamRate: number;
   maxLoopLagMs: number;
+}
+
+/** The bounds of a stream's memory of lines and chatters (settings of the same names). */
+export interface LineLimits {
+  uniqueChatMaxLines: number;
+  duplicateWindowMs: number;
+  returningChatterAfterMs: number;
+  chatterRetentionMs: number;
+  chattersPerStream: number;
 }
 
 export interface Accepted {
@@ -38,6 +48,7 @@ export interface Accepted {
 
 export interface ChatServiceDeps {
   limits: SendLimits;
+  lineLimits: LineLimits;
   state: StateStore;
   log: DurableLog;
   bus: Bus;
@@ -140,22 +151,62 @@ export class ChatService {
       const user = userIn(identity, stream);
       const verdict = d.content.moderate(stream, text, rules, privileged);
       if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
-      if (verdict.action === 'hold') {
-        d.held.hold({ stream, user, text, emotes, reason: verdict.reason, heldAt: now });
+      const line = await this.#checkLine(identity, stream, text, modes, privileged, now);
+      const holdReason = verdict.action === 'hold' ? verdict.reason : modes.holdFirstMessages && line.first && !privileged ? 'first message in this chat' : undefined;
+      if (holdReason !== undefined) {
+        d.held.hold({ stream, user, text, emotes, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
         throw new ChatError('held', 'your message is held for a moderator to review');
       }
-      return await this.#stampAndCommit(stream, user, text, emotes, roles.length > 0);
+      return await this.#stampAndCommit({ stream, user, text, emotes, first: line.first, returning: line.returning }, roles.length > 0);
     } finally {
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }
 
+  /**
+   * Unique chat, the duplicate and the account-age gate in one state call,
+   * which also says whether this is the user's first line in the stream or a
+   * returning chatter's. The broadcaster and moderators are exempt from the
+   * refusals (the call still marks their first line).
+   */
+  async #checkLine(identity: Identity, stream: string, text: string, modes: Modes, privileged: boolean, now: number): Promise<{ first: boolean; returning: boolean }> {
+    const d = this.#d;
+    const limits = d.lineLimits;
+    const verdict = await d.state.checkLine({
+      stream,
+      userId: identity.id,
+      now,
+      textKey: lineKey(text),
+      uniqueWindowMs: privileged ? 0 : modes.uniqueChatMinutes * 60_000,
+      uniqueMaxLines: limits.uniqueChatMaxLines,
+      duplicateWindowMs: privileged ? 0 : limits.duplicateWindowMs,
+      knownForMs: privileged || modes.knownForMinutes < 0 ? -1 : modes.knownForMinutes * 60_000,
+      knownSince: identity.knownSince,
+      returningAfterMs: limits.returningChatterAfterMs,
+      chatterKeepMs: limits.chatterRetentionMs,
+      maxChattersPerStream: limits.chattersPerStream,
+    }).catch((err: unknown) => this.#backendFailed(err, stream));
+    if (verdict.ok) return verdict;
+    switch (verdict.code) {
+      case 'r9k':
+        throw new ChatError('r9k', 'this chat is in unique-chat mode and that message was sent recently');
+      case 'duplicate':
+        throw new ChatError('duplicate', 'that message is identical to the one you just sent', verdict.retryAfterMs);
+      case 'followers_only':
+        throw new ChatError('followers_only', `this chat accepts messages from users known here for at least ${modes.knownForMinutes} minutes`, verdict.retryAfterMs);
+    }
+  }
+
   /** Stamps id and ts, takes the sampling decision, and resolves once the broker has stamped and stored the message. */
-  async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean): Promise<Accepted> {
+  async #stampAndCommit(line: Line, priority: boolean): Promise<Accepted> {
     const d = this.#d;
     const ts = d.now();
+    const { stream, user, text, emotes } = line;
     const draft: Draft = { id: randomUUID(), stream, ts, user, text };
     if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
+    if (line.first) draft.first = true;
+    if (line.returning) draft.returning = true;
+    if (line.reviewed === true) draft.reviewed = true;
     const sampled = !d.sampler.keep(stream, priority, ts);
     let message: Message;
     try {
@@ -172,12 +223,25 @@ export class ChatService {
     throw backendError(this.#d.logger, err, { stream });
   }
 
-  /** A moderator releases a held message: it goes out as if just sent, skipping automod. */
+  /** A moderator releases a held message: it goes out as if just sent, skipping automod, marked as reviewed; the author is told. */
   async approveHeld(stream: string, id: string): Promise<Accepted> {
     const held = this.#d.held.take(stream, id, this.#d.now());
     if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
-    return this.#stampAndCommit(stream, held.user, held.text, held.emotes, held.user.badges.length > 0);
+    const accepted = await this.#stampAndCommit({ ...held, reviewed: true }, held.user.badges.length > 0);
+    this.#d.held.settle(held, 'approved', accepted.seq);
+    return accepted;
   }
+}
+
+/** A line on its way to the broker, with the marks it carries. */
+interface Line {
+  stream: string;
+  user: Message['user'];
+  text: string;
+  emotes: Message['emotes'];
+  first: boolean;
+  returning: boolean;
+  reviewed?: boolean;
 }
 
 function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'): string {

@@ -11,7 +11,8 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { TokenRoles } from './token-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { ModeratorRateLimit } from './moderator-rate-limit.ts';
-import type { HeldMessage, HeldMessages } from './held-messages.ts';
+import type { HeldMessages } from './held-messages.ts';
+import type { HeldView } from '../bus/bus.ts';
 import { retractMessages } from './retraction.ts';
 import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
 import { asRefusal, backendError } from './backend-error.ts';
@@ -90,9 +91,12 @@ export class ModeratorActions {
       case 'approve':
         await d.chat.approveHeld(stream, action.id);
         return;
-      case 'deny':
-        if (d.held.take(stream, action.id, d.now()) === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
+      case 'deny': {
+        const held = d.held.take(stream, action.id, d.now());
+        if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
+        d.held.settle(held, 'denied');
         return;
+      }
       case 'grant':
       case 'revoke':
         this.#assertBroadcaster(actor, stream);
@@ -171,9 +175,9 @@ export class ModeratorActions {
     return this.#backed(() => this.#d.grants.list(stream));
   }
 
-  async heldMessages(identity: Identity | null, stream: string): Promise<HeldMessage[]> {
+  async heldMessages(identity: Identity | null, stream: string): Promise<HeldView[]> {
     await this.authorize(identity, stream);
-    return this.#d.held.list(stream, this.#d.now());
+    return this.#d.held.list(stream, this.#d.now()).map((held) => this.#d.held.view(held));
   }
 
   /** The caller's identity with its granted roles, if it may moderate the stream; else the refusal. */

@@ -49,6 +49,10 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
         noteModeChanges(channel, event.state.modes);
       }
       return true;
+    case 'held':
+    case 'reviewed':
+      // Not part of any flush: delivered at once, to their few viewers (moderator-frames.ts).
+      return false;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Unsubscribe } from '../bus/bus.ts';
 import type { Message, Modes, StreamState } from '../protocol/types.ts';
 import { MessageWindow } from './message-window.ts';
+import { DelayLane } from './delay-lane.ts';
 import type { FrameContent, Viewer } from './outbound-frame.ts';
 
 export type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; content: FrameContent };
@@ -19,6 +20,10 @@ export class Channel {
   readonly joiners = new Map<Viewer, { viewerId: string; floor: number }>();
   /** Viewers and joiners that were signed in when they joined: the stream picker lists only streams with some. */
   readonly signedIn = new Set<Viewer>();
+  /** Viewers and joiners that joined as the broadcaster or a moderator: they see lines undelayed, and the review queue. */
+  readonly moderators = new Set<Viewer>();
+  /** Frames on their way to the other viewers while the chat delay is on (or draining after it went off). */
+  readonly delay = new DelayLane();
   readonly window: MessageWindow;
   pending: Pending[] = [];
   /**

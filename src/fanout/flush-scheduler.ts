@@ -3,7 +3,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Channel } from './channel.ts';
 import { FlushFramer } from './flush-frames.ts';
 import { deliverToJoiners } from './joiner-delivery.ts';
-import { OutboundBatch } from './outbound-frame.ts';
+import { OutboundBatch, type Viewer } from './outbound-frame.ts';
+import { writeInChunks } from './chunked-write.ts';
 
 export interface FlushSchedulerOptions {
   metrics: Metrics;
@@ -22,10 +23,6 @@ export interface FlushSchedulerOptions {
 const WINDOW_PER_FLUSH_COST = 3;
 // Weight of the newest flush in the running cost.
 const COST_SMOOTHING = 0.3;
-// Viewers written per turn of the event loop: between chunks, inbound
-// frames and backing-service replies are handled, so one big stream's
-// fan-out never holds the gateway's other work for long.
-const FANOUT_CHUNK = 1_000;
 
 /**
  * When each channel flushes (its adaptive window), and the flush itself:
@@ -63,32 +60,75 @@ export class FlushScheduler {
     channel.lastFlushAt = performance.now();
     // One write per viewer for the whole flush, whatever frames it holds.
     const batch = new OutboundBatch(frames.map((f) => f.frame));
-    // The viewers of this flush: joiners promoted by it get its frames their own way.
-    const viewers = [...channel.viewers.keys()];
+    // With the chat delay on (or its lane still draining) this batch goes to moderators now and to everyone else
+    // from the delay lane; the viewers of this flush exclude joiners, which it promotes and serves their own way.
+    const delayMs = channel.state.modes.chatDelaySeconds * 1000;
+    const delayed = delayMs > 0 || !channel.delay.empty;
+    const viewers = delayed ? [...channel.moderators].filter((v) => channel.viewers.has(v)) : [...channel.viewers.keys()];
     const metrics = this.#o.metrics;
-    if (channel.joiners.size > 0) deliverToJoiners(channel, frames, metrics);
+    if (channel.joiners.size > 0) deliverToJoiners(channel, frames, metrics, delayed ? (v) => channel.moderators.has(v) : undefined);
     for (const { frame } of frames) if (frame.lines > 0) metrics.batchSize.observe(frame.lines);
-    if (batch.lines > 0) metrics.deliveries.inc(batch.lines * viewers.length);
-    metrics.framesWritten.inc(frames.length * viewers.length);
-    metrics.fanoutWrites.inc(viewers.length);
+    this.#count(batch, viewers.length);
     channel.delivering = true;
     const oldestTs = frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
-    let next = 0;
-    let costMs = 0;
-    const writeChunk = (): void => {
-      const started = performance.now();
-      const end = Math.min(next + FANOUT_CHUNK, viewers.length);
-      for (; next < end; next++) viewers[next]!.deliver(batch);
-      costMs += performance.now() - started;
-      if (next < viewers.length) {
-        setImmediate(writeChunk);
-        return;
-      }
+    writeInChunks(viewers, batch, (costMs) => {
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
       if (oldestTs !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - oldestTs);
       if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
-    };
-    writeChunk();
+    });
+    if (delayed) {
+      channel.delay.hold(frames, delayMs, Date.now());
+      this.#scheduleRelease(channel);
+    }
+  }
+
+  /** Hands everything still in the delay lane to its viewers now (the stream is closing). */
+  drainDelay(channel: Channel): void {
+    clearTimeout(channel.delay.timer);
+    channel.delay.timer = undefined;
+    this.#release(channel, channel.delay.takeAll());
+  }
+
+  #count(batch: OutboundBatch, viewers: number): void {
+    const metrics = this.#o.metrics;
+    if (batch.lines > 0) metrics.deliveries.inc(batch.lines * viewers);
+    metrics.framesWritten.inc(batch.frames.length * viewers);
+    metrics.fanoutWrites.inc(viewers);
+  }
+
+  /** A release of the delay lane when its oldest frame is due (at once when the delay was switched off). */
+  #scheduleRelease(channel: Channel): void {
+    const lane = channel.delay;
+    const at = lane.nextReleaseAt;
+    if (lane.timer !== undefined || lane.writing || at === undefined) return;
+    const off = channel.state.modes.chatDelaySeconds === 0;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.#release(channel, off ? lane.takeAll() : lane.takeDue(Date.now()));
+    }, off ? 0 : Math.max(0, at - Date.now()));
+  }
+
+  /**
+   * Writes released frames to every viewer that is not a moderator, as one
+   * batch built once for all of them, chunked like a flush; joiners that are
+   * not moderators are served from it as from a flush.
+   */
+  #release(channel: Channel, frames: ReturnType<Channel['delay']['takeAll']>): void {
+    const lane = channel.delay;
+    if (frames.length > 0) {
+      const batch = new OutboundBatch(frames.map((f) => f.frame));
+      const delayed = (viewer: Viewer): boolean => !channel.moderators.has(viewer);
+      const viewers = [...channel.viewers.keys()].filter(delayed);
+      if (channel.joiners.size > 0) deliverToJoiners(channel, frames, this.#o.metrics, delayed);
+      this.#count(batch, viewers.length);
+      lane.writing = true;
+      writeInChunks(viewers, batch, () => {
+        lane.writing = false;
+        this.#scheduleRelease(channel);
+      });
+      return;
+    }
+    this.#scheduleRelease(channel);
   }
 }

@@ -7,6 +7,8 @@ export interface JoinRequest {
   since: number | undefined;
   /** Most messages a `since` resume replays. */
   resumeMax: number;
+  /** The broadcaster or a moderator of the stream: sees lines at once whatever the chat delay, and the review queue. */
+  moderator?: boolean;
 }
 
 export interface JoinResult {
@@ -68,4 +70,21 @@ export async function handOver(channel: Channel, page: HistoryPage, request: Joi
     history = history.concat(next.messages);
     lastSeq = next.lastSeq;
   }
+}
+
+/**
+ * The chat delay for a viewer other than a moderator: history and
+ * `joined.seq` stop before the first line the gateway holds that is younger
+ * than the delay and not yet handed to the delayed viewers, so a join shows
+ * no line a moderator might still delete unseen; the lines after it reach
+ * the viewer from the delay lane. With the delay off and nothing held, the
+ * result is unchanged.
+ */
+export function delayedView(channel: Channel, result: JoinResult, now: number): JoinResult {
+  const delayMs = channel.state.modes.chatDelaySeconds * 1000;
+  if (delayMs === 0 && channel.delay.empty) return result;
+  const hidden = channel.seenAfter(channel.delay.releasedUpTo).find((m) => m.ts > now - delayMs);
+  if (hidden === undefined || result.seq < hidden.seq) return result;
+  const floor = hidden.seq - 1;
+  return { ...result, history: result.history.filter((m) => m.seq <= floor), seq: floor };
 }

@@ -1,15 +1,16 @@
 import type { Metrics } from '../observability/metrics.ts';
 import type { Channel } from './channel.ts';
 import type { FlushFrame } from './flush-frames.ts';
-import { OutboundBatch, OutboundFrame } from './outbound-frame.ts';
+import { OutboundBatch, OutboundFrame, type Viewer } from './outbound-frame.ts';
 
 /**
  * The rare path: each just-attached viewer gets the flush cut down to what
  * it has not had yet (frames other than lines all reach it), as one write,
  * and from its first newer line on it is an ordinary viewer.
  */
-export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[], metrics: Metrics): void {
+export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[], metrics: Metrics, audience: (viewer: Viewer) => boolean = () => true): void {
   for (const [viewer, joiner] of channel.joiners) {
+    if (!audience(viewer)) continue;
     const own: OutboundFrame[] = [];
     let caughtUp = false;
     for (const { frame, messages } of frames) {

@@ -1,3 +1,4 @@
+import type { HeldView, ReviewOutcome } from '../bus/bus.ts';
 import type { Message, Modes, StreamState } from '../protocol/types.ts';
 
 /**
@@ -9,7 +10,11 @@ export type FrameContent =
   | { kind: 'msgs'; stream: string; messages: readonly Message[] }
   | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[] }
   | { kind: 'clear'; stream: string; user: string; name: string | undefined; reason: 'ban' | 'timeout'; seconds?: number }
-  | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> };
+  | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> }
+  /** For moderators only (moderator-frames.ts). */
+  | { kind: 'held'; stream: string; held: HeldView }
+  /** For moderators and the held line's author. */
+  | { kind: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number };
 
 /** One transport's form (JSON text, WebSocket bytes, an SSE event, IRC lines) of what many viewers are handed. */
 export interface Encoding<Shared, Form> {

@@ -3,10 +3,12 @@ import type { DurableLog } from '../log/log.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { FanoutSampling } from '../chat/sampler.ts';
+import type { Sightings } from '../chat/sightings.ts';
 import { Channel } from './channel.ts';
 import { takeEvent } from './channel-events.ts';
 import { FlushScheduler } from './flush-scheduler.ts';
-import { handOver, historyFromWindow, type JoinRequest, type JoinResult } from './join-handover.ts';
+import { delayedView, handOver, historyFromWindow, type JoinRequest, type JoinResult } from './join-handover.ts';
+import { deliverReviewEvent } from './moderator-frames.ts';
 import type { Viewer } from './outbound-frame.ts';
 import { resyncChannel } from './resync.ts';
 import { ViewerCountRefresh } from './viewer-counts.ts';
@@ -23,6 +25,8 @@ export interface StreamHubOptions extends StreamStateSources {
   windowSize?: number;
   /** Asked for each stream's rate, and told how late each fan-out ran. */
   sampling: FanoutSampling;
+  /** Told of each signed-in viewer's join: the account-age gate counts from a user's first one. */
+  sightings?: Pick<Sightings, 'note'>;
   onError: (err: unknown) => void;
 }
 
@@ -67,11 +71,16 @@ export class StreamHub {
         readStreamState(this.#o, stream),
       ]);
       channel.state = state;
-      const result = await handOver(channel, page, request, this.#o.log);
+      const handed = await handOver(channel, page, request, this.#o.log);
       // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
+      const result = request.moderator === true ? handed : delayedView(channel, handed, Date.now());
       onJoined(result);
       channel.joiners.set(viewer, { viewerId, floor: result.seq });
-      if (viewer.signedIn) channel.signedIn.add(viewer);
+      if (viewer.signedIn) {
+        channel.signedIn.add(viewer);
+        this.#o.sightings?.note(stream, viewerId);
+      }
+      if (request.moderator === true) channel.moderators.add(viewer);
       joined = true;
     } finally {
       if (!joined) this.#o.viewers.leave(stream, viewerId);
@@ -103,6 +112,7 @@ export class StreamHub {
     channel.viewers.delete(viewer);
     channel.joiners.delete(viewer);
     channel.signedIn.delete(viewer);
+    channel.moderators.delete(viewer);
     this.#o.viewers.leave(stream, viewerId);
     this.#lingerIfEmpty(channel);
   }
@@ -139,6 +149,7 @@ export class StreamHub {
     this.#counts.stop();
     for (const channel of this.#ready.values()) {
       this.#flushes.flush(channel);
+      this.#flushes.drainDelay(channel);
       clearTimeout(channel.lingerTimer);
       clearTimeout(channel.stateTimer);
       await channel.unsubscribe?.();
@@ -167,12 +178,15 @@ export class StreamHub {
     // Read after subscribing: whatever the log does not hold yet is published after this point and arrives here.
     channel.coveredAfter = await this.#o.log.lastSeq(stream);
     channel.newestSeq = Math.max(channel.newestSeq, channel.coveredAfter);
+    // Lines stored before this gateway carried the stream are history for everyone: the delay applies from here on.
+    channel.delay.releasedUpTo = channel.coveredAfter;
     this.#ready.set(stream, channel);
     return channel;
   }
 
   #onEvent(channel: Channel, event: BusEvent): void {
-    if (takeEvent(channel, event, this.#o.metrics)) this.#flushes.schedule(channel);
+    if (event.kind === 'held' || event.kind === 'reviewed') deliverReviewEvent(channel, event);
+    else if (takeEvent(channel, event, this.#o.metrics)) this.#flushes.schedule(channel);
   }
 
   #lingerIfEmpty(channel: Channel): void {
@@ -182,6 +196,7 @@ export class StreamHub {
       channel.lingerTimer = undefined;
       if (!channel.idle) return;
       this.#flushes.flush(channel);
+      this.#flushes.drainDelay(channel);
       this.#ready.delete(channel.stream);
       this.#channels.delete(channel.stream);
       channel.unsubscribe?.().catch(this.#o.onError);

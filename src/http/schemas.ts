@@ -24,6 +24,8 @@ export const User = Type.Object({
   badges: Type.Array(Type.Enum(ROLES)),
 });
 
+export const Emote = Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() });
+
 export const Message = Type.Object({
   id: Type.String(),
   stream: Type.String(),
@@ -31,7 +33,10 @@ export const Message = Type.Object({
   ts: Type.Integer(),
   user: User,
   text: Type.String(),
-  emotes: Type.Optional(Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() }))),
+  emotes: Type.Optional(Type.Array(Emote)),
+  first: Type.Optional(Type.Literal(true, { description: "the user's first line in this stream (extension)" })),
+  returning: Type.Optional(Type.Literal(true, { description: "a returning chatter's first line after a long silence (extension)" })),
+  reviewed: Type.Optional(Type.Literal(true, { description: 'held for review and approved by a moderator (extension)' })),
 });
 
 export const State = Type.Object({

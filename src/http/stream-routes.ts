@@ -169,7 +169,7 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       security: S.bearer,
       params: S.StreamParams,
       response: {
-        200: Type.Object({ held: Type.Array(Type.Object({ id: Type.String(), user: S.User, text: Type.String(), reason: Type.String(), heldAt: Type.Integer() })) }),
+        200: Type.Object({ held: Type.Array(Type.Object({ id: Type.String(), user: S.User, text: Type.String(), emotes: Type.Optional(Type.Array(S.Emote)), reason: Type.String(), heldAt: Type.Integer(), expiresAt: Type.Integer() })) }),
         '4xx': S.Refusal,
       },
     },

@@ -63,6 +63,16 @@ export function clearFrame(stream: string, user: string, reason: 'ban' | 'timeou
   return JSON.stringify({ type: 'clear', stream, user, reason, seconds });
 }
 
+/** Added, to moderators only: a line held for review (approve or deny it with a `mod` action). */
+export function heldFrame(stream: string, held: object): string {
+  return JSON.stringify({ type: 'held', stream, ...held });
+}
+
+/** Added, to moderators and the line's author: what became of a held line; `seq` is the approved line's. */
+export function reviewedFrame(stream: string, id: string, user: string, text: string, outcome: string, seq?: number): string {
+  return JSON.stringify({ type: 'reviewed', stream, id, user, text, outcome, seq });
+}
+
 export function stateFrame(stream: string, state: StreamState): string {
   return JSON.stringify({ type: 'state', stream, ...state });
 }

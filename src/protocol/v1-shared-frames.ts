@@ -1,5 +1,5 @@
 import type { Encoding, FrameContent, OutboundFrame } from '../fanout/outbound-frame.ts';
-import { clearFrame, liveFrame, retractFrame, stateFrame } from './server-frames.ts';
+import { clearFrame, heldFrame, liveFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
 
 /**
  * A fan-out frame as the v1 JSON text of PROTOCOL.md (msg or batch, retract,
@@ -21,5 +21,9 @@ function v1Text(content: FrameContent): string {
     case 'state':
       // Which modes changed is for IRC, which announces each change; v1 sends the whole state.
       return stateFrame(content.stream, content.state);
+    case 'held':
+      return heldFrame(content.stream, content.held);
+    case 'reviewed':
+      return reviewedFrame(content.stream, content.id, content.user, content.text, content.outcome, content.seq);
   }
 }

@@ -71,6 +71,10 @@ function encode(content: FrameContent, directory: UserDirectory): string {
       }
       return lines;
     }
+    case 'held':
+    case 'reviewed':
+      // The review queue is the page's and the API's; IRC has no form for it.
+      return '';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../../auth/tokens.ts';
-import { userIn, type Identity } from '../../auth/identity.ts';
+import { canModerate, userIn, type Identity } from '../../auth/identity.ts';
 import type { ChatService } from '../../chat/chat-service.ts';
 import type { GrantedRoles } from '../../chat/granted-roles.ts';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -383,7 +383,8 @@ export class IrcSession implements Viewer, Member {
       await this.#d.tokenRoles.note(this.#identity, stream);
       const me = this.#commands ? await this.#d.grants.effective(this.#identity, stream) : null;
       // No history over IRC, as on Twitch: the viewer attaches at the stream's newest seq.
-      await this.#d.hub.join(stream, this, { history: 0, since: undefined, resumeMax: this.#d.resumeMax }, (result) => {
+      const moderator = me !== null && canModerate(me, stream);
+      await this.#d.hub.join(stream, this, { history: 0, since: undefined, resumeMax: this.#d.resumeMax, moderator }, (result) => {
         if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
         this.#streams.set(stream, true);
         const name = '#' + stream;

@@ -25,7 +25,7 @@ import { wsBatchBytes } from './ws-encoding.ts';
 import { TokenExpiry, expiresAtOf, msUntil } from '../../session/token-expiry.ts';
 import type { ConnectionSlot } from '../../limits/connection-budget.ts';
 import { IdleDeadline } from '../../session/idle-deadline.ts';
-import { profileOf, rolesIn } from '../../auth/identity.ts';
+import { canModerate, profileOf, rolesIn } from '../../auth/identity.ts';
 
 export interface ConnectionDeps {
   auth: Authenticator;
@@ -276,7 +276,7 @@ export class Connection implements Viewer {
       await this.#d.tokenRoles.note(this.#identity, stream);
       const me = await this.#d.grants.effective(this.#identity, stream);
       const roles = me === null ? undefined : rolesIn(me, stream);
-      await this.#d.hub.join(stream, this, request, (result) => {
+      await this.#d.hub.join(stream, this, { ...request, moderator: me !== null && canModerate(me, stream) }, (result) => {
         if (this.#closing || this.#streams.get(stream) !== false) throw new JoinCancelled();
         this.#streams.set(stream, true);
         this.send(joinedFrame(stream, result.seq, result.history, result.state, result.truncated, roles));

@@ -1,7 +1,7 @@
 // The chat page, /s/:stream: wires the connection to the list, the send box,
 // the status bar and (for moderators) the moderator tools.
 import { byId } from '../shared/dom.ts';
-import { MODERATOR_ROLES, type Modes, type Role, type User } from '../shared/wire.ts';
+import { DEFAULT_MODES, MODERATOR_ROLES, type Modes, type Role, type User } from '../shared/wire.ts';
 import { ChatConnection } from './connection.ts';
 import { fallBackToLogin, offerDevLogin, tokenFromFragment } from './login.ts';
 import { renewTokenBeforeExpiry } from './token-renewal.ts';
@@ -20,7 +20,7 @@ byId('stream-name').textContent = stream;
 let token = tokenFromFragment();
 let me: User | null = null;
 let moderator = false;
-let modes: Modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: false };
+let modes: Modes = { ...DEFAULT_MODES };
 
 const scheduleRenewal = renewTokenBeforeExpiry(document.body.dataset.dev === 'true', () => token, (fresh) => {
   token = fresh;

@@ -2,6 +2,7 @@
 import type { ErrorCode, Message, Modes, Role, StreamState, User } from '../../../src/protocol/types.ts';
 
 export type { ErrorCode, Message, Modes, Role, StreamState, User };
+export { DEFAULT_MODES } from '../../../src/protocol/types.ts';
 export type Roles = Record<string, Role[]>;
 
 export type ServerFrame =

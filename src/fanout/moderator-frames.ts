@@ -1,0 +1,27 @@
+import type { BusEvent } from '../bus/bus.ts';
+import type { Channel } from './channel.ts';
+import { OutboundBatch, OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
+
+type ReviewEvent = Extract<BusEvent, { kind: 'held' | 'reviewed' }>;
+
+/**
+ * The review queue's frames: a held line goes to the stream's moderators
+ * only, its outcome to them and to its author. They are rare (a moderator's
+ * decision, automod's hold), so they skip the flush and its shared batch and
+ * go at once to their few viewers, one frame built once for all of them. The
+ * author is found by a walk over the stream's viewers, which only an outcome
+ * costs, never a chat line.
+ */
+export function deliverReviewEvent(channel: Channel, event: ReviewEvent): void {
+  const content: FrameContent = event.kind === 'held'
+    ? { kind: 'held', stream: channel.stream, held: event.held }
+    : { kind: 'reviewed', stream: channel.stream, id: event.id, user: event.user, text: event.text, outcome: event.outcome, ...(event.seq !== undefined ? { seq: event.seq } : {}) };
+  const audience = new Set<Viewer>(channel.moderators);
+  if (event.kind === 'reviewed') {
+    for (const [viewer, viewerId] of channel.viewers) if (viewer.signedIn && viewerId === event.user) audience.add(viewer);
+    for (const [viewer, joiner] of channel.joiners) if (viewer.signedIn && joiner.viewerId === event.user) audience.add(viewer);
+  }
+  if (audience.size === 0) return;
+  const batch = new OutboundBatch([new OutboundFrame(content, 0, undefined)]);
+  for (const viewer of audience) viewer.deliver(batch);
+}
