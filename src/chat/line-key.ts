@@ -9,7 +9,8 @@ import { foldMessage } from '../moderation/fold.ts';
  * fixed few bytes a line whatever its length.
  */
 export function lineKey(text: string): string {
-  const { units } = foldMessage(text);
+  // Lower-cased first: automod reads a capital I as "i or l", which would tell "FRIEND" from "friend".
+  const { units } = foldMessage(text.toLowerCase());
   let folded = '';
   for (const unit of units) folded += String.fromCodePoint(unit);
   return createHash('sha256').update(folded.trim()).digest('base64url').slice(0, 16);

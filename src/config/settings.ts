@@ -142,7 +142,7 @@ export const SETTINGS = {
   returningChatterAfterMs: int('A user\'s line after at least this long without one in the stream is marked as a returning chatter\'s.', 7 * DAY_MS, 60_000, 365 * DAY_MS),
   chatterRetentionMs: int('How long a stream remembers a user after their last line or visit (first-time and returning chatters, the account-age gate).', 30 * DAY_MS, 60_000, 365 * DAY_MS),
   chattersPerStream: int('Users the embedded store remembers per stream at most; one more displaces the one seen longest ago (Redis keeps each for chatterRetentionMs instead).', 100_000, 100, 10_000_000),
-  heldMessageTtlMs: int('How long a held message waits for a moderator before it expires (its author is told).', 30 * 60_000, 10_000, DAY_MS),
+  heldMessageTtlMs: int('How long a held message waits for a moderator before it expires (its author is told).', 30 * 60_000, 1_000, DAY_MS),
   clearWindowMs: int('A ban or timeout also retracts the target\'s lines sent within this long before it (from history, resume and replay); older lines stay.', 600_000, 0, DAY_MS),
   clearMaxLines: int('The most of the target\'s lines (the newest) one ban or timeout retracts.', 500, 0, 100_000),
   tokenRolesMaxPerStream: int('Users per stream whose token\'s broadcaster or moderator role is remembered (recorded when they join or act there, kept for retentionMs, so other moderators cannot ban them before they chat); one more displaces the one recorded longest ago.', 1_000, 1, 100_000),

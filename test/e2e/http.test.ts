@@ -4,6 +4,7 @@ import { devToken, startTestServer, type TestServer } from '../support/servers.t
 import { removeDir } from '../support/temp-dir.ts';
 import { apiCall } from '../support/api.ts';
 import { readEvents } from '../support/sse-reader.ts';
+import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 
 // The HTTP API of PROTOCOL.md against the whole server.
 
@@ -75,7 +76,7 @@ test('time-range replay', async () => {
 
 test('state, modes, bans, rules and delete as a moderator', async () => {
   const state = await json(await call('GET', '/api/streams/h2'));
-  assert.deepEqual(state.modes, { slowSeconds: 0, subscribersOnly: false, emoteOnly: false });
+  assert.deepEqual(state.modes, DEFAULT_MODES);
   assert.equal(typeof state.viewers, 'number');
   const modes = await call('PATCH', '/api/streams/h2/modes', mod, { emoteOnly: true });
   assert.equal(modes.status, 200);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TestClient } from '../support/ws-client.ts';
 import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
+import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 
 // Every frame type and error code of PROTOCOL.md over real WebSockets against the whole server.
 
@@ -87,7 +88,7 @@ describe('chat', () => {
     const j = await joined(alice, 'chat1');
     assert.equal(j.seq, 0);
     assert.deepEqual(j.history, []);
-    assert.deepEqual(j.state.modes, { slowSeconds: 0, subscribersOnly: false, emoteOnly: false });
+    assert.deepEqual(j.state.modes, DEFAULT_MODES);
     assert.equal(j.state.rate.sampling, false);
     await joined(bob, 'chat1');
 

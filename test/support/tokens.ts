@@ -12,12 +12,14 @@ export interface TokenClaims {
   /** A lifetime as jose reads it ('1h'), or `exp` itself in seconds since the epoch; null: a token without `exp`. */
   expiresIn?: string | number | null;
   secret?: string;
+  /** The `known_since` claim (seconds since the epoch): since when the issuer knows the user. */
+  knownSince?: number;
 }
 
 /** A token as an identity provider signs it (HS256 with the test servers' secret, one hour by default). */
 export function signedToken(name: string, claims: TokenClaims = {}): Promise<string> {
-  const { sub = userIdForName(name), roles, iss, aud, expiresIn = '1h', secret = TEST_SECRET } = claims;
-  const jwt = new SignJWT(roles === undefined ? { name } : { name, roles }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt();
+  const { sub = userIdForName(name), roles, iss, aud, expiresIn = '1h', secret = TEST_SECRET, knownSince } = claims;
+  const jwt = new SignJWT({ name, ...(roles === undefined ? {} : { roles }), ...(knownSince === undefined ? {} : { known_since: knownSince }) }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt();
   if (iss !== undefined) jwt.setIssuer(iss);
   if (aud !== undefined) jwt.setAudience(aud);
   if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
