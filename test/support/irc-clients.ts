@@ -15,7 +15,7 @@ export async function ircToken(server: TestServer, name: string, roles: Record<s
 
 export const TMI_EVENTS = [
   'message', 'join', 'part', 'notice', 'automod', 'messagedeleted', 'ban', 'timeout', 'slowmode',
-  'subscribers', 'emoteonly', 'roomstate', 'connected', 'disconnected', 'reconnect', 'names',
+  'subscribers', 'emoteonly', 'r9kbeta', 'followersonly', 'roomstate', 'connected', 'disconnected', 'reconnect', 'names',
 ] as const;
 
 /** An unmodified tmi.js client pointed at the test server, as docs/irc.md tells a bot author to. */

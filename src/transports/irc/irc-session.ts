@@ -52,7 +52,8 @@ export interface IrcSessionDeps extends BacklogLimits {
 export const CAPABILITIES = ['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership'] as const;
 const NICK = /^[a-z0-9_]{1,25}$/;
 const ANONYMOUS = /^justinfan\d+$/;
-const COMMAND = /^[/.]([A-Za-z]+)(?:\s+(.*))?$/;
+// A command name may hold digits (Twitch's /r9kbeta).
+const COMMAND = /^[/.]([A-Za-z][A-Za-z0-9]*)(?:\s+(.*))?$/;
 const ACTION = /^\x01ACTION (.*)\x01$/;
 // Refusals caused by the server or by moderation, not by the client's behaviour.
 const NOT_A_STRIKE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'held']);
