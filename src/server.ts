@@ -41,6 +41,7 @@ import { ClientAddresses } from './http/client-address.ts';
 import { isWebSocketUpgrade, routeUpgrades } from './http/upgrades.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
+import { registerReportReviewRoutes } from './http/report-review-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
@@ -187,6 +188,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
+  registerReportReviewRoutes(app, { queue: reports, moderation, log });
   const sse = registerSse(app, {
     hub, metrics,
     historyDefault: config.historyDefault,
