@@ -1,10 +1,12 @@
-// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive,socketio,raw] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--json FILE]`
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
 // JSON record. With --baseline (one name or several, comma-separated), runs
 // the same scenario against each baseline in the same invocation and reports
 // Chorus's ratios to it; many-streams
-// also runs without its hot stream and compares. Exits 1 when a run is
+// also runs without its hot stream and compares. --chat-delay switches every
+// stream's chat delay on (1-6 s) before the run: viewers then see lines that
+// much later, which the delivery latencies include. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'embedded' },
     gateways: { type: 'string' },
     seconds: { type: 'string' },
+    'chat-delay': { type: 'string' },
     json: { type: 'string' },
     baseline: { type: 'string' },
   },
@@ -46,6 +49,8 @@ const positive = (raw: string | undefined, what: string): number | undefined => 
   if (!Number.isInteger(n) || n < 1) fail(`--${what} must be a positive integer`);
   return n;
 };
+const chatDelay = positive(values['chat-delay'], 'chat-delay');
+if (chatDelay !== undefined && chatDelay > 6) fail('--chat-delay must be 1 to 6 seconds');
 const name = values.scenario ?? fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`);
 const scenario = buildScenario(name, positive(values.viewers, 'viewers'), positive(values.seconds, 'seconds'))
   ?? fail(`unknown scenario "${name}"; one of ${SCENARIO_NAMES.join(', ')}`);
@@ -92,6 +97,10 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
   const seconds = Math.max(s.phases.reduce((total, p) => total + p.seconds, 0), s.rampSeconds);
   try {
     const streams = s.streams === 1 ? ['bench'] : Array.from({ length: s.streams }, (_, i) => `cold-${i}`);
+    if (chatDelay !== undefined) {
+      if (target.setChatDelay === undefined) fail(`--chat-delay: ${target.name} has no chat delay`);
+      for (const stream of s.hot === undefined ? streams : [...streams, 'hot']) await target.setChatDelay(stream, chatDelay);
+    }
     const viewers = s.viewers + (s.hot?.viewers ?? 0);
     await fleet.connect({
       dialect: target.dialect, urls: target.urls,

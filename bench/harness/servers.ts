@@ -29,6 +29,8 @@ export interface RunTarget {
   chatter(name: string, i: number): Promise<{ url: string; token: string }>;
   /** Server processes that died. */
   crashes(): number;
+  /** Chorus only: switches a stream's chat delay on (seconds) before the run, as its broadcaster would. */
+  setChatDelay?(stream: string, seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,13 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
     // Signed here with the gateways' secret (as an identity provider would), not fetched one by one from the server.
     chatter: async (name, i) => ({ url: started[i % started.length]!.wsUrl, token: (await tokens.issueDevToken(name, {})).token }),
     crashes: () => started.filter((g) => g.child.exitCode !== null || g.child.signalCode !== null).length,
+    setChatDelay: async (stream, seconds) => {
+      const { token } = await tokens.issueDevToken('bench_broadcaster', { [stream]: ['broadcaster'] });
+      const res = await fetch(`${started[0]!.url}/api/streams/${stream}/modes`, {
+        method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ chatDelaySeconds: seconds }),
+      });
+      if (!res.ok) throw new Error(`chat delay not set on ${stream}: ${res.status} ${await res.text()}`);
+    },
     stop,
   };
 }
