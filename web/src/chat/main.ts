@@ -8,6 +8,7 @@ import { renewTokenBeforeExpiry } from './token-renewal.ts';
 import { MessageList } from './message-list.ts';
 import { ModActions } from './mod-actions.ts';
 import { ModPanel } from './mod-panel.ts';
+import { ReviewQueue } from './review-queue.ts';
 import { SendBox } from './send-box.ts';
 import { StatusBar } from './status-bar.ts';
 
@@ -46,7 +47,11 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   },
   messages: (msgs) => list.add(msgs),
   other(frame) {
-    if (frame.type === 'retract') list.retract(frame.ids);
+    if (frame.type === 'held') review.take(frame);
+    else if (frame.type === 'reviewed') {
+      review.take(frame);
+      if (me !== null && frame.user === me.id) byId('send-status').textContent = `Your held message "${frame.text}" was ${frame.outcome}.`;
+    } else if (frame.type === 'retract') list.retract(frame.ids);
     else if (frame.type === 'clear') list.clearUser(frame.user);
     else if (frame.type === 'state') {
       showModes(frame.modes);
@@ -68,6 +73,10 @@ const request = (frame: Record<string, unknown>) => connection.request(frame);
 
 const status = new StatusBar();
 const modPanel = new ModPanel({ stream, request, token: () => token });
+const review = new ReviewQueue({ stream, request, token: () => token, report: (text) => modPanel.report(text) });
+byId<HTMLDetailsElement>('mod-panel').addEventListener('toggle', (event) => {
+  if ((event.target as HTMLDetailsElement).open) void review.load();
+});
 const listElement = byId<HTMLOListElement>('messages');
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
 const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: MAX_ROWS, decorate: modActions.decorate });

@@ -8,11 +8,22 @@ const BADGE_MARKS: Record<Role, string> = { broadcaster: 'B', moderator: 'M', vi
  * One chat line as DOM nodes: badges, the name in its colour, then the text
  * with emotes as their own elements. Every piece of user text is a text node.
  */
-export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes'>): HTMLLIElement {
+export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes' | 'first' | 'returning' | 'reviewed'>): HTMLLIElement {
   const row = el('li', 'message');
   row.dataset.user = message.user.id;
-  row.append(...badges(message.user), nameOf(message.user), el('span', 'separator', ': '), body(message));
+  row.append(...marks(message), ...badges(message.user), nameOf(message.user), el('span', 'separator', ': '), body(message));
+  // A first-time or returning chatter's line is highlighted, as Twitch does.
+  if (message.first === true) row.classList.add('first-message');
+  else if (message.returning === true) row.classList.add('returning-chatter');
   return row;
+}
+
+function marks(message: Pick<Message, 'first' | 'returning' | 'reviewed'>): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (message.first === true) out.push(el('span', 'mark mark-first', 'First message'));
+  else if (message.returning === true) out.push(el('span', 'mark mark-returning', 'Returning chatter'));
+  if (message.reviewed === true) out.push(el('span', 'mark mark-reviewed', 'Reviewed'));
+  return out;
 }
 
 /** Marks a row as the stored message `id`. */

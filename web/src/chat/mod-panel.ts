@@ -26,6 +26,10 @@ export class ModPanel {
   readonly #slow = byId<HTMLSelectElement>('mode-slow');
   readonly #subs = byId<HTMLInputElement>('mode-subscribers');
   readonly #emote = byId<HTMLInputElement>('mode-emote');
+  readonly #unique = byId<HTMLSelectElement>('mode-unique');
+  readonly #known = byId<HTMLSelectElement>('mode-known');
+  readonly #delay = byId<HTMLSelectElement>('mode-delay');
+  readonly #holdFirst = byId<HTMLInputElement>('mode-hold-first');
   readonly #terms = byId<HTMLTextAreaElement>('rules-terms');
   readonly #links = byId<HTMLInputElement>('rules-links');
   readonly #status = byId('mod-status');
@@ -37,6 +41,10 @@ export class ModPanel {
     this.#slow.addEventListener('change', () => void this.#setModes({ slowSeconds: Number(this.#slow.value) }));
     this.#subs.addEventListener('change', () => void this.#setModes({ subscribersOnly: this.#subs.checked }));
     this.#emote.addEventListener('change', () => void this.#setModes({ emoteOnly: this.#emote.checked }));
+    this.#unique.addEventListener('change', () => void this.#setModes({ uniqueChatMinutes: Number(this.#unique.value) }));
+    this.#known.addEventListener('change', () => void this.#setModes({ knownForMinutes: Number(this.#known.value) }));
+    this.#delay.addEventListener('change', () => void this.#setModes({ chatDelaySeconds: Number(this.#delay.value) }));
+    this.#holdFirst.addEventListener('change', () => void this.#setModes({ holdFirstMessages: this.#holdFirst.checked }));
     this.#rulesForm.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#saveRules();
@@ -52,11 +60,13 @@ export class ModPanel {
 
   /** Follows the stream's modes (from `joined` and `state`). */
   showModes(modes: Modes): void {
-    const slow = String(modes.slowSeconds);
-    if (![...this.#slow.options].some((o) => o.value === slow)) this.#slow.append(new Option(`${slow} s`, slow));
-    this.#slow.value = slow;
+    choose(this.#slow, modes.slowSeconds, 's');
+    choose(this.#unique, modes.uniqueChatMinutes, 'min');
+    choose(this.#known, modes.knownForMinutes, 'min');
+    choose(this.#delay, modes.chatDelaySeconds, 's');
     this.#subs.checked = modes.subscribersOnly;
     this.#emote.checked = modes.emoteOnly;
+    this.#holdFirst.checked = modes.holdFirstMessages;
   }
 
   report(text: string): void {
@@ -96,4 +106,11 @@ export class ModPanel {
     const answer = await this.#d.request({ type: 'mod', action: 'rules', rules });
     this.report(answer.type === 'ack' ? 'Rules saved.' : `Could not save the rules: ${answer.message}`);
   }
+}
+
+/** Selects `value` in a mode's menu, adding it when another moderator chose one the menu lacks. */
+function choose(select: HTMLSelectElement, value: number, unit: string): void {
+  const text = String(value);
+  if (![...select.options].some((o) => o.value === text)) select.append(new Option(`${text} ${unit}`, text));
+  select.value = text;
 }

@@ -17,7 +17,20 @@ export type ServerFrame =
   | { type: 'error'; nonce?: string; code: ErrorCode; message: string; retryAfterMs?: number }
   | { type: 'pong'; nonce?: string }
   | { type: 'reconnect'; afterMs: number }
-  | { type: 'left'; stream: string };
+  | { type: 'left'; stream: string }
+  | ({ type: 'held'; stream: string } & HeldView)
+  | { type: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: 'approved' | 'denied' | 'expired'; seq?: number };
+
+/** A line held for review, as moderators see it. */
+export interface HeldView {
+  id: string;
+  user: User;
+  text: string;
+  emotes?: Message['emotes'];
+  reason: string;
+  heldAt: number;
+  expiresAt: number;
+}
 
 export type Answer = Extract<ServerFrame, { type: 'ack' }> | Extract<ServerFrame, { type: 'error' }>;
 
