@@ -184,7 +184,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   resolveIdentities(app, auth);
   registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ChatService } from '../chat/chat-service.ts';
+import type { StreamSettings } from '../chat/stream-settings.ts';
+import { delayCutoff, olderThan } from './delayed-history.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -20,6 +22,8 @@ export interface StreamRoutesDeps extends StreamStateSources {
   pollingIntervalMs: number;
   /** Largest body of a send, in bytes: maxFrameBytes, as for a WebSocket frame (413 `too_long` beyond). */
   maxSendBodyBytes: number;
+  /** The stream's chat delay cuts what readers other than moderators get (delayed-history.ts). */
+  settings: StreamSettings;
 }
 
 const MessagesQuery = Type.Object(
@@ -77,12 +81,20 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       const end = to ?? Date.now();
       if (end < from) throw new ChatError('invalid', 'to must not be before from');
       const includeSampled = await d.moderation.isModerator(identity, s);
-      const messages = await d.log.range(s, from, end, limit, includeSampled);
+      const cutoff = await delayCutoff(d.settings, d.moderation, identity, s, Date.now());
+      const messages = olderThan(await d.log.range(s, from, end, limit, includeSampled), cutoff ?? Infinity);
       const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
       return { messages, next, pollingIntervalMillis };
     }
     if (to !== undefined) throw new ChatError('invalid', 'to needs from');
-    const page = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
+    const read = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
+    const cutoff = await delayCutoff(d.settings, d.moderation, identity, s, Date.now());
+    const shown = cutoff === undefined ? read.messages : olderThan(read.messages, cutoff);
+    if (shown.length < read.messages.length) {
+      // Cut by the chat delay: the next poll starts before the first line held back.
+      return { messages: shown, next: shown.length > 0 ? shown[shown.length - 1]!.seq : read.messages[0]!.seq - 1, pollingIntervalMillis };
+    }
+    const page = read;
     const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
     // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq
     // (also when `after` was beyond it: clamped, or the poller would wait for seqs the stream never reaches).

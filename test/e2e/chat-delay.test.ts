@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestClient } from '../support/ws-client.ts';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 
 let server: TestServer;
@@ -52,6 +52,12 @@ test('moderators see a line at once, viewers only after the delay; a line delete
   const kept = await author.request({ type: 'send', stream: S, text: 'this one stays' });
   const later = await member('delaylater');
   assert.equal(joinedHistory(later).includes('this one stays'), false, 'history holds no line younger than the delay');
+  const polled = (await (await fetch(`${server.url}/api/streams/${S}/messages`)).json()) as { messages: Array<{ id: string }>; next: number };
+  assert.equal(polled.messages.some((m) => m.id === kept.id), false, 'nor does an HTTP read by a viewer');
+  assert.ok(polled.next < kept.seq, 'and its next poll starts before the line held back');
+  const { token } = await devToken(server.url, 'delaymod', { [S]: ['moderator'] });
+  const modRead = (await (await fetch(`${server.url}/api/streams/${S}/messages`, { headers: { authorization: `Bearer ${token}` } })).json()) as { messages: Array<{ id: string }> };
+  assert.equal(modRead.messages.some((m) => m.id === kept.id), true, 'a moderator\'s HTTP read has it at once');
   await viewer.next('msg', (f) => f.id === kept.id, 5_000);
   await later.next('msg', (f) => f.id === kept.id, 5_000);
   await late.next('msg', (f) => f.id === kept.id, 5_000);
