@@ -129,7 +129,7 @@ test('stream settings: modes and rules read once per ttl; a change made here cou
   clock.now += 1_999;
   assert.equal((await settings.of('s')).modes.emoteOnly, false, 'within the ttl: the copy read before');
   clock.now += 1;
-  assert.deepEqual((await settings.of('s')).modes, { slowSeconds: 5, subscribersOnly: false, emoteOnly: true });
+  assert.deepEqual((await settings.of('s')).modes, { ...DEFAULT_MODES, slowSeconds: 5, emoteOnly: true });
   assert.equal((await settings.of('other')).modes.slowSeconds, 0);
   await state.close();
 });
