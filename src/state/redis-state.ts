@@ -48,22 +48,26 @@ export class RedisState implements StateStore {
   }
 
   /**
-   * The user's window over all streams first (its own key, so a script of its
-   * own), then the stream's; a send the stream refuses is taken back out of
-   * the user's window, so only accepted sends count in both.
+   * One script and one round trip on a single Redis: the stream's checks and
+   * the user's window over all streams together. On Redis Cluster the user's
+   * window lives in another hash slot, so it is checked first by a script of
+   * its own, and a send the stream then refuses is taken back out of it; only
+   * accepted sends count in both either way.
    */
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
+    const streamKeys = [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
     const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
-    if (userWindow !== undefined) {
-      const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
-      if (!overAllStreams.ok) return overAllStreams;
+    if (userWindow === undefined || !this.#options.cluster) {
+      const keys = userWindow === undefined ? streamKeys : [...streamKeys, userWindow];
+      return toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, keys, checkSendArgs(check, member, EXPIRY_SLACK_MS))));
     }
-    const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
-    const verdict = toSendVerdict(reply);
-    if (!verdict.ok && userWindow !== undefined) await this.#run(this.#client.zRem(userWindow, member));
+    const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
+    if (!overAllStreams.ok) return overAllStreams;
+    const verdict = toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, streamKeys, checkSendArgs({ ...check, userRateMax: 0 }, member, EXPIRY_SLACK_MS))));
+    if (!verdict.ok) await this.#run(this.#client.zRem(userWindow, member));
     return verdict;
   }
 
