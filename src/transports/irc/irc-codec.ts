@@ -1,5 +1,4 @@
 import { userIn, type Identity } from '../../auth/identity.ts';
-import { jwtFromPassword } from '../../auth/irc-token.ts';
 import type { OutboundBatch } from '../../fanout/outbound-frame.ts';
 import type { JoinResult } from '../../fanout/stream-hub.ts';
 import { ChatError } from '../../protocol/errors.ts';
@@ -10,10 +9,11 @@ import type { CloseReason, Transport } from '../../session/transport.ts';
 import type { ChatCommands } from './chat-commands.ts';
 import type { IrcFrames } from './irc-frames.ts';
 import { parseLine, type IrcMessage } from './irc-line.ts';
-import { ircRefusal, LINE, LOGIN, RENEW, type IrcRef } from './irc-refusals.ts';
+import { ircRefusal, LINE, type IrcRef } from './irc-refusals.ts';
+import { IrcRegistration } from './irc-registration.ts';
 import type { IrcRooms, Member } from './irc-rooms.ts';
 import {
-  SERVER, globaluserstateLine, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
+  SERVER, noticeLine, roomstateLine, serverLine, userLine, userstateLine, withoutTags,
 } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -26,9 +26,6 @@ export interface IrcCodecDeps {
 
 type IrcSession = Session<IrcMessage, IrcRef>;
 
-export const CAPABILITIES = ['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership'] as const;
-const NICK = /^[a-z0-9_]{1,25}$/;
-const ANONYMOUS = /^justinfan\d+$/;
 const COMMAND = /^[/.]([A-Za-z]+)(?:\s+(.*))?$/;
 const ACTION = /^\x01ACTION (.*)\x01$/;
 /** Recent ids of this session's own lines: a shared frame carrying one is cut down for this session. */
@@ -49,29 +46,28 @@ const FAREWELLS: Partial<Record<CloseReason, string>> = {
 export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
   readonly #d: IrcCodecDeps;
   #session!: IrcSession;
-  readonly #caps = new Set<string>();
-  /** CAP LS was sent: registration waits for CAP END (tmi.js sends only CAP REQ and is not held). */
-  #capHeld = false;
-  #pass: string | undefined;
-  #nick: string | undefined;
-  #registered = false;
-  login = '*';
+  readonly #registration: IrcRegistration;
   readonly #ownIds = new Set<string>();
 
   constructor(deps: IrcCodecDeps) {
     this.#d = deps;
+    this.#registration = new IrcRegistration(deps.directory, (text) => this.write(text));
+  }
+
+  get login(): string {
+    return this.#registration.login;
   }
 
   get wantsMembership(): boolean {
-    return this.#caps.has('twitch.tv/membership');
+    return this.#registration.has('twitch.tv/membership');
   }
 
   get #tags(): boolean {
-    return this.#caps.has('twitch.tv/tags');
+    return this.#registration.has('twitch.tv/tags');
   }
 
   get #commands(): boolean {
-    return this.#caps.has('twitch.tv/commands');
+    return this.#registration.has('twitch.tv/commands');
   }
 
   /** Lines are built tagged; a session without twitch.tv/tags gets them without. */
@@ -106,16 +102,13 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
     const [first = '', second = ''] = m.params;
     switch (m.command) {
       case 'CAP':
-        this.#cap(first.toUpperCase(), second);
-        return this.#tryRegister(session);
+        this.#registration.cap(first.toUpperCase(), second);
+        return this.#registration.tryRegister(session);
       case 'PASS':
-        // After registration, a PASS renews the token (Chorus's own addition: Twitch has no such thing).
-        if (this.#registered) return this.#renew(first, session);
-        this.#pass = first;
-        return;
+        return this.#registration.pass(first, session);
       case 'NICK':
-        if (!this.#registered) this.#nick = first.toLowerCase();
-        return this.#tryRegister(session);
+        this.#registration.nick(first);
+        return this.#registration.tryRegister(session);
       case 'USER':
       case 'PONG':
         return;
@@ -127,7 +120,7 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
         session.close('done');
         return;
     }
-    if (!this.#registered) {
+    if (!this.#registration.registered) {
       this.write(serverLine(undefined, '451', ['*'], 'You have not registered'));
       return;
     }
@@ -147,91 +140,6 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
       default:
         this.write(serverLine(undefined, '421', [this.login, m.command], 'Unknown command'));
     }
-  }
-
-  #cap(sub: string, list: string): void {
-    // Twitch answers every CAP with `*` as the target, registered or not.
-    const target = '*';
-    switch (sub) {
-      case 'LS':
-        if (!this.#registered) this.#capHeld = true;
-        this.write(serverLine(undefined, 'CAP', [target, 'LS'], CAPABILITIES.join(' ')));
-        return;
-      case 'REQ': {
-        const wanted = list.split(' ').filter((c) => c !== '');
-        // All or nothing, as IRCv3 says.
-        if (wanted.length > 0 && wanted.every((c) => (CAPABILITIES as readonly string[]).includes(c))) {
-          for (const c of wanted) this.#caps.add(c);
-          this.write(serverLine(undefined, 'CAP', [target, 'ACK'], wanted.join(' ')));
-        } else {
-          this.write(serverLine(undefined, 'CAP', [target, 'NAK'], list));
-        }
-        return;
-      }
-      case 'LIST':
-        this.write(serverLine(undefined, 'CAP', [target, 'LIST'], [...this.#caps].join(' ')));
-        return;
-      case 'END':
-        this.#capHeld = false;
-        return;
-      default:
-        this.write(serverLine(undefined, '410', [target, sub], 'Invalid CAP command'));
-    }
-  }
-
-  #tryRegister(session: IrcSession): Promise<void> | undefined {
-    if (this.#registered || this.#nick === undefined || this.#capHeld) return undefined;
-    this.#registered = true;
-    return this.#register(this.#nick, session);
-  }
-
-  async #register(nick: string, session: IrcSession): Promise<void> {
-    if (!NICK.test(nick)) return this.#loginFailed('Invalid NICK', session);
-    if (!ANONYMOUS.test(nick)) {
-      // Twitch's own words: tmi.js recognises them and stops reconnecting.
-      if (this.#pass === undefined) return this.#loginFailed('Improperly formatted auth', session);
-      const jwt = jwtFromPassword(this.#pass);
-      this.#pass = undefined;
-      let signedIn = false;
-      if (jwt === undefined) session.refuse(LOGIN, new ChatError('unauthorized', 'not a token'));
-      else {
-        signedIn = await session.authenticate(jwt, LOGIN, (identity) => {
-          if (identity.name.toLowerCase() !== nick) throw new ChatError('unauthorized', 'NICK is not the token\'s name');
-        });
-      }
-      if (!signedIn) {
-        session.close('done');
-        return;
-      }
-      this.#d.directory.note(session.identity!.name, session.identity!.id);
-    }
-    this.login = nick;
-    let burst = serverLine(undefined, '001', [nick], 'Welcome, GLHF!')
-      + serverLine(undefined, '002', [nick], `Your host is ${SERVER}`)
-      + serverLine(undefined, '003', [nick], 'This server is rather new')
-      + serverLine(undefined, '004', [nick], '-')
-      + serverLine(undefined, '375', [nick], '-')
-      + serverLine(undefined, '372', [nick], 'You are in a maze of twisty passages, all alike.')
-      + serverLine(undefined, '376', [nick], '>');
-    if (session.identity !== null && this.#commands) burst += globaluserstateLine(userIn(session.identity, ''));
-    this.write(burst);
-  }
-
-  #loginFailed(text: string, session: IrcSession): void {
-    this.write(noticeLine('*', undefined, text));
-    session.close('done');
-  }
-
-  /** A new token for the same user (same `sub`, name = NICK) replaces the identity and its expiry. */
-  async #renew(password: string, session: IrcSession): Promise<void> {
-    const current = session.identity;
-    const jwt = jwtFromPassword(password);
-    if (current === null) return session.refuse(RENEW, new ChatError('forbidden', 'an anonymous login cannot sign in; reconnect with PASS and NICK'));
-    if (jwt === undefined) return session.refuse(RENEW, new ChatError('unauthorized', 'not a token'));
-    const renewed = await session.authenticate(jwt, RENEW, (identity) => {
-      if (identity.id !== current.id || identity.name.toLowerCase() !== this.login) throw new ChatError('forbidden', 'the token is for another user');
-    });
-    if (renewed) this.write(noticeLine('*', 'token_refreshed', 'Your login token was renewed.'));
   }
 
   #join(channel: string, session: IrcSession): void {
