@@ -129,18 +129,21 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
   const budget = new ConnectionBudget(pick(config, 'maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerUser'), (reason) => metrics.connectionsRefused.inc({ reason }));
-  // What a client may do on a connection, and how long it may fall behind: the same rules for v1 and IRC.
-  const sessionLimits = pick(config, 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs', 'heartbeatMs');
-  const backlog = pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs');
-  const gateway = new WsGateway({ ...sessionLimits, ...backlog, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
+  // One session for every protocol (src/session/): what a client may do on a connection, and how long it may fall behind.
+  const sessionDeps = {
+    ...pick(config, 'maxStreamsPerConnection', 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs'),
+    ...pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs'),
+    auth, chat, grants, tokenRoles, hub, metrics, logger,
+  };
+  const gateway = new WsGateway({ ...sessionDeps, moderation, limits, budget, heartbeatMs: config.heartbeatMs });
   closers.add('ws gateway', () => gateway.close());
   const directory = new UserDirectory();
   const irc = new IrcGateway({
-    ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
-    auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
+    ...sessionDeps, budget, directory,
     commands: new ChatCommands({ moderation, state, log, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
+    heartbeatMs: config.heartbeatMs,
     maxLineBytes: config.maxFrameBytes,
   });
   closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
@@ -183,13 +186,8 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
-  const sse = registerSse(app, {
-    hub, metrics,
-    historyDefault: config.historyDefault,
-    resumeMax: config.resumeMax,
-    socketHardLimitBytes: config.socketHardLimitBytes,
-    budget,
-  });
+  const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });
+  closers.add('sse', () => sse.close());
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
@@ -225,7 +223,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
       draining = true;
       logger.info('draining: telling clients to reconnect');
       gateway.drain(config.reconnectAfterMs);
-      irc.drain();
+      irc.drain(config.reconnectAfterMs);
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.

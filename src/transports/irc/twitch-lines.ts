@@ -5,6 +5,8 @@ import type { Message, Modes, Role, User } from '../../protocol/types.ts';
 import { formatLine, formatTags } from './irc-line.ts';
 
 export const SERVER = 'tmi.twitch.tv';
+/** The keepalive: a client that answers nothing (a PONG or any other line) before the next one is dropped. */
+export const PING_LINE = `PING :${SERVER}\r\n`;
 
 type Tags = Array<[string, string]>;
 
