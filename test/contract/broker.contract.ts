@@ -182,6 +182,16 @@ export function runBrokerContract(name: string, createHarness: () => Promise<Bro
         assert.deepEqual((await gateway.broker.latest(s, 10)).messages.map((m) => m.id), [a.id, c.id]);
         assert.equal(await gateway.stored.message(s, refused.id), undefined);
       });
+
+      test('a sampled publish the log refuses rejects and leaves no trace on the bus: it was never shown', async () => {
+        const events = await watch(gateway.bus, s);
+        gateway.failAppends(true);
+        await assert.rejects(gateway.broker.publish(draft(s, 'sampled'), true));
+        gateway.failAppends(false);
+        const after = await gateway.broker.publish(draft(s, 'after'), false);
+        await eventually(() => published(events).length === 1, 'the next message live');
+        assert.deepEqual(events, [{ kind: 'msg', message: after }], 'no retraction of what nobody saw');
+      });
     });
 
     describe('history', () => {

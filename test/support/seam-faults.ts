@@ -9,6 +9,8 @@ export interface SeamFaults<T> {
   fail(method: Method<T>, error: Error): void;
   /** Calls of `method` reach the real seam, but their answers wait until `release` (the service is slow). */
   hold(method: Method<T>): { release(): void };
+  /** Calls of `method` go to `fault` instead, which may call the real seam's `method` (bound) itself. */
+  replace(method: Method<T>, fault: (real: (...args: never[]) => Promise<unknown>) => (...args: never[]) => Promise<unknown>): void;
   restore(method: Method<T>): void;
 }
 
@@ -39,6 +41,9 @@ export function withFaults<T extends object>(real: T): SeamFaults<T> {
         return answer;
       });
       return { release };
+    },
+    replace(method, fault) {
+      faults.set(method, fault(original(method)) as (...args: unknown[]) => Promise<unknown>);
     },
     restore(method) {
       faults.delete(method);
