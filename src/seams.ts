@@ -65,11 +65,6 @@ function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
   };
 }
 
-// The recent window of each stream in Redis (src/broker/recent-window.ts):
-// with sampling keeping a big stream near 120 displayable messages a second,
-// a thousand span several seconds, far more than one Kafka append takes.
-const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
-
 export function openSeams(config: Config, logger: Logger): Promise<Seams> {
   return config.redisUrl === '' ? openEmbeddedSeams(config, logger) : openClusterSeams(config, logger);
 }
@@ -127,7 +122,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       writeTimeoutMs: config.kafkaAppendTimeoutMs,
       maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
     }));
-    const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
+    const window = await open(RecentWindow.connect({ ...redis, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
     const log = new ClusterLog(kafka, window);
     const state = await open(RedisState.connect({ ...redis, onError: onError('redis-state') }));
     const bus = await open(RedisBus.connect({

@@ -108,17 +108,17 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const loopLag = new LoopLag();
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
-  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const chat = new ChatService({ limits: sendLimits, state, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, sampling,
+    bus, broker, state, viewers, metrics, sampling,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
-  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
+  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the broker's history.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
     maxFrameBytes: config.maxFrameBytes,
@@ -140,7 +140,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const directory = new UserDirectory();
   const irc = new IrcGateway({
     ...sessionDeps, budget, directory,
-    commands: new ChatCommands({ moderation, state, log, directory }),
+    commands: new ChatCommands({ moderation, state, history: broker, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
     heartbeatMs: config.heartbeatMs,
@@ -182,7 +182,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   resolveIdentities(app, auth);
   registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });

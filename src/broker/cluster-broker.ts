@@ -67,6 +67,10 @@ export class ClusterBroker implements Broker {
     return this.#p.history.range(stream, fromMs, toMs, limit, includeSampled);
   }
 
+  lastSeq(stream: string): Promise<number> {
+    return this.#p.history.lastSeq(stream);
+  }
+
   #unshow(message: Message): void {
     const reason: RetractReason = 'unstored';
     this.#p.window.remove(message.stream, [message.id]).catch(this.#p.onError);

@@ -7,11 +7,20 @@ import { busChannel, streamKey } from '../redis/stream-keys.ts';
 export interface RecentWindowOptions extends RedisSeamOptions {
   /** Publish with SPUBLISH (sharded pub/sub), as the bus subscribes. */
   sharded: boolean;
-  /** Displayable messages kept per stream; older ones are read from the log. */
-  capacity: number;
-  /** A stream's window is dropped after this long without a message. */
-  idleMs: number;
+  /** Displayable messages kept per stream; older ones are read from the log (default RECENT_WINDOW.capacity). */
+  capacity?: number;
+  /** A stream's window is dropped after this long without a message (default RECENT_WINDOW.idleMs). */
+  idleMs?: number;
 }
+
+/**
+ * The window must hold more displayable messages than arrive during one
+ * Kafka append: with sampling keeping a big stream near 120 displayable
+ * messages a second, a thousand span several seconds, far more than an
+ * append takes. Every read returns the whole window, so it is no bigger.
+ * Fixed, not a setting: docs/decisions.md, "The recent window's size is fixed".
+ */
+export const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
 /** A stream's window as one read saw it. */
 export interface WindowSnapshot {
@@ -79,7 +88,7 @@ return removed
  */
 export class RecentWindow {
   readonly #client: RedisClient;
-  readonly #o: RecentWindowOptions;
+  readonly #o: Required<RecentWindowOptions>;
   /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
   readonly #reads = new Map<string, Promise<WindowSnapshot>>();
 
@@ -90,7 +99,7 @@ export class RecentWindow {
 
   private constructor(client: RedisClient, options: RecentWindowOptions) {
     this.#client = client;
-    this.#o = options;
+    this.#o = { ...RECENT_WINDOW, ...options };
   }
 
   /**

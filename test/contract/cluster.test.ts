@@ -47,7 +47,8 @@ runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
     open: async () => {
       const stored = await openTestLog(brokers, topic);
       const appends = withFailingAppends(stored);
-      const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 1_000, idleMs: 60_000 });
+      // Smaller than the history tests' streams, so their reads cross from the window into Kafka.
+      const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 40, idleMs: 60_000 });
       const bus = await RedisBus.connect({ ...redis, sharded: false, onHandlerError: () => {} });
       const onError = (err: unknown): void => console.error('broker cleanup failed', err);
       const broker = new ClusterBroker({ window, kafka: appends.log, history: new ClusterLog(stored, window), bus, onError });

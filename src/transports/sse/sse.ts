@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { ConnectionBudget } from '../../limits/connection-budget.ts';
 import { ChatError } from '../../protocol/errors.ts';
 import { clientKey } from '../../http/client-address.ts';
@@ -47,10 +48,11 @@ function resumeCursor(lastEventId: string | string[] | undefined, since: number 
 }
 
 /** GET /api/streams/:s/events: each reader is a session (src/session/) speaking SSE over an HTTP response. */
-export function registerSse(app: FastifyInstance, o: SseOptions): { drain(afterMs: number): void; close(): void } {
+export function registerSse(base: FastifyInstance, o: SseOptions): { drain(afterMs: number): void; close(): void } {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const sessions = new SessionSet({ deps: o, budget: o.budget, heartbeatMs: o.keepAliveMs ?? KEEP_ALIVE_MS });
 
-  app.get<{ Params: Static<typeof S.StreamParams>; Querystring: Static<typeof EventsQuery> }>('/api/streams/:s/events', {
+  app.get('/api/streams/:s/events', {
     schema: {
       summary: 'Live frames as Server-Sent Events (read only)',
       description: 'The first event is the `joined` frame; then msg, batch, retract, clear and state frames. Event ids are seqs: reconnecting with Last-Event-ID resumes with no gap.',
