@@ -26,5 +26,6 @@ export interface Broker extends Pick<DurableLog, 'latest' | 'since' | 'range'> {
 export function stamped(draft: Draft, seq: number): Message {
   const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };
   if (draft.emotes !== undefined) message.emotes = draft.emotes;
+  if (draft.origin !== undefined) message.origin = draft.origin;
   return message;
 }

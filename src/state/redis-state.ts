@@ -78,6 +78,7 @@ export class RedisState implements StateStore {
     if (change.slowSeconds !== undefined) fields.slowSeconds = String(change.slowSeconds);
     if (change.subscribersOnly !== undefined) fields.subscribersOnly = String(change.subscribersOnly);
     if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
+    if (change.ordering !== undefined) fields.ordering = change.ordering;
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
     const replies = await this.#run(multi.hGetAll(key).exec());
@@ -166,9 +167,11 @@ function userPart(userId: string): string {
 }
 
 function toModes(hash: Record<string, string>): Modes {
-  return {
+  const modes: Modes = {
     slowSeconds: hash.slowSeconds === undefined ? DEFAULT_MODES.slowSeconds : Number(hash.slowSeconds),
     subscribersOnly: hash.subscribersOnly === undefined ? DEFAULT_MODES.subscribersOnly : hash.subscribersOnly === 'true',
     emoteOnly: hash.emoteOnly === undefined ? DEFAULT_MODES.emoteOnly : hash.emoteOnly === 'true',
   };
+  if (hash.ordering === 'regional' || hash.ordering === 'global') modes.ordering = hash.ordering;
+  return modes;
 }
