@@ -1,8 +1,12 @@
 import type { DurableLog } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 
-/** A message as the lifecycle hands it over: everything but the seq. */
-export type Draft = Omit<Message, 'seq'>;
+/**
+ * A message as the lifecycle hands it over: everything but the seq; in
+ * multi-region mode also its HLC stamp, which is stored with it but is not
+ * part of the wire message (`stamped` leaves it out).
+ */
+export type Draft = Omit<Message, 'seq'> & { hlc?: string };
 
 /**
  * Where an accepted message goes: the broker stamps its per-stream seq,
