@@ -1,0 +1,105 @@
+// Three regions, each with its own Redis and Kafka, MirrorMaker 2 between
+// them through the delaying links, as `npm run services -- --regions
+// us,eu,ap --json` starts them (the pinned command; shared and reused, this
+// test cuts no link). One gateway process per region in multi-region mode:
+// a line sent in any region reaches viewers in every region, once, with its
+// origin. Needs the regions half of `npm run services` (branch regions-infra).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnGateway } from '../support/cluster.ts';
+import { chatter, type ChildServer } from '../support/servers.ts';
+import { TestClient } from '../support/ws-client.ts';
+import { uniquePrefix } from '../support/redis.ts';
+
+const REGIONS = ['us', 'eu', 'ap'] as const;
+type Region = (typeof REGIONS)[number];
+const SERVICES_SCRIPT = new URL('../../scripts/services.ts', import.meta.url).pathname;
+const STREAM = 'mirror';
+// MirrorMaker 2 copies the topics named `chorus.*`; a topic of this run's own.
+const TOPIC = `chorus.test-${randomUUID()}`;
+const gateways = new Map<Region, ChildServer>();
+
+interface RegionServices {
+  redisUrl: string;
+  kafkaBrokers: string;
+}
+
+function startRegionServices(): Record<Region, RegionServices> {
+  const out = execFileSync(process.execPath, [SERVICES_SCRIPT, '--regions', REGIONS.join(','), '--json'], { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'] });
+  return (JSON.parse(out) as { regions: Record<Region, RegionServices> }).regions;
+}
+
+before(async () => {
+  const services = startRegionServices();
+  await Promise.all(REGIONS.map(async (region) => {
+    const { redisUrl, kafkaBrokers } = services[region];
+    gateways.set(region, await spawnGateway({
+      CHORUS_REDIS_URL: redisUrl, CHORUS_KAFKA_BROKERS: kafkaBrokers, CHORUS_KAFKA_TOPIC: TOPIC, CHORUS_KAFKA_PARTITIONS: '3',
+      CHORUS_REDIS_KEY_PREFIX: uniquePrefix(), CHORUS_REGION: region, CHORUS_REGION_PEERS: REGIONS.filter((r) => r !== region).join(','),
+    }, ['--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']));
+  }));
+}, { timeout: 900_000 });
+
+after(async () => {
+  await Promise.all([...gateways.values()].map((g) => g.stop()));
+});
+
+async function viewer(region: Region): Promise<TestClient> {
+  const client = await TestClient.connect(gateways.get(region)!.wsUrl);
+  client.send({ type: 'join', stream: STREAM });
+  await client.next('joined');
+  return client;
+}
+
+const idsFrom = (client: TestClient, origin: Region): string[] => client.liveMessages(STREAM).filter((m) => m.origin === origin).map((m) => m.id as string);
+
+test('a line sent in any region reaches viewers in every region, once, with its origin', { timeout: 300_000 }, async () => {
+  const viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await viewer(r)] as const)));
+  const senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await chatter(gateways.get(r)!, `sender-${r}`, {}, STREAM)] as const)));
+  // The mirror finds a new topic within seconds, and a region's first follow starts at the mirror's newest
+  // line: each region sends until every other region shows one of its lines (bounded).
+  for (const from of REGIONS) {
+    for (let i = 0; REGIONS.some((to) => to !== from && idsFrom(viewers.get(to)!, from).length === 0); i++) {
+      assert.ok(i < 200, `lines of ${from} never reached every region`);
+      await senders.get(from)!.request({ type: 'send', stream: STREAM, text: `warm-up ${i}` });
+      await sleep(500);
+    }
+  }
+  const sent = new Map<Region, Array<{ id: string; at: number }>>();
+  for (const from of REGIONS) {
+    const acks: Array<{ id: string; at: number }> = [];
+    for (let i = 0; i < 10; i++) {
+      const ack = await senders.get(from)!.request({ type: 'send', stream: STREAM, text: `${from} ${i}` });
+      assert.equal(ack.type, 'ack', JSON.stringify(ack));
+      acks.push({ id: ack.id as string, at: Date.now() });
+    }
+    sent.set(from, acks);
+  }
+  for (const to of REGIONS) {
+    const client = viewers.get(to)!;
+    for (const from of REGIONS) {
+      const want = sent.get(from)!.map((a) => a.id);
+      for (let i = 0; !want.every((id) => idsFrom(client, from).includes(id)); i++) {
+        assert.ok(i < 600, `${to} is missing lines of ${from}`);
+        await sleep(50);
+      }
+    }
+  }
+  await sleep(2_000);
+  for (const to of REGIONS) {
+    const live = viewers.get(to)!.liveMessages(STREAM);
+    const ids = live.map((m) => m.id);
+    assert.equal(new Set(ids).size, ids.length, `no line twice in ${to}`);
+    const seqs = live.map((m) => m.seq as number);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${to}: seqs increase`);
+    for (const from of REGIONS) {
+      // Each origin's lines keep that origin's order in every region.
+      const order = sent.get(from)!.map((a) => a.id);
+      assert.deepEqual(idsFrom(viewers.get(to)!, from).filter((id) => order.includes(id)), order, `${to} shows ${from}'s lines in ${from}'s order`);
+    }
+  }
+  for (const client of [...viewers.values(), ...senders.values()]) client.close();
+});
