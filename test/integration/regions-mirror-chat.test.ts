@@ -1,7 +1,7 @@
 // Three regions, each with its own Redis and Kafka, MirrorMaker 2 between
 // them through the delaying links, as `npm run services -- --regions
 // us,eu,ap --json` starts them (the pinned command; shared and reused, this
-// test cuts no link). One gateway process per region in multi-region mode:
+// test cuts no link). One gateway per region in multi-region mode:
 // a line sent in any region reaches viewers in every region, once, with its
 // origin. Needs the regions half of `npm run services` (branch regions-infra).
 import assert from 'node:assert/strict';
@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnGateway } from '../support/cluster.ts';
-import { chatter, type ChildServer } from '../support/servers.ts';
+import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { uniquePrefix } from '../support/redis.ts';
 
@@ -20,7 +19,7 @@ const SERVICES_SCRIPT = new URL('../../scripts/services.ts', import.meta.url).pa
 const STREAM = 'mirror';
 // MirrorMaker 2 copies the topics named `chorus.*`; a topic of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
-const gateways = new Map<Region, ChildServer>();
+const gateways = new Map<Region, TestServer>();
 
 interface RegionServices {
   redisUrl: string;
@@ -34,13 +33,16 @@ function startRegionServices(): Record<Region, RegionServices> {
 
 before(async () => {
   const services = startRegionServices();
-  await Promise.all(REGIONS.map(async (region) => {
+  // In this process (three servers, each from its own config): three gateway processes loading at once
+  // on a busy two-core machine outlast the child start timeout.
+  for (const region of REGIONS) {
     const { redisUrl, kafkaBrokers } = services[region];
-    gateways.set(region, await spawnGateway({
-      CHORUS_REDIS_URL: redisUrl, CHORUS_KAFKA_BROKERS: kafkaBrokers, CHORUS_KAFKA_TOPIC: TOPIC, CHORUS_KAFKA_PARTITIONS: '3',
-      CHORUS_REDIS_KEY_PREFIX: uniquePrefix(), CHORUS_REGION: region, CHORUS_REGION_PEERS: REGIONS.filter((r) => r !== region).join(','),
-    }, ['--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']));
-  }));
+    gateways.set(region, await startTestServer([
+      '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
+      '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
+      '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
+    ]));
+  }
 }, { timeout: 900_000 });
 
 after(async () => {
@@ -58,7 +60,7 @@ const idsFrom = (client: TestClient, origin: Region): string[] => client.liveMes
 
 test('a line sent in any region reaches viewers in every region, once, with its origin', { timeout: 300_000 }, async () => {
   const viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await viewer(r)] as const)));
-  const senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await chatter(gateways.get(r)!, `sender-${r}`, {}, STREAM)] as const)));
+  const senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await chatter(gateways.get(r)!, `sender_${r}`, {}, STREAM)] as const)));
   // The mirror finds a new topic within seconds, and a region's first follow starts at the mirror's newest
   // line: each region sends until every other region shows one of its lines (bounded).
   for (const from of REGIONS) {
