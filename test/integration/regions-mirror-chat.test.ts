@@ -20,6 +20,8 @@ const STREAM = 'mirror';
 // MirrorMaker 2 copies the topics named `chorus.*`; a topic of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
 const gateways = new Map<Region, TestServer>();
+/** Each region's gateway flags, to start it again. */
+const flags = new Map<Region, string[]>();
 
 interface RegionServices {
   redisUrl: string;
@@ -37,11 +39,12 @@ before(async () => {
   // on a busy two-core machine outlast the child start timeout.
   for (const region of REGIONS) {
     const { redisUrl, kafkaBrokers } = services[region];
-    gateways.set(region, await startTestServer([
+    flags.set(region, [
       '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
       '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
       '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
-    ]));
+    ]);
+    gateways.set(region, await startTestServer(flags.get(region)!));
   }
 }, { timeout: 900_000 });
 
@@ -105,3 +108,41 @@ test('a line sent in any region reaches viewers in every region, once, with its 
   }
   for (const client of [...viewers.values(), ...senders.values()]) client.close();
 });
+
+test('lines sent in us while eu\'s gateway is down reach eu when it is back, and a viewer resumes in eu by eu\'s seq', { timeout: 300_000 }, async () => {
+  const since = await lastSeqIn('eu');
+  await gateways.get('eu')!.stop();
+  const sender = await chatter(gateways.get('us')!, 'sender_us', {}, STREAM);
+  const sent: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const ack = await sender.request({ type: 'send', stream: STREAM, text: `while eu was down ${i}` });
+    assert.equal(ack.type, 'ack', JSON.stringify(ack));
+    sent.push(ack.id as string);
+  }
+  sender.close();
+  gateways.set('eu', await startTestServer(flags.get('eu')!));
+  // eu's consumer group resumes from its committed position: the lines come, then a resume finds them.
+  for (let i = 0; ; i++) {
+    const client = await TestClient.connect(gateways.get('eu')!.wsUrl);
+    client.send({ type: 'join', stream: STREAM, since });
+    const joined = await client.next('joined');
+    client.close();
+    const ids = (joined.history as Array<{ id: string; origin: string }>).map((m) => m.id);
+    if (sent.every((id) => ids.includes(id))) {
+      assert.equal(new Set(ids).size, ids.length, 'no line twice in the resume');
+      assert.deepEqual(ids.filter((id) => sent.includes(id)), sent, 'in us\'s order');
+      break;
+    }
+    assert.ok(i < 120, `eu resumed without every line sent while it was down: ${sent.filter((id) => !ids.includes(id)).length} missing`);
+    await sleep(500);
+  }
+});
+
+/** The stream's newest seq in a region, as a join tells it. */
+async function lastSeqIn(region: Region): Promise<number> {
+  const client = await TestClient.connect(gateways.get(region)!.wsUrl);
+  client.send({ type: 'join', stream: STREAM, history: 0 });
+  const joined = await client.next('joined');
+  client.close();
+  return joined.seq as number;
+}
