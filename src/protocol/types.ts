@@ -64,9 +64,9 @@ export interface StreamState {
   viewers: number;
   modes: Modes;
   rate: RateState;
-  /** Multi-region mode: distinct viewers per region. */
+  /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
   viewersByRegion?: Record<string, number>;
-  /** Multi-region mode, global ordering only. */
+  /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
   globalOrder?: GlobalOrderState;
 }
 

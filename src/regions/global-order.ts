@@ -1,3 +1,4 @@
+import type { GlobalOrderState } from '../protocol/types.ts';
 import type { Hlc } from './hlc.ts';
 
 export interface GlobalOrderOptions {
@@ -9,11 +10,6 @@ export interface GlobalOrderOptions {
   maxHeld: number;
 }
 
-export interface GlobalOrderState {
-  degraded: boolean;
-  /** Regions not waited for, sorted. */
-  leftOut: string[];
-}
 
 interface Held<T> {
   line: T;
