@@ -3,8 +3,12 @@ import type { DurableLog } from '../log/log.ts';
 export type { HistoryPage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 
-/** A message as the lifecycle hands it over: everything but the seq. */
-export type Draft = Omit<Message, 'seq'>;
+/**
+ * A message as the lifecycle hands it over: everything but the seq; in
+ * multi-region mode also its HLC stamp, which is stored with it but is not
+ * part of the wire message (`stamped` leaves it out).
+ */
+export type Draft = Omit<Message, 'seq'> & { hlc?: string };
 
 /**
  * History as every reader sees it (joins, resumes, resyncs after a bus gap,
@@ -38,5 +42,6 @@ export interface Broker extends BrokerHistory {
 export function stamped(draft: Draft, seq: number): Message {
   const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };
   if (draft.emotes !== undefined) message.emotes = draft.emotes;
+  if (draft.origin !== undefined) message.origin = draft.origin;
   return message;
 }

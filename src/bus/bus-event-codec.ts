@@ -11,7 +11,7 @@ const RETRACT = 1;
 const CLEAR = 2;
 const STATE = 3;
 
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, Emote[]?];
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, string?];
 type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
@@ -53,7 +53,9 @@ function toTuple(event: BusEvent): Tuple {
 
 function msgTuple(m: Message): MsgTuple {
   const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
-  if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
+  // Optional fields by position: a later one present puts null in the absent ones before it.
+  if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
+  else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
 }
@@ -68,7 +70,10 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
-  return emotes === undefined ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
+  const message: Message = { id, stream, seq, ts, user, text };
+  if (emotes !== undefined && emotes !== null) message.emotes = emotes;
+  if (origin !== undefined) message.origin = origin;
+  return message;
 }

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { GRANTABLE_ROLES, STREAM_NAME } from './types.ts';
+import { GRANTABLE_ROLES, ORDERINGS, STREAM_NAME } from './types.ts';
 
 // The objects a client sends, described once: the WebSocket frame parser
 // (client-frames.ts) and the HTTP routes (src/http/) validate with these same
@@ -60,6 +60,7 @@ export const Modes = Type.Object({
   slowSeconds: boundedInteger('slowSeconds', 0, MAX_SLOW_SECONDS),
   subscribersOnly: flag('subscribersOnly'),
   emoteOnly: flag('emoteOnly'),
+  ordering: Type.Optional(Type.Enum(ORDERINGS, refusal(`ordering must be one of ${ORDERINGS.join(', ')}`))),
 });
 
 /** A change of modes: only the modes named change. `x-unknown` names what an unknown key is in its refusal. */

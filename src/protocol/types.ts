@@ -29,12 +29,28 @@ export interface Message {
   user: User;
   text: string;
   emotes?: Emote[];
+  /** Multi-region mode: the region that accepted it (docs/regions.md). */
+  origin?: string;
 }
+
+export const ORDERINGS = ['regional', 'global'] as const;
+/** How a stream orders lines across regions (docs/regions.md). */
+export type Ordering = (typeof ORDERINGS)[number];
 
 export interface Modes {
   slowSeconds: number;
   subscribersOnly: boolean;
   emoteOnly: boolean;
+  /** Absent until set; shown as `regional` in multi-region mode when absent. */
+  ordering?: Ordering;
+}
+
+/** Where a stream in global order stands (multi-region mode, `modes.ordering` global). */
+export interface GlobalOrderState {
+  /** Some region's watermark stopped past the hold bound: lines go out without waiting for it. */
+  degraded: boolean;
+  /** The regions left out of the wait, sorted; empty when not degraded. */
+  leftOut: string[];
 }
 
 export interface RateState {
@@ -44,9 +60,14 @@ export interface RateState {
 }
 
 export interface StreamState {
+  /** Distinct viewers; in multi-region mode over every region (their HyperLogLogs merged). */
   viewers: number;
   modes: Modes;
   rate: RateState;
+  /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
+  viewersByRegion?: Record<string, number>;
+  /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
+  globalOrder?: GlobalOrderState;
 }
 
 /** A stream's own moderation rules (PROTOCOL.md `rules`), plus its emote set (an extension). */

@@ -8,7 +8,10 @@ import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
 
-export type RedisStateOptions = RedisSeamOptions;
+export interface RedisStateOptions extends RedisSeamOptions {
+  /** Multi-region mode: modes show `ordering` (`regional` until a moderator sets it); one region shows it only once set. */
+  showOrdering?: boolean;
+}
 
 // Rate and slow-mode keys live this much longer than they can refuse a send,
 // so a gateway whose clock runs ahead does not see another's keys vanish early.
@@ -72,7 +75,7 @@ export class RedisState implements StateStore {
   }
 
   async getModes(stream: string): Promise<Modes> {
-    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
+    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)), this.#options.showOrdering === true);
   }
 
   async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
@@ -82,10 +85,11 @@ export class RedisState implements StateStore {
     if (change.slowSeconds !== undefined) fields.slowSeconds = String(change.slowSeconds);
     if (change.subscribersOnly !== undefined) fields.subscribersOnly = String(change.subscribersOnly);
     if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
+    if (change.ordering !== undefined) fields.ordering = change.ordering;
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
     const replies = await this.#run(multi.hGetAll(key).exec());
-    return toModes(replies.at(-1) as unknown as Record<string, string>);
+    return toModes(replies.at(-1) as unknown as Record<string, string>, this.#options.showOrdering === true);
   }
 
   async getRules(stream: string): Promise<StreamRules> {
@@ -169,10 +173,13 @@ function userPart(userId: string): string {
   return encodeURIComponent(userId);
 }
 
-function toModes(hash: Record<string, string>): Modes {
-  return {
+function toModes(hash: Record<string, string>, showOrdering: boolean): Modes {
+  const modes: Modes = {
     slowSeconds: hash.slowSeconds === undefined ? DEFAULT_MODES.slowSeconds : Number(hash.slowSeconds),
     subscribersOnly: hash.subscribersOnly === undefined ? DEFAULT_MODES.subscribersOnly : hash.subscribersOnly === 'true',
     emoteOnly: hash.emoteOnly === undefined ? DEFAULT_MODES.emoteOnly : hash.emoteOnly === 'true',
   };
+  if (hash.ordering === 'regional' || hash.ordering === 'global') modes.ordering = hash.ordering;
+  else if (showOrdering) modes.ordering = 'regional';
+  return modes;
 }

@@ -33,6 +33,8 @@ export interface BrokerHarness {
 export interface BrokerContractOptions {
   /** Whether two brokers open at once share their stores, as cluster gateways do; the tests of sharing are left out otherwise. */
   shared: boolean;
+  /** Multi-region mode: the region every stamped message carries as `origin`. */
+  origin?: string;
 }
 
 const seqsOf = (messages: Message[]): number[] => messages.map((m) => m.seq);
@@ -103,8 +105,10 @@ export function runBrokerContract(name: string, createHarness: () => Promise<Bro
         const sent = draft(s, 'hello');
         sent.emotes = [{ name: 'Kappa', start: 0, end: 4 }];
         const message = await gateway.broker.publish(sent, false);
-        assert.deepEqual(message, { ...sent, seq: 1 });
-        assert.deepEqual(Object.keys(message), ['id', 'stream', 'seq', 'ts', 'user', 'text', 'emotes'], 'fields in PROTOCOL.md order');
+        const origin = options.origin === undefined ? {} : { origin: options.origin };
+        assert.deepEqual(message, { ...sent, seq: 1, ...origin });
+        assert.deepEqual(Object.keys(message), ['id', 'stream', 'seq', 'ts', 'user', 'text', 'emotes', ...Object.keys(origin)], 'fields in PROTOCOL.md order');
+        assert.deepEqual(await gateway.stored.message(s, message.id), message, 'stored as stamped');
       });
 
       whenShared('two gateways publishing to one stream: distinct seqs, one order on every bus', async () => {
