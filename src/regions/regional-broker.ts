@@ -35,4 +35,8 @@ export class RegionalBroker implements Broker {
   range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]> {
     return this.#inner.range(stream, fromMs, toMs, limit, includeSampled);
   }
+
+  lastSeq(stream: string): Promise<number> {
+    return this.#inner.lastSeq(stream);
+  }
 }
