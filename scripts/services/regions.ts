@@ -1,0 +1,279 @@
+// Several regions on this one machine (npm run services -- --regions us,eu,ap):
+// for each region its own Redis and Kafka broker, delayed links between the
+// regions, and MirrorMaker 2 replicating every region's chat topics into every
+// other region as `<region>.<topic>`. See docs/operations.md "Regions locally".
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, portFree } from './free-port.ts';
+import { kafkaAnswers, startKafka, stopKafka, type KafkaBrokerOptions } from './kafka-broker.ts';
+import { LinksControl } from './links-control.ts';
+import type { LinksProcessConfig } from './links-process.ts';
+import { ensureProbeTopic, flowsReplicate, type ProbedFlow } from './mirror-probe.ts';
+import { startMirrorMaker, stopMirrorMaker, type MirrorFlow } from './mirror-maker.ts';
+import { claimPidFile, runningPid, stopPid, waitUntil, writePid } from './processes.ts';
+import { redisAnswers, startRedis, stopRedis } from './redis-server.ts';
+import type { LinkSpec, LinksState } from './region-links.ts';
+
+export const DEFAULT_LINK_DELAY_MS = 80;
+/**
+ * The topics every region replicates: the chat log (`chorus.messages` by
+ * default) and every topic named after it (`chorus.messages.reports`, ...).
+ * Mirrored topics (`us.chorus.messages`) do not match it, so nothing loops.
+ */
+export const MIRRORED_TOPICS = 'chorus\\..*';
+const REGION_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const BROKER_HEAP_MB = 384;
+/**
+ * Region brokers share two cores with everything else: C1 only (far less
+ * start-up compiling), one partition for the group offsets (50 by default,
+ * each created and loaded at start), and a session long enough that a busy
+ * controller does not fence its own broker (seen at 3 s under load).
+ */
+const BROKER_JVM_OPTIONS = ['-XX:TieredStopAtLevel=1'];
+const BROKER_PROPERTIES = { 'offsets.topic.num.partitions': '1', 'broker.session.timeout.ms': '9000', 'broker.heartbeat.interval.ms': '1000' };
+const MIRROR_HEAP_MB = 384;
+const LINKS_PROCESS = new URL('./links-process.ts', import.meta.url).pathname;
+
+export interface RegionsOptions {
+  regions: readonly string[];
+  /** Everything of these regions (pid files, logs, broker data) lives under it. */
+  stateDir: string;
+  /** One-way delay of every link between regions. */
+  delayMs?: number;
+}
+
+/** What `--json` prints: the pinned `regions` map (../shared/PROTOCOL.md, operating contract), plus the links. */
+export interface RegionsInfo {
+  regions: Record<string, { redisUrl: string; kafkaBrokers: string; peers: string[] }>;
+  links: { controlUrl: string; delayMs: number };
+}
+
+interface RegionPorts {
+  redis: number;
+  kafka: number;
+  controller: number;
+  /** Per peer: the broker's listener for that peer's MirrorMaker (behind the link). */
+  mirrorListener: Record<string, number>;
+  /** Per peer: the link that peer's MirrorMaker reaches this broker through. */
+  link: Record<string, number>;
+}
+
+interface Layout {
+  regions: string[];
+  delayMs: number;
+  controlPort: number;
+  ports: Record<string, RegionPorts>;
+}
+
+export function parseRegions(list: string): string[] {
+  const regions = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of regions) if (!REGION_NAME.test(name)) throw new Error(`region "${name}": use a lower-case letter, then up to 15 letters or digits`);
+  if (new Set(regions).size !== regions.length) throw new Error(`regions "${list}": a region is named twice`);
+  if (regions.length < 2) throw new Error(`regions "${list}": at least two regions (one region is the plain \`npm run services\`)`);
+  return regions;
+}
+
+/**
+ * Starts whatever of the regions is not running (what is running is reused)
+ * and waits until each Redis and broker answers and a marker crosses every
+ * flow that is not cut. Concurrent starts on one state directory take turns.
+ */
+export async function startRegions(options: RegionsOptions): Promise<RegionsInfo> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const lock = join(options.stateDir, 'start.lock');
+  await waitUntil('regions: another start in progress', 600_000, async () => claimPidFile(lock));
+  try {
+    const layout = await currentLayout(options);
+    await startLinks(options.stateDir, layout);
+    const control = new LinksControl(controlUrl(layout));
+    if ((await control.state()).delayMs !== layout.delayMs) await control.setDelay(layout.delayMs);
+    await Promise.all(layout.regions.map((region) => startRedis({ port: layout.ports[region]!.redis, stateDir: regionDir(options.stateDir, region) })));
+    await Promise.all(layout.regions.map((region) => startKafka(brokerOptions(options.stateDir, layout, region))));
+    await Promise.all(layout.regions.map((region) => ensureProbeTopic(localBrokers(layout, region))));
+    const cut = new Set((await control.state()).links.filter((link) => link.cut).map((link) => `${link.from}->${link.to}`));
+    const probed = probedFlows(layout).filter((flow) => !cut.has(`${flow.source}->${flow.target}`));
+    await startMirrorMaker(
+      { clusters: Object.fromEntries(layout.regions.map((region) => [region, localBrokers(layout, region)])), flows: mirrorFlows(layout), topics: MIRRORED_TOPICS, stateDir: options.stateDir, heapMb: MIRROR_HEAP_MB },
+      () => flowsReplicate(probed, 5000),
+    );
+    return info(layout);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** Stops everything the regions' state directory started; false when nothing was running. */
+export async function stopRegions(stateDir: string): Promise<boolean> {
+  const layout = readLayout(stateDir);
+  if (layout === undefined) return false;
+  const stopped = [await stopMirrorMaker({ stateDir })];
+  stopped.push(...(await Promise.all(layout.regions.map((region) => stopKafka(brokerOptions(stateDir, layout, region))))));
+  stopped.push(...(await Promise.all(layout.regions.map((region) => stopRedis({ port: layout.ports[region]!.redis, stateDir: regionDir(stateDir, region) })))));
+  stopped.push(await stopPid(linksPidFile(stateDir), 5000));
+  return stopped.some(Boolean);
+}
+
+export interface RegionsStatus {
+  regions: Record<string, { redis: boolean; kafka: boolean }>;
+  mirrorMaker: boolean;
+  links: LinksState | undefined;
+}
+
+export async function regionsStatus(stateDir: string): Promise<RegionsStatus | undefined> {
+  const layout = readLayout(stateDir);
+  if (layout === undefined) return undefined;
+  const regions: RegionsStatus['regions'] = {};
+  for (const region of layout.regions) {
+    const ports = layout.ports[region]!;
+    regions[region] = { redis: await redisAnswers(ports.redis), kafka: await kafkaAnswers(ports.kafka) };
+  }
+  const links = await new LinksControl(controlUrl(layout)).state().catch(() => undefined);
+  return { regions, mirrorMaker: runningPid(join(stateDir, 'mirror-maker.pid')) !== undefined, links };
+}
+
+/**
+ * The stored layout when it is for these regions (so a restart finds the
+ * same ports and the brokers' data); fresh free ports otherwise, or when one
+ * of the stored ports was taken meanwhile while nothing of ours runs.
+ */
+async function currentLayout(options: RegionsOptions): Promise<Layout> {
+  const existing = readLayout(options.stateDir);
+  const delayMs = options.delayMs ?? existing?.delayMs ?? DEFAULT_LINK_DELAY_MS;
+  if (existing !== undefined) {
+    const same = existing.regions.join(',') === options.regions.join(',');
+    const running = anythingRunning(options.stateDir, existing);
+    if (running && !same) {
+      throw new Error(`regions ${existing.regions.join(',')} are running in ${options.stateDir}: stop them first (npm run services -- stop --regions ${existing.regions.join(',')})`);
+    }
+    if (same && (running || (await allFree(layoutPorts(existing))))) return { ...existing, delayMs };
+    for (const region of existing.regions) rmSync(regionDir(options.stateDir, region), { recursive: true, force: true });
+  }
+  const layout = await freshLayout(options.regions, delayMs);
+  writeFileSync(layoutFile(options.stateDir), `${JSON.stringify(layout, null, 2)}\n`);
+  return layout;
+}
+
+async function freshLayout(regions: readonly string[], delayMs: number): Promise<Layout> {
+  const taken = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const candidate = await freePort();
+      if (!taken.has(candidate)) {
+        taken.add(candidate);
+        return candidate;
+      }
+    }
+    throw new Error('regions: no free ports');
+  };
+  const ports: Record<string, RegionPorts> = {};
+  for (const region of regions) {
+    const regionPorts: RegionPorts = { redis: await port(), kafka: await port(), controller: await port(), mirrorListener: {}, link: {} };
+    for (const peer of regions.filter((other) => other !== region)) {
+      regionPorts.mirrorListener[peer] = await port();
+      regionPorts.link[peer] = await port();
+    }
+    ports[region] = regionPorts;
+  }
+  return { regions: [...regions], delayMs, controlPort: await port(), ports };
+}
+
+function layoutPorts(layout: Layout): number[] {
+  return [layout.controlPort, ...Object.values(layout.ports).flatMap((p) => [p.redis, p.kafka, p.controller, ...Object.values(p.mirrorListener), ...Object.values(p.link)])];
+}
+
+async function allFree(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) if (!(await portFree(port))) return false;
+  return true;
+}
+
+function anythingRunning(stateDir: string, layout: Layout): boolean {
+  const pidFiles = [linksPidFile(stateDir), join(stateDir, 'mirror-maker.pid')];
+  for (const region of layout.regions) {
+    pidFiles.push(join(regionDir(stateDir, region), 'redis.pid'), join(regionDir(stateDir, region), `kafka-${layout.ports[region]!.kafka}.pid`));
+  }
+  return pidFiles.some((file) => runningPid(file) !== undefined);
+}
+
+function readLayout(stateDir: string): Layout | undefined {
+  const file = layoutFile(stateDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Layout) : undefined;
+}
+
+function layoutFile(stateDir: string): string {
+  return join(stateDir, 'layout.json');
+}
+
+function regionDir(stateDir: string, region: string): string {
+  return join(stateDir, region);
+}
+
+function linksPidFile(stateDir: string): string {
+  return join(stateDir, 'links.pid');
+}
+
+function controlUrl(layout: Layout): string {
+  return `http://127.0.0.1:${layout.controlPort}`;
+}
+
+function localBrokers(layout: Layout, region: string): string {
+  return `127.0.0.1:${layout.ports[region]!.kafka}`;
+}
+
+function peersOf(layout: Layout, region: string): string[] {
+  return layout.regions.filter((other) => other !== region);
+}
+
+/** A broker with one extra listener per peer, advertised at the link in front of it. */
+function brokerOptions(stateDir: string, layout: Layout, region: string): KafkaBrokerOptions {
+  const ports = layout.ports[region]!;
+  return {
+    port: ports.kafka,
+    controllerPort: ports.controller,
+    listeners: peersOf(layout, region).map((peer) => ({ name: `MIRROR_${peer.toUpperCase()}`, port: ports.mirrorListener[peer]!, advertisedPort: ports.link[peer]! })),
+    stateDir: regionDir(stateDir, region),
+    heapMb: BROKER_HEAP_MB,
+    jvmOptions: BROKER_JVM_OPTIONS,
+    properties: BROKER_PROPERTIES,
+  };
+}
+
+/** Every ordered pair: `to`'s MirrorMaker reads `from`'s broker through link[from][to]. */
+function linkSpecs(layout: Layout): LinkSpec[] {
+  return layout.regions.flatMap((from) =>
+    peersOf(layout, from).map((to) => ({ from, to, listenPort: layout.ports[from]!.link[to]!, targetPort: layout.ports[from]!.mirrorListener[to]! })),
+  );
+}
+
+function mirrorFlows(layout: Layout): MirrorFlow[] {
+  return linkSpecs(layout).map((link) => ({ source: link.from, target: link.to, sourceBrokers: `127.0.0.1:${link.listenPort}` }));
+}
+
+function probedFlows(layout: Layout): ProbedFlow[] {
+  return linkSpecs(layout).map((link) => ({ source: link.from, target: link.to, sourceBrokers: localBrokers(layout, link.from), targetBrokers: localBrokers(layout, link.to) }));
+}
+
+async function startLinks(stateDir: string, layout: Layout): Promise<void> {
+  const control = new LinksControl(controlUrl(layout));
+  const answers = (): Promise<boolean> => control.state().then(() => true, () => false);
+  if (runningPid(linksPidFile(stateDir)) !== undefined && (await answers())) return;
+  const config: LinksProcessConfig = { controlPort: layout.controlPort, delayMs: layout.delayMs, links: linkSpecs(layout) };
+  const configFile = join(stateDir, 'links.json');
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  const log = openSync(join(stateDir, 'links.log'), 'a');
+  const child = spawn(process.execPath, [LINKS_PROCESS, configFile], { detached: true, stdio: ['ignore', log, log] });
+  let exit: string | undefined;
+  child.once('error', (error) => (exit = `cannot run node (${error.message})`));
+  child.once('exit', (code) => (exit = `the links process exited with code ${code}; see ${join(stateDir, 'links.log')}`));
+  if (child.pid !== undefined) writePid(linksPidFile(stateDir), child.pid);
+  child.unref();
+  await waitUntil(`links control on ${controlUrl(layout)}`, 10_000, answers, () => exit);
+}
+
+function info(layout: Layout): RegionsInfo {
+  const regions: RegionsInfo['regions'] = {};
+  for (const region of layout.regions) {
+    regions[region] = { redisUrl: `redis://127.0.0.1:${layout.ports[region]!.redis}`, kafkaBrokers: localBrokers(layout, region), peers: peersOf(layout, region) };
+  }
+  return { regions, links: { controlUrl: controlUrl(layout), delayMs: layout.delayMs } };
+}
