@@ -1,5 +1,5 @@
 // MirrorMaker 2 (org.apache.kafka:connect-mirror from Maven Central) in its
-// dedicated mode: one JVM runs every replication flow between the regions.
+// dedicated mode, from a generated connect-mirror-maker.properties.
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,12 +13,14 @@ const POM = new URL('./mirror-pom.xml', import.meta.url).pathname;
 export interface MirrorFlow {
   source: string;
   target: string;
-  /** How the target region's MirrorMaker reaches the source's broker: through the delayed link. */
-  sourceBrokers: string;
+  /** Where this flow's source clients connect instead of the source cluster's address (its delayed link). */
+  sourceBrokers?: string;
 }
 
 export interface MirrorMakerOptions {
-  /** Each region's broker as its own region reaches it (no link): the target side of its flows. */
+  /** Names the process's pid file and directory (several may run side by side). */
+  name: string;
+  /** Each cluster by alias, as this MirrorMaker reaches it. */
   clusters: Record<string, string>;
   flows: readonly MirrorFlow[];
   /** Regular expression of the source topics every flow replicates (as `<source>.<topic>`). */
@@ -45,7 +47,7 @@ export async function startMirrorMaker(options: MirrorMakerOptions, ready: () =>
   try {
     requireJava('MirrorMaker 2');
     const lib = resolveJars('connect-mirror', MIRROR_VERSION, POM);
-    const dir = join(options.stateDir, 'mirror-maker');
+    const dir = join(options.stateDir, options.name);
     mkdirSync(dir, { recursive: true });
     const properties = join(dir, 'connect-mirror-maker.properties');
     writeFileSync(properties, mirrorMakerProperties(options));
@@ -73,12 +75,16 @@ export async function startMirrorMaker(options: MirrorMakerOptions, ready: () =>
   return 'started';
 }
 
-export function stopMirrorMaker(options: Pick<MirrorMakerOptions, 'stateDir'>): Promise<boolean> {
+export function stopMirrorMaker(options: Pick<MirrorMakerOptions, 'stateDir' | 'name'>): Promise<boolean> {
   return stopPid(pidFile(options), 20_000);
 }
 
-function pidFile(options: Pick<MirrorMakerOptions, 'stateDir'>): string {
-  return join(options.stateDir, 'mirror-maker.pid');
+export function mirrorMakerRunning(options: Pick<MirrorMakerOptions, 'stateDir' | 'name'>): boolean {
+  return runningPid(pidFile(options)) !== undefined;
+}
+
+function pidFile(options: Pick<MirrorMakerOptions, 'stateDir' | 'name'>): string {
+  return join(options.stateDir, `${options.name}.pid`);
 }
 
 /**
@@ -102,15 +108,19 @@ export function mirrorMakerProperties(options: MirrorMakerOptions): string {
       `${alias}.consumer.fetch.min.bytes = 1`,
       `${alias}.consumer.fetch.max.wait.ms = 100`,
       `${alias}.consumer.reconnect.backoff.max.ms = 500`,
-      // Replication producers (this cluster as a target): send at once, no batching delay (Kafka 4 defaults linger.ms to 5).
+      // Replication producers (this cluster as a target): send at once, no batching delay (Kafka 4 defaults linger.ms to 5),
+      // and keep several requests in flight (Connect's default is 1: each send would wait a round trip); idempotence keeps the order.
       `${alias}.producer.linger.ms = 0`,
+      `${alias}.producer.enable.idempotence = true`,
+      `${alias}.producer.max.in.flight.requests.per.connection = 5`,
     ]),
     ...options.flows.flatMap((flow) => {
       const prefix = `${flow.source}->${flow.target}`;
+      const { sourceBrokers } = flow;
       return [
         `${prefix}.enabled = true`,
-        // Every client of the source side crosses the link; the target side is local.
-        ...['source.cluster', 'source.consumer', 'source.admin', 'source.producer'].map((client) => `${prefix}.${client}.bootstrap.servers = ${flow.sourceBrokers}`),
+        // Every client of this flow's source side goes there (a cluster's address cannot differ per flow otherwise).
+        ...(sourceBrokers === undefined ? [] : ['source.cluster', 'source.consumer', 'source.admin', 'source.producer'].map((client) => `${prefix}.${client}.bootstrap.servers = ${sourceBrokers}`)),
       ];
     }),
     `topics = ${options.topics}`,

@@ -10,7 +10,7 @@ import { kafkaAnswers, startKafka, stopKafka, type KafkaBrokerOptions } from './
 import { LinksControl } from './links-control.ts';
 import type { LinksProcessConfig } from './links-process.ts';
 import { ensureProbeTopic, flowsReplicate, type ProbedFlow } from './mirror-probe.ts';
-import { startMirrorMaker, stopMirrorMaker, type MirrorFlow } from './mirror-maker.ts';
+import { mirrorMakerRunning, startMirrorMaker, stopMirrorMaker, type MirrorMakerOptions } from './mirror-maker.ts';
 import { claimPidFile, runningPid, stopPid, waitUntil, writePid } from './processes.ts';
 import { redisAnswers, startRedis, stopRedis } from './redis-server.ts';
 import type { LinkSpec, LinksState } from './region-links.ts';
@@ -35,18 +35,29 @@ const BROKER_PROPERTIES = { 'offsets.topic.num.partitions': '1', 'broker.session
 const MIRROR_HEAP_MB = 384;
 const LINKS_PROCESS = new URL('./links-process.ts', import.meta.url).pathname;
 
+/**
+ * Where the MirrorMaker of flow A->B runs, i.e. which side of it crosses the link:
+ * `target` (in B, the usual deployment: it consumes from A across the link and
+ * produces locally; one JVM for every flow) or `source` (in A: it consumes
+ * locally and produces to B across the link; one JVM per region). See
+ * docs/decisions.md for the latency each gives.
+ */
+export type MirrorPlacement = 'target' | 'source';
+
 export interface RegionsOptions {
   regions: readonly string[];
   /** Everything of these regions (pid files, logs, broker data) lives under it. */
   stateDir: string;
   /** One-way delay of every link between regions. */
   delayMs?: number;
+  /** `target` unless given; a running set keeps the placement it was started with. */
+  mirrorAt?: MirrorPlacement;
 }
 
 /** What `--json` prints: the pinned `regions` map (../shared/PROTOCOL.md, operating contract), plus the links. */
 export interface RegionsInfo {
   regions: Record<string, { redisUrl: string; kafkaBrokers: string; peers: string[] }>;
-  links: { controlUrl: string; delayMs: number };
+  links: { controlUrl: string; delayMs: number; mirrorAt: MirrorPlacement };
 }
 
 interface RegionPorts {
@@ -62,6 +73,7 @@ interface RegionPorts {
 interface Layout {
   regions: string[];
   delayMs: number;
+  mirrorAt: MirrorPlacement;
   controlPort: number;
   ports: Record<string, RegionPorts>;
 }
@@ -93,10 +105,7 @@ export async function startRegions(options: RegionsOptions): Promise<RegionsInfo
     await Promise.all(layout.regions.map((region) => ensureProbeTopic(localBrokers(layout, region))));
     const cut = new Set((await control.state()).links.filter((link) => link.cut).map((link) => `${link.from}->${link.to}`));
     const probed = probedFlows(layout).filter((flow) => !cut.has(`${flow.source}->${flow.target}`));
-    await startMirrorMaker(
-      { clusters: Object.fromEntries(layout.regions.map((region) => [region, localBrokers(layout, region)])), flows: mirrorFlows(layout), topics: MIRRORED_TOPICS, stateDir: options.stateDir, heapMb: MIRROR_HEAP_MB },
-      () => flowsReplicate(probed, 5000),
-    );
+    await Promise.all(mirrorMakers(options.stateDir, layout).map((mirror) => startMirrorMaker(mirror, () => flowsReplicate(probed, 5000))));
     return info(layout);
   } finally {
     rmSync(lock, { force: true });
@@ -107,7 +116,7 @@ export async function startRegions(options: RegionsOptions): Promise<RegionsInfo
 export async function stopRegions(stateDir: string): Promise<boolean> {
   const layout = readLayout(stateDir);
   if (layout === undefined) return false;
-  const stopped = [await stopMirrorMaker({ stateDir })];
+  const stopped = await Promise.all(mirrorMakers(stateDir, layout).map((mirror) => stopMirrorMaker(mirror)));
   stopped.push(...(await Promise.all(layout.regions.map((region) => stopKafka(brokerOptions(stateDir, layout, region))))));
   stopped.push(...(await Promise.all(layout.regions.map((region) => stopRedis({ port: layout.ports[region]!.redis, stateDir: regionDir(stateDir, region) })))));
   stopped.push(await stopPid(linksPidFile(stateDir), 5000));
@@ -129,7 +138,7 @@ export async function regionsStatus(stateDir: string): Promise<RegionsStatus | u
     regions[region] = { redis: await redisAnswers(ports.redis), kafka: await kafkaAnswers(ports.kafka) };
   }
   const links = await new LinksControl(controlUrl(layout)).state().catch(() => undefined);
-  return { regions, mirrorMaker: runningPid(join(stateDir, 'mirror-maker.pid')) !== undefined, links };
+  return { regions, mirrorMaker: mirrorMakers(stateDir, layout).every((mirror) => mirrorMakerRunning(mirror)), links };
 }
 
 /**
@@ -140,21 +149,22 @@ export async function regionsStatus(stateDir: string): Promise<RegionsStatus | u
 async function currentLayout(options: RegionsOptions): Promise<Layout> {
   const existing = readLayout(options.stateDir);
   const delayMs = options.delayMs ?? existing?.delayMs ?? DEFAULT_LINK_DELAY_MS;
+  const mirrorAt = options.mirrorAt ?? 'target';
   if (existing !== undefined) {
     const same = existing.regions.join(',') === options.regions.join(',');
     const running = anythingRunning(options.stateDir, existing);
-    if (running && !same) {
-      throw new Error(`regions ${existing.regions.join(',')} are running in ${options.stateDir}: stop them first (npm run services -- stop --regions ${existing.regions.join(',')})`);
+    if (running && !(same && existing.mirrorAt === mirrorAt)) {
+      throw new Error(`regions ${existing.regions.join(',')} (mirrors at ${existing.mirrorAt}) are running in ${options.stateDir}: stop them first (npm run services -- stop --regions ${existing.regions.join(',')})`);
     }
-    if (same && (running || (await allFree(layoutPorts(existing))))) return { ...existing, delayMs };
+    if (same && (running || (await allFree(layoutPorts(existing))))) return { ...existing, delayMs, mirrorAt };
     for (const region of existing.regions) rmSync(regionDir(options.stateDir, region), { recursive: true, force: true });
   }
-  const layout = await freshLayout(options.regions, delayMs);
+  const layout = await freshLayout(options.regions, delayMs, mirrorAt);
   writeFileSync(layoutFile(options.stateDir), `${JSON.stringify(layout, null, 2)}\n`);
   return layout;
 }
 
-async function freshLayout(regions: readonly string[], delayMs: number): Promise<Layout> {
+async function freshLayout(regions: readonly string[], delayMs: number, mirrorAt: MirrorPlacement): Promise<Layout> {
   const taken = new Set<number>();
   const port = async (): Promise<number> => {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -175,7 +185,7 @@ async function freshLayout(regions: readonly string[], delayMs: number): Promise
     }
     ports[region] = regionPorts;
   }
-  return { regions: [...regions], delayMs, controlPort: await port(), ports };
+  return { regions: [...regions], delayMs, mirrorAt, controlPort: await port(), ports };
 }
 
 function layoutPorts(layout: Layout): number[] {
@@ -188,16 +198,18 @@ async function allFree(ports: readonly number[]): Promise<boolean> {
 }
 
 function anythingRunning(stateDir: string, layout: Layout): boolean {
-  const pidFiles = [linksPidFile(stateDir), join(stateDir, 'mirror-maker.pid')];
+  const pidFiles = [linksPidFile(stateDir)];
   for (const region of layout.regions) {
     pidFiles.push(join(regionDir(stateDir, region), 'redis.pid'), join(regionDir(stateDir, region), `kafka-${layout.ports[region]!.kafka}.pid`));
   }
-  return pidFiles.some((file) => runningPid(file) !== undefined);
+  return pidFiles.some((file) => runningPid(file) !== undefined) || mirrorMakers(stateDir, layout).some((mirror) => mirrorMakerRunning(mirror));
 }
 
 function readLayout(stateDir: string): Layout | undefined {
   const file = layoutFile(stateDir);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Layout) : undefined;
+  if (!existsSync(file)) return undefined;
+  // Layouts written before the placement was a choice had their mirrors at the target.
+  return { mirrorAt: 'target', ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<Layout, 'mirrorAt'>) };
 }
 
 function layoutFile(stateDir: string): string {
@@ -224,7 +236,7 @@ function peersOf(layout: Layout, region: string): string[] {
   return layout.regions.filter((other) => other !== region);
 }
 
-/** A broker with one extra listener per peer, advertised at the link in front of it. */
+/** A broker with one extra listener per peer (for that peer's MirrorMaker), advertised at the link in front of it. */
 function brokerOptions(stateDir: string, layout: Layout, region: string): KafkaBrokerOptions {
   const ports = layout.ports[region]!;
   return {
@@ -233,20 +245,49 @@ function brokerOptions(stateDir: string, layout: Layout, region: string): KafkaB
     listeners: peersOf(layout, region).map((peer) => ({ name: `MIRROR_${peer.toUpperCase()}`, port: ports.mirrorListener[peer]!, advertisedPort: ports.link[peer]! })),
     stateDir: regionDir(stateDir, region),
     heapMb: BROKER_HEAP_MB,
+    // Three brokers (and their MirrorMakers) starting at once on two busy cores: more than the single broker's 90 s.
+    readyTimeoutMs: 240_000,
     jvmOptions: BROKER_JVM_OPTIONS,
     properties: BROKER_PROPERTIES,
   };
 }
 
-/** Every ordered pair: `to`'s MirrorMaker reads `from`'s broker through link[from][to]. */
+/**
+ * One link per flow (from -> to), in front of the broker the flow's
+ * MirrorMaker reaches across the distance: `from`'s when it runs in `to`
+ * (target placement), `to`'s when it runs in `from` (source placement).
+ */
 function linkSpecs(layout: Layout): LinkSpec[] {
   return layout.regions.flatMap((from) =>
-    peersOf(layout, from).map((to) => ({ from, to, listenPort: layout.ports[from]!.link[to]!, targetPort: layout.ports[from]!.mirrorListener[to]! })),
+    peersOf(layout, from).map((to) => {
+      const [remote, local] = layout.mirrorAt === 'target' ? [from, to] : [to, from];
+      return { from, to, listenPort: layout.ports[remote]!.link[local]!, targetPort: layout.ports[remote]!.mirrorListener[local]! };
+    }),
   );
 }
 
-function mirrorFlows(layout: Layout): MirrorFlow[] {
-  return linkSpecs(layout).map((link) => ({ source: link.from, target: link.to, sourceBrokers: `127.0.0.1:${link.listenPort}` }));
+/** The broker `remote` as region `local`'s MirrorMaker reaches it: through their link. */
+function acrossLink(layout: Layout, remote: string, local: string): string {
+  return `127.0.0.1:${layout.ports[remote]!.link[local]!}`;
+}
+
+/**
+ * Target placement: one MirrorMaker for every flow, each flow's source
+ * clients pointed at its link. Source placement: one per region, running that
+ * region's outgoing flows, its peers' brokers reached across the links.
+ */
+function mirrorMakers(stateDir: string, layout: Layout): MirrorMakerOptions[] {
+  const common = { topics: MIRRORED_TOPICS, stateDir, heapMb: MIRROR_HEAP_MB };
+  if (layout.mirrorAt === 'target') {
+    const clusters = Object.fromEntries(layout.regions.map((region) => [region, localBrokers(layout, region)]));
+    const flows = linkSpecs(layout).map((link) => ({ source: link.from, target: link.to, sourceBrokers: acrossLink(layout, link.from, link.to) }));
+    return [{ name: 'mirror-maker', clusters, flows, ...common }];
+  }
+  return layout.regions.map((region) => {
+    const clusters = Object.fromEntries(layout.regions.map((other) => [other, other === region ? localBrokers(layout, region) : acrossLink(layout, other, region)]));
+    const flows = peersOf(layout, region).map((peer) => ({ source: region, target: peer }));
+    return { name: `mirror-maker-${region}`, clusters, flows, ...common };
+  });
 }
 
 function probedFlows(layout: Layout): ProbedFlow[] {
@@ -275,5 +316,5 @@ function info(layout: Layout): RegionsInfo {
   for (const region of layout.regions) {
     regions[region] = { redisUrl: `redis://127.0.0.1:${layout.ports[region]!.redis}`, kafkaBrokers: localBrokers(layout, region), peers: peersOf(layout, region) };
   }
-  return { regions, links: { controlUrl: controlUrl(layout), delayMs: layout.delayMs } };
+  return { regions, links: { controlUrl: controlUrl(layout), delayMs: layout.delayMs, mirrorAt: layout.mirrorAt } };
 }
