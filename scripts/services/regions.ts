@@ -3,9 +3,8 @@
 // regions, and MirrorMaker 2 replicating every region's chat topics into every
 // other region as `<region>.<topic>`. See docs/operations.md "Regions locally".
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, portFree } from './free-port.ts';
 import { kafkaAnswers, startKafka, stopKafka, type KafkaBrokerOptions } from './kafka-broker.ts';
 import { LinksControl } from './links-control.ts';
 import type { LinksProcessConfig } from './links-process.ts';
@@ -14,8 +13,10 @@ import { mirrorMakerRunning, startMirrorMaker, stopMirrorMaker, type MirrorMaker
 import { claimPidFile, runningPid, stopPid, waitUntil, writePid } from './processes.ts';
 import { redisAnswers, startRedis, stopRedis } from './redis-server.ts';
 import type { LinkSpec, LinksState } from './region-links.ts';
+import { currentLayout, readLayout, regionDir, type Layout, type MirrorPlacement } from './regions-layout.ts';
 
-export const DEFAULT_LINK_DELAY_MS = 80;
+export type { MirrorPlacement } from './regions-layout.ts';
+
 /**
  * The topics every region replicates: the chat log (`chorus.messages` by
  * default) and every topic named after it (`chorus.messages.reports`, ...).
@@ -35,15 +36,6 @@ const BROKER_PROPERTIES = { 'offsets.topic.num.partitions': '1', 'broker.session
 const MIRROR_HEAP_MB = 384;
 const LINKS_PROCESS = new URL('./links-process.ts', import.meta.url).pathname;
 
-/**
- * Where the MirrorMaker of flow A->B runs, i.e. which side of it crosses the link:
- * `target` (in B, the usual deployment: it consumes from A across the link and
- * produces locally; one JVM for every flow) or `source` (in A: it consumes
- * locally and produces to B across the link; one JVM per region). See
- * docs/decisions.md for the latency each gives.
- */
-export type MirrorPlacement = 'target' | 'source';
-
 export interface RegionsOptions {
   regions: readonly string[];
   /** Everything of these regions (pid files, logs, broker data) lives under it. */
@@ -58,24 +50,6 @@ export interface RegionsOptions {
 export interface RegionsInfo {
   regions: Record<string, { redisUrl: string; kafkaBrokers: string; peers: string[] }>;
   links: { controlUrl: string; delayMs: number; mirrorAt: MirrorPlacement };
-}
-
-interface RegionPorts {
-  redis: number;
-  kafka: number;
-  controller: number;
-  /** Per peer: the broker's listener for that peer's MirrorMaker (behind the link). */
-  mirrorListener: Record<string, number>;
-  /** Per peer: the link that peer's MirrorMaker reaches this broker through. */
-  link: Record<string, number>;
-}
-
-interface Layout {
-  regions: string[];
-  delayMs: number;
-  mirrorAt: MirrorPlacement;
-  controlPort: number;
-  ports: Record<string, RegionPorts>;
 }
 
 export function parseRegions(list: string): string[] {
@@ -96,7 +70,7 @@ export async function startRegions(options: RegionsOptions): Promise<RegionsInfo
   const lock = join(options.stateDir, 'start.lock');
   await waitUntil('regions: another start in progress', 600_000, async () => claimPidFile(lock));
   try {
-    const layout = await currentLayout(options);
+    const layout = await currentLayout(options, (existing) => anythingRunning(options.stateDir, existing));
     await startLinks(options.stateDir, layout);
     const control = new LinksControl(controlUrl(layout));
     if ((await control.state()).delayMs !== layout.delayMs) await control.setDelay(layout.delayMs);
@@ -141,83 +115,12 @@ export async function regionsStatus(stateDir: string): Promise<RegionsStatus | u
   return { regions, mirrorMaker: mirrorMakers(stateDir, layout).every((mirror) => mirrorMakerRunning(mirror)), links };
 }
 
-/**
- * The stored layout when it is for these regions (so a restart finds the
- * same ports and the brokers' data); fresh free ports otherwise, or when one
- * of the stored ports was taken meanwhile while nothing of ours runs.
- */
-async function currentLayout(options: RegionsOptions): Promise<Layout> {
-  const existing = readLayout(options.stateDir);
-  const delayMs = options.delayMs ?? existing?.delayMs ?? DEFAULT_LINK_DELAY_MS;
-  const mirrorAt = options.mirrorAt ?? 'target';
-  if (existing !== undefined) {
-    const same = existing.regions.join(',') === options.regions.join(',');
-    const running = anythingRunning(options.stateDir, existing);
-    if (running && !(same && existing.mirrorAt === mirrorAt)) {
-      throw new Error(`regions ${existing.regions.join(',')} (mirrors at ${existing.mirrorAt}) are running in ${options.stateDir}: stop them first (npm run services -- stop --regions ${existing.regions.join(',')})`);
-    }
-    if (same && (running || (await allFree(layoutPorts(existing))))) return { ...existing, delayMs, mirrorAt };
-    for (const region of existing.regions) rmSync(regionDir(options.stateDir, region), { recursive: true, force: true });
-  }
-  const layout = await freshLayout(options.regions, delayMs, mirrorAt);
-  writeFileSync(layoutFile(options.stateDir), `${JSON.stringify(layout, null, 2)}\n`);
-  return layout;
-}
-
-async function freshLayout(regions: readonly string[], delayMs: number, mirrorAt: MirrorPlacement): Promise<Layout> {
-  const taken = new Set<number>();
-  const port = async (): Promise<number> => {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const candidate = await freePort();
-      if (!taken.has(candidate)) {
-        taken.add(candidate);
-        return candidate;
-      }
-    }
-    throw new Error('regions: no free ports');
-  };
-  const ports: Record<string, RegionPorts> = {};
-  for (const region of regions) {
-    const regionPorts: RegionPorts = { redis: await port(), kafka: await port(), controller: await port(), mirrorListener: {}, link: {} };
-    for (const peer of regions.filter((other) => other !== region)) {
-      regionPorts.mirrorListener[peer] = await port();
-      regionPorts.link[peer] = await port();
-    }
-    ports[region] = regionPorts;
-  }
-  return { regions: [...regions], delayMs, mirrorAt, controlPort: await port(), ports };
-}
-
-function layoutPorts(layout: Layout): number[] {
-  return [layout.controlPort, ...Object.values(layout.ports).flatMap((p) => [p.redis, p.kafka, p.controller, ...Object.values(p.mirrorListener), ...Object.values(p.link)])];
-}
-
-async function allFree(ports: readonly number[]): Promise<boolean> {
-  for (const port of ports) if (!(await portFree(port))) return false;
-  return true;
-}
-
 function anythingRunning(stateDir: string, layout: Layout): boolean {
   const pidFiles = [linksPidFile(stateDir)];
   for (const region of layout.regions) {
     pidFiles.push(join(regionDir(stateDir, region), 'redis.pid'), join(regionDir(stateDir, region), `kafka-${layout.ports[region]!.kafka}.pid`));
   }
   return pidFiles.some((file) => runningPid(file) !== undefined) || mirrorMakers(stateDir, layout).some((mirror) => mirrorMakerRunning(mirror));
-}
-
-function readLayout(stateDir: string): Layout | undefined {
-  const file = layoutFile(stateDir);
-  if (!existsSync(file)) return undefined;
-  // Layouts written before the placement was a choice had their mirrors at the target.
-  return { mirrorAt: 'target', ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<Layout, 'mirrorAt'>) };
-}
-
-function layoutFile(stateDir: string): string {
-  return join(stateDir, 'layout.json');
-}
-
-function regionDir(stateDir: string, region: string): string {
-  return join(stateDir, region);
 }
 
 function linksPidFile(stateDir: string): string {
