@@ -12,14 +12,18 @@ import { SendBox } from './send-box.ts';
 import { StatusBar } from './status-bar.ts';
 import { loadLook, PLAIN_LOOK, type StreamLook } from './stream-look.ts';
 import { wireTimestampToggle } from './timestamps.ts';
+import { applyOverlay, overlayOptions } from './overlay.ts';
 
 const MAX_ROWS = 150;
+// An OBS overlay (?overlay=1) is read-only: it never signs in, whatever the fragment holds.
+const overlay = overlayOptions(location.search);
+if (overlay !== null) applyOverlay(overlay);
 
 const stream = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 document.title = `${stream} · Chorus chat`;
 byId('stream-name').textContent = stream;
 
-let token = tokenFromFragment();
+let token = overlay === null ? tokenFromFragment() : null;
 let me: User | null = null;
 let moderator = false;
 let modes: Modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: false };
@@ -77,7 +81,7 @@ const status = new StatusBar();
 const modPanel = new ModPanel({ stream, request, token: () => token });
 const listElement = byId<HTMLOListElement>('messages');
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
-const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: MAX_ROWS, decorate: modActions.decorate, look: () => look });
+const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: overlay?.lines ?? MAX_ROWS, decorate: modActions.decorate, look: () => look });
 wireTimestampToggle(byId<HTMLInputElement>('show-times'), listElement);
 const sendBox = new SendBox({
   form: byId<HTMLFormElement>('send'),
@@ -110,7 +114,7 @@ function signIn(fresh: string): void {
   connection.setToken(fresh);
 }
 
-if (token === null && document.body.dataset.dev === 'true') offerDevLogin(stream, signIn);
+if (token === null && overlay === null && document.body.dataset.dev === 'true') offerDevLogin(stream, signIn);
 // The stream's look (links, images) first, so history is drawn with it; a failed read draws plain text.
 void loadLook(stream).then((loaded) => {
   look = loaded;
