@@ -18,7 +18,9 @@ const BADGE_MARKS: Record<Role, string> = { broadcaster: 'B', moderator: 'M', vi
 export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes' | 'ts'>, look: StreamLook = PLAIN_LOOK): HTMLLIElement {
   const row = el('li', 'message');
   row.dataset.user = message.user.id;
-  row.append(el('span', 'time', timeOf(message.ts)), ...badges(message.user, look), nameOf(message.user), el('span', 'separator', ': '), body(message, look));
+  // Drawn by the stylesheet when timestamps are on; not a text node, so the line's text stays the line.
+  row.dataset.time = timeOf(message.ts);
+  row.append(...badges(message.user, look), nameOf(message.user), el('span', 'separator', ': '), body(message, look));
   return row;
 }
 

@@ -1,5 +1,6 @@
-// Optional timestamps: every row carries its time, hidden by the stylesheet
-// unless the reader turns them on; the choice is remembered in this browser.
+// Optional timestamps: every row carries its time (data-time), which the
+// stylesheet draws only when the reader turns them on; the choice is
+// remembered in this browser.
 const KEY = 'chorus.timestamps';
 const SHOWN_CLASS = 'show-times';
 
