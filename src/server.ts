@@ -41,6 +41,9 @@ import { isWebSocketUpgrade, routeUpgrades } from './http/upgrades.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { registerImageRoutes } from './http/image-routes.ts';
+import { ImageSets } from './chat/image-sets.ts';
+import { ImageOrigins } from './chat/image-urls.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
@@ -185,10 +188,12 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
+  const imageOrigins = new ImageOrigins(config.imageOrigins);
+  registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });
   closers.add('sse', () => sse.close());
-  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
+  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, imageSources: imageOrigins.cspSources(), liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { imageOriginProblem } from '../chat/image-urls.ts';
 import { badAddressRanges } from '../http/client-address.ts';
 import { SETTINGS, envNameOf, flagNameOf, type Config, type Setting, type SettingName } from './settings.ts';
 
@@ -179,6 +180,10 @@ function crossCheck(c: Config): string[] {
     problems.push(`${describe('jwksUrl')}: must be an https URL (${envNameOf('jwksAllowHttp')}=true accepts http)`);
   }
   if (c.classifierUrl !== '' && !/^https?:\/\//.test(c.classifierUrl)) problems.push(`${describe('classifierUrl')}: must be an http(s) URL`);
+  for (const origin of c.imageOrigins) {
+    const problem = imageOriginProblem(origin);
+    if (problem !== undefined) problems.push(`${describe('imageOrigins')}: ${origin} ${problem}`);
+  }
   const badProxies = badAddressRanges(c.trustedProxies);
   if (badProxies.length > 0) problems.push(`${describe('trustedProxies')}: not an address or CIDR range: ${badProxies.join(', ')}`);
   if ((c.ircTlsCert === '') !== (c.ircTlsKey === '')) problems.push(`IRC over TLS needs both ${envNameOf('ircTlsCert')} and ${envNameOf('ircTlsKey')}`);

@@ -98,6 +98,7 @@ export const SETTINGS = {
   maxConnectionsPerUser: int('WebSocket and IRC connections one signed-in user may hold on this process; a further `auth` is refused with `forbidden`, an IRC login with a NOTICE and a close.', 20, 1, 10_000_000),
   anonymousIdleMs: int('A WebSocket connection that is neither signed in nor watching a stream this long (IRC: not registered, or anonymous in no room) is closed: 4002, IRC an ERROR.', 30_000, 1_000, DAY_MS),
   allowedOrigins: list('Origins (https://chat.example) whose pages may open WebSocket connections; others get 403. Empty allows every origin; upgrades without an Origin header (not a browser) are always let through.'),
+  imageOrigins: list("Origins (https://cdn.7tv.app) the chat page may load emote and badge images from; its Content-Security-Policy img-src names them. Each https (http only on a loopback host), no path. Empty: no images, emotes stay text."),
   trustedProxies: list('Addresses or CIDR ranges (10.0.0.0/8) of reverse proxies whose X-Forwarded-For names the client, for per-address limits. Empty: the peer address is the client.'),
   httpRequestTimeoutMs: int('Longest an HTTP request (headers and body) may take to arrive; a slower one gets 408 and its socket is closed.', 30_000, 1_000, 600_000),
 

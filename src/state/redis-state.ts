@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
+import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
@@ -102,6 +103,15 @@ export class RedisState implements StateStore {
   async setRules(stream: string, rules: StreamRules): Promise<void> {
     const stored: StreamRules = { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
     await this.#run(this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored)));
+  }
+
+  async getImages(stream: string): Promise<StreamImages> {
+    const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}images`));
+    return copyImages(stored === null ? EMPTY_IMAGES : (JSON.parse(stored) as StreamImages));
+  }
+
+  async setImages(stream: string, images: StreamImages): Promise<void> {
+    await this.#run(this.#client.set(`${this.#streamKey(stream)}images`, JSON.stringify(copyImages(images))));
   }
 
   async getGrants(stream: string): Promise<Map<string, GrantableRole[]>> {

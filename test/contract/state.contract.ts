@@ -240,6 +240,25 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
+    describe('images', () => {
+      test('emote and badge images default to none, are replaced whole, and stay per stream', async () => {
+        assert.deepEqual(await state.getImages(s), { emotes: [], badges: [] });
+        const images = {
+          emotes: [{ name: 'catJAM', url: 'https://cdn.7tv.app/emote/1/1x.webp', animated: true }],
+          badges: [{ role: 'moderator' as const, url: 'https://img.example/mod.png' }],
+        };
+        await state.setImages(s, images);
+        images.emotes.push({ name: 'late', url: 'https://x.example/late.png', animated: false });
+        assert.deepEqual(await state.getImages(s), {
+          emotes: [{ name: 'catJAM', url: 'https://cdn.7tv.app/emote/1/1x.webp', animated: true }],
+          badges: [{ role: 'moderator', url: 'https://img.example/mod.png' }],
+        });
+        assert.deepEqual(await state.getImages(other), { emotes: [], badges: [] });
+        await state.setImages(s, { emotes: [], badges: [] });
+        assert.deepEqual(await state.getImages(s), { emotes: [], badges: [] });
+      });
+    });
+
     describe('granted roles', () => {
       test('grants are per stream and per user, replaced whole, and an empty list revokes', async () => {
         assert.deepEqual(await state.getGrants(s), new Map());
@@ -339,6 +358,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       await state.setGrant(s, 'revoked', []);
       await state.setModes(s, { slowSeconds: 10, subscribersOnly: true });
       await state.setRules(s, { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      await state.setImages(s, { emotes: [{ name: 'kept', url: 'https://img.example/kept.png', animated: false }], badges: [] });
       await state.setBan(s, 'banned', { until: null });
       await state.setBan(s, 'timed', { until: t0 + 3_600_000 });
       await state.setBan(s, 'unbanned', { until: null });
@@ -347,6 +367,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       state = await harness.open();
       assert.deepEqual(await state.getModes(s), { slowSeconds: 10, subscribersOnly: true, emoteOnly: false });
       assert.deepEqual(await state.getRules(s), { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      assert.deepEqual(await state.getImages(s), { emotes: [{ name: 'kept', url: 'https://img.example/kept.png', animated: false }], badges: [] });
       assert.deepEqual(await state.getBan(s, 'banned', t0), { until: null });
       assert.deepEqual(await state.getBan(s, 'timed', t0), { until: t0 + 3_600_000 });
       assert.equal(await state.getBan(s, 'unbanned', t0), null);
