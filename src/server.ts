@@ -43,6 +43,9 @@ import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerReportReviewRoutes } from './http/report-review-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { registerImageRoutes } from './http/image-routes.ts';
+import { ImageSets } from './chat/image-sets.ts';
+import { ImageOrigins } from './chat/image-urls.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
@@ -112,18 +115,18 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
   const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const sightings = new Sightings({ state, keepMs: config.chatterRetentionMs, maxPerStream: config.chattersPerStream, now, logger });
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, sampling, sightings,
+    bus, broker, state, viewers, metrics, sampling, sightings,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
-  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
+  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the broker's history.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
     maxFrameBytes: config.maxFrameBytes,
@@ -134,18 +137,21 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
   const budget = new ConnectionBudget(pick(config, 'maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerUser'), (reason) => metrics.connectionsRefused.inc({ reason }));
-  // What a client may do on a connection, and how long it may fall behind: the same rules for v1 and IRC.
-  const sessionLimits = pick(config, 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs', 'heartbeatMs');
-  const backlog = pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs');
-  const gateway = new WsGateway({ ...sessionLimits, ...backlog, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
+  // One session for every protocol (src/session/): what a client may do on a connection, and how long it may fall behind.
+  const sessionDeps = {
+    ...pick(config, 'maxStreamsPerConnection', 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs'),
+    ...pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs'),
+    auth, chat, grants, tokenRoles, hub, metrics, logger,
+  };
+  const gateway = new WsGateway({ ...sessionDeps, moderation, limits, budget, heartbeatMs: config.heartbeatMs });
   closers.add('ws gateway', () => gateway.close());
   const directory = new UserDirectory();
   const irc = new IrcGateway({
-    ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
-    auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
-    commands: new ChatCommands({ moderation, state, log, directory }),
+    ...sessionDeps, budget, directory,
+    commands: new ChatCommands({ moderation, state, history: broker, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
+    heartbeatMs: config.heartbeatMs,
     maxLineBytes: config.maxFrameBytes,
   });
   closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
@@ -184,19 +190,16 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   resolveIdentities(app, auth);
   registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
+  const imageOrigins = new ImageOrigins(config.imageOrigins);
+  registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   registerReportReviewRoutes(app, { queue: reports, moderation, log });
-  const sse = registerSse(app, {
-    hub, metrics,
-    historyDefault: config.historyDefault,
-    resumeMax: config.resumeMax,
-    socketHardLimitBytes: config.socketHardLimitBytes,
-    budget,
-  });
-  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
+  const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });
+  closers.add('sse', () => sse.close());
+  registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, imageSources: imageOrigins.cspSources(), liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
     logger.warn('DEVELOPMENT MODE: anyone can get a token for any name and role at POST /api/dev/token. Never run this in production.');
@@ -231,7 +234,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
       draining = true;
       logger.info('draining: telling clients to reconnect');
       gateway.drain(config.reconnectAfterMs);
-      irc.drain();
+      irc.drain(config.reconnectAfterMs);
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.

@@ -13,7 +13,7 @@ const STATE = 3;
 const HELD = 4;
 const REVIEWED = 5;
 
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, number?];
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, number?];
 
 // A message's added flags, as bits of its tuple's last element (left out when none is set).
 const FLAGS = ['first', 'returning', 'reviewed'] as const;
@@ -74,7 +74,9 @@ function msgTuple(m: Message): MsgTuple {
   FLAGS.forEach((flag, bit) => {
     if (m[flag] === true) flags |= 1 << bit;
   });
-  if (flags !== 0) tuple.push(m.user.color ?? null, m.emotes ?? null, flags);
+  // Optional fields by position: a later one present puts null in the absent ones before it.
+  if (flags !== 0) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin ?? null, flags);
+  else if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
   else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
@@ -90,9 +92,11 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, flags]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin, flags]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
-  const message: Message = emotes === undefined || emotes === null ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
+  const message: Message = { id, stream, seq, ts, user, text };
+  if (emotes !== undefined && emotes !== null) message.emotes = emotes;
+  if (origin !== undefined && origin !== null) message.origin = origin;
   if (flags !== undefined) FLAGS.forEach((flag, bit) => {
     if ((flags & (1 << bit)) !== 0) message[flag] = true;
   });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus/bus.ts';
-import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
@@ -50,8 +48,6 @@ export interface ChatServiceDeps {
   limits: SendLimits;
   lineLimits: LineLimits;
   state: StateStore;
-  log: DurableLog;
-  bus: Bus;
   content: ContentRules;
   sampler: Sampler;
   broker: Broker;
@@ -118,7 +114,7 @@ export class ChatService {
       // The token's roles plus those granted on the server, and the stream's modes and rules: each read
       // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
       // A backing store that fails or answers too late is `unavailable` (retry shortly), as at the stamp.
-      const [granted, { modes, rules }] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.settings.of(stream)]).catch((err: unknown) => this.#backendFailed(err, stream));
+      const [granted, { modes, rules, emotes: streamEmotes }] = await Promise.all([d.grants.effective(tokenIdentity, stream), d.settings.of(stream)]).catch((err: unknown) => this.#backendFailed(err, stream));
       const identity = granted!;
       const roles = rolesIn(identity, stream);
       const privileged = canModerate(identity, stream);
@@ -144,8 +140,8 @@ export class ChatService {
       const normal = normalizeText(rawText, d.limits.maxTextLength);
       if (!normal.ok) throw new ChatError(normal.code, normal.message);
       const text = normal.text;
-      const emotes = d.content.emotesIn(stream, text, rules);
-      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, rules)) {
+      const emotes = d.content.emotesIn(stream, text, streamEmotes);
+      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, streamEmotes)) {
         throw new ChatError('emote_only', 'this chat is in emote-only mode');
       }
       const user = userIn(identity, stream);

@@ -29,12 +29,13 @@ export class ContentRules {
     this.#policy = new ModerationPolicy(config);
   }
 
-  emotesIn(stream: string, text: string, rules: StreamRules): Emote[] {
-    return this.#globalEmotes.find(text, this.#emotesOf(stream, rules));
+  /** `names`: the stream's own emote names (Settings.emotes). */
+  emotesIn(stream: string, text: string, names: readonly string[]): Emote[] {
+    return this.#globalEmotes.find(text, this.#emotesOf(stream, names));
   }
 
-  isEmoteOnly(stream: string, text: string, rules: StreamRules): boolean {
-    return this.#globalEmotes.isEmoteOnly(text, this.#emotesOf(stream, rules));
+  isEmoteOnly(stream: string, text: string, names: readonly string[]): boolean {
+    return this.#globalEmotes.isEmoteOnly(text, this.#emotesOf(stream, names));
   }
 
   /** `exempt`: the sender moderates this stream (link, phone, e-mail rules and held terms do not apply). */
@@ -42,7 +43,7 @@ export class ContentRules {
     return this.#policy.evaluate(text, stream, rules, exempt);
   }
 
-  #emotesOf(stream: string, rules: StreamRules): EmoteSet | undefined {
-    return rules.emotes.length === 0 ? undefined : this.#streamEmotes.get(stream, rules.emotes);
+  #emotesOf(stream: string, names: readonly string[]): EmoteSet | undefined {
+    return names.length === 0 ? undefined : this.#streamEmotes.get(stream, names);
   }
 }

@@ -1,3 +1,4 @@
+import type { StreamImages } from '../protocol/stream-images.ts';
 import type { Modes, StreamRules } from '../protocol/types.ts';
 import type { StateStore } from '../state/state.ts';
 import { StreamReadCache, type CachedStateOptions } from './stream-read-cache.ts';
@@ -6,6 +7,10 @@ import { StreamReadCache, type CachedStateOptions } from './stream-read-cache.ts
 export interface Settings {
   readonly modes: Readonly<Modes>;
   readonly rules: Readonly<StreamRules>;
+  /** The broadcaster's emote and badge images (what the page draws). */
+  readonly images: Readonly<StreamImages>;
+  /** The stream's own emote names: the rules' names, then those of the emote images. */
+  readonly emotes: readonly string[];
 }
 
 /**
@@ -23,8 +28,8 @@ export class StreamSettings {
   constructor(options: CachedStateOptions) {
     this.#state = options.state;
     const read = async (stream: string): Promise<Settings> => {
-      const [modes, rules] = await Promise.all([options.state.getModes(stream), options.state.getRules(stream)]);
-      return { modes, rules };
+      const [modes, rules, images] = await Promise.all([options.state.getModes(stream), options.state.getRules(stream), options.state.getImages(stream)]);
+      return { modes, rules, images, emotes: [...rules.emotes, ...images.emotes.map((e) => e.name)] };
     };
     this.#cache = new StreamReadCache<Settings>({ ...options, read });
   }
@@ -42,6 +47,11 @@ export class StreamSettings {
 
   async setRules(stream: string, rules: StreamRules): Promise<void> {
     await this.#state.setRules(stream, rules);
+    this.#cache.forget(stream);
+  }
+
+  async setImages(stream: string, images: StreamImages): Promise<void> {
+    await this.#state.setImages(stream, images);
     this.#cache.forget(stream);
   }
 }

@@ -9,6 +9,8 @@ export interface PageRoutesDeps {
   /** The bundler's output (web/dist): HTML pages, scripts and styles. */
   assetsDir: string;
   dev: boolean;
+  /** The chat page's CSP img-src: this origin, data: and the operator's imageOrigins (emote and badge images). */
+  imageSources: string;
   liveStreams: (limit: number) => Array<{ stream: string; viewers: number }>;
   logger: Logger;
 }
@@ -22,10 +24,13 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 // Scripts and styles only from this origin, nothing inline, nothing eval'd;
-// sockets and fetches only to this origin. The chat page may be framed by a
-// host site (that is how it is embedded); the picker and the operator page not.
-const CSP_FRAMEABLE = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'";
-const CSP_TOP_LEVEL = `${CSP_FRAMEABLE}; frame-ancestors 'none'`;
+// sockets and fetches only to this origin; images from this origin and, on
+// the chat page, the origins the operator allows for emotes and badges. The
+// chat page may be framed by a host site (that is how it is embedded, and
+// how OBS shows the overlay); the picker and the operator page not.
+const cspFrameable = (imageSources: string): string =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src ${imageSources}; connect-src 'self'; base-uri 'none'; form-action 'self'`;
+const CSP_TOP_LEVEL = `${cspFrameable("'self' data:")}; frame-ancestors 'none'`;
 
 const LIVE_STREAMS_SHOWN = 50;
 
@@ -36,6 +41,7 @@ const LIVE_STREAMS_SHOWN = 50;
  */
 export function registerPageRoutes(app: FastifyInstance, d: PageRoutesDeps): void {
   const assets = loadAssets(d.assetsDir, d.dev);
+  const chatCsp = cspFrameable(d.imageSources);
   if (assets.size === 0) d.logger.warn({ assetsDir: d.assetsDir }, 'web page assets are not built; run `npm run build:web`');
 
   const send = (reply: FastifyReply, name: string, csp: string): FastifyReply => {
@@ -50,7 +56,7 @@ export function registerPageRoutes(app: FastifyInstance, d: PageRoutesDeps): voi
   app.get('/ops', { schema: page }, async (_request, reply) => send(reply, 'ops.html', CSP_TOP_LEVEL));
   app.get<{ Params: { stream: string } }>('/s/:stream', { schema: page }, async (request, reply) => {
     if (!STREAM_NAME.test(request.params.stream)) return reply.code(404).type('text/plain; charset=utf-8').send('No such stream name: 1-64 of A-Z a-z 0-9 _ -');
-    return send(reply, 'chat.html', CSP_FRAMEABLE);
+    return send(reply, 'chat.html', chatCsp);
   });
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: page }, async (request, reply) => {
     // Only names the build produced are served: a lookup, never a path join.

@@ -7,7 +7,7 @@ import { delayCutoff, olderThan } from './delayed-history.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { DurableLog } from '../log/log.ts';
+import type { BrokerHistory } from '../broker/broker.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { rulesOf, type ModAction } from '../protocol/client-frames.ts';
 import { MessageId, Modes, ModesChange, RulesChange, SendText, StreamName, UserId } from '../protocol/schemas.ts';
@@ -17,7 +17,8 @@ import * as S from './schemas.ts';
 export interface StreamRoutesDeps extends StreamStateSources {
   chat: ChatService;
   moderation: ModeratorActions;
-  log: DurableLog;
+  /** Polling and replay read the broker's history, as joins do. */
+  broker: BrokerHistory;
   readLimits: HistoryReadLimits;
   pollingIntervalMs: number;
   /** Largest body of a send, in bytes: maxFrameBytes, as for a WebSocket frame (413 `too_long` beyond). */
@@ -82,12 +83,12 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       if (end < from) throw new ChatError('invalid', 'to must not be before from');
       const includeSampled = await d.moderation.isModerator(identity, s);
       const cutoff = await delayCutoff(d.settings, d.moderation, identity, s, Date.now());
-      const messages = olderThan(await d.log.range(s, from, end, limit, includeSampled), cutoff ?? Infinity);
+      const messages = olderThan(await d.broker.range(s, from, end, limit, includeSampled), cutoff ?? Infinity);
       const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
       return { messages, next, pollingIntervalMillis };
     }
     if (to !== undefined) throw new ChatError('invalid', 'to needs from');
-    const read = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
+    const read = after === undefined ? await d.broker.latest(s, limit) : await d.broker.since(s, after, limit);
     const cutoff = await delayCutoff(d.settings, d.moderation, identity, s, Date.now());
     const shown = cutoff === undefined ? read.messages : olderThan(read.messages, cutoff);
     if (shown.length < read.messages.length) {
@@ -96,7 +97,7 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
     }
     const page = read;
     const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
-    // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq
+    // A full page means more may follow at once; otherwise the client is caught up to the stream's newest seq
     // (also when `after` was beyond it: clamped, or the poller would wait for seqs the stream never reaches).
     const next = last !== undefined && page.messages.length === limit ? last : page.lastSeq;
     return { messages: page.messages, next, pollingIntervalMillis };

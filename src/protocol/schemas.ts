@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { GRANTABLE_ROLES, STREAM_NAME } from './types.ts';
+import { GRANTABLE_ROLES, ORDERINGS, STREAM_NAME } from './types.ts';
 
 // The objects a client sends, described once: the WebSocket frame parser
 // (client-frames.ts) and the HTTP routes (src/http/) validate with these same
@@ -68,6 +68,7 @@ export const Modes = Type.Object({
   knownForMinutes: boundedInteger('knownForMinutes', -1, MAX_KNOWN_FOR_MINUTES),
   chatDelaySeconds: boundedInteger('chatDelaySeconds', 0, MAX_CHAT_DELAY_SECONDS),
   holdFirstMessages: flag('holdFirstMessages'),
+  ordering: Type.Optional(Type.Enum(ORDERINGS, refusal(`ordering must be one of ${ORDERINGS.join(', ')}`))),
 });
 
 /** A change of modes: only the modes named change. `x-unknown` names what an unknown key is in its refusal. */

@@ -35,7 +35,13 @@ export interface Message {
   returning?: true;
   /** Added: a line that was held for review and approved by a moderator; absent otherwise. */
   reviewed?: true;
+  /** Multi-region mode: the region that accepted it (docs/regions.md). */
+  origin?: string;
 }
+
+export const ORDERINGS = ['regional', 'global'] as const;
+/** How a stream orders lines across regions (docs/regions.md). */
+export type Ordering = (typeof ORDERINGS)[number];
 
 export interface Modes {
   slowSeconds: number;
@@ -49,6 +55,16 @@ export interface Modes {
   chatDelaySeconds: number;
   /** Added: a user's first line ever in the stream is held for a moderator's review. */
   holdFirstMessages: boolean;
+  /** Absent until set; shown as `regional` in multi-region mode when absent. */
+  ordering?: Ordering;
+}
+
+/** Where a stream in global order stands (multi-region mode, `modes.ordering` global). */
+export interface GlobalOrderState {
+  /** Some region's watermark stopped past the hold bound: lines go out without waiting for it. */
+  degraded: boolean;
+  /** The regions left out of the wait, sorted; empty when not degraded. */
+  leftOut: string[];
 }
 
 export interface RateState {
@@ -58,9 +74,14 @@ export interface RateState {
 }
 
 export interface StreamState {
+  /** Distinct viewers; in multi-region mode over every region (their HyperLogLogs merged). */
   viewers: number;
   modes: Modes;
   rate: RateState;
+  /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
+  viewersByRegion?: Record<string, number>;
+  /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
+  globalOrder?: GlobalOrderState;
 }
 
 /** A stream's own moderation rules (PROTOCOL.md `rules`), plus its emote set (an extension). */
@@ -103,10 +124,13 @@ export const DEFAULT_MODES: Readonly<Modes> = Object.freeze({
 });
 export const DEFAULT_RULES: Readonly<StreamRules> = Object.freeze({ blockedTerms: [], blockLinks: false, emotes: [] });
 
+/** Every mode's name: those with a default, and `ordering`, which is absent until set. */
+export const MODE_NAMES: readonly (keyof Modes)[] = [...(Object.keys(DEFAULT_MODES) as Array<keyof Modes>), 'ordering'];
+
 /** `current` with `change` applied field by field, so stray keys of a parsed request body never get stored. */
 export function changedModes(current: Readonly<Modes>, change: Partial<Modes>): Modes {
   const modes = { ...current };
-  for (const key of Object.keys(DEFAULT_MODES) as Array<keyof Modes>) {
+  for (const key of MODE_NAMES) {
     if (change[key] !== undefined) (modes as Record<keyof Modes, unknown>)[key] = change[key];
   }
   return modes;

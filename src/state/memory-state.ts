@@ -1,4 +1,5 @@
 import { DEFAULT_MODES, DEFAULT_RULES, changedModes, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { TokenRoleRecords } from './token-role-records.ts';
@@ -20,6 +21,7 @@ export class MemoryState implements StateStore {
   readonly #windows = new SendWindows();
   readonly #modes: Map<string, Modes>;
   readonly #rules: Map<string, StreamRules>;
+  readonly #images: Map<string, StreamImages>;
   /** stream -> user id -> ban; grows only by moderator action. */
   readonly #bans: Map<string, Map<string, Ban>>;
   /** stream -> user id -> granted roles; bounded per stream. */
@@ -33,6 +35,7 @@ export class MemoryState implements StateStore {
     const loaded = this.#persistence?.load(Date.now());
     this.#modes = loaded?.modes ?? new Map();
     this.#rules = loaded?.rules ?? new Map();
+    this.#images = loaded?.images ?? new Map();
     this.#bans = loaded?.bans ?? new Map();
     this.#grants = loaded?.grants ?? new Map();
   }
@@ -98,6 +101,16 @@ export class MemoryState implements StateStore {
     const stored = copyRules(rules);
     this.#persistence?.saveRules(stream, stored);
     this.#rules.set(stream, stored);
+  }
+
+  async getImages(stream: string): Promise<StreamImages> {
+    return copyImages(this.#images.get(stream) ?? EMPTY_IMAGES);
+  }
+
+  async setImages(stream: string, images: StreamImages): Promise<void> {
+    const stored = copyImages(images);
+    this.#persistence?.saveImages(stream, stored);
+    this.#images.set(stream, stored);
   }
 
   async getBan(stream: string, userId: string, now: number): Promise<Ban | null> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
-import { DEFAULT_MODES, GRANTABLE_ROLES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
@@ -9,7 +10,10 @@ import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-
 import { CHECK_LINE, NOTE_SIGHTING, checkLineArgs, sightingArgs, toLineVerdict } from './redis-line-check.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
 
-export type RedisStateOptions = RedisSeamOptions;
+export interface RedisStateOptions extends RedisSeamOptions {
+  /** Multi-region mode: modes show `ordering` (`regional` until a moderator sets it); one region shows it only once set. */
+  showOrdering?: boolean;
+}
 
 // Rate and slow-mode keys live this much longer than they can refuse a send,
 // so a gateway whose clock runs ahead does not see another's keys vanish early.
@@ -49,22 +53,26 @@ export class RedisState implements StateStore {
   }
 
   /**
-   * The user's window over all streams first (its own key, so a script of its
-   * own), then the stream's; a send the stream refuses is taken back out of
-   * the user's window, so only accepted sends count in both.
+   * One script and one round trip on a single Redis: the stream's checks and
+   * the user's window over all streams together. On Redis Cluster the user's
+   * window lives in another hash slot, so it is checked first by a script of
+   * its own, and a send the stream then refuses is taken back out of it; only
+   * accepted sends count in both either way.
    */
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
+    const streamKeys = [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
     const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
-    if (userWindow !== undefined) {
-      const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
-      if (!overAllStreams.ok) return overAllStreams;
+    if (userWindow === undefined || !this.#options.cluster) {
+      const keys = userWindow === undefined ? streamKeys : [...streamKeys, userWindow];
+      return toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, keys, checkSendArgs(check, member, EXPIRY_SLACK_MS))));
     }
-    const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
-    const verdict = toSendVerdict(reply);
-    if (!verdict.ok && userWindow !== undefined) await this.#run(this.#client.zRem(userWindow, member));
+    const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
+    if (!overAllStreams.ok) return overAllStreams;
+    const verdict = toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, streamKeys, checkSendArgs({ ...check, userRateMax: 0 }, member, EXPIRY_SLACK_MS))));
+    if (!verdict.ok) await this.#run(this.#client.zRem(userWindow, member));
     return verdict;
   }
 
@@ -79,20 +87,20 @@ export class RedisState implements StateStore {
   }
 
   async getModes(stream: string): Promise<Modes> {
-    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
+    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)), this.#options.showOrdering === true);
   }
 
   async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
     const key = `${this.#streamKey(stream)}modes`;
     // Field by field, so stray keys of a parsed request body never get stored.
     const fields: Record<string, string> = {};
-    for (const mode of Object.keys(DEFAULT_MODES) as Array<keyof Modes>) {
+    for (const mode of MODE_NAMES) {
       if (change[mode] !== undefined) fields[mode] = String(change[mode]);
     }
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
     const replies = await this.#run(multi.hGetAll(key).exec());
-    return toModes(replies.at(-1) as unknown as Record<string, string>);
+    return toModes(replies.at(-1) as unknown as Record<string, string>, this.#options.showOrdering === true);
   }
 
   async getRules(stream: string): Promise<StreamRules> {
@@ -105,6 +113,15 @@ export class RedisState implements StateStore {
   async setRules(stream: string, rules: StreamRules): Promise<void> {
     const stored: StreamRules = { blockedTerms: [...rules.blockedTerms], blockLinks: rules.blockLinks, emotes: [...rules.emotes] };
     await this.#run(this.#client.set(`${this.#streamKey(stream)}rules`, JSON.stringify(stored)));
+  }
+
+  async getImages(stream: string): Promise<StreamImages> {
+    const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}images`));
+    return copyImages(stored === null ? EMPTY_IMAGES : (JSON.parse(stored) as StreamImages));
+  }
+
+  async setImages(stream: string, images: StreamImages): Promise<void> {
+    await this.#run(this.#client.set(`${this.#streamKey(stream)}images`, JSON.stringify(copyImages(images))));
   }
 
   async getGrants(stream: string): Promise<Map<string, GrantableRole[]>> {
@@ -177,11 +194,13 @@ function userPart(userId: string): string {
 }
 
 /** Each mode as stored (numbers and flags as text), its default where the hash has none. */
-function toModes(hash: Record<string, string>): Modes {
-  const modes: Record<string, number | boolean> = { ...DEFAULT_MODES };
+function toModes(hash: Record<string, string>, showOrdering: boolean): Modes {
+  const modes: Record<string, number | boolean | string> = { ...DEFAULT_MODES };
   for (const [mode, fallback] of Object.entries(DEFAULT_MODES)) {
     const stored = hash[mode];
     if (stored !== undefined) modes[mode] = typeof fallback === 'boolean' ? stored === 'true' : Number(stored);
   }
+  if (hash.ordering === 'regional' || hash.ordering === 'global') modes.ordering = hash.ordering;
+  else if (showOrdering) modes.ordering = 'regional';
   return modes as unknown as Modes;
 }

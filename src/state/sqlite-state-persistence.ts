@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DEFAULT_MODES, DEFAULT_RULES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
+import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import type { Ban } from './state.ts';
 import type { PersistedState, StatePersistence } from './state-persistence.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stream_modes (stream TEXT PRIMARY KEY, modes TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stream_rules (stream TEXT PRIMARY KEY, rules TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stream_images (stream TEXT PRIMARY KEY, images TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bans (
   stream  TEXT NOT NULL,
   user_id TEXT NOT NULL,
@@ -32,6 +34,7 @@ export class SqliteStatePersistence implements StatePersistence {
   readonly #db: DatabaseSync;
   readonly #saveModes: StatementSync;
   readonly #saveRules: StatementSync;
+  readonly #saveImages: StatementSync;
   readonly #saveBan: StatementSync;
   readonly #deleteBan: StatementSync;
   readonly #saveGrant: StatementSync;
@@ -46,6 +49,7 @@ export class SqliteStatePersistence implements StatePersistence {
     this.#db.exec(SCHEMA);
     this.#saveModes = this.#db.prepare('INSERT OR REPLACE INTO stream_modes (stream, modes) VALUES (?, ?)');
     this.#saveRules = this.#db.prepare('INSERT OR REPLACE INTO stream_rules (stream, rules) VALUES (?, ?)');
+    this.#saveImages = this.#db.prepare('INSERT OR REPLACE INTO stream_images (stream, images) VALUES (?, ?)');
     this.#saveBan = this.#db.prepare('INSERT OR REPLACE INTO bans (stream, user_id, until) VALUES (?, ?, ?)');
     this.#deleteBan = this.#db.prepare('DELETE FROM bans WHERE stream = ? AND user_id = ?');
     this.#saveGrant = this.#db.prepare('INSERT OR REPLACE INTO grants (stream, user_id, roles) VALUES (?, ?, ?)');
@@ -63,6 +67,10 @@ export class SqliteStatePersistence implements StatePersistence {
     for (const row of this.#db.prepare('SELECT stream, rules FROM stream_rules').all() as Array<{ stream: string; rules: string }>) {
       rules.set(row.stream, { ...DEFAULT_RULES, ...(JSON.parse(row.rules) as Partial<StreamRules>) });
     }
+    const images = new Map<string, StreamImages>();
+    for (const row of this.#db.prepare('SELECT stream, images FROM stream_images').all() as Array<{ stream: string; images: string }>) {
+      images.set(row.stream, copyImages({ ...EMPTY_IMAGES, ...(JSON.parse(row.images) as Partial<StreamImages>) }));
+    }
     const bans = new Map<string, Map<string, Ban>>();
     for (const row of this.#db.prepare('SELECT stream, user_id, until FROM bans').all() as Array<{ stream: string; user_id: string; until: number | null }>) {
       let users = bans.get(row.stream);
@@ -76,7 +84,7 @@ export class SqliteStatePersistence implements StatePersistence {
       // Only roles this version can grant: a role dropped later is not granted by a stale row.
       users.set(row.user_id, (JSON.parse(row.roles) as string[]).filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r)));
     }
-    return { modes, rules, bans, grants };
+    return { modes, rules, images, bans, grants };
   }
 
   saveModes(stream: string, modes: Modes): void {
@@ -85,6 +93,10 @@ export class SqliteStatePersistence implements StatePersistence {
 
   saveRules(stream: string, rules: StreamRules): void {
     this.#saveRules.run(stream, JSON.stringify(rules));
+  }
+
+  saveImages(stream: string, images: StreamImages): void {
+    this.#saveImages.run(stream, JSON.stringify(images));
   }
 
   saveBan(stream: string, userId: string, ban: Ban): void {

@@ -1,3 +1,4 @@
+import type { StreamImages } from '../protocol/stream-images.ts';
 import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
 import type { Ban } from './state.ts';
 
@@ -5,6 +6,7 @@ import type { Ban } from './state.ts';
 export interface PersistedState {
   modes: Map<string, Modes>;
   rules: Map<string, StreamRules>;
+  images: Map<string, StreamImages>;
   /** stream -> user id -> ban */
   bans: Map<string, Map<string, Ban>>;
   /** stream -> user id -> roles granted on the server */
@@ -20,6 +22,7 @@ export interface StatePersistence {
   load(now: number): PersistedState;
   saveModes(stream: string, modes: Modes): void;
   saveRules(stream: string, rules: StreamRules): void;
+  saveImages(stream: string, images: StreamImages): void;
   saveBan(stream: string, userId: string, ban: Ban): void;
   deleteBan(stream: string, userId: string): void;
   /** An empty list deletes the user's grants. */

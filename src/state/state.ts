@@ -1,3 +1,4 @@
+import type { StreamImages } from '../protocol/stream-images.ts';
 import type { GrantableRole, Modes, Role, StreamRules } from '../protocol/types.ts';
 
 export interface Ban {
@@ -101,6 +102,10 @@ export interface StateStore {
 
   getRules(stream: string): Promise<StreamRules>;
   setRules(stream: string, rules: StreamRules): Promise<void>;
+
+  /** The broadcaster's emote and badge images (an extension); replaced whole. */
+  getImages(stream: string): Promise<StreamImages>;
+  setImages(stream: string, images: StreamImages): Promise<void>;
 
   /** Roles the broadcaster granted on the server, by user id (at most MAX_GRANTS_PER_STREAM users). */
   getGrants(stream: string): Promise<Map<string, GrantableRole[]>>;

@@ -223,6 +223,14 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.equal((await state.getModes(s)).slowSeconds, 30);
       });
 
+      test('modes.ordering is absent until set, then kept beside the other modes', async () => {
+        assert.equal((await state.getModes(s)).ordering, undefined);
+        assert.deepEqual(await state.setModes(s, { ordering: 'global' }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: false, ordering: 'global' });
+        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: true, ordering: 'global' });
+        assert.equal((await state.setModes(s, { ordering: 'regional' })).ordering, 'regional');
+        assert.equal((await state.getModes(other)).ordering, undefined);
+      });
+
       test('rules default, are replaced whole, and stay per stream', async () => {
         assert.deepEqual(await state.getRules(s), DEFAULT_RULES);
         const rules = { blockedTerms: ['spoiler'], blockLinks: true, emotes: ['Kappa'] };
@@ -232,6 +240,25 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.deepEqual(await state.getRules(other), DEFAULT_RULES);
         await state.setRules(s, { blockedTerms: [], blockLinks: false, emotes: [] });
         assert.deepEqual(await state.getRules(s), DEFAULT_RULES);
+      });
+    });
+
+    describe('images', () => {
+      test('emote and badge images default to none, are replaced whole, and stay per stream', async () => {
+        assert.deepEqual(await state.getImages(s), { emotes: [], badges: [] });
+        const images = {
+          emotes: [{ name: 'catJAM', url: 'https://cdn.7tv.app/emote/1/1x.webp', animated: true }],
+          badges: [{ role: 'moderator' as const, url: 'https://img.example/mod.png' }],
+        };
+        await state.setImages(s, images);
+        images.emotes.push({ name: 'late', url: 'https://x.example/late.png', animated: false });
+        assert.deepEqual(await state.getImages(s), {
+          emotes: [{ name: 'catJAM', url: 'https://cdn.7tv.app/emote/1/1x.webp', animated: true }],
+          badges: [{ role: 'moderator', url: 'https://img.example/mod.png' }],
+        });
+        assert.deepEqual(await state.getImages(other), { emotes: [], badges: [] });
+        await state.setImages(s, { emotes: [], badges: [] });
+        assert.deepEqual(await state.getImages(s), { emotes: [], badges: [] });
       });
     });
 
@@ -422,6 +449,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       await state.setGrant(s, 'revoked', []);
       await state.setModes(s, { slowSeconds: 10, subscribersOnly: true });
       await state.setRules(s, { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      await state.setImages(s, { emotes: [{ name: 'kept', url: 'https://img.example/kept.png', animated: false }], badges: [] });
       await state.setBan(s, 'banned', { until: null });
       await state.setBan(s, 'timed', { until: t0 + 3_600_000 });
       await state.setBan(s, 'unbanned', { until: null });
@@ -430,6 +458,7 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       state = await harness.open();
       assert.deepEqual(await state.getModes(s), { ...DEFAULT_MODES, slowSeconds: 10, subscribersOnly: true });
       assert.deepEqual(await state.getRules(s), { blockedTerms: ['x'], blockLinks: true, emotes: [] });
+      assert.deepEqual(await state.getImages(s), { emotes: [{ name: 'kept', url: 'https://img.example/kept.png', animated: false }], badges: [] });
       assert.deepEqual(await state.getBan(s, 'banned', t0), { until: null });
       assert.deepEqual(await state.getBan(s, 'timed', t0), { until: t0 + 3_600_000 });
       assert.equal(await state.getBan(s, 'unbanned', t0), null);

@@ -103,3 +103,10 @@ test('the README configuration table is the generated one', () => {
   const readme = readFileSync('README.md', 'utf8');
   assert.ok(readme.includes(configReference()), 'README is stale: run node scripts/update-readme-config.ts');
 });
+
+test('imageOrigins must each be an https origin (http only on loopback), with no path', () => {
+  assert.deepEqual(loadConfig(['--dev', '--image-origins', 'https://cdn.7tv.app,http://127.0.0.1:9000'], {}).imageOrigins, ['https://cdn.7tv.app', 'http://127.0.0.1:9000']);
+  assert.throws(() => loadConfig(['--dev', '--image-origins', 'http://cdn.example'], {}), /imageOrigins .*http:\/\/cdn\.example must be https/);
+  assert.throws(() => loadConfig(['--dev', '--image-origins', 'https://cdn.example/emotes'], {}), /origin only/);
+  assert.throws(() => loadConfig(['--dev'], { CHORUS_IMAGE_ORIGINS: 'https://cdn.example/' }), /origin only/);
+});

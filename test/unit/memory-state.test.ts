@@ -53,11 +53,14 @@ test('timeouts that ended are not loaded again, and their rows are deleted', asy
 
 test('a change that cannot be stored does not take effect', async () => {
   const failing: StatePersistence = {
-    load: () => ({ modes: new Map(), rules: new Map(), bans: new Map(), grants: new Map() }),
+    load: () => ({ modes: new Map(), rules: new Map(), images: new Map(), bans: new Map(), grants: new Map() }),
     saveModes: (_stream: string, _modes: Modes) => {
       throw new Error('disk full');
     },
     saveRules: (_stream: string, _rules: StreamRules) => {
+      throw new Error('disk full');
+    },
+    saveImages: () => {
       throw new Error('disk full');
     },
     saveBan: () => {
@@ -72,6 +75,8 @@ test('a change that cannot be stored does not take effect', async () => {
   const state = new MemoryState({ persistence: failing });
   await assert.rejects(state.setModes('s', { slowSeconds: 9 }), /disk full/);
   await assert.rejects(state.setRules('s', { blockedTerms: ['x'], blockLinks: true, emotes: [] }), /disk full/);
+  await assert.rejects(state.setImages('s', { emotes: [], badges: [] }), /disk full/);
+  assert.deepEqual(await state.getImages('s'), { emotes: [], badges: [] });
   await assert.rejects(state.setBan('s', 'u', { until: null }), /disk full/);
   await assert.rejects(state.setGrant('s', 'u', ['moderator']), /disk full/);
   assert.equal((await state.getModes('s')).slowSeconds, 0);

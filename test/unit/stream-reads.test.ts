@@ -120,7 +120,7 @@ test('stream settings: modes and rules read once per ttl; a change made here cou
   const state = new MemoryState();
   const clock = { now: 0 };
   const settings = new StreamSettings({ state, ttlMs: 2_000, maxStreams: 10, now: () => clock.now });
-  assert.deepEqual(await settings.of('s'), { modes: DEFAULT_MODES, rules: { blockedTerms: [], blockLinks: false, emotes: [] } });
+  assert.deepEqual(await settings.of('s'), { modes: DEFAULT_MODES, rules: { blockedTerms: [], blockLinks: false, emotes: [] }, images: { emotes: [], badges: [] }, emotes: [] });
   await settings.setModes('s', { slowSeconds: 5 });
   await settings.setRules('s', { blockedTerms: ['spoiler'], blockLinks: true, emotes: [] });
   assert.equal((await settings.of('s')).modes.slowSeconds, 5, 'changed through this gateway: at once');

@@ -3,7 +3,7 @@ import { wsTextFrame } from '../../net/ws-frame.ts';
 import type { Message } from '../../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';
-import { clearchatLine, clearmsgLine, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
+import { clearchatLine, clearmsgLine, hasRoomTag, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
 
 /** The IRC forms of one hub frame: built by the first IRC client that needs a form, shared by the rest. */
 export class IrcFrame {
@@ -66,8 +66,9 @@ function encode(content: FrameContent, directory: UserDirectory): string {
     case 'state': {
       let lines = '';
       for (const mode of content.changedModes) {
+        if (!hasRoomTag(mode)) continue; // no Twitch room state for it (chat delay, held first lines, ordering): IRC clients need not know
         const notice = modeNotice(mode, content.state.modes);
-        if (notice !== undefined) lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
+        lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
       }
       return lines;
     }

@@ -5,6 +5,8 @@ import type { Message, Modes, Role, User } from '../../protocol/types.ts';
 import { formatLine, formatTags } from './irc-line.ts';
 
 export const SERVER = 'tmi.twitch.tv';
+/** The keepalive: a client that answers nothing (a PONG or any other line) before the next one is dropped. */
+export const PING_LINE = `PING :${SERVER}\r\n`;
 
 type Tags = Array<[string, string]>;
 
@@ -113,8 +115,10 @@ export function globaluserstateLine(user: User): string {
   ], 'GLOBALUSERSTATE', []);
 }
 
-/** The modes Twitch's ROOMSTATE has a tag for, with the tag's value; the others (chat delay, holding first lines) have none. */
-const ROOM_TAGS: Partial<Record<keyof Modes, { tag: string; value: (modes: Modes) => string }>> = {
+/** The modes Twitch's ROOMSTATE has a tag for; the others (chat delay, holding first lines, ordering across regions) have none. */
+export type TwitchMode = 'emoteOnly' | 'knownForMinutes' | 'uniqueChatMinutes' | 'slowSeconds' | 'subscribersOnly';
+
+const ROOM_TAGS: Record<TwitchMode, { tag: string; value: (modes: Modes) => string }> = {
   emoteOnly: { tag: 'emote-only', value: (m) => (m.emoteOnly ? '1' : '0') },
   knownForMinutes: { tag: 'followers-only', value: (m) => String(m.knownForMinutes) },
   uniqueChatMinutes: { tag: 'r9k', value: (m) => (m.uniqueChatMinutes > 0 ? '1' : '0') },
@@ -123,8 +127,8 @@ const ROOM_TAGS: Partial<Record<keyof Modes, { tag: string; value: (modes: Modes
 };
 
 /** Whether a change of this mode is announced over IRC (a ROOMSTATE tag exists for it). */
-export function hasRoomTag(mode: keyof Modes): boolean {
-  return ROOM_TAGS[mode] !== undefined;
+export function hasRoomTag(mode: keyof Modes): mode is TwitchMode {
+  return Object.hasOwn(ROOM_TAGS, mode);
 }
 
 /** The whole room state, as on join. Followers-only is Chorus's "known for N minutes" (-1: off), r9k its unique chat. */
@@ -140,8 +144,8 @@ export function roomstateLine(stream: string, modes: Modes): string {
  * `slow` and `followers-only` only from a ROOMSTATE that has no `subs-only`.
  * Only for modes with a tag (hasRoomTag).
  */
-export function roomstateChangeLine(stream: string, mode: keyof Modes, modes: Modes): string {
-  const room = ROOM_TAGS[mode]!;
+export function roomstateChangeLine(stream: string, mode: TwitchMode, modes: Modes): string {
+  const room = ROOM_TAGS[mode];
   return serverLine([['room-id', stream], [room.tag, room.value(modes)]], 'ROOMSTATE', ['#' + stream]);
 }
 

@@ -3,6 +3,7 @@
 import type { ChatError } from '../../protocol/errors.ts';
 import { BackendError } from '../../chat/backend-error.ts';
 import type { ErrorCode, Modes } from '../../protocol/types.ts';
+import type { TwitchMode } from './twitch-lines.ts';
 
 export interface Notice {
   msgId: string;
@@ -49,8 +50,8 @@ export function sendRefusal(err: ChatError, channel: string): Notice {
   return SEND_REFUSALS[err.code](err, channel);
 }
 
-/** The announcement of one mode change, sent with the partial ROOMSTATE; none for a mode IRC has no tag for. */
-export function modeNotice(mode: keyof Modes, modes: Modes): Notice | undefined {
+/** The announcement of one mode change, sent with the partial ROOMSTATE. */
+export function modeNotice(mode: TwitchMode, modes: Modes): Notice {
   switch (mode) {
     case 'slowSeconds':
       return modes.slowSeconds > 0
@@ -73,8 +74,5 @@ export function modeNotice(mode: keyof Modes, modes: Modes): Notice | undefined 
       return modes.knownForMinutes === 0
         ? { msgId: 'followers_on_zero', text: 'This room is now in followers-only mode.' }
         : { msgId: 'followers_on', text: `This room is now in ${modes.knownForMinutes} minutes followers-only mode.` };
-    case 'chatDelaySeconds':
-    case 'holdFirstMessages':
-      return undefined;
   }
 }

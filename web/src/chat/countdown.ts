@@ -22,6 +22,12 @@ export class Countdown {
     this.#update();
   }
 
+  /** Ends the wait now (the reason for it went away), with one last tick of 0. */
+  stop(): void {
+    this.#until = 0;
+    this.#update();
+  }
+
   #update(): void {
     const left = Math.ceil((this.#until - Date.now()) / 1000);
     if (left <= 0) {

@@ -11,17 +11,24 @@ import { ModPanel } from './mod-panel.ts';
 import { ReviewQueue } from './review-queue.ts';
 import { SendBox } from './send-box.ts';
 import { StatusBar } from './status-bar.ts';
+import { loadLook, PLAIN_LOOK, type StreamLook } from './stream-look.ts';
+import { wireTimestampToggle } from './timestamps.ts';
+import { applyOverlay, overlayOptions } from './overlay.ts';
 
 const MAX_ROWS = 150;
+// An OBS overlay (?overlay=1) is read-only: it never signs in, whatever the fragment holds.
+const overlay = overlayOptions(location.search);
+if (overlay !== null) applyOverlay(overlay);
 
 const stream = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 document.title = `${stream} · Chorus chat`;
 byId('stream-name').textContent = stream;
 
-let token = tokenFromFragment();
+let token = overlay === null ? tokenFromFragment() : null;
 let me: User | null = null;
 let moderator = false;
 let modes: Modes = { ...DEFAULT_MODES };
+let look: StreamLook = PLAIN_LOOK;
 
 const scheduleRenewal = renewTokenBeforeExpiry(document.body.dataset.dev === 'true', () => token, (fresh) => {
   token = fresh;
@@ -40,6 +47,7 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   joined(frame, resumed) {
     // The token's roles and those the broadcaster granted on the server.
     if (frame.roles !== undefined) showRoles(frame.roles);
+    sendBox.rejoined();
     if (resumed) list.add(frame.history);
     else list.reset(frame.history);
     showModes(frame.state.modes);
@@ -52,7 +60,10 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
       review.take(frame);
       if (me !== null && frame.user === me.id) byId('send-status').textContent = `Your held message "${frame.text}" was ${frame.outcome}.`;
     } else if (frame.type === 'retract') list.retract(frame.ids);
-    else if (frame.type === 'clear') list.clearUser(frame.user);
+    else if (frame.type === 'clear') {
+      list.clearUser(frame.user);
+      if (frame.user === me?.id) sendBox.restrict(frame.reason, frame.seconds);
+    }
     else if (frame.type === 'state') {
       showModes(frame.modes);
       status.showState(frame);
@@ -79,16 +90,19 @@ byId<HTMLDetailsElement>('mod-panel').addEventListener('toggle', (event) => {
 });
 const listElement = byId<HTMLOListElement>('messages');
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
-const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: MAX_ROWS, decorate: modActions.decorate });
+const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: overlay?.lines ?? MAX_ROWS, decorate: modActions.decorate, look: () => look });
+wireTimestampToggle(byId<HTMLInputElement>('show-times'), listElement);
 const sendBox = new SendBox({
   form: byId<HTMLFormElement>('send'),
   input: byId<HTMLInputElement>('send-text'),
   button: byId<HTMLButtonElement>('send-button'),
   status: byId('send-status'),
+  counter: byId('send-count'),
   list,
   send: (text) => request({ type: 'send', text }),
   me: () => me,
   slowSeconds: () => (moderator ? 0 : modes.slowSeconds),
+  look: () => look,
 });
 
 function showRoles(roles: Role[]): void {
@@ -101,6 +115,7 @@ function showRoles(roles: Role[]): void {
 function showModes(next: Modes): void {
   modes = next;
   modPanel.showModes(next);
+  sendBox.modesChanged();
 }
 
 function signIn(fresh: string): void {
@@ -108,5 +123,8 @@ function signIn(fresh: string): void {
   connection.setToken(fresh);
 }
 
-if (token === null && document.body.dataset.dev === 'true') offerDevLogin(stream, signIn);
-connection.start(token);
+if (token === null && overlay === null && document.body.dataset.dev === 'true') offerDevLogin(stream, signIn);
+// The stream's look (links, images) first, so history is drawn with it; a failed read draws plain text.
+void loadLook(stream).then((loaded) => {
+  look = loaded;
+}).finally(() => connection.start(token));

@@ -1,11 +1,14 @@
 import type { Message } from '../shared/wire.ts';
 import { identify, messageRow } from './message-row.ts';
+import type { StreamLook } from './stream-look.ts';
 
 export interface MessageListOptions {
   /** Rows kept in the page; older ones are removed as new ones arrive. */
   maxRows: number;
   /** Adds per-line extras (moderator buttons) to a freshly built row. */
   decorate: (row: HTMLLIElement, message: Message) => void;
+  /** How the stream's lines are drawn (links, images); read per row, so a late load applies to the next lines. */
+  look: () => StreamLook;
 }
 
 const AT_BOTTOM_PX = 24;
@@ -106,7 +109,7 @@ export class MessageList {
     if (this.#queue.length === 0) return;
     const fragment = document.createDocumentFragment();
     for (const message of this.#queue) {
-      const row = messageRow(message);
+      const row = messageRow(message, this.#o.look());
       identify(row, message.id);
       this.#o.decorate(row, message);
       const shown = this.#rows.get(message.id);

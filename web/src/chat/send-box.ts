@@ -1,19 +1,24 @@
 import type { Answer, ErrorCode, User } from '../shared/wire.ts';
 import { Countdown } from './countdown.ts';
+import { LengthCounter } from './length-counter.ts';
 import type { MessageList } from './message-list.ts';
 import { messageRow } from './message-row.ts';
+import type { StreamLook } from './stream-look.ts';
 
 export interface SendBoxDeps {
   form: HTMLFormElement;
   input: HTMLInputElement;
   button: HTMLButtonElement;
   status: HTMLElement;
+  /** Characters left near the limit. */
+  counter: HTMLElement;
   list: MessageList;
   send: (text: string) => Promise<Answer>;
   /** The signed-in user as they appear in this stream (badges), or null when anonymous. */
   me: () => User | null;
   /** Slow-mode seconds that apply to this user (0 for moderators). */
   slowSeconds: () => number;
+  look: () => StreamLook;
 }
 
 // Refusals whose wait is worth counting down on the button.
@@ -32,17 +37,23 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
 
 /**
  * The send box: shows the sender's line at once (kept even when the server
- * samples it out of the broadcast), and shows refusals and waits inline,
- * counting down slow mode and rate limits.
+ * samples it out of the broadcast), shows refusals and waits inline
+ * (counting down slow mode, rate limits and timeouts), puts a refused text
+ * back in the box, and counts characters near the limit.
  */
 export class SendBox {
   readonly #d: SendBoxDeps;
   readonly #countdown: Countdown;
+  readonly #counter: LengthCounter;
+  #signedIn = false;
+  #banned = false;
+  #waitCode: ErrorCode | undefined;
   #waitText = '';
 
   constructor(deps: SendBoxDeps) {
     this.#d = deps;
     this.#countdown = new Countdown((left) => this.#showWait(left));
+    this.#counter = new LengthCounter(deps.input, deps.counter, () => this.#enable());
     deps.form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#submit();
@@ -51,19 +62,47 @@ export class SendBox {
 
   /** Enables the box for a signed-in user, or asks an anonymous one to log in. */
   setSignedIn(signedIn: boolean, maxLength: number): void {
+    this.#signedIn = signedIn;
     this.#d.input.disabled = !signedIn;
-    this.#d.input.maxLength = maxLength;
     this.#d.input.placeholder = signedIn ? 'Send a message' : 'Log in to chat';
-    this.#d.button.disabled = !signedIn || this.#countdown.running;
+    this.#counter.setLimit(maxLength);
+    this.#enable();
+  }
+
+  /** This user was banned or timed out here (a `clear` naming them): says so at once and waits. */
+  restrict(reason: 'ban' | 'timeout', seconds: number | undefined): void {
+    if (reason === 'ban') {
+      this.#banned = true;
+      this.#countdown.stop();
+      this.#say(REFUSALS.banned!, 'banned');
+      this.#enable();
+    } else if (seconds !== undefined) {
+      this.#wait('timed_out', seconds * 1000);
+    }
+  }
+
+  /** A fresh join: a ban lifted meanwhile is found out by the next send, as on any other page. */
+  rejoined(): void {
+    if (!this.#banned) return;
+    this.#banned = false;
+    this.#say('');
+    this.#enable();
+  }
+
+  /** Slow mode changed: a slow-mode wait ends at once when slow mode is off for this user. */
+  modesChanged(): void {
+    if (this.#waitCode === 'slow_mode' && this.#d.slowSeconds() === 0) this.#countdown.stop();
   }
 
   async #submit(): Promise<void> {
     const me = this.#d.me();
-    const text = this.#d.input.value.trim();
-    if (me === null || text === '' || this.#countdown.running) return;
+    const typed = this.#d.input.value;
+    const text = typed.trim();
+    if (me === null || text === '' || this.#blocked()) return;
     this.#d.input.value = '';
+    this.#counter.update();
     this.#say('');
-    const row = messageRow({ user: me, text });
+    const row = messageRow({ user: me, text, ts: Date.now() }, this.#d.look());
     row.classList.add('own', 'pending');
     this.#d.list.addOwn(row);
     const answer = await this.#d.send(text);
@@ -75,31 +114,48 @@ export class SendBox {
       }
       this.#d.list.identifyOwn(row, answer.id ?? '');
       const slow = this.#d.slowSeconds();
-      if (slow > 0) this.#wait('Slow mode: you can send again in', slow * 1000);
+      if (slow > 0) this.#wait('slow_mode', slow * 1000);
       return;
     }
     row.remove();
+    // Nothing typed is lost: the refused text comes back, unless something new was typed meanwhile.
+    if (this.#d.input.value === '') {
+      this.#d.input.value = typed;
+      this.#counter.update();
+    }
     const wait = WAITS[answer.code];
-    if (wait !== undefined && answer.retryAfterMs !== undefined) this.#wait(wait, answer.retryAfterMs);
-    else this.#say(REFUSALS[answer.code] ?? capitalise(answer.message), answer.code);
+    if (wait !== undefined && answer.retryAfterMs !== undefined) this.#wait(answer.code, answer.retryAfterMs);
+    else {
+      if (answer.code === 'banned') this.#banned = true;
+      this.#say(REFUSALS[answer.code] ?? capitalise(answer.message), answer.code);
+      this.#enable();
+    }
   }
 
-  #wait(text: string, ms: number): void {
-    this.#waitText = text;
+  #blocked(): boolean {
+    return !this.#signedIn || this.#banned || this.#countdown.running || this.#counter.over;
+  }
+
+  #enable(): void {
+    this.#d.button.disabled = this.#blocked();
+  }
+
+  #wait(code: ErrorCode, ms: number): void {
+    this.#waitCode = code;
+    this.#waitText = WAITS[code]!;
     this.#countdown.start(ms);
   }
 
   #showWait(left: number): void {
-    const signedIn = this.#d.me() !== null;
     if (left > 0) {
-      this.#d.button.disabled = true;
       this.#d.button.textContent = `${left} s`;
       this.#say(`${this.#waitText} ${left} s`, 'wait');
     } else {
-      this.#d.button.disabled = !signedIn;
+      this.#waitCode = undefined;
       this.#d.button.textContent = 'Chat';
-      this.#say('');
+      if (!this.#banned) this.#say('');
     }
+    this.#enable();
   }
 
   #say(text: string, kind = ''): void {

@@ -6,15 +6,23 @@ export interface Series {
   values: ReadonlyArray<number | null>;
 }
 
+const TIME_TICKS = 4;
+/** Line widths by series order: each later line is thinner, so an earlier one it coincides with still shows on both sides. */
+const LINE_WIDTHS = [4, 2, 1];
+
 /**
- * A small line chart on a canvas: one or more series over the same x axis,
+ * A small line chart on a canvas: one or more series over the same times,
  * y from zero to the largest value seen (or `fixedMax`), the latest values in
- * the heading. Drawn whole on each update; a few hundred points cost nothing.
+ * the heading, a clock-time axis and a legend under it (as page elements, so
+ * they never cover a line). Drawn whole on each update; a few hundred points
+ * cost nothing.
  */
 export class LineChart {
   readonly element: HTMLElement;
   readonly #canvas: HTMLCanvasElement;
   readonly #latest: HTMLElement;
+  readonly #axis: HTMLElement;
+  readonly #legend: HTMLElement;
   readonly #unit: string;
   readonly #fixedMax: number | undefined;
 
@@ -28,14 +36,17 @@ export class LineChart {
     this.#latest = el('span', 'latest');
     const caption = el('figcaption', undefined, title);
     caption.append(this.#latest);
-    this.element.append(caption, this.#canvas);
+    this.#axis = el('div', 'axis-x');
+    this.#legend = el('ul', 'legend');
+    this.element.append(caption, this.#canvas, this.#axis, this.#legend);
   }
 
-  draw(series: readonly Series[]): void {
+  /** `times`: when each point was taken (ms since epoch), the same length as the series' values. */
+  draw(series: readonly Series[], times: readonly number[]): void {
     const ctx = this.#canvas.getContext('2d');
     if (ctx === null) return;
     const { width, height } = this.#canvas;
-    const pad = { left: 44, right: 8, top: 8, bottom: 18 };
+    const pad = { left: 44, right: 8, top: 8, bottom: 8 };
     const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
     const max = this.#fixedMax ?? niceCeiling(Math.max(1, ...all));
     const points = Math.max(2, ...series.map((s) => s.values.length));
@@ -55,8 +66,8 @@ export class LineChart {
       ctx.stroke();
       ctx.fillText(formatValue(value), 2, y(value) + 4);
     }
-    ctx.lineWidth = 2;
-    for (const s of series) {
+    series.forEach((s, n) => {
+      ctx.lineWidth = LINE_WIDTHS[Math.min(n, LINE_WIDTHS.length - 1)]!;
       ctx.strokeStyle = s.color;
       ctx.fillStyle = s.color;
       ctx.beginPath();
@@ -69,8 +80,10 @@ export class LineChart {
         if (previous === null && (s.values[i + 1] ?? null) === null) ctx.fillRect(x(i) - 2, y(v) - 2, 4, 4);
       });
       ctx.stroke();
-    }
-    // The latest values double as the legend: each in its series' colour.
+    });
+    this.#drawAxis(times, (i) => (x(i) / width) * 100, points);
+    this.#drawLegend(series);
+    // The latest values, each in its series' colour.
     this.#latest.replaceChildren(...series.map((s) => {
       const value = el('span', undefined, `${series.length > 1 ? `${s.label} ` : ''}${formatValue(s.values.at(-1) ?? null)}${this.#unit}`);
       value.style.color = s.color;
@@ -78,6 +91,39 @@ export class LineChart {
     }));
     this.element.dataset.points = String(points);
   }
+
+  /** Clock times under the plot at evenly spaced points, placed where those points are drawn. */
+  #drawAxis(times: readonly number[], leftPercent: (i: number) => number, points: number): void {
+    if (times.length < 2) {
+      this.#axis.replaceChildren();
+      return;
+    }
+    const ticks: HTMLElement[] = [];
+    for (let k = 0; k < TIME_TICKS; k++) {
+      const i = Math.round((k * (times.length - 1)) / (TIME_TICKS - 1));
+      const tick = el('span', undefined, clock(times[i]!));
+      tick.style.left = `${leftPercent(i * ((points - 1) / (times.length - 1)))}%`;
+      ticks.push(tick);
+    }
+    this.#axis.replaceChildren(...ticks);
+  }
+
+  #drawLegend(series: readonly Series[]): void {
+    if (this.#legend.childElementCount === series.length) return;
+    this.#legend.replaceChildren(...series.map((s, n) => {
+      const swatch = el('span', 'swatch');
+      swatch.style.background = s.color;
+      swatch.style.height = `${LINE_WIDTHS[Math.min(n, LINE_WIDTHS.length - 1)]}px`;
+      const item = el('li');
+      item.append(swatch, el('span', 'label', s.label));
+      return item;
+    }));
+  }
+}
+
+function clock(ms: number): string {
+  const at = new Date(ms);
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 function niceCeiling(value: number): number {

@@ -33,15 +33,16 @@ async function refresh(): Promise<void> {
 
 function draw(points: readonly OpsPoint[]): void {
   const pick = <K extends keyof OpsPoint>(key: K): Array<OpsPoint[K]> => points.map((p) => p[key]);
+  const times = pick('t');
   charts.messages.draw([
     { label: 'accepted', color: '#f0a030', values: pick('acceptedPerSecond') },
     { label: 'broadcast', color: '#40b0f0', values: pick('broadcastPerSecond') },
-  ]);
-  charts.keep.draw([{ label: 'keep', color: '#70d070', values: pick('keepRatio') }]);
-  charts.connections.draw([{ label: 'connections', color: '#c080f0', values: pick('connections') }]);
-  charts.deliveries.draw([{ label: 'deliveries', color: '#40b0f0', values: pick('deliveriesPerSecond') }]);
-  charts.latency.draw([{ label: 'p99', color: '#f06060', values: pick('ingestP99Ms') }]);
-  charts.drops.draw([{ label: 'drops', color: '#f0d040', values: pick('slowConsumerDropsPerSecond') }]);
+  ], times);
+  charts.keep.draw([{ label: 'keep', color: '#70d070', values: pick('keepRatio') }], times);
+  charts.connections.draw([{ label: 'connections', color: '#c080f0', values: pick('connections') }], times);
+  charts.deliveries.draw([{ label: 'deliveries', color: '#40b0f0', values: pick('deliveriesPerSecond') }], times);
+  charts.latency.draw([{ label: 'p99', color: '#f06060', values: pick('ingestP99Ms') }], times);
+  charts.drops.draw([{ label: 'drops', color: '#f0d040', values: pick('slowConsumerDropsPerSecond') }], times);
 }
 
 void refresh();
