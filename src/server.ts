@@ -9,6 +9,8 @@ import { Metrics } from './observability/metrics.ts';
 import { LoopLag } from './observability/loop-lag.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
+import { MessageLookup } from './chat/message-lookup.ts';
+import { SystemNotices } from './chat/system-notices.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { GrantedRoles } from './chat/granted-roles.ts';
 import { TokenRoles } from './chat/token-roles.ts';
@@ -41,6 +43,7 @@ import { isWebSocketUpgrade, routeUpgrades } from './http/upgrades.ts';
 import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { registerNoticeRoutes } from './http/notice-routes.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
@@ -108,9 +111,6 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const loopLag = new LoopLag();
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
-  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
-  const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const hub = new StreamHub({
     bus, log, state, viewers, metrics, sampling,
     maxFlushMs: config.maxFlushMs,
@@ -118,6 +118,12 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
+  // Replies and pins find their line in the hub's recent lines first, the log only for older ones.
+  const lookup = new MessageLookup(hub, log);
+  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
+  const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
@@ -138,7 +144,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const irc = new IrcGateway({
     ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
     auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
-    commands: new ChatCommands({ moderation, state, log, directory }),
+    commands: new ChatCommands({ moderation, chat, state, log, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
     maxLineBytes: config.maxFrameBytes,
@@ -182,6 +188,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
+  registerNoticeRoutes(app, notices);
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,

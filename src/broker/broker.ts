@@ -26,5 +26,8 @@ export interface Broker extends Pick<DurableLog, 'latest' | 'since' | 'range'> {
 export function stamped(draft: Draft, seq: number): Message {
   const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };
   if (draft.emotes !== undefined) message.emotes = draft.emotes;
+  if (draft.reply !== undefined) message.reply = draft.reply;
+  if (draft.announcement !== undefined) message.announcement = draft.announcement;
+  if (draft.notice !== undefined) message.notice = draft.notice;
   return message;
 }

@@ -260,7 +260,8 @@ export class IrcSession implements Viewer, Member {
         for (const channel of first.split(',')) if (channel !== '') this.#part(channel);
         return;
       case 'PRIVMSG':
-        void this.#privmsg(first, second);
+        // A reply names its parent in a client tag (tmi.js's reply(), Twitch's web chat).
+        void this.#privmsg(first, second, m.tags.get('reply-parent-msg-id'));
         return;
       default:
         this.write(serverLine(undefined, '421', [this.login, m.command], 'Unknown command'));
@@ -422,7 +423,7 @@ export class IrcSession implements Viewer, Member {
     this.#d.rooms.leave(stream, this, announce && this.#identity !== null);
   }
 
-  async #privmsg(target: string, raw: string): Promise<void> {
+  async #privmsg(target: string, raw: string, parent: string | undefined): Promise<void> {
     if (!target.startsWith('#')) {
       this.write(serverLine(undefined, '401', [this.login, target], 'No such nick/channel (whispers are not supported)'));
       return;
@@ -450,7 +451,7 @@ export class IrcSession implements Viewer, Member {
       return;
     }
     try {
-      const accepted = await this.#d.chat.send(this.#identity, stream, text);
+      const accepted = await this.#d.chat.send(this.#identity, stream, text, { parent });
       this.#noteOwn(accepted.id);
       // Twitch answers a line with the sender's USERSTATE: a role granted or revoked since the JOIN shows here.
       if (this.#commands) this.write(userstateLine(accepted.user, stream));

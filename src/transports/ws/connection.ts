@@ -9,7 +9,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import type { Identity } from '../../auth/identity.ts';
 import { ChatError } from '../../protocol/errors.ts';
 import { asRefusal } from '../../chat/backend-error.ts';
-import { parseClientFrame, type ClientFrame, type Nonce } from '../../protocol/client-frames.ts';
+import { parseClientFrame, type ClientFrame, type Nonce, type SendOptions } from '../../protocol/client-frames.ts';
 import { scanNonce } from '../../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, welcomeFrame, type Limits,
@@ -226,7 +226,7 @@ export class Connection implements Viewer {
         this.#leave(frame.stream, frame.nonce);
         return;
       case 'send':
-        void this.#send(frame.stream, frame.text, frame.nonce);
+        void this.#send(frame.stream, frame.text, frame.nonce, { parent: frame.parent, announce: frame.announce });
         return;
       case 'mod': {
         const { type: _type, stream, nonce, ...action } = frame;
@@ -300,7 +300,7 @@ export class Connection implements Viewer {
     if (this.#streams.size === 0) this.#idle.restart();
   }
 
-  async #send(stream: string, text: string, nonce: Nonce | undefined): Promise<void> {
+  async #send(stream: string, text: string, nonce: Nonce | undefined, options: SendOptions): Promise<void> {
     if (this.#drainingAfterMs !== undefined) {
       this.#refuse(nonce, new ChatError('unavailable', 'this server is shutting down; reconnect', this.#drainingAfterMs));
       return;
@@ -310,7 +310,7 @@ export class Connection implements Viewer {
       return;
     }
     try {
-      const accepted = await this.#d.chat.send(this.#identity, stream, text);
+      const accepted = await this.#d.chat.send(this.#identity, stream, text, options);
       this.send(ackFrame(nonce, accepted.id, accepted.seq, accepted.ts, accepted.sampled));
     } catch (err) {
       this.#refuse(nonce, err);
