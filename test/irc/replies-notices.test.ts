@@ -122,10 +122,6 @@ test('/announce and /announceblue: a USERNOTICE with msg-id=announcement and its
   const reader = await bot('Reader', 'tmiannounce');
   const viewer = await v1('viewer', 'tmiannounce');
   const session = await raw('Rawley', 'tmiannounce');
-  const usernotices: unknown[][] = [];
-  reader.client.on('usernotice', (...args: unknown[]) => usernotices.push(args));
-  const own: unknown[][] = [];
-  mod.client.on('usernotice', (...args: unknown[]) => own.push(args));
 
   await mod.client.say('#tmiannounce', '/announce stream starts now');
   const plain = await viewer.next('msg', (f) => f.text === 'stream starts now');
@@ -138,14 +134,14 @@ test('/announce and /announceblue: a USERNOTICE with msg-id=announcement and its
   assert.match(line, new RegExp(`;id=${plain.id};`));
   await session.line(/msg-param-color=BLUE;.*USERNOTICE #tmiannounce :in blue$/);
 
-  const deadline = Date.now() + 3_000;
-  while ((usernotices.length < 2 || own.length < 2) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const [msgId, channel, tags, text] = usernotices[0] as [string, string, Record<string, unknown>, string];
+  const [msgId, channel, tags, text] = await reader.events.next('usernotice');
   assert.deepEqual([msgId, channel, text], ['announcement', '#tmiannounce', 'stream starts now']);
   assert.equal(tags['msg-param-color'], 'PRIMARY');
   assert.equal(tags['display-name'], 'Moddy');
-  assert.equal((usernotices[1] as [string, string, Record<string, unknown>])[2]['msg-param-color'], 'BLUE');
-  assert.equal(own.length, 2, 'the announcer sees their own announcement, as on Twitch');
+  assert.equal((await reader.events.next('usernotice'))[2]['msg-param-color'], 'BLUE');
+  // The announcer sees their own announcements, as on Twitch.
+  assert.deepEqual((await mod.events.next('usernotice')).slice(0, 2), ['announcement', '#tmiannounce']);
+  assert.equal((await mod.events.next('usernotice'))[3], 'in blue');
 
   const viewerBot = await bot('Nobody', 'tmiannounce');
   await viewerBot.client.say('#tmiannounce', '/announce me too');
@@ -156,10 +152,6 @@ test('/announce and /announceblue: a USERNOTICE with msg-id=announcement and its
 test("the host site's notices reach tmi.js as its subscription, resub, subgift, submysterygift and raided events", async () => {
   const reader = await bot('Reader', 'tminotices');
   const session = await raw('Rawley', 'tminotices');
-  const seen: Record<string, unknown[]> = {};
-  for (const event of ['subscription', 'resub', 'subgift', 'submysterygift', 'raided']) {
-    reader.client.on(event as never, (...args: unknown[]) => (seen[event] = args));
-  }
   const post = async (body: Record<string, unknown>) => assert.equal((await notice('tminotices', { user: { id: 'u-dana', name: 'Dana' }, ...body })).status, 201);
   await post({ kind: 'sub', system: 'Dana subscribed at Tier 1.', plan: '1000' });
   await post({ kind: 'resub', system: 'Dana subscribed for 7 months!', months: 7, plan: 'Prime', text: 'seven; months' });
@@ -167,18 +159,16 @@ test("the host site's notices reach tmi.js as its subscription, resub, subgift, 
   await post({ kind: 'submysterygift', system: 'Dana is gifting 5 subs!', count: 5 });
   await post({ kind: 'raid', system: '12 raiders from Dana have joined!', viewers: 12 });
 
-  const deadline = Date.now() + 3_000;
-  while (Object.keys(seen).length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const [subChannel, subUser, subMethods, subText, subTags] = seen.subscription as [string, string, { plan: string }, string | null, Record<string, unknown>];
+  const [subChannel, subUser, subMethods, subText, subTags] = await reader.events.next('subscription');
   assert.deepEqual([subChannel, subUser, subMethods.plan, subText], ['#tminotices', 'Dana', '1000', null]);
   assert.equal(subTags['system-msg'], 'Dana subscribed at Tier 1.');
   assert.equal(subTags['msg-id'], 'sub');
-  const [, resubUser, , resubText, resubTags, resubMethods] = seen.resub as [string, string, number, string, Record<string, unknown>, { prime: boolean }];
+  const [, resubUser, , resubText, resubTags, resubMethods] = await reader.events.next('resub');
   assert.deepEqual([resubUser, resubText, resubTags['msg-param-cumulative-months'], resubMethods.prime], ['Dana', 'seven; months', '7', true]);
-  const [, gifter, , recipient] = seen.subgift as [string, string, number, string];
+  const [, gifter, , recipient] = await reader.events.next('subgift');
   assert.deepEqual([gifter, recipient], ['Dana', 'Eve']);
-  assert.equal((seen.submysterygift as unknown[])[2], 5);
-  assert.deepEqual((seen.raided as unknown[]).slice(0, 3), ['#tminotices', 'Dana', 12]);
+  assert.equal((await reader.events.next('submysterygift'))[2], 5);
+  assert.deepEqual((await reader.events.next('raided')).slice(0, 3), ['#tminotices', 'Dana', 12]);
 
   // The raw line: system-msg escaped, the user's words as the trailing parameter, none without words.
   assert.match(await session.line(/msg-id=sub;/), /;system-msg=Dana\\ssubscribed\\sat\\sTier\\s1\.;.* :tmi\.twitch\.tv USERNOTICE #tminotices$/);
