@@ -44,6 +44,8 @@ import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
 import { registerNoticeRoutes } from './http/notice-routes.ts';
+import { registerRecentMessagesRoutes } from './http/recent-messages-routes.ts';
+import { historicalLine } from './transports/irc/historical-lines.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
@@ -189,6 +191,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerNoticeRoutes(app, notices);
+  registerRecentMessagesRoutes(app, { log, readLimits, historicalLine });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   const sse = registerSse(app, {
     hub, metrics,

@@ -96,8 +96,12 @@ function refused(obj: Record<string, unknown>, message: string): Parsed {
 /** The frame of a validated object: only its own fields (a client's extra keys stay behind), null meaning not given. */
 function frameOf(type: Exclude<ClientFrame['type'], 'mod'>, obj: Record<string, unknown>, nonce: Nonce | undefined): ClientFrame {
   switch (type) {
-    case 'send':
-      return { type, stream: obj.stream as string, text: obj.text as string, parent: obj.parent as string | undefined, announce: obj.announce as AnnouncementColor | undefined, nonce };
+    case 'send': {
+      const frame: ClientFrame = { type, stream: obj.stream as string, text: obj.text as string, nonce };
+      if (obj.parent !== undefined) frame.parent = obj.parent as string;
+      if (obj.announce !== undefined) frame.announce = obj.announce as AnnouncementColor;
+      return frame;
+    }
     case 'auth':
       return { type, token: obj.token as string, nonce };
     case 'join':

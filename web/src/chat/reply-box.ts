@@ -39,7 +39,8 @@ export class ReplyBox {
   /** The Reply button, on every line but a notice. */
   decorate = (row: HTMLLIElement, message: Message): void => {
     if (!this.#enabled || message.notice !== undefined) return;
-    const button = el('button', 'reply', 'Reply');
+    // Its label is drawn by the style sheet: the row's text stays the line's own (copying it, finding it).
+    const button = el('button', 'reply');
     button.type = 'button';
     button.setAttribute('aria-label', `Reply to ${message.user.name}`);
     row.append(button);
