@@ -1,4 +1,4 @@
-import type { Message, Modes, StreamState } from '../protocol/types.ts';
+import type { Message, Modes, StreamState, SystemNotice } from '../protocol/types.ts';
 
 /**
  * What a frame says; each transport's encoding turns it into its own bytes.
@@ -8,7 +8,7 @@ import type { Message, Modes, StreamState } from '../protocol/types.ts';
 export type FrameContent =
   | { kind: 'msgs'; stream: string; messages: readonly Message[] }
   /** A system notice (a message with `notice`): a frame of its own, v1 `notice` and IRC USERNOTICE. */
-  | { kind: 'notice'; stream: string; message: Message }
+  | { kind: 'notice'; stream: string; message: Message; notice: SystemNotice }
   | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[] }
   | { kind: 'clear'; stream: string; user: string; name: string | undefined; reason: 'ban' | 'timeout'; seconds?: number }
   | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> };

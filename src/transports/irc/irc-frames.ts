@@ -58,7 +58,7 @@ function encode(content: FrameContent, directory: UserDirectory): string {
     case 'msgs':
       return content.messages.map(chatLine).join('');
     case 'notice':
-      return noticeUsernoticeLine(content.message, content.message.notice!);
+      return noticeUsernoticeLine(content.message, content.notice);
     case 'retract': {
       const known = new Map<string, Message>(content.known.map((m) => [m.id, m]));
       return content.ids.map((id) => clearmsgLine(content.stream, id, known.get(id), now)).join('');
