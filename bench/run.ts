@@ -1,16 +1,21 @@
-// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive,socketio,raw] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--baseline naive,socketio,raw] [--pin] [--json FILE]`
+// `npm run bench -- --find-capacity [--baseline ...] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
 // JSON record. With --baseline (one name or several, comma-separated), runs
 // the same scenario against each baseline in the same invocation and reports
 // Chorus's ratios to it; many-streams
-// also runs without its hot stream and compares. Exits 1 when a run is
+// also runs without its hot stream and compares. --find-capacity searches
+// each target's largest steady audience within the goal (harness/capacity.ts);
+// --pin keeps the servers and the load generator on separate cores. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LoadFleet } from './harness/load-fleet.ts';
 import { ProcessWatch } from './harness/process-stats.ts';
+import { CAPACITY_GOAL, judge, searchCapacity, type Probe } from './harness/capacity.ts';
+import { pin, splitCores, type CoreSplit } from './harness/pinning.ts';
 import { buildRecord, compare, printComparison, printRecord, type BenchRecord, type Comparison } from './harness/record.ts';
 import { buildScenario, SCENARIO_NAMES, withoutHot, type Scenario } from './harness/scenarios.ts';
 import { BASELINE_NAMES, startBaseline, startChorus, type RunTarget } from './harness/servers.ts';
@@ -37,6 +42,9 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     json: { type: 'string' },
     baseline: { type: 'string' },
+    pin: { type: 'boolean', default: false },
+    'find-capacity': { type: 'boolean', default: false },
+    'max-viewers': { type: 'string' },
   },
 });
 
@@ -46,15 +54,27 @@ const positive = (raw: string | undefined, what: string): number | undefined => 
   if (!Number.isInteger(n) || n < 1) fail(`--${what} must be a positive integer`);
   return n;
 };
-const name = values.scenario ?? fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`);
-const scenario = buildScenario(name, positive(values.viewers, 'viewers'), positive(values.seconds, 'seconds'))
+const findCapacity = values['find-capacity'];
+const name = values.scenario ?? (findCapacity ? 'steady' : fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`));
+if (findCapacity && name !== 'steady') fail('--find-capacity measures the steady shape: leave out --scenario (or give steady)');
+const seconds = positive(values.seconds, 'seconds');
+const scenario = buildScenario(name, positive(values.viewers, 'viewers'), seconds)
   ?? fail(`unknown scenario "${name}"; one of ${SCENARIO_NAMES.join(', ')}`);
-const baselines = values.baseline === undefined ? [] : values.baseline.split(',');
+// --find-capacity compares with every baseline unless told which.
+const maxViewers = positive(values['max-viewers'], 'max-viewers');
+if (maxViewers !== undefined && !findCapacity) fail('--max-viewers bounds --find-capacity');
+const baselines = values.baseline === undefined ? (findCapacity ? BASELINE_NAMES : []) : values.baseline.split(',');
 for (const b of baselines) if (!BASELINE_NAMES.includes(b)) fail(`--baseline must name one or more of ${BASELINE_NAMES.join(', ')} (comma-separated)`);
 if (values.mode !== 'embedded' && values.mode !== 'cluster') fail('--mode must be embedded or cluster');
 const mode = values.mode;
 const gateways = positive(values.gateways, 'gateways') ?? 1;
 if (mode === 'embedded' && gateways !== 1) fail('--gateways needs --mode cluster');
+let cores: CoreSplit | undefined;
+try {
+  cores = values.pin ? splitCores() : undefined;
+} catch (err) {
+  fail((err as Error).message);
+}
 const sockets = scenario.viewers + scenario.chatters + (scenario.hot === undefined ? 0 : scenario.hot.viewers + scenario.hot.chatters);
 if (sockets > gateways * SOCKETS_PER_GATEWAY) {
   fail(`${sockets} sockets (viewers and chatters) need at least ${Math.ceil(sockets / SOCKETS_PER_GATEWAY)} gateway processes of ${SOCKETS_PER_GATEWAY}: use --mode cluster --gateways N`);
@@ -88,6 +108,9 @@ async function chatGroups(s: Scenario, target: RunTarget, streams: string[]): Pr
 
 /** Runs a scenario against one started target and stops it. */
 async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
+  // Before the fleet forks its workers, so they inherit the load generator's cores.
+  if (cores !== undefined) pin(process.pid, cores.load);
+  const restore = cores === undefined ? [] : pinServers(target, cores);
   const fleet = new LoadFleet();
   const seconds = Math.max(s.phases.reduce((total, p) => total + p.seconds, 0), s.rampSeconds);
   try {
@@ -109,13 +132,24 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
     const result = await fleet.stop(SLACK_MS);
     return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine });
   } finally {
+    for (const { pid, cores: before } of restore) pin(pid, before);
     await fleet.kill();
     await target.stop();
   }
 }
 
-let exitCode = 0;
-try {
+/**
+ * The target's processes onto the server cores. Redis and Kafka are shared
+ * services the bench did not start: their affinity is returned to restore.
+ */
+function pinServers(target: RunTarget, split: CoreSplit): Array<{ pid: number; cores: string }> {
+  for (const pid of target.pids.gateways) pin(pid, split.server);
+  const shared = [target.pids.redis, target.pids.kafka].filter((pid): pid is number => pid !== undefined);
+  return shared.map((pid) => ({ pid, cores: pin(pid, split.server) }));
+}
+
+/** Runs the scenario on Chorus (and its control and baselines), prints and records; the exit code. */
+async function runScenario(): Promise<number> {
   const chorus = await measure(scenario, await startChorus(mode, gateways));
   const others: Array<{ record: BenchRecord; comparison: Comparison }> = [];
   if (scenario.control) {
@@ -135,11 +169,52 @@ try {
     const json = { ...chorus, compared: others.map((o) => ({ ...o.comparison, record: o.record })) };
     writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
   }
+  let code = 0;
   for (const record of [chorus, ...others.map((o) => o.record)]) {
     if (record.valid) continue;
     console.error(`bench: invalid run (${record.target}): ${record.invalidBecause.join('; ')}`);
-    exitCode = 1;
+    code = 1;
   }
+  return code;
+}
+
+/** --find-capacity: each target's largest steady audience within the goal, per server core. */
+async function runCapacity(): Promise<number> {
+  // Without --pin the servers share every core with the load generator.
+  const serverCores = cores?.serverCores ?? cpus().length;
+  const targets: Array<{ name: string; start: () => Promise<RunTarget>; processes: number }> = [
+    { name: 'chorus', start: () => startChorus(mode, gateways), processes: gateways },
+    ...baselines.map((b) => ({ name: b, start: () => startBaseline(b), processes: 1 })),
+  ];
+  const results = [];
+  for (const target of targets) {
+    let best: BenchRecord | undefined;
+    const probe = async (viewers: number): Promise<Probe> => {
+      const record = await measure(buildScenario('steady', viewers, seconds)!, await target.start());
+      const verdict = judge(record);
+      if (verdict.holds && (best === undefined || viewers > best.viewers)) best = record;
+      console.log(`bench: ${target.name} at ${viewers} viewers: ${verdict.holds ? 'holds' : `misses (${verdict.why})`}, p99 ${verdict.p99Ms} ms, delivered ${verdict.deliveredFraction}`);
+      return verdict;
+    };
+    const found = await searchCapacity(probe, {
+      start: scenario.viewers, min: Math.min(100, scenario.viewers),
+      max: Math.min(maxViewers ?? Infinity, target.processes * SOCKETS_PER_GATEWAY - scenario.chatters),
+      resolution: 0.1, maxProbes: 12,
+    });
+    const capacity = { viewers: found.viewers, serverCores, viewersPerCore: Math.round(found.viewers / serverCores) };
+    results.push({ target: target.name, mode: best?.mode ?? '', capacity, probes: found.probes, record: best });
+  }
+  console.log(`\ncapacity at the goal (steady, p99 <= ${CAPACITY_GOAL.p99Ms} ms, delivered >= ${CAPACITY_GOAL.deliveredFraction}), ${cores === undefined ? 'not pinned' : `servers on cores ${cores.server}, load generator on ${cores.load}`}; ${machine}`);
+  for (const r of results) console.log(`  ${r.target.padEnd(9)} ${String(r.capacity.viewers).padStart(7)} viewers  ${String(r.capacity.viewersPerCore).padStart(7)} per server core  (${r.probes.length} runs)`);
+  const chorusPerCore = results[0]!.capacity.viewersPerCore;
+  for (const r of results.slice(1)) console.log(`  chorus / ${r.target}: ${r.capacity.viewersPerCore === 0 ? 'n/a (held none)' : `${(chorusPerCore / r.capacity.viewersPerCore).toFixed(2)}x`}`);
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ scenario: 'steady', findCapacity: true, goal: CAPACITY_GOAL, pinned: cores ?? null, machine, date: new Date().toISOString(), targets: results }, null, 2) + '\n');
+  return 0;
+}
+
+let exitCode = 0;
+try {
+  exitCode = findCapacity ? await runCapacity() : await runScenario();
 } catch (err) {
   console.error('bench: the run failed:', err instanceof Error ? err.message : err);
   exitCode = 1;

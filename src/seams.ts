@@ -10,6 +10,9 @@ import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { ClusterLog } from './broker/cluster-log.ts';
 import { ClusterBroker } from './broker/cluster-broker.ts';
 import { RecentWindow } from './broker/recent-window.ts';
+import { HybridClock } from './regions/hlc.ts';
+import { RegionalBroker } from './regions/regional-broker.ts';
+import { RemoteLines } from './regions/remote-lines.ts';
 import { KafkaLog } from './log/kafka-log.ts';
 import { KafkaLogTail } from './log/kafka-log-tail.ts';
 import type { DurableLog } from './log/log.ts';
@@ -64,11 +67,6 @@ function withShutdown(parts: SeamParts, closeRest: () => Promise<void>): Seams {
     },
   };
 }
-
-// The recent window of each stream in Redis (src/broker/recent-window.ts):
-// with sampling keeping a big stream near 120 displayable messages a second,
-// a thousand span several seconds, far more than one Kafka append takes.
-const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
 export function openSeams(config: Config, logger: Logger): Promise<Seams> {
   return config.redisUrl === '' ? openEmbeddedSeams(config, logger) : openClusterSeams(config, logger);
@@ -127,9 +125,9 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       writeTimeoutMs: config.kafkaAppendTimeoutMs,
       maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
     }));
-    const window = await open(RecentWindow.connect({ ...redis, ...RECENT_WINDOW, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
+    const window = await open(RecentWindow.connect({ ...redis, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
     const log = new ClusterLog(kafka, window);
-    const state = await open(RedisState.connect({ ...redis, onError: onError('redis-state') }));
+    const state = await open(RedisState.connect({ ...redis, showOrdering: config.region !== '', onError: onError('redis-state') }));
     const bus = await open(RedisBus.connect({
       ...redis, sharded: config.redisShardedPubsub,
       onError: onError('redis-bus'),
@@ -138,11 +136,17 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
         for (const listener of gapListeners) listener();
       },
     }));
-    const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.viewerRegion, onError: onError('redis-viewers') }));
+    const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.region || config.viewerRegion, onError: onError('redis-viewers') }));
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic });
+    const cluster = new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') });
+    let broker: Broker = cluster;
+    if (config.region !== '') {
+      const clock = new HybridClock(config.region);
+      broker = new RegionalBroker(cluster, clock);
+      await open(Promise.resolve(followPeers(config, cluster, clock, onError('region-lines'))));
+    }
     const parts: SeamParts = {
-      mode: 'cluster', log, state, bus, viewers, tail, reports,
-      broker: new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') }),
+      mode: 'cluster', log, state, bus, viewers, tail, reports, broker,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };
@@ -151,6 +155,20 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * Multi-region mode (docs/regions.md): each peer's mirrored log is followed
+ * into this region's order. Start-up does not wait for the peers' topics: a
+ * region starts while its peers (or the mirror) are down, and takes their
+ * lines once they come.
+ */
+function followPeers(config: Config, cluster: ClusterBroker, clock: HybridClock, onError: (err: unknown) => void): RemoteLines {
+  return new RemoteLines({
+    region: config.region, peers: config.regionPeers, topic: config.kafkaTopic,
+    tail: (topic) => new KafkaLogTail({ brokers: config.kafkaBrokers, topic }),
+    intake: cluster, clock, onError,
+  });
 }
 
 /** Opens two seams at once; each one that opened is registered (so it is closed on failure) before a failure is thrown. */

@@ -114,19 +114,19 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
   const hub = new StreamHub({
-    bus, log, state, viewers, metrics, sampling,
+    bus, broker, state, viewers, metrics, sampling,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
-  // Replies and pins find their line in the hub's recent lines first, the log only for older ones.
-  const lookup = new MessageLookup(hub, log);
-  const chat = new ChatService({ limits: sendLimits, state, log, bus, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  // Replies and pins find their line in the hub's recent lines first, the log and the broker's history only for older ones.
+  const lookup = new MessageLookup(hub, log, broker);
+  const chat = new ChatService({ limits: sendLimits, state, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
-  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the log.
+  // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the broker's history.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
     maxFrameBytes: config.maxFrameBytes,
@@ -137,18 +137,21 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     rateLimit: { messages: config.rateLimitMessages, privilegedMessages: config.rateLimitPrivilegedMessages, windowMs: config.rateLimitWindowMs },
   };
   const budget = new ConnectionBudget(pick(config, 'maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerUser'), (reason) => metrics.connectionsRefused.inc({ reason }));
-  // What a client may do on a connection, and how long it may fall behind: the same rules for v1 and IRC.
-  const sessionLimits = pick(config, 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs', 'heartbeatMs');
-  const backlog = pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs');
-  const gateway = new WsGateway({ ...sessionLimits, ...backlog, auth, chat, moderation, grants, tokenRoles, hub, metrics, logger, limits, budget });
+  // One session for every protocol (src/session/): what a client may do on a connection, and how long it may fall behind.
+  const sessionDeps = {
+    ...pick(config, 'maxStreamsPerConnection', 'resumeMax', 'abuseStrikes', 'abuseWindowMs', 'inboundFramesPerSecond', 'anonymousIdleMs'),
+    ...pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs'),
+    auth, chat, grants, tokenRoles, hub, metrics, logger,
+  };
+  const gateway = new WsGateway({ ...sessionDeps, moderation, limits, budget, heartbeatMs: config.heartbeatMs });
   closers.add('ws gateway', () => gateway.close());
   const directory = new UserDirectory();
   const irc = new IrcGateway({
-    ...sessionLimits, ...backlog, maxStreamsPerConnection: config.maxStreamsPerConnection,
-    auth, chat, grants, tokenRoles, hub, metrics, logger, budget, directory,
-    commands: new ChatCommands({ moderation, chat, state, log, directory }),
+    ...sessionDeps, budget, directory,
+    commands: new ChatCommands({ moderation, chat, state, history: broker, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
+    heartbeatMs: config.heartbeatMs,
     maxLineBytes: config.maxFrameBytes,
   });
   closers.add('irc gateway', () => irc.close()); // the plain listener too, when only the TLS one failed
@@ -187,19 +190,14 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   resolveIdentities(app, auth);
   registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { chat, moderation, log, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerNoticeRoutes(app, notices);
-  registerRecentMessagesRoutes(app, { log, readLimits, historicalLine });
+  registerRecentMessagesRoutes(app, { history: broker, readLimits, historicalLine });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
-  const sse = registerSse(app, {
-    hub, metrics,
-    historyDefault: config.historyDefault,
-    resumeMax: config.resumeMax,
-    socketHardLimitBytes: config.socketHardLimitBytes,
-    budget,
-  });
+  const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });
+  closers.add('sse', () => sse.close());
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, liveStreams: (limit) => hub.liveStreams(limit), logger });
   if (config.dev) {
     registerDevRoutes(app, auth);
@@ -235,7 +233,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
       draining = true;
       logger.info('draining: telling clients to reconnect');
       gateway.drain(config.reconnectAfterMs);
-      irc.drain();
+      irc.drain(config.reconnectAfterMs);
       sse.drain(config.reconnectAfterMs);
       await withTimeout(chat.whenIdle(), config.drainMs).catch(() => logger.warn('drain timed out with sends in flight'));
       // A consumer stops after its batch; a batch cut short by the timeout is not committed, so it comes again after the restart.

@@ -1,18 +1,40 @@
 // A single-node KRaft Kafka broker (broker and controller in one JVM) whose
 // jars Maven resolves from Maven Central once and caches. No Docker, no tarball.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
+import { log4jProperties, requireJava, resolveJars } from './maven-jars.ts';
 import { claimPidFile, stopPid, waitUntil, writePid } from './processes.ts';
 
 const KAFKA_VERSION = '4.4.0';
 const POM = new URL('./kafka-pom.xml', import.meta.url).pathname;
 
-export interface KafkaBrokerOptions {
-  /** Client (PLAINTEXT) port on 127.0.0.1; the controller listens on port + 1. */
+/**
+ * A further client listener: clients that connect to `port` are told (in
+ * metadata) to reach the broker at `advertisedPort`, where a delaying link
+ * (scripts/services/delay-link.ts) forwards to `port`, so every connection
+ * they make after the bootstrap crosses the link too.
+ */
+export interface BrokerListener {
+  /** Listener name, upper case (e.g. MIRROR_EU). */
+  name: string;
   port: number;
+  advertisedPort: number;
+}
+
+export interface KafkaBrokerOptions {
+  /** Client (PLAINTEXT) port on 127.0.0.1. */
+  port: number;
+  /** The controller's port; port + 1 unless given. */
+  controllerPort?: number;
+  listeners?: readonly BrokerListener[];
+  /** Most heap the JVM takes (-Xmx); 512 unless given. */
+  heapMb?: number;
+  /** Further JVM options (before the main class). */
+  jvmOptions?: readonly string[];
+  /** Further server.properties lines, overriding the defaults below. */
+  properties?: Readonly<Record<string, string>>;
   /** Pid file, logs and the broker's data (log.dirs) live here. */
   stateDir: string;
   /** Bounded wait for the first metadata answer. */
@@ -51,13 +73,13 @@ export async function startKafka(options: KafkaBrokerOptions): Promise<'running'
 }
 
 async function launch(options: KafkaBrokerOptions): Promise<void> {
-  requireTool('java', ['-version'], 'Java 17+ runs the Kafka broker: apt-get install -y openjdk-17-jre-headless');
-  const lib = resolveJars();
+  requireJava('the Kafka broker');
+  const lib = resolveJars('kafka', KAFKA_VERSION, POM);
   const dir = join(options.stateDir, `kafka-${options.port}`);
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   const properties = join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties(options.port, dataDir));
+  writeFileSync(properties, serverProperties(options, dataDir));
   const log4j = join(dir, 'log4j2.properties');
   writeFileSync(log4j, log4jProperties(join(dir, 'broker.log')));
   const classpath = `${lib}/*`;
@@ -66,9 +88,10 @@ async function launch(options: KafkaBrokerOptions): Promise<void> {
     java(['-cp', classpath, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
   }
   const out = openSync(join(dir, 'stdout.log'), 'a');
+  const heapMb = options.heapMb ?? 512;
   const child = spawn(
     'java',
-    ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath, 'kafka.Kafka', properties],
+    [`-Xms${Math.min(256, heapMb)}m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', ...(options.jvmOptions ?? []), `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath, 'kafka.Kafka', properties],
     { detached: true, stdio: ['ignore', out, out] },
   );
   let exit: string | undefined;
@@ -92,50 +115,26 @@ function pidFile(options: KafkaBrokerOptions): string {
   return join(options.stateDir, `kafka-${options.port}.pid`);
 }
 
-/** The broker's runtime classpath, resolved by Maven once into ~/.cache/chorus/kafka/<version>/lib. */
-function resolveJars(): string {
-  const cache = join(process.env.CHORUS_CACHE_DIR ?? join(homedir(), '.cache', 'chorus'), 'kafka', KAFKA_VERSION);
-  const lib = join(cache, 'lib');
-  const complete = join(cache, 'complete');
-  if (existsSync(complete)) return lib;
-  requireTool('mvn', ['-v'], 'Maven fetches the Kafka jars from Maven Central: apt-get install -y maven');
-  const partial = `${lib}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  console.error(`services: resolving Kafka ${KAFKA_VERSION} jars from Maven Central (first start only)`);
-  execFileSync('mvn', ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (existsSync(complete)) {
-    // Another process (a broker on another port) resolved them meanwhile; keep its copy.
-    rmSync(partial, { recursive: true, force: true });
-    return lib;
-  }
-  rmSync(lib, { recursive: true, force: true });
-  renameSync(partial, lib);
-  writeFileSync(complete, `${new Date().toISOString()}\n`);
-  return lib;
-}
-
-function requireTool(command: string, args: string[], hint: string): void {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-  } catch {
-    throw new Error(`services: \`${command}\` is not available. ${hint}`);
-  }
-}
-
 function java(args: string[]): string {
   return execFileSync('java', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function serverProperties(port: number, dataDir: string): string {
+function serverProperties(options: KafkaBrokerOptions, dataDir: string): string {
+  const { port } = options;
+  const controllerPort = options.controllerPort ?? port + 1;
+  const extra = options.listeners ?? [];
+  const listeners = extra.map((l) => `,${l.name}://127.0.0.1:${l.port}`).join('');
+  const advertised = extra.map((l) => `,${l.name}://127.0.0.1:${l.advertisedPort}`).join('');
+  const protocols = extra.map((l) => `,${l.name}:PLAINTEXT`).join('');
   return `# Written by scripts/services/kafka-broker.ts: one node, broker and controller.
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:${port + 1}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${listeners}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}${advertised}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${protocols}
 log.dirs=${dataDir}
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -148,16 +147,5 @@ auto.create.topics.enable=false
 # A restarted broker waits for its previous session to expire; shorter for a development broker.
 broker.heartbeat.interval.ms=500
 broker.session.timeout.ms=3000
-`;
-}
-
-function log4jProperties(file: string): string {
-  return `rootLogger.level = INFO
-rootLogger.appenderRef.file.ref = file
-appender.file.type = File
-appender.file.name = file
-appender.file.fileName = ${file}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-`;
+${Object.entries(options.properties ?? {}).map(([key, value]) => `${key}=${value}\n`).join('')}`;
 }

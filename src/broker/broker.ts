@@ -1,18 +1,34 @@
 import type { DurableLog } from '../log/log.ts';
+
+export type { HistoryPage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 
-/** A message as the lifecycle hands it over: everything but the seq. */
-export type Draft = Omit<Message, 'seq'>;
+/**
+ * A message as the lifecycle hands it over: everything but the seq; in
+ * multi-region mode also its HLC stamp, which is stored with it but is not
+ * part of the wire message (`stamped` leaves it out).
+ */
+export type Draft = Omit<Message, 'seq'> & { hlc?: string };
+
+/**
+ * History as every reader sees it (joins, resumes, resyncs after a bus gap,
+ * HTTP polling and replay): oldest first, displayable messages only, and in
+ * step with the live publish, so a reader that subscribed before reading
+ * misses nothing. `lastSeq` is the newest seq history vouches for: every
+ * newer message is published after the read.
+ */
+export type BrokerHistory = Pick<DurableLog, 'latest' | 'since' | 'range' | 'lastSeq'>;
 
 /**
  * Where an accepted message goes: the broker stamps its per-stream seq,
  * makes it durable and publishes it live as one step, and reads history
- * back. It is the one owner of the seq: nothing else hands one out. The
- * embedded and the cluster broker differ in how they keep a stream's order
- * across writers (docs/decisions.md, "Publish after the durable append" and
+ * back. It is the one owner of the seq and of history reads: nothing else
+ * hands out a seq, and readers never go to the log behind it. The embedded
+ * and the cluster broker differ in how they keep a stream's order across
+ * writers (docs/decisions.md, "Publish after the durable append" and
  * "Cluster mode stamps and publishes in one step, before Kafka's ack").
  */
-export interface Broker extends Pick<DurableLog, 'latest' | 'since' | 'range'> {
+export interface Broker extends BrokerHistory {
   /**
    * Resolves with the stamped message once the log holds it. Rejects if it
    * could not be stamped or stored; a rejected message is left shown nowhere
@@ -29,5 +45,6 @@ export function stamped(draft: Draft, seq: number): Message {
   if (draft.reply !== undefined) message.reply = draft.reply;
   if (draft.announcement !== undefined) message.announcement = draft.announcement;
   if (draft.notice !== undefined) message.notice = draft.notice;
+  if (draft.origin !== undefined) message.origin = draft.origin;
   return message;
 }

@@ -38,18 +38,36 @@ export class ClusterBroker implements Broker {
     this.#p = parts;
   }
 
-  async publish(draft: Draft, sampled: boolean): Promise<Message> {
-    let seq = await this.#p.window.stamp(draft, !sampled, undefined);
+  publish(draft: Draft, sampled: boolean): Promise<Message> {
+    return this.#publish(draft, sampled, undefined) as Promise<Message>;
+  }
+
+  /**
+   * A line another region accepted, entering this region's order: stamped
+   * with this region's next seq, kept, published and stored like a local
+   * line, but once per id within `onceMs` whichever gateway of the region
+   * takes it; undefined when the region has it already. If the log refuses
+   * it, it is retracted and may be taken again.
+   */
+  admit(draft: Draft, sampled: boolean, onceMs: number): Promise<Message | undefined> {
+    return this.#publish(draft, sampled, onceMs);
+  }
+
+  async #publish(draft: Draft, sampled: boolean, onceMs: number | undefined): Promise<Message | undefined> {
+    const stamp = (floor: number | undefined) => (onceMs === undefined ? this.#p.window.stamp(draft, !sampled, floor) : this.#p.window.stampOnce(draft, !sampled, floor, onceMs));
+    let seq = await stamp(undefined);
     if (seq === null) {
       // Redis has no counter for the stream (first use, or it lost its data): seed it from Kafka, unless another gateway did first.
       const newest = await this.#p.kafka.lastSeq(draft.stream);
-      seq = await this.#p.window.stamp(draft, !sampled, newest === 0 ? 0 : newest + SEQ_FLOOR_MARGIN);
+      seq = await stamp(newest === 0 ? 0 : newest + SEQ_FLOOR_MARGIN);
     }
+    if (seq === 'duplicate') return undefined;
     const message = stamped(draft, seq!);
     try {
-      await this.#p.kafka.append([{ message, sampled }]);
+      await this.#p.kafka.append([draft.hlc === undefined ? { message, sampled } : { message, sampled, hlc: draft.hlc }]);
     } catch (err) {
       if (!sampled) this.#unshow(message);
+      if (onceMs !== undefined) await this.#p.window.forgetOnce(draft.stream, draft.id).catch(this.#p.onError);
       throw err;
     }
     return message;
@@ -65,6 +83,10 @@ export class ClusterBroker implements Broker {
 
   range(stream: string, fromMs: number, toMs: number, limit: number, includeSampled: boolean): Promise<Message[]> {
     return this.#p.history.range(stream, fromMs, toMs, limit, includeSampled);
+  }
+
+  lastSeq(stream: string): Promise<number> {
+    return this.#p.history.lastSeq(stream);
   }
 
   #unshow(message: Message): void {

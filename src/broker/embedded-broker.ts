@@ -71,6 +71,11 @@ export class EmbeddedBroker implements Broker {
     return this.#log.range(stream, fromMs, toMs, limit, includeSampled);
   }
 
+  /** The log's newest: a message stamped but not stored yet is published only after it is stored, so after this read. */
+  lastSeq(stream: string): Promise<number> {
+    return this.#log.lastSeq(stream);
+  }
+
   #drain(stream: string, queue: Pending[]): void {
     let done = 0;
     while (done < queue.length && queue[done]!.settled) {

@@ -7,11 +7,20 @@ import { busChannel, streamKey } from '../redis/stream-keys.ts';
 export interface RecentWindowOptions extends RedisSeamOptions {
   /** Publish with SPUBLISH (sharded pub/sub), as the bus subscribes. */
   sharded: boolean;
-  /** Displayable messages kept per stream; older ones are read from the log. */
-  capacity: number;
-  /** A stream's window is dropped after this long without a message. */
-  idleMs: number;
+  /** Displayable messages kept per stream; older ones are read from the log (default RECENT_WINDOW.capacity). */
+  capacity?: number;
+  /** A stream's window is dropped after this long without a message (default RECENT_WINDOW.idleMs). */
+  idleMs?: number;
 }
+
+/**
+ * The window must hold more displayable messages than arrive during one
+ * Kafka append: with sampling keeping a big stream near 120 displayable
+ * messages a second, a thousand span several seconds, far more than an
+ * append takes. Every read returns the whole window, so it is no bigger.
+ * Fixed, not a setting: docs/decisions.md, "The recent window's size is fixed".
+ */
+export const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
 /** A stream's window as one read saw it. */
 export interface WindowSnapshot {
@@ -23,14 +32,17 @@ export interface WindowSnapshot {
   from: number;
 }
 
-// KEYS: seq counter, recent list, recent-from.
+// KEYS: seq counter, recent list, recent-from, and (only to stamp once) the message's once-key.
 // ARGV: floor ('' = not known yet), payload before and after the seq,
 // '1' to keep and publish it ('0': sampled, only stamped), capacity, idle ms,
-// bus channel, '1' for SPUBLISH.
+// bus channel, '1' for SPUBLISH, and the once-key's lifetime in ms.
 // Stamping, keeping and publishing in one script is what makes the bus carry
 // a stream's messages in seq order across gateways, and what makes every
 // published message readable from the window the moment it is published.
+// With a once-key, a message already stamped answers -1 and changes nothing:
+// a line from another region arriving twice takes one seq (src/regions/).
 const STAMP = new LuaScript(`
+if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 local seq
 if redis.call('EXISTS', KEYS[1]) == 1 then
   seq = redis.call('INCR', KEYS[1])
@@ -51,6 +63,7 @@ if ARGV[4] == '1' then
   redis.call('PEXPIRE', KEYS[3], ARGV[6])
   if ARGV[8] == '1' then redis.call('SPUBLISH', ARGV[7], payload) else redis.call('PUBLISH', ARGV[7], payload) end
 end
+if KEYS[4] then redis.call('SET', KEYS[4], seq, 'PX', ARGV[9]) end
 return seq
 `);
 
@@ -79,7 +92,7 @@ return removed
  */
 export class RecentWindow {
   readonly #client: RedisClient;
-  readonly #o: RecentWindowOptions;
+  readonly #o: Required<RecentWindowOptions>;
   /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
   readonly #reads = new Map<string, Promise<WindowSnapshot>>();
 
@@ -90,7 +103,7 @@ export class RecentWindow {
 
   private constructor(client: RedisClient, options: RecentWindowOptions) {
     this.#client = client;
-    this.#o = options;
+    this.#o = { ...RECENT_WINDOW, ...options };
   }
 
   /**
@@ -99,11 +112,21 @@ export class RecentWindow {
    * for the stream and no `floor` was given: the caller reads one and asks again.
    */
   async stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
-    const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
-    const keys = this.#keys(message.stream);
-    const args = [floor === undefined ? '' : String(floor), before, after, keep ? '1' : '0', String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, message.stream), this.#o.sharded ? '1' : '0'];
-    const seq = await this.#run(STAMP.run(this.#client, [keys.seq, keys.recent, keys.from], args));
-    return seq === null ? null : Number(seq);
+    const seq = await this.#stamp(message, keep, floor, undefined);
+    return seq === 'duplicate' ? null : seq;
+  }
+
+  /**
+   * `stamp`, once per message id for `onceMs`: a message already stamped
+   * within it answers 'duplicate' and is neither kept nor published again.
+   */
+  stampOnce(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number): Promise<number | null | 'duplicate'> {
+    return this.#stamp(message, keep, floor, onceMs);
+  }
+
+  /** Lets a message be stamped again (it was stamped once, then the log refused it). */
+  async forgetOnce(stream: string, id: string): Promise<void> {
+    await this.#run(this.#client.del(this.#onceKey(stream, id)));
   }
 
   /** Takes messages out of the window (retracted); returns the ids it held. */
@@ -140,6 +163,24 @@ export class RecentWindow {
     // Without its from-key (never expected, they expire together) the window vouches only for what it holds.
     const start = from === null ? (messages[0]?.seq ?? Infinity) : Number(from);
     return { seq: seq === null ? 0 : Number(seq), messages, from: start };
+  }
+
+  async #stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number | undefined): Promise<number | null | 'duplicate'> {
+    const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
+    const keys = this.#keys(message.stream);
+    const scriptKeys = [keys.seq, keys.recent, keys.from];
+    const args = [floor === undefined ? '' : String(floor), before, after, keep ? '1' : '0', String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, message.stream), this.#o.sharded ? '1' : '0'];
+    if (onceMs !== undefined) {
+      scriptKeys.push(this.#onceKey(message.stream, message.id));
+      args.push(String(onceMs));
+    }
+    const seq = await this.#run(STAMP.run(this.#client, scriptKeys, args));
+    if (seq === null) return null;
+    return Number(seq) === -1 ? 'duplicate' : Number(seq);
+  }
+
+  #onceKey(stream: string, id: string): string {
+    return `${streamKey(this.#o.keyPrefix, stream)}once:${id}`;
   }
 
   #keys(stream: string): { seq: string; recent: string; from: string } {

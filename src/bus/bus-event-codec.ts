@@ -13,7 +13,7 @@ const STATE = 3;
 
 /** What a line may carry besides chat (replies, announcements, notices), in one object: rare, so named fields cost nothing per plain line. */
 type Extras = Pick<Message, 'reply' | 'announcement' | 'notice'>;
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, Extras?];
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, Extras?];
 type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
@@ -55,8 +55,10 @@ function toTuple(event: BusEvent): Tuple {
 
 function msgTuple(m: Message): MsgTuple {
   const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
+  // Optional fields by position: a later one present puts null in the absent ones before it.
   const extras = extrasOf(m);
-  if (extras !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, extras);
+  if (extras !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin ?? null, extras);
+  else if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
   else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
@@ -81,8 +83,14 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, extras]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin, extras]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
-  const message: Message = emotes === undefined || emotes === null ? { id, stream, seq, ts, user, text } : { id, stream, seq, ts, user, text, emotes };
-  return extras === undefined ? message : { ...message, ...extras };
+  const message: Message = { id, stream, seq, ts, user, text };
+  if (emotes !== undefined && emotes !== null) message.emotes = emotes;
+  // The same key order as `stamped` (broker.ts), so a decoded line serialises like the original.
+  if (extras?.reply !== undefined) message.reply = extras.reply;
+  if (extras?.announcement !== undefined) message.announcement = extras.announcement;
+  if (extras?.notice !== undefined) message.notice = extras.notice;
+  if (origin !== undefined && origin !== null) message.origin = origin;
+  return message;
 }

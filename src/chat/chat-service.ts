@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus/bus.ts';
-import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
@@ -42,8 +40,6 @@ export interface Accepted {
 export interface ChatServiceDeps {
   limits: SendLimits;
   state: StateStore;
-  log: DurableLog;
-  bus: Bus;
   content: ContentRules;
   sampler: Sampler;
   broker: Broker;

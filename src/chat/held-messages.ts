@@ -39,18 +39,26 @@ export class HeldMessages {
   }
 
   list(stream: string, now: number): HeldMessage[] {
+    return [...this.#fresh(stream, now)];
+  }
+
+  /** Removes and returns one held message, if it is still there: a second approve or deny finds nothing. */
+  take(stream: string, id: string, now: number): HeldMessage | undefined {
+    const list = this.#fresh(stream, now);
+    const index = list.findIndex((h) => h.id === id);
+    if (index === -1) return undefined;
+    const [held] = list.splice(index, 1);
+    if (list.length === 0) this.#byStream.delete(stream);
+    return held;
+  }
+
+  /** The stream's stored list with the expired ones dropped: the array itself, so `take` removes from it. */
+  #fresh(stream: string, now: number): HeldMessage[] {
     const list = this.#byStream.get(stream);
     if (list === undefined) return [];
     const fresh = list.filter((h) => now - h.heldAt < TTL_MS);
     if (fresh.length === 0) this.#byStream.delete(stream);
     else if (fresh.length !== list.length) this.#byStream.set(stream, fresh);
-    return fresh;
-  }
-
-  /** Removes and returns one held message, if it is still there. */
-  take(stream: string, id: string, now: number): HeldMessage | undefined {
-    const list = this.list(stream, now);
-    const index = list.findIndex((h) => h.id === id);
-    return index === -1 ? undefined : list.splice(index, 1)[0];
+    return fresh.length === list.length ? list : fresh;
   }
 }

@@ -1,3 +1,4 @@
+import type { BrokerHistory } from '../broker/broker.ts';
 import type { DurableLog } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 
@@ -12,16 +13,19 @@ export interface RecentLines {
  * newest thousand it delivered; a sender watches the stream, so the line
  * they answer is nearly always there), in memory and the same in cluster
  * mode, where every gateway receives every line. Only an older line, or a
- * stream this gateway does not carry, costs two indexed log reads: the line
- * by id, then whether it is still displayable.
+ * stream this gateway does not carry, costs two indexed reads: the line by
+ * id from the log (as a moderator's delete finds it), then whether it is
+ * still displayable from the broker's history, the one history reader.
  */
 export class MessageLookup {
   readonly #recent: RecentLines;
-  readonly #log: Pick<DurableLog, 'message' | 'since'>;
+  readonly #log: Pick<DurableLog, 'message'>;
+  readonly #history: Pick<BrokerHistory, 'since'>;
 
-  constructor(recent: RecentLines, log: Pick<DurableLog, 'message' | 'since'>) {
+  constructor(recent: RecentLines, log: Pick<DurableLog, 'message'>, history: Pick<BrokerHistory, 'since'>) {
     this.#recent = recent;
     this.#log = log;
+    this.#history = history;
   }
 
   async displayable(stream: string, id: string): Promise<Message | undefined> {
@@ -30,7 +34,7 @@ export class MessageLookup {
     const stored = await this.#log.message(stream, id);
     if (stored === undefined) return undefined;
     // `message` answers retracted and sampled-out lines too; `since` answers only displayable ones.
-    const { messages } = await this.#log.since(stream, stored.seq - 1, 1);
+    const { messages } = await this.#history.since(stream, stored.seq - 1, 1);
     return messages[0]?.id === id ? messages[0] : undefined;
   }
 }

@@ -191,8 +191,33 @@ function crossCheck(c: Config): string[] {
   if (c.redisCluster && !c.redisShardedPubsub) {
     problems.push(`${describe('redisCluster')}: needs ${envNameOf('redisShardedPubsub')}=true (classic pub/sub on a cluster does not keep a stream's order)`);
   }
+  problems.push(...regionProblems(c));
   if (c.workers > 1 && c.redisUrl === '') {
     problems.push(`${describe('workers')}: more than one worker needs cluster mode (${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}); embedded workers would not share their chat`);
+  }
+  return problems;
+}
+
+// A region name becomes part of Kafka topic names (MirrorMaker 2's `<region>.<topic>`, whose separator is the dot) and of Redis keys.
+const REGION_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const REGION_NAME_RULE = 'must be 1-32 lower-case letters, digits or hyphens, starting with a letter';
+
+function regionProblems(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.region !== '' && !REGION_NAME.test(c.region)) problems.push(`${describe('region')}: ${REGION_NAME_RULE}, got ${JSON.stringify(c.region)}`);
+  const seen = new Set<string>();
+  for (const peer of c.regionPeers) {
+    if (!REGION_NAME.test(peer)) problems.push(`${describe('regionPeers')}: each ${REGION_NAME_RULE}, got ${JSON.stringify(peer)}`);
+    else if (peer === c.region) problems.push(`${describe('regionPeers')}: must not include this region ${JSON.stringify(peer)}`);
+    else if (seen.has(peer)) problems.push(`${describe('regionPeers')}: names ${JSON.stringify(peer)} twice`);
+    seen.add(peer);
+  }
+  if (c.regionPeers.length > 0 && c.region === '') problems.push(`${describe('regionPeers')}: needs ${envNameOf('region')} (this gateway's own region)`);
+  if (c.region !== '' && c.redisUrl === '') {
+    problems.push(`${describe('region')}: needs cluster mode (${envNameOf('redisUrl')} and ${envNameOf('kafkaBrokers')}): regions exchange their lines through Kafka`);
+  }
+  if (c.regionHoldMaxMs < 3 * c.regionHeartbeatMs) {
+    problems.push(`regionHoldMaxMs (${c.regionHoldMaxMs}) must be at least 3 times regionHeartbeatMs (${c.regionHeartbeatMs}): an idle region would be left out between two heartbeats`);
   }
   return problems;
 }

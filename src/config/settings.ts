@@ -75,6 +75,13 @@ export const SETTINGS = {
   workers: int('Gateway processes on this machine, sharing its ports (more than 1 needs cluster mode).', 1, 1, 64),
   viewerRegion: str('Region name in the viewer-count keys; regions sharing a Redis are merged with PFMERGE.', 'default'),
 
+  // Regions (docs/regions.md): one cluster per region, chat crossing regions through MirrorMaker 2
+  region: str('This gateway\'s region (lower-case letters, digits, hyphens): switches on multi-region mode, where every message carries it as `origin`. Empty: one region, as before. Needs cluster mode.', ''),
+  regionPeers: list('The regions whose logs MirrorMaker 2 replicates into this region\'s Kafka (as `<peer>.<kafkaTopic>`); their lines enter this region\'s order.'),
+  regionHeartbeatMs: int('Interval of the watermark heartbeats this region sends while it has nothing else to send, so peers holding lines for global order need not wait for its next line.', 50, 10, 10_000),
+  regionHoldMaxMs: int('Global order: the longest a line is held waiting for a silent region\'s watermark; past it that region is left out of the wait (the stream reports degraded) until its watermark moves again.', 1_000, 50, 60_000),
+  regionHoldMaxLines: int('Global order: lines held per stream at most; one more releases the oldest held line at once (the stream reports degraded while it does).', 10_000, 100, 1_000_000),
+
   // Protocol limits
   maxFrameBytes: int('Largest inbound WebSocket frame; larger closes with 1009.', 8 * KIB, 512, MIB),
   maxTextLength: int('Longest chat message, in code points.', 500, 1, 10_000),

@@ -26,15 +26,15 @@ export class Channel {
   readonly window: MessageWindow;
   pending: Pending[] = [];
   /**
-   * The log's newest seq when the subscription began: every displayable
+   * History's newest seq when the subscription began: every displayable
    * message after it reaches this channel, so while the window has not
-   * evicted past it, the window answers joins without reading the log.
+   * evicted past it, the window answers joins without reading history.
    */
   coveredAfter = 0;
   /** The newest seq this channel knows of, for `joined.seq` when history comes from the window. */
   newestSeq = 0;
   joining = 0;
-  /** Re-reads of the log after a bus gap in progress: flushes wait for them, joins read the log. */
+  /** Re-reads of history after a bus gap in progress: flushes wait for them, joins read history. */
   resyncing = 0;
   /**
    * The newest seq a re-read put in: the read may see a line published after

@@ -1,4 +1,4 @@
-import type { DurableLog } from '../log/log.ts';
+import type { BrokerHistory } from '../broker/broker.ts';
 import type { Message } from '../protocol/types.ts';
 import type { Channel, Pending } from './channel.ts';
 
@@ -9,15 +9,15 @@ const RESYNC_ATTEMPTS = 5;
 const RESYNC_RETRY_MS = 200;
 
 /**
- * Re-reads the log after the newest seq the channel had and slips what the
- * bus lost in before what has arrived since; the channel's flushes wait
- * meanwhile, and `done` runs when the re-read is over (done or failed).
+ * Re-reads the broker's history after the newest seq the channel had and
+ * slips what the bus lost in before what has arrived since; the channel's
+ * flushes wait meanwhile, and `done` runs when the re-read is over (done or failed).
  */
-export function resyncChannel(channel: Channel, log: DurableLog, maxMessages: number, onError: (err: unknown) => void, done: () => void): void {
+export function resyncChannel(channel: Channel, broker: BrokerHistory, maxMessages: number, onError: (err: unknown) => void, done: () => void): void {
   const after = channel.newestSeq;
   const at = channel.pending.length;
   channel.resyncing++;
-  readMissed(log, channel.stream, after, maxMessages)
+  readMissed(broker, channel.stream, after, maxMessages)
     .then((messages) => insertMissed(channel, messages, at), onError)
     .finally(() => {
       channel.resyncing--;
@@ -25,10 +25,10 @@ export function resyncChannel(channel: Channel, log: DurableLog, maxMessages: nu
     });
 }
 
-async function readMissed(log: DurableLog, stream: string, after: number, maxMessages: number): Promise<Message[]> {
+async function readMissed(broker: BrokerHistory, stream: string, after: number, maxMessages: number): Promise<Message[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await log.since(stream, after, maxMessages)).messages;
+      return (await broker.since(stream, after, maxMessages)).messages;
     } catch (err) {
       if (attempt >= RESYNC_ATTEMPTS) throw err;
       await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS * attempt));

@@ -1,5 +1,5 @@
 import type { Bus, BusEvent } from '../bus/bus.ts';
-import type { DurableLog } from '../log/log.ts';
+import type { BrokerHistory } from '../broker/broker.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { FanoutSampling } from '../chat/sampler.ts';
@@ -17,7 +17,8 @@ export type { JoinRequest, JoinResult } from './join-handover.ts';
 
 export interface StreamHubOptions extends StreamStateSources {
   bus: Bus;
-  log: DurableLog;
+  /** History for joins, resumes and resyncs: the broker's reads, in step with its live publish. */
+  broker: BrokerHistory;
   metrics: Metrics;
   maxFlushMs: number;
   stateIntervalMs: number;
@@ -64,8 +65,8 @@ export class StreamHub {
     try {
       const [page, state] = await Promise.all([
         historyFromWindow(channel, request) ?? (request.since === undefined
-          ? this.#o.log.latest(stream, request.history)
-          : this.#o.log.since(stream, request.since, request.resumeMax + 1)),
+          ? this.#o.broker.latest(stream, request.history)
+          : this.#o.broker.since(stream, request.since, request.resumeMax + 1)),
         readStreamState(this.#o, stream),
       ]);
       // A pin that ended while this read was on its way ends for the viewers here too.
@@ -73,7 +74,7 @@ export class StreamHub {
       channel.state = state;
       if (unpinned) this.#onEvent(channel, { kind: 'state', state: { pinned: null } });
       else this.#armPin(channel);
-      const result = await handOver(channel, page, request, this.#o.log);
+      const result = await handOver(channel, page, request, this.#o.broker);
       // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
       onJoined(result);
       channel.joiners.set(viewer, { viewerId, floor: result.seq });
@@ -88,14 +89,14 @@ export class StreamHub {
 
   /**
    * The live bus may have lost events (its Redis connection was cut and is
-   * back): every stream carried here re-reads the log after the newest seq it
+   * back): every stream carried here re-reads history after the newest seq it
    * had and slips what it missed in before what has arrived since, so
    * viewers see no gap. Call it when the bus is subscribed again, before any
    * newer event is handled.
    */
   resync(): void {
     for (const channel of this.#ready.values()) {
-      resyncChannel(channel, this.#o.log, this.#o.windowSize, this.#o.onError, () => {
+      resyncChannel(channel, this.#o.broker, this.#o.windowSize, this.#o.onError, () => {
         if (channel.pending.length > 0) this.#flushes.schedule(channel);
       });
     }
@@ -176,9 +177,9 @@ export class StreamHub {
   async #open(stream: string): Promise<Channel> {
     const channel = new Channel(stream, this.#o.windowSize, await readStreamState(this.#o, stream));
     channel.unsubscribe = await this.#o.bus.subscribe(stream, (_stream, event) => this.#onEvent(channel, event));
-    // Read after subscribing: whatever the log does not hold yet is published after this point and arrives here.
     this.#armPin(channel);
-    channel.coveredAfter = await this.#o.log.lastSeq(stream);
+    // Read after subscribing: whatever history does not hold yet is published after this point and arrives here.
+    channel.coveredAfter = await this.#o.broker.lastSeq(stream);
     channel.newestSeq = Math.max(channel.newestSeq, channel.coveredAfter);
     this.#ready.set(stream, channel);
     return channel;

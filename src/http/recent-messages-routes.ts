@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { DurableLog } from '../log/log.ts';
+import type { BrokerHistory } from '../broker/broker.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { Message } from '../protocol/types.ts';
 import { StreamName } from '../protocol/schemas.ts';
@@ -9,7 +9,7 @@ import type { HistoryReadLimits } from './history-read-limits.ts';
 import * as S from './schemas.ts';
 
 export interface RecentMessagesDeps {
-  log: Pick<DurableLog, 'latest'>;
+  history: Pick<BrokerHistory, 'latest'>;
   readLimits: HistoryReadLimits;
   /** A message as an IRC line with the historical tags (the IRC transport's encoding, handed in by server.ts). */
   historicalLine: (message: Message) => string;
@@ -45,7 +45,7 @@ export function registerRecentMessagesRoutes(base: FastifyInstance, d: RecentMes
   }, async (request, reply) => {
     try {
       const limit = Math.min(request.query.limit ?? DEFAULT_LIMIT, d.readLimits.pageMax(request.identity, request.ip));
-      const { messages } = limit === 0 ? { messages: [] } : await d.log.latest(request.params.channel, limit);
+      const { messages } = limit === 0 ? { messages: [] } : await d.history.latest(request.params.channel, limit);
       return { messages: messages.map(d.historicalLine), error: null, error_code: null };
     } catch (err) {
       if (!(err instanceof ChatError)) throw err;

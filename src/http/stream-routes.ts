@@ -5,7 +5,7 @@ import type { ChatService } from '../chat/chat-service.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { DurableLog } from '../log/log.ts';
+import type { BrokerHistory } from '../broker/broker.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { rulesOf, type ModAction } from '../protocol/client-frames.ts';
 import { MessageId, Modes, ModesChange, RulesChange, SendText, StreamName, UserId } from '../protocol/schemas.ts';
@@ -15,7 +15,8 @@ import * as S from './schemas.ts';
 export interface StreamRoutesDeps extends StreamStateSources {
   chat: ChatService;
   moderation: ModeratorActions;
-  log: DurableLog;
+  /** Polling and replay read the broker's history, as joins do. */
+  broker: BrokerHistory;
   readLimits: HistoryReadLimits;
   pollingIntervalMs: number;
   /** Largest body of a send, in bytes: maxFrameBytes, as for a WebSocket frame (413 `too_long` beyond). */
@@ -77,14 +78,14 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       const end = to ?? Date.now();
       if (end < from) throw new ChatError('invalid', 'to must not be before from');
       const includeSampled = await d.moderation.isModerator(identity, s);
-      const messages = await d.log.range(s, from, end, limit, includeSampled);
+      const messages = await d.broker.range(s, from, end, limit, includeSampled);
       const next = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
       return { messages, next, pollingIntervalMillis };
     }
     if (to !== undefined) throw new ChatError('invalid', 'to needs from');
-    const page = after === undefined ? await d.log.latest(s, limit) : await d.log.since(s, after, limit);
+    const page = after === undefined ? await d.broker.latest(s, limit) : await d.broker.since(s, after, limit);
     const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
-    // A full page means more may follow at once; otherwise the client is caught up to the log's newest seq
+    // A full page means more may follow at once; otherwise the client is caught up to the stream's newest seq
     // (also when `after` was beyond it: clamped, or the poller would wait for seqs the stream never reaches).
     const next = last !== undefined && page.messages.length === limit ? last : page.lastSeq;
     return { messages: page.messages, next, pollingIntervalMillis };

@@ -195,7 +195,7 @@ class KafkaTailConsumer implements TailConsumer {
     const records: LoggedMessage[] = [];
     for (const message of batch) {
       const record = decodeRecord(message.value);
-      if (record?.t === 'm') records.push({ message: record.m, sampled: record.s });
+      if (record?.t === 'm') records.push(typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s });
     }
     if (records.length === 0) return;
     for (;;) {

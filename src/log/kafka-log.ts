@@ -105,7 +105,7 @@ export class KafkaLog implements DurableLog {
 
   async append(entries: LoggedMessage[]): Promise<void> {
     if (entries.length === 0) return;
-    const records: LogRecord[] = entries.map(({ message, sampled }) => ({ t: 'm', m: message, s: sampled }));
+    const records: LogRecord[] = entries.map(({ message, sampled, hlc }) => (hlc === undefined ? { t: 'm', m: message, s: sampled } : { t: 'm', m: message, s: sampled, h: hlc }));
     const offsets = await this.#write(entries.map(({ message }, i) => this.#outgoing(message.stream, message.ts, records[i]!)));
     records.forEach((record, i) => this.#index.apply(record, offsets[i]!));
   }

@@ -5,6 +5,8 @@ export interface LoggedMessage {
   message: Message;
   /** Stored, but not broadcast (sampling); visible only in moderator replay. */
   sampled: boolean;
+  /** Multi-region mode: the line's hybrid logical clock stamp (src/regions/hlc.ts, text form), stored beside it, never sent to clients. */
+  hlc?: string;
 }
 
 /** How far back a ban or timeout retracts: messages with ts >= `sinceMs`, at most `max` of them (the newest). */

@@ -24,5 +24,8 @@ export function measuredFigures(records: BenchRecordLike[], manyStreams: boolean
     bytesSentPerLine: median(runs.map((r) => r.server.bytesSentPerLine)),
     redisCpuSecondsPerMessage: perMessage((r) => r.server.redis.cpuSeconds),
     kafkaCpuSecondsPerMessage: perMessage((r) => r.server.kafka.cpuSeconds),
+    measuredViewers: most,
+    measuredRate: Math.max(...runs.map((r) => r.acceptedPerSec)),
+    measuredGateways: median(runs.map((r) => r.gateways)),
   };
 }

@@ -56,11 +56,14 @@ export function runPlan(argv: string[]): number {
     ['nodes', `${n(plan.nodes)} of ${n(input.coresPerNode)} cores and ${n(input.nicGbit)} Gbit/s (limited by ${plan.nodesLimitedBy}; --workers ${n(input.coresPerNode)}), ${n(plan.viewersPerNode)} viewers each`],
     ['egress per node', `${n(plan.egressGbitPerNode, 2)} Gbit/s (${n(figures.bytesSentPerLine)} bytes per delivered line)`],
     ['memory per node', `${n(plan.memoryGiBPerNode, 1)} GiB of gateway RSS (${n(figures.rssBytesPerViewer)} bytes per viewer)`],
-    ['redis', `${n(plan.redisShards)} shard(s) (${n(plan.redisCores, 2)} cores at ${n(figures.redisCpuSecondsPerMessage * 1e6, 1)} µs per message); one stream's counter and channel live on one shard`],
+    ['redis', `${n(plan.redisShards)} shard(s) (${n(plan.redisCores, 2)} cores at ${n(figures.redisCpuSecondsPerMessage * 1e6, 1)} µs per message, as measured with ${n(figures.measuredGateways)} gateway(s) subscribed); one stream's counter and channel live on one shard`],
+    ['redis fan-out', `${n(plan.redisFanoutPerSec)} lines/s from pub/sub to gateways: each stream's lines go to every gateway with a viewer of it (${n(plan.subscribingGateways, 1)} per stream), ${n(plan.redisFanoutPerStreamPerSec)} lines/s per stream from its one shard`],
     ['kafka', `${n(plan.kafkaPartitions)} partitions (one stream stays on one), ${n(plan.kafkaCores, 2)} broker cores at ${n(figures.kafkaCpuSecondsPerMessage * 1e6, 1)} µs per message, before replication`],
     ['measured by', figures.source],
   ];
+  if (plan.oneProcessEnough) rows.unshift(['one process', 'is enough for this audience: the embedded server (npm start) holds it; a cluster would add failover and durability across machines, not capacity']);
   for (const [key, value] of rows) console.log(`${key.padEnd(16)} ${value}`);
+  for (const warning of plan.warnings) console.log(`warning: ${warning}`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { ANNOUNCEMENT_COLORS, GRANTABLE_ROLES, NOTICE_KINDS, STREAM_NAME, SUB_PLANS } from './types.ts';
+import { ANNOUNCEMENT_COLORS, GRANTABLE_ROLES, NOTICE_KINDS, ORDERINGS, STREAM_NAME, SUB_PLANS } from './types.ts';
 
 // The objects a client sends, described once: the WebSocket frame parser
 // (client-frames.ts) and the HTTP routes (src/http/) validate with these same
@@ -67,6 +67,7 @@ export const Modes = Type.Object({
   slowSeconds: boundedInteger('slowSeconds', 0, MAX_SLOW_SECONDS),
   subscribersOnly: flag('subscribersOnly'),
   emoteOnly: flag('emoteOnly'),
+  ordering: Type.Optional(Type.Enum(ORDERINGS, refusal(`ordering must be one of ${ORDERINGS.join(', ')}`))),
 });
 
 /** A change of modes: only the modes named change. `x-unknown` names what an unknown key is in its refusal. */

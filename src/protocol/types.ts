@@ -76,6 +76,8 @@ export interface Message {
   announcement?: AnnouncementColor;
   /** A system notice from the host site (extension): `user` is who it is about, `text` their own words ('' for none). */
   notice?: SystemNotice;
+  /** Multi-region mode: the region that accepted it (docs/regions.md). */
+  origin?: string;
 }
 
 /** A pinned line (extension): the message itself, who pinned it, and until when (ms; absent: until unpinned). */
@@ -86,10 +88,24 @@ export interface Pin {
   until?: number;
 }
 
+export const ORDERINGS = ['regional', 'global'] as const;
+/** How a stream orders lines across regions (docs/regions.md). */
+export type Ordering = (typeof ORDERINGS)[number];
+
 export interface Modes {
   slowSeconds: number;
   subscribersOnly: boolean;
   emoteOnly: boolean;
+  /** Absent until set; shown as `regional` in multi-region mode when absent. */
+  ordering?: Ordering;
+}
+
+/** Where a stream in global order stands (multi-region mode, `modes.ordering` global). */
+export interface GlobalOrderState {
+  /** Some region's watermark stopped past the hold bound: lines go out without waiting for it. */
+  degraded: boolean;
+  /** The regions left out of the wait, sorted; empty when not degraded. */
+  leftOut: string[];
 }
 
 export interface RateState {
@@ -99,11 +115,16 @@ export interface RateState {
 }
 
 export interface StreamState {
+  /** Distinct viewers; in multi-region mode over every region (their HyperLogLogs merged). */
   viewers: number;
   modes: Modes;
   rate: RateState;
   /** The pinned line (extension); absent when none. */
   pinned?: Pin;
+  /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
+  viewersByRegion?: Record<string, number>;
+  /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
+  globalOrder?: GlobalOrderState;
 }
 
 /** A change of a stream's state as the bus carries it: `pinned: null` is an unpin. */

@@ -70,6 +70,8 @@ export class MemoryState implements StateStore {
       subscribersOnly: change.subscribersOnly ?? current.subscribersOnly,
       emoteOnly: change.emoteOnly ?? current.emoteOnly,
     };
+    const ordering = change.ordering ?? current.ordering;
+    if (ordering !== undefined) modes.ordering = ordering;
     this.#persistence?.saveModes(stream, modes);
     this.#modes.set(stream, modes);
     return { ...modes };

@@ -22,11 +22,14 @@ end
 `;
 
 // The whole send check of one stream in one atomic round trip, the same rules
-// as send-windows.ts and MemoryState.checkSend:
+// and order as send-windows.ts and MemoryState.checkSend:
 //   KEYS[1] the ban: 'p' (permanent) or the ms a timeout ends
 //   KEYS[2] the user's last accepted send (ms), for slow mode
 //   KEYS[3] the user's accepted sends in the rate window (WINDOW)
-//   ARGV    now, slowMs, rateMax, rateWindowMs, a unique member id, expiry slack
+//   KEYS[4] optional: the user's accepted sends over all streams (WINDOW),
+//           only where one script may touch both slots (not Redis Cluster)
+//   ARGV    now, slowMs, rateMax, rateWindowMs, a unique member id, expiry
+//           slack, userRateMax (with KEYS[4])
 // Times come from the caller (`now`), never from Redis's clock, so gateways
 // and the embedded store agree; key expiry only reclaims memory, with slack
 // for clock skew between gateways.
@@ -54,6 +57,14 @@ local limited = rateMax >= 1 and windowMs > 0
 if limited then
   local wait = refusal(KEYS[3], now, rateMax, windowMs)
   if wait then return {'rate_limited', wait} end
+end
+local userMax = tonumber(ARGV[7] or '0')
+if KEYS[4] and userMax >= 1 and windowMs > 0 then
+  local wait = refusal(KEYS[4], now, userMax, windowMs)
+  if wait then return {'rate_limited', wait} end
+  record(KEYS[4], now, userMax, windowMs, ARGV[5], slack)
+end
+if limited then
   record(KEYS[3], now, rateMax, windowMs, ARGV[5], slack)
 else
   redis.call('DEL', KEYS[3])
@@ -62,9 +73,10 @@ redis.call('SET', KEYS[2], now, 'PX', math.max(slowMs, limited and windowMs or 0
 return {'ok'}
 `;
 
-// The user's window over all streams: a key of its own (its own hash slot on
-// Redis Cluster, so not in the script above). KEYS[1] the window; ARGV now,
-// userRateMax, rateWindowMs, member, slack. Replies as CHECK_SEND.
+// The user's window over all streams on its own, for Redis Cluster, where the
+// key's hash slot is not the stream's, so it cannot join the script above.
+// KEYS[1] the window; ARGV now, userRateMax, rateWindowMs, member, slack.
+// Replies as CHECK_SEND.
 const USER_SOURCE = WINDOW + `
 local now = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
@@ -79,7 +91,7 @@ export const CHECK_SEND = new LuaScript(SOURCE);
 export const CHECK_USER_RATE = new LuaScript(USER_SOURCE);
 
 export function checkSendArgs(check: SendCheck, member: string, slackMs: number): string[] {
-  return [String(check.now), String(check.slowSeconds * 1000), String(check.rateMax), String(check.rateWindowMs), member, String(slackMs)];
+  return [String(check.now), String(check.slowSeconds * 1000), String(check.rateMax), String(check.rateWindowMs), member, String(slackMs), String(check.userRateMax ?? 0)];
 }
 
 export function userRateArgs(check: SendCheck, member: string, slackMs: number): string[] {

@@ -8,7 +8,10 @@ import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from './state.ts';
 
-export type RedisStateOptions = RedisSeamOptions;
+export interface RedisStateOptions extends RedisSeamOptions {
+  /** Multi-region mode: modes show `ordering` (`regional` until a moderator sets it); one region shows it only once set. */
+  showOrdering?: boolean;
+}
 
 // Rate and slow-mode keys live this much longer than they can refuse a send,
 // so a gateway whose clock runs ahead does not see another's keys vanish early.
@@ -48,22 +51,26 @@ export class RedisState implements StateStore {
   }
 
   /**
-   * The user's window over all streams first (its own key, so a script of its
-   * own), then the stream's; a send the stream refuses is taken back out of
-   * the user's window, so only accepted sends count in both.
+   * One script and one round trip on a single Redis: the stream's checks and
+   * the user's window over all streams together. On Redis Cluster the user's
+   * window lives in another hash slot, so it is checked first by a script of
+   * its own, and a send the stream then refuses is taken back out of it; only
+   * accepted sends count in both either way.
    */
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
+    const streamKeys = [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
     const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
-    if (userWindow !== undefined) {
-      const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
-      if (!overAllStreams.ok) return overAllStreams;
+    if (userWindow === undefined || !this.#options.cluster) {
+      const keys = userWindow === undefined ? streamKeys : [...streamKeys, userWindow];
+      return toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, keys, checkSendArgs(check, member, EXPIRY_SLACK_MS))));
     }
-    const reply = await this.#run(CHECK_SEND.run(this.#client, [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`], checkSendArgs(check, member, EXPIRY_SLACK_MS)));
-    const verdict = toSendVerdict(reply);
-    if (!verdict.ok && userWindow !== undefined) await this.#run(this.#client.zRem(userWindow, member));
+    const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
+    if (!overAllStreams.ok) return overAllStreams;
+    const verdict = toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, streamKeys, checkSendArgs({ ...check, userRateMax: 0 }, member, EXPIRY_SLACK_MS))));
+    if (!verdict.ok) await this.#run(this.#client.zRem(userWindow, member));
     return verdict;
   }
 
@@ -83,7 +90,7 @@ export class RedisState implements StateStore {
   }
 
   async getModes(stream: string): Promise<Modes> {
-    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)));
+    return toModes(await this.#run(this.#client.hGetAll(`${this.#streamKey(stream)}modes`)), this.#options.showOrdering === true);
   }
 
   async setModes(stream: string, change: Partial<Modes>): Promise<Modes> {
@@ -93,10 +100,11 @@ export class RedisState implements StateStore {
     if (change.slowSeconds !== undefined) fields.slowSeconds = String(change.slowSeconds);
     if (change.subscribersOnly !== undefined) fields.subscribersOnly = String(change.subscribersOnly);
     if (change.emoteOnly !== undefined) fields.emoteOnly = String(change.emoteOnly);
+    if (change.ordering !== undefined) fields.ordering = change.ordering;
     const multi = this.#client.multi();
     if (Object.keys(fields).length > 0) multi.hSet(key, fields);
     const replies = await this.#run(multi.hGetAll(key).exec());
-    return toModes(replies.at(-1) as unknown as Record<string, string>);
+    return toModes(replies.at(-1) as unknown as Record<string, string>, this.#options.showOrdering === true);
   }
 
   async getRules(stream: string): Promise<StreamRules> {
@@ -180,10 +188,13 @@ function userPart(userId: string): string {
   return encodeURIComponent(userId);
 }
 
-function toModes(hash: Record<string, string>): Modes {
-  return {
+function toModes(hash: Record<string, string>, showOrdering: boolean): Modes {
+  const modes: Modes = {
     slowSeconds: hash.slowSeconds === undefined ? DEFAULT_MODES.slowSeconds : Number(hash.slowSeconds),
     subscribersOnly: hash.subscribersOnly === undefined ? DEFAULT_MODES.subscribersOnly : hash.subscribersOnly === 'true',
     emoteOnly: hash.emoteOnly === undefined ? DEFAULT_MODES.emoteOnly : hash.emoteOnly === 'true',
   };
+  if (hash.ordering === 'regional' || hash.ordering === 'global') modes.ordering = hash.ordering;
+  else if (showOrdering) modes.ordering = 'regional';
+  return modes;
 }

@@ -107,6 +107,29 @@ test('viral-join grows the audience during the run and every join gets its histo
   }
 });
 
+test('--find-capacity --pin searches each target within its bounds and records capacity per server core', () => {
+  const dir = tempDir('chorus-bench-test-');
+  try {
+    const file = join(dir, 'capacity.json');
+    // Bounded to 100..200 viewers, so each target takes two short runs.
+    const run = spawnSync(process.execPath, [RUN, '--find-capacity', '--pin', '--baseline', 'raw', '--viewers', '100', '--max-viewers', '200', '--seconds', '2', '--json', file], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.deepEqual(record.pinned, { server: '0', load: '1', serverCores: 1 });
+    assert.deepEqual(record.targets.map((t: any) => t.target), ['chorus', 'raw']);
+    for (const t of record.targets) {
+      assert.deepEqual(t.probes.map((p: any) => p.viewers), [100, 200], `${t.target} probed ${JSON.stringify(t.probes)}`);
+      assert.ok(t.probes.every((p: any) => p.holds), `${t.target}: ${JSON.stringify(t.probes)}`);
+      assert.deepEqual(t.capacity, { viewers: 200, serverCores: 1, viewersPerCore: 200 });
+      assert.equal(t.record.connected, 200, 'the record kept is the largest run that held');
+    }
+    assert.match(run.stdout, /servers on cores 0, load generator on 1/);
+    assert.match(run.stdout, /chorus \/ raw: \d+\.\d\dx/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('invalid options are refused with exit code 2 and a reason', () => {
   for (const [args, reason] of [
     [[], /--scenario is required/],
@@ -116,6 +139,8 @@ test('invalid options are refused with exit code 2 and a reason', () => {
     [['--scenario', 'steady', '--gateways', '3'], /--gateways needs --mode cluster/],
     [['--scenario', 'steady', '--mode', 'cloud'], /--mode must be embedded or cluster/],
     [['--scenario', 'steady', '--baseline', 'raw,nginx'], /--baseline must name one or more of naive, socketio, raw/],
+    [['--find-capacity', '--scenario', 'explosion'], /--find-capacity measures the steady shape/],
+    [['--scenario', 'steady', '--max-viewers', '500'], /--max-viewers bounds --find-capacity/],
   ] as Array<[string[], RegExp]>) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);

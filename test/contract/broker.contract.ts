@@ -33,6 +33,8 @@ export interface BrokerHarness {
 export interface BrokerContractOptions {
   /** Whether two brokers open at once share their stores, as cluster gateways do; the tests of sharing are left out otherwise. */
   shared: boolean;
+  /** Multi-region mode: the region every stamped message carries as `origin`. */
+  origin?: string;
 }
 
 const seqsOf = (messages: Message[]): number[] => messages.map((m) => m.seq);
@@ -103,8 +105,10 @@ export function runBrokerContract(name: string, createHarness: () => Promise<Bro
         const sent = draft(s, 'hello');
         sent.emotes = [{ name: 'Kappa', start: 0, end: 4 }];
         const message = await gateway.broker.publish(sent, false);
-        assert.deepEqual(message, { ...sent, seq: 1 });
-        assert.deepEqual(Object.keys(message), ['id', 'stream', 'seq', 'ts', 'user', 'text', 'emotes'], 'fields in PROTOCOL.md order');
+        const origin = options.origin === undefined ? {} : { origin: options.origin };
+        assert.deepEqual(message, { ...sent, seq: 1, ...origin });
+        assert.deepEqual(Object.keys(message), ['id', 'stream', 'seq', 'ts', 'user', 'text', 'emotes', ...Object.keys(origin)], 'fields in PROTOCOL.md order');
+        assert.deepEqual(await gateway.stored.message(s, message.id), message, 'stored as stamped');
       });
 
       whenShared('two gateways publishing to one stream: distinct seqs, one order on every bus', async () => {
@@ -182,6 +186,16 @@ export function runBrokerContract(name: string, createHarness: () => Promise<Bro
         assert.deepEqual((await gateway.broker.latest(s, 10)).messages.map((m) => m.id), [a.id, c.id]);
         assert.equal(await gateway.stored.message(s, refused.id), undefined);
       });
+
+      test('a sampled publish the log refuses rejects and leaves no trace on the bus: it was never shown', async () => {
+        const events = await watch(gateway.bus, s);
+        gateway.failAppends(true);
+        await assert.rejects(gateway.broker.publish(draft(s, 'sampled'), true));
+        gateway.failAppends(false);
+        const after = await gateway.broker.publish(draft(s, 'after'), false);
+        await eventually(() => published(events).length === 1, 'the next message live');
+        assert.deepEqual(events, [{ kind: 'msg', message: after }], 'no retraction of what nobody saw');
+      });
     });
 
     describe('history', () => {
@@ -193,6 +207,57 @@ export function runBrokerContract(name: string, createHarness: () => Promise<Bro
         assert.deepEqual(await gateway.broker.since(s, 0, 2), { messages: messages.slice(0, 2), lastSeq: 5 });
         assert.deepEqual(await gateway.broker.range(s, messages[0]!.ts, Date.now() + 1, 10, false), messages);
         assert.deepEqual(await gateway.broker.latest(`broker-${randomUUID()}`, 10), { messages: [], lastSeq: 0 });
+      });
+
+      // Joins, resumes, resyncs and HTTP polling read here. The cluster harness keeps a window smaller
+      // than this stream, so these reads cross from the window in front of the log into the log.
+      test('latest and since are oldest first, bounded, resume after any seq, and cross any window in front of the log', async () => {
+        const displayable: number[] = [];
+        for (let i = 1; i <= 90; i++) {
+          const sampled = i % 10 === 0;
+          await gateway.broker.publish(draft(s, `m${i}`), sampled);
+          if (!sampled) displayable.push(i);
+        }
+        assert.deepEqual(seqsOf((await gateway.broker.latest(s, 60)).messages), displayable.slice(-60));
+        assert.deepEqual(seqsOf((await gateway.broker.latest(s, 1_000)).messages), displayable);
+        assert.deepEqual(await gateway.broker.latest(s, 0), { messages: [], lastSeq: 90 });
+        const resumed: number[] = [];
+        for (let after = 0, pages = 0; pages < 100; pages++) {
+          const page = await gateway.broker.since(s, after, 7);
+          assert.ok(page.messages.length <= 7, 'a page holds at most its limit');
+          assert.equal(page.lastSeq, 90);
+          if (page.messages.length === 0) break;
+          resumed.push(...seqsOf(page.messages));
+          after = page.messages.at(-1)!.seq;
+        }
+        assert.deepEqual(resumed, displayable, 'paging with since reads every displayable message once, in order');
+        assert.deepEqual(seqsOf((await gateway.broker.since(s, 45, 3)).messages), [46, 47, 48]);
+        assert.deepEqual(seqsOf((await gateway.broker.since(s, 88, 10)).messages), [89]);
+        // Polling past the newest seq (a cursor from before a restart) is told where the stream stands.
+        assert.deepEqual(await gateway.broker.since(s, 90, 10), { messages: [], lastSeq: 90 });
+        assert.deepEqual(await gateway.broker.since(s, 5_000, 10), { messages: [], lastSeq: 90 });
+      });
+
+      test('lastSeq is the newest seq published, sampled ones included; 0 for an unknown stream', async () => {
+        assert.equal(await gateway.broker.lastSeq(s), 0);
+        await gateway.broker.publish(draft(s, 'a'), false);
+        assert.equal(await gateway.broker.lastSeq(s), 1);
+        await gateway.broker.publish(draft(s, 'sampled'), true);
+        assert.equal(await gateway.broker.lastSeq(s), 2);
+        assert.equal(await gateway.broker.lastSeq(`broker-${randomUUID()}`), 0);
+      });
+
+      test('range is from-inclusive, to-exclusive, oldest first, limited from the oldest, sampled only when asked', async () => {
+        // A second apart, within every log's retention.
+        const base = Date.now() - 60_000;
+        const ts = (seq: number): number => base + seq * 1_000;
+        for (let seq = 1; seq <= 10; seq++) await gateway.broker.publish({ ...draft(s, `m${seq}`), ts: ts(seq) }, seq === 6);
+        assert.deepEqual(seqsOf(await gateway.broker.range(s, ts(3), ts(8), 100, false)), [3, 4, 5, 7]);
+        assert.deepEqual(seqsOf(await gateway.broker.range(s, ts(3), ts(8), 100, true)), [3, 4, 5, 6, 7]);
+        assert.deepEqual(seqsOf(await gateway.broker.range(s, ts(3), ts(8), 2, true)), [3, 4]);
+        assert.deepEqual(seqsOf(await gateway.broker.range(s, ts(3), ts(3) + 1, 100, false)), [3]);
+        assert.deepEqual(await gateway.broker.range(s, ts(3), ts(3), 100, true), []);
+        assert.deepEqual(await gateway.broker.range(s, ts(11), ts(20), 100, true), []);
       });
     });
   });

@@ -9,6 +9,9 @@ import { withFailingAppends } from '../support/failing-appends.ts';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
 import { runBrokerContract } from './broker.contract.ts';
+import type { Broker } from '../../src/broker/broker.ts';
+import { HybridClock } from '../../src/regions/hlc.ts';
+import { RegionalBroker } from '../../src/regions/regional-broker.ts';
 import { runLogContract } from './log.contract.ts';
 
 const brokers = await ensureKafka();
@@ -34,7 +37,8 @@ runLogContract('ClusterLog (Kafka + recent window)', async () => {
   };
 });
 
-runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
+/** The cluster broker's harness; `wrap` puts another broker around it (multi-region mode's). */
+const clusterBrokerHarness = (wrap: (broker: ClusterBroker) => Broker) => async () => {
   const topic = uniqueTopic('chorus-contract-broker');
   const prefix = uniquePrefix();
   const redis = { url: REDIS_URL, cluster: false, keyPrefix: prefix, commandTimeoutMs: 2_000, onError: () => {} };
@@ -47,10 +51,11 @@ runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
     open: async () => {
       const stored = await openTestLog(brokers, topic);
       const appends = withFailingAppends(stored);
-      const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 1_000, idleMs: 60_000 });
+      // Smaller than the history tests' streams, so their reads cross from the window into Kafka.
+      const window = await RecentWindow.connect({ ...redis, sharded: false, capacity: 40, idleMs: 60_000 });
       const bus = await RedisBus.connect({ ...redis, sharded: false, onHandlerError: () => {} });
       const onError = (err: unknown): void => console.error('broker cleanup failed', err);
-      const broker = new ClusterBroker({ window, kafka: appends.log, history: new ClusterLog(stored, window), bus, onError });
+      const broker = wrap(new ClusterBroker({ window, kafka: appends.log, history: new ClusterLog(stored, window), bus, onError }));
       return {
         broker, bus, stored, failAppends: appends.fail,
         close: async () => {
@@ -62,4 +67,8 @@ runBrokerContract('ClusterBroker (Redis + Kafka)', async () => {
     loseCounters: forget,
     cleanup: forget,
   };
-}, { shared: true });
+};
+
+runBrokerContract('ClusterBroker (Redis + Kafka)', clusterBrokerHarness((broker) => broker), { shared: true });
+// Multi-region mode: a gateway of region us behaves as a cluster gateway, its lines carrying their origin.
+runBrokerContract('RegionalBroker (region us, over the cluster broker)', clusterBrokerHarness((broker) => new RegionalBroker(broker, new HybridClock('us'))), { shared: true, origin: 'us' });

@@ -220,6 +220,14 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.equal((await state.getModes(s)).slowSeconds, 30);
       });
 
+      test('modes.ordering is absent until set, then kept beside the other modes', async () => {
+        assert.equal((await state.getModes(s)).ordering, undefined);
+        assert.deepEqual(await state.setModes(s, { ordering: 'global' }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: false, ordering: 'global' });
+        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: true, ordering: 'global' });
+        assert.equal((await state.setModes(s, { ordering: 'regional' })).ordering, 'regional');
+        assert.equal((await state.getModes(other)).ordering, undefined);
+      });
+
       test('rules default, are replaced whole, and stay per stream', async () => {
         assert.deepEqual(await state.getRules(s), DEFAULT_RULES);
         const rules = { blockedTerms: ['spoiler'], blockLinks: true, emotes: ['Kappa'] };

@@ -43,6 +43,34 @@ describe('RedisState keys', () => {
     }
   });
 
+  test('on a single Redis one send check is one script call, the user window over all streams included', async () => {
+    const state = await open();
+    const watcher = admin.duplicate();
+    await watcher.connect();
+    const seen: string[] = [];
+    const marker = `${keyPrefix}{${s}}:monitor-marker`;
+    let markerSeen: () => void = () => {};
+    const markerArrived = new Promise<void>((resolve) => (markerSeen = resolve));
+    try {
+      await watcher.monitor((line) => {
+        if (line.includes(marker)) markerSeen();
+        else if (line.includes(s) || line.includes('{user:u-once}')) seen.push(line);
+      });
+      const verdict = await state.checkSend({ stream: s, userId: 'u-once', now: Date.now(), slowSeconds: 0, rateMax: 5, rateWindowMs: 5_000, userRateMax: 5 });
+      assert.deepEqual(verdict, { ok: true });
+      // MONITOR reports commands in the order they ran: once a later command shows, ours have.
+      await admin.get(marker);
+      await Promise.race([markerArrived, new Promise((_, reject) => setTimeout(() => reject(new Error('MONITOR never showed the marker')), 5_000).unref())]);
+      // EVALSHA (or EVAL on a cold script cache) from the client; not the script's own commands.
+      const calls = seen.filter((l) => /\] "(evalsha|eval)"/i.test(l));
+      assert.equal(calls.length, 1, seen.join('\n'));
+      assert.equal(await admin.zCard(`${keyPrefix}{user:u-once}:rate`), 1);
+    } finally {
+      watcher.destroy();
+      await state.close();
+    }
+  });
+
   test('user ids cannot reach into other keys', async () => {
     const state = await open();
     try {

@@ -1,13 +1,2 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-
-/** A loopback port free right now (another process may still take it before the caller binds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
+// The services script finds its ports the same way; one implementation for both.
+export { freePort } from '../../scripts/services/free-port.ts';

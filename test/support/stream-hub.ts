@@ -3,6 +3,7 @@
 // below the sockets.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
 import { MemoryBus } from '../../src/bus/memory-bus.ts';
 import { StreamHub, type StreamHubOptions } from '../../src/fanout/stream-hub.ts';
 import type { OutboundBatch, Viewer } from '../../src/fanout/outbound-frame.ts';
@@ -55,7 +56,8 @@ export async function openTestHub(dir: string, options: Partial<StreamHubOptions
   const bus = new MemoryBus();
   const metrics = new Metrics();
   const hub = new StreamHub({
-    bus, log, state, metrics,
+    bus, state, metrics,
+    broker: new EmbeddedBroker(log, bus, { onPublishError: (err) => assert.fail(err as Error) }),
     viewers: new ExactViewerCounter(),
     sampling: { rateOf: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }), observeFanoutDelay: () => {} },
     maxFlushMs: 0,

@@ -11,6 +11,9 @@ const figures: MeasuredFigures = {
   bytesSentPerLine: 200,
   redisCpuSecondsPerMessage: 0.00005,
   kafkaCpuSecondsPerMessage: 0.0002,
+  measuredViewers: 1_000_000,
+  measuredRate: 2_000,
+  measuredGateways: 400,
 };
 const input = { viewers: 2_000_000, rate: 2_000, streams: 1, samplingThreshold: 120, connectionsPerGateway: 15_000, coresPerNode: 16, nicGbit: 100, utilisation: 0.6 };
 
@@ -60,4 +63,33 @@ test('the figures come from the cluster runs that kept up with the most viewers,
   assert.equal(measuredFigures([run(20_000, 30), manyStreams], true).deliveriesPerGatewayCpuSecond, 77, 'a plan of many streams uses many-streams runs');
   assert.equal(measuredFigures([manyStreams], false).deliveriesPerGatewayCpuSecond, 77, 'or any run when there is none of the shape');
   assert.throws(() => measuredFigures([run(1, 1, 'embedded')], false), /no cluster-mode Chorus run that kept up/);
+});
+
+test("Redis sends each stream's lines to every gateway with a viewer of it, all from the stream's one shard", () => {
+  // One stream on 400 gateways: every gateway subscribes.
+  const one = planCapacity(input, figures);
+  assert.ok(Math.abs(one.subscribingGateways - 400) < 1e-6);
+  assert.ok(Math.abs(one.redisFanoutPerSec - 120 * 400) < 1e-3);
+  assert.ok(Math.abs(one.redisFanoutPerStreamPerSec - 120 * 400) < 1e-3);
+  // Measured with 2 gateways subscribed: 400 is beyond what was measured, and said so.
+  assert.match(planCapacity(input, { ...figures, measuredGateways: 2 }).warnings.join('\n'), /Redis fan-out \(gateways subscribed to one stream\) is 200x/);
+  // 80,000 streams of 25 viewers on 134 gateways: a stream reaches about 23 of them, not all.
+  const many = planCapacity({ ...input, viewers: 2_000_000, rate: 80_000, streams: 80_000 }, figures);
+  assert.equal(many.gateways, 134);
+  assert.ok(many.subscribingGateways > 20 && many.subscribingGateways < 25, `${many.subscribingGateways}`);
+  assert.ok(Math.abs(many.redisFanoutPerSec - 80_000 * 1 * many.subscribingGateways) < 1e-6);
+  assert.ok(Math.abs(many.redisFanoutPerStreamPerSec - many.subscribingGateways) < 1e-9);
+});
+
+test('a plan far beyond the measured runs says so; one within them does not', () => {
+  assert.deepEqual(planCapacity(input, figures).warnings, []);
+  const far = planCapacity(input, { ...figures, measuredViewers: 20_000, measuredRate: 100 });
+  assert.equal(far.warnings.length, 2);
+  assert.match(far.warnings[0]!, /audience \(2,000,000 viewers\) is 100x the largest measured run \(20,000\)/);
+  assert.match(far.warnings[1]!, /offered rate \(2,000 msg\/s\) is 20x/);
+});
+
+test('an audience one gateway holds is said to need one process', () => {
+  assert.equal(planCapacity({ ...input, viewers: 1_000, rate: 10 }, figures).oneProcessEnough, true);
+  assert.equal(planCapacity(input, figures).oneProcessEnough, false);
 });

@@ -27,6 +27,14 @@ test('chorus plan prints gateways, nodes, egress, Redis shards and Kafka partiti
     assert.match(run.stdout, /redis\s+1 shard/);
     assert.match(run.stdout, /kafka\s+3 partitions/);
     assert.match(run.stdout, /measured by\s+1 cluster run\(s\) of explosion at 10,000 viewers/);
+    assert.match(run.stdout, /redis fan-out\s+48,000 lines\/s from pub\/sub to gateways: .*\(400 per stream\)/);
+    assert.match(run.stdout, /warning: the Redis fan-out \(gateways subscribed to one stream\) is 200x/);
+    assert.match(run.stdout, /warning: the audience \(2,000,000 viewers\) is 200x the largest measured run/);
+    assert.doesNotMatch(run.stdout, /one process/);
+    const small = plan(['--viewers', '2000', '--rate', '10', file]);
+    assert.equal(small.status, 0, small.stderr);
+    assert.match(small.stdout, /one process\s+is enough for this audience/);
+    assert.doesNotMatch(small.stdout, /warning/);
   } finally {
     removeDir(dir);
   }

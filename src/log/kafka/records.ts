@@ -4,7 +4,7 @@
 import type { Message } from '../../protocol/types.ts';
 
 export type LogRecord =
-  | { t: 'm'; m: Message; s: boolean }
+  | { t: 'm'; m: Message; s: boolean; h?: string }
   /** Retracts these ids of the stream. */
   | { t: 'r'; stream: string; ids: string[] }
   /** Retracts every message of this user in the stream that precedes this record in the partition (no longer written: a ban's bounded set is an `r` record; older topics still hold these). */

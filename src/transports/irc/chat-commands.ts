@@ -6,7 +6,7 @@ import type { Identity } from '../../auth/identity.ts';
 import type { ModeratorActions } from '../../chat/moderator-actions.ts';
 import type { ChatService } from '../../chat/chat-service.ts';
 import { HierarchyRefusal } from '../../chat/moderation-hierarchy.ts';
-import type { DurableLog } from '../../log/log.ts';
+import type { BrokerHistory } from '../../broker/broker.ts';
 import { MAX_GRANTS_PER_STREAM, type StateStore } from '../../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../../protocol/client-frames.ts';
 import { ChatError } from '../../protocol/errors.ts';
@@ -19,7 +19,7 @@ export interface ChatCommandDeps {
   /** /announce sends a line like any other, through the send checks. */
   chat: ChatService;
   state: StateStore;
-  log: DurableLog;
+  history: BrokerHistory;
   directory: UserDirectory;
 }
 
@@ -203,7 +203,7 @@ export class ChatCommands {
     const known = this.#d.directory.idOf(login);
     if (known !== undefined) return known;
     const lower = login.toLowerCase();
-    const { messages } = await this.#d.log.latest(stream, LOOKUP_MESSAGES);
+    const { messages } = await this.#d.history.latest(stream, LOOKUP_MESSAGES);
     for (let i = messages.length - 1; i >= 0; i--) {
       const user = messages[i]!.user;
       if (user.name.toLowerCase() === lower) return user.id;

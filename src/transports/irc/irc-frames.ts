@@ -69,6 +69,7 @@ function encode(content: FrameContent, directory: UserDirectory): string {
     case 'state': {
       let lines = '';
       for (const mode of content.changedModes) {
+        if (mode === 'ordering') continue; // no Twitch room state for it: IRC clients need not know
         const notice = modeNotice(mode, content.state.modes);
         lines += noticeLine(channel, notice.msgId, notice.text) + roomstateChangeLine(content.stream, mode, content.state.modes);
       }

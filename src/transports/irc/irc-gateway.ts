@@ -4,15 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import type { ConnectionBudget, ConnectionSlot } from '../../limits/connection-budget.ts';
+import type { ConnectionBudget } from '../../limits/connection-budget.ts';
 import { refuseSocket, refuseUpgradeFor } from '../../net/refuse-socket.ts';
 import { clientKey } from '../../http/client-address.ts';
-import { IrcSession, type IrcSessionDeps } from './irc-session.ts';
-import type { IrcTransport } from './irc-transport.ts';
+import type { SessionDeps } from '../../session/session.ts';
+import { SessionSet } from '../../session/session-set.ts';
+import { IrcCodec, type IrcCodecDeps } from './irc-codec.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WsTransport } from './ws-transport.ts';
 
-export interface IrcGatewayOptions extends IrcSessionDeps {
+export interface IrcGatewayOptions extends SessionDeps, IrcCodecDeps {
   heartbeatMs: number;
   /** Longest inbound line (TCP) or WebSocket frame. */
   maxLineBytes: number;
@@ -26,15 +27,14 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Twitch-compatible IRC: WebSocket upgrades at `/` and, when configured, a
- * plain TCP listener. Pings every client, and on shutdown sends RECONNECT.
+ * plain TCP listener. Each connection is a session (src/session/) speaking
+ * IRC lines over a WebSocket or a TCP socket.
  */
 export class IrcGateway {
   readonly #o: IrcGatewayOptions;
   readonly #wss: WebSocketServer;
-  readonly #sessions = new Set<IrcSession>();
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #sessions: SessionSet;
   readonly #listeners: Server[] = [];
-  #draining = false;
 
   constructor(options: IrcGatewayOptions) {
     this.#o = options;
@@ -45,20 +45,15 @@ export class IrcGateway {
       clientTracking: false,
       handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
     });
-    this.#heartbeat = setInterval(() => {
-      for (const session of this.#sessions) session.ping();
-    }, options.heartbeatMs);
-    this.#heartbeat.unref();
+    this.#sessions = new SessionSet({ deps: options, budget: options.budget, heartbeatMs: options.heartbeatMs });
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
-    const slot = this.#draining ? 'full' : this.#o.budget.admit(address);
+    const slot = this.#sessions.admit(address);
     if (typeof slot === 'string') return refuseUpgradeFor(socket, slot);
     socket.once('close', () => slot.release());
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = this.#open((onLine) => new WsTransport(ws, onLine), 'irc-ws', slot);
-      ws.on('close', () => this.#closed(session, 'irc-ws'));
-      ws.on('error', () => undefined);
+      this.#sessions.open(new WsTransport(ws), new IrcCodec(this.#o), slot);
     });
   }
 
@@ -68,17 +63,16 @@ export class IrcGateway {
    * a TCP balancer in front hides it (docs/operations.md).
    */
   listenTcp(port: number, host: string, tls?: TlsOptions): Promise<number> {
-    const transport = tls === undefined ? 'irc-tcp' : 'irc-tls';
+    const name = tls === undefined ? 'irc-tcp' : 'irc-tls';
     const accept = (socket: Socket): void => {
       socket.on('error', () => undefined);
-      const slot = this.#draining ? 'full' : this.#o.budget.admit(clientKey(socket.remoteAddress ?? ''));
+      const slot = this.#sessions.admit(clientKey(socket.remoteAddress ?? ''));
       if (typeof slot === 'string') {
         refuseSocket(socket, `ERROR :Closing Link: ${slot === 'full' ? 'server full' : 'too many connections from your address'}\r\n`);
         return;
       }
       socket.once('close', () => slot.release());
-      const session = this.#open((onLine) => new TcpTransport(socket, this.#o.maxLineBytes, onLine), transport, slot);
-      socket.on('close', () => this.#closed(session, transport));
+      this.#sessions.open(new TcpTransport(socket, this.#o.maxLineBytes, name), new IrcCodec(this.#o), slot);
     };
     const server = tls === undefined ? createServer(accept) : createTlsServer({ ...tls, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept);
     this.#listeners.push(server);
@@ -88,28 +82,13 @@ export class IrcGateway {
     });
   }
 
-  #open(makeTransport: (onLine: (line: string) => void) => IrcTransport, transport: string, slot: ConnectionSlot): IrcSession {
-    const session: IrcSession = new IrcSession(makeTransport((line) => session.onLine(line)), this.#o, slot);
-    this.#sessions.add(session);
-    this.#o.metrics.connections.inc({ transport });
-    return session;
-  }
-
-  #closed(session: IrcSession, transport: string): void {
-    if (!this.#sessions.delete(session)) return;
-    session.closed();
-    this.#o.metrics.connections.dec({ transport });
-  }
-
-  drain(): void {
-    this.#draining = true;
-    for (const session of this.#sessions) session.drain();
+  /** Shutdown: Twitch's RECONNECT (tmi.js reconnects on it); later lines are refused. */
+  drain(afterMs: number): void {
+    this.#sessions.drain(afterMs);
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#heartbeat);
-    this.#draining = true;
-    for (const session of this.#sessions) session.close();
+    this.#sessions.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await Promise.all(this.#listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }

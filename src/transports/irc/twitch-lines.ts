@@ -5,6 +5,8 @@ import type { Message, Modes, Role, User } from '../../protocol/types.ts';
 import { formatLine, formatTags } from './irc-line.ts';
 
 export const SERVER = 'tmi.twitch.tv';
+/** The keepalive: a client that answers nothing (a PONG or any other line) before the next one is dropped. */
+export const PING_LINE = `PING :${SERVER}\r\n`;
 
 export type Tags = Array<[string, string]>;
 
@@ -131,12 +133,15 @@ export function globaluserstateLine(user: User): string {
   ], 'GLOBALUSERSTATE', []);
 }
 
-const ROOM_TAGS: Record<keyof Modes, (modes: Modes) => string> = {
+/** The modes Twitch's ROOMSTATE knows; a stream's ordering across regions has no Twitch counterpart. */
+export type TwitchMode = Exclude<keyof Modes, 'ordering'>;
+
+const ROOM_TAGS: Record<TwitchMode, (modes: Modes) => string> = {
   emoteOnly: (m) => (m.emoteOnly ? '1' : '0'),
   slowSeconds: (m) => String(m.slowSeconds),
   subscribersOnly: (m) => (m.subscribersOnly ? '1' : '0'),
 };
-const ROOM_TAG_NAMES: Record<keyof Modes, string> = { emoteOnly: 'emote-only', slowSeconds: 'slow', subscribersOnly: 'subs-only' };
+const ROOM_TAG_NAMES: Record<TwitchMode, string> = { emoteOnly: 'emote-only', slowSeconds: 'slow', subscribersOnly: 'subs-only' };
 
 /** The whole room state, as on join. Chorus has no followers-only or r9k mode: they are always off. */
 export function roomstateLine(stream: string, modes: Modes): string {
@@ -154,7 +159,7 @@ export function roomstateLine(stream: string, modes: Modes): string {
  * A change: one partial ROOMSTATE per changed mode, because tmi.js reads
  * `slow` only from a ROOMSTATE that has no `subs-only`.
  */
-export function roomstateChangeLine(stream: string, mode: keyof Modes, modes: Modes): string {
+export function roomstateChangeLine(stream: string, mode: TwitchMode, modes: Modes): string {
   return serverLine([['room-id', stream], [ROOM_TAG_NAMES[mode], ROOM_TAGS[mode](modes)]], 'ROOMSTATE', ['#' + stream]);
 }
 

@@ -4,6 +4,7 @@ import type { ChatError } from '../../protocol/errors.ts';
 import { BackendError } from '../../chat/backend-error.ts';
 import { MissingParent } from '../../chat/replies.ts';
 import type { ErrorCode, Modes } from '../../protocol/types.ts';
+import type { TwitchMode } from './twitch-lines.ts';
 
 export interface Notice {
   msgId: string;
@@ -49,7 +50,7 @@ export function sendRefusal(err: ChatError, channel: string): Notice {
 }
 
 /** The announcement of one mode change, sent with the partial ROOMSTATE. */
-export function modeNotice(mode: keyof Modes, modes: Modes): Notice {
+export function modeNotice(mode: TwitchMode, modes: Modes): Notice {
   switch (mode) {
     case 'slowSeconds':
       return modes.slowSeconds > 0

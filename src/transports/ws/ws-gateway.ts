@@ -1,29 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { reconnectFrame } from '../../protocol/server-frames.ts';
-import { CLOSE, Connection, type ConnectionDeps } from './connection.ts';
 import type { ConnectionBudget } from '../../limits/connection-budget.ts';
 import { refuseUpgradeFor } from '../../net/refuse-socket.ts';
+import type { SessionDeps } from '../../session/session.ts';
+import { SessionSet } from '../../session/session-set.ts';
+import { V1Codec, type V1CodecDeps } from './v1-codec.ts';
+import { WsSocket } from './ws-socket.ts';
 
-export interface WsGatewayOptions extends ConnectionDeps {
+export interface WsGatewayOptions extends SessionDeps, V1CodecDeps {
   heartbeatMs: number;
   budget: ConnectionBudget;
 }
 
 /**
- * Accepts v1 WebSocket connections on GET /ws, pings them, and on shutdown
- * tells each to reconnect elsewhere.
+ * Accepts v1 WebSocket connections on GET /ws; each is a session (src/session/)
+ * speaking v1 JSON over a WebSocket.
  */
 export class WsGateway {
-  readonly #o: WsGatewayOptions;
   readonly #wss: WebSocketServer;
-  readonly #connections = new Set<Connection>();
-  readonly #heartbeat: NodeJS.Timeout;
-  #draining = false;
+  readonly #sessions: SessionSet;
+  readonly #codec: V1Codec;
 
   constructor(options: WsGatewayOptions) {
-    this.#o = options;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxFrameBytes,
@@ -31,49 +30,33 @@ export class WsGateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.#heartbeat = setInterval(() => {
-      for (const connection of this.#connections) {
-        connection.ping();
-        connection.sweep();
-      }
-    }, options.heartbeatMs);
-    this.#heartbeat.unref();
-  }
-
-  get size(): number {
-    return this.#connections.size;
+    this.#sessions = new SessionSet({ deps: options, budget: options.budget, heartbeatMs: options.heartbeatMs });
+    this.#codec = new V1Codec(options);
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     // Refused before the upgrade, so a full gateway never runs out of file descriptors mid-handshake.
-    const slot = this.#draining ? 'full' : this.#o.budget.admit(address);
+    const slot = this.#sessions.admit(address);
     if (typeof slot === 'string') return refuseUpgradeFor(socket, slot);
     // A handshake that fails (a bad key, a closed socket) never reaches the callback: its slot is freed with the socket.
     socket.once('close', () => slot.release());
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, this.#o, slot);
-      this.#connections.add(connection);
-      this.#o.metrics.connections.inc({ transport: 'ws' });
-      ws.on('close', () => this.#connections.delete(connection));
+      this.#sessions.open(new WsSocket(ws), this.#codec, slot);
     });
   }
 
   /**
-   * Tells every client to reconnect after `afterMs` (clients add their own
-   * jitter). Connections stay open so acknowledgements of sends already
-   * accepted still arrive; new sends are refused with `unavailable`.
+   * Tells every client to reconnect after `afterMs`. Connections stay open so
+   * acknowledgements of sends already accepted still arrive; new sends are
+   * refused with `unavailable`.
    */
   drain(afterMs: number): void {
-    this.#draining = true;
-    const frame = reconnectFrame(afterMs);
-    for (const connection of this.#connections) connection.drain(frame, afterMs);
+    this.#sessions.drain(afterMs);
   }
 
   /** Closes every connection with 1001. */
   async close(): Promise<void> {
-    clearInterval(this.#heartbeat);
-    this.#draining = true;
-    for (const connection of this.#connections) connection.close(CLOSE.goingAway, 'server going away');
+    this.#sessions.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 }

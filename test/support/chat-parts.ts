@@ -1,0 +1,128 @@
+// The chat lifecycle (ChatService, ModeratorActions) on the real embedded
+// seams (MemoryState, MemoryBus, EmbeddedBroker over a SQLite log in a temp
+// directory), with a clock the test moves and every seam the lifecycle calls
+// behind withFaults, so a test can make one fail or answer late.
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Identity } from '../../src/auth/identity.ts';
+import type { Broker } from '../../src/broker/broker.ts';
+import { EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
+import type { Bus, BusEvent } from '../../src/bus/bus.ts';
+import { MemoryBus } from '../../src/bus/memory-bus.ts';
+import { ChatService, type SendLimits } from '../../src/chat/chat-service.ts';
+import { ContentRules, type ContentConfig } from '../../src/chat/content-rules.ts';
+import { GrantedRoles } from '../../src/chat/granted-roles.ts';
+import { HeldMessages } from '../../src/chat/held-messages.ts';
+import { MessageLookup } from '../../src/chat/message-lookup.ts';
+import { ModeratorActions } from '../../src/chat/moderator-actions.ts';
+import { ModeratorRateLimit } from '../../src/chat/moderator-rate-limit.ts';
+import { Sampler } from '../../src/chat/sampler.ts';
+import { StreamSettings } from '../../src/chat/stream-settings.ts';
+import { TokenRoles } from '../../src/chat/token-roles.ts';
+import type { DurableLog } from '../../src/log/log.ts';
+import { SqliteLog } from '../../src/log/sqlite-log.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import type { Role } from '../../src/protocol/types.ts';
+import { MemoryState } from '../../src/state/memory-state.ts';
+import type { StateStore } from '../../src/state/state.ts';
+import { withFaults, type SeamFaults } from './seam-faults.ts';
+import { removeDir, tempDir } from './temp-dir.ts';
+
+export interface ChatPartsOptions {
+  limits?: Partial<SendLimits>;
+  content?: Partial<ContentConfig>;
+  /** Messages per second of a stream above which sampling starts (default: never). */
+  samplingThreshold?: number;
+  /** Moderator writes per user per minute (default 1,000). */
+  moderatorActions?: number;
+  /** How late the event loop runs, as the send path is told (default 0). */
+  loopLagMs?: () => number;
+}
+
+export interface ChatParts {
+  chat: ChatService;
+  moderation: ModeratorActions;
+  /** The seams as the lifecycle sees them; `.seam` to read or write them directly. */
+  state: SeamFaults<StateStore>;
+  broker: SeamFaults<Broker>;
+  log: SeamFaults<DurableLog>;
+  bus: SeamFaults<Bus>;
+  settings: StreamSettings;
+  grants: GrantedRoles;
+  held: HeldMessages;
+  clock: { now: number };
+  /** Every line the lifecycle logged, parsed. */
+  logged: Array<Record<string, unknown>>;
+  /** Every bus event of `stream` from now on. */
+  watch(stream: string): Promise<BusEvent[]>;
+  close(): Promise<void>;
+}
+
+const LIMITS: SendLimits = {
+  maxTextLength: 500,
+  rateLimitMessages: 100,
+  rateLimitPrivilegedMessages: 100,
+  rateLimitUserMessages: 0,
+  rateLimitWindowMs: 30_000,
+  maxInFlight: 100,
+  maxStreamRate: 10_000,
+  maxLoopLagMs: 1_000,
+};
+
+const CONTENT: ContentConfig = { globalEmotes: [], blockedTerms: [], heldTerms: [], blockLinks: false, blockPhones: false, blockEmails: false };
+
+/** A signed-in user with `roles` in `stream`. */
+export function person(name: string, roles: Role[] = [], stream = 'room'): Identity {
+  return { id: `u-${name}`, name, roles: { [stream]: roles } };
+}
+
+export async function openChatParts(options: ChatPartsOptions = {}): Promise<ChatParts> {
+  const dir = tempDir('chorus-chat-');
+  const sqlite = await SqliteLog.open({ path: join(dir, 'chorus.db'), retentionMs: 3_600_000, maxMessagesPerStream: 10_000 });
+  const memoryState = new MemoryState();
+  const memoryBus = new MemoryBus();
+  const logged: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  const clock = { now: Date.now() };
+  const now = (): number => clock.now;
+  const state = withFaults<StateStore>(memoryState);
+  const log = withFaults<DurableLog>(sqlite);
+  const bus = withFaults<Bus>(memoryBus);
+  const broker = withFaults<Broker>(new EmbeddedBroker(log.seam, bus.seam, { onPublishError: (err) => logger.error({ err }, 'publish failed') }));
+  const held = new HeldMessages();
+  const grants = new GrantedRoles({ state: state.seam, now });
+  const settings = new StreamSettings({ state: state.seam, now });
+  const tokenRoles = new TokenRoles({ state: state.seam, keepMs: 3_600_000, maxPerStream: 1_000, now, logger });
+  // No fan-out here: a reply's parent or a pinned line is found through the log and the broker's history.
+  const lookup = new MessageLookup({ recentLine: () => undefined }, log.seam, broker.seam);
+  const chat = new ChatService({
+    limits: { ...LIMITS, ...options.limits },
+    state: state.seam, broker: broker.seam,
+    content: new ContentRules({ ...CONTENT, ...options.content }),
+    sampler: new Sampler(options.samplingThreshold ?? 1_000_000),
+    held, grants, settings, lookup,
+    metrics: new Metrics(),
+    loopLagMs: options.loopLagMs ?? (() => 0),
+    now, logger,
+  });
+  const writeLimit = new ModeratorRateLimit({ actions: options.moderatorActions ?? 1_000, windowMs: 60_000, maxUsers: 1_000, now });
+  const moderation = new ModeratorActions({
+    state: state.seam, log: log.seam, bus: bus.seam, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger,
+    clear: { windowMs: 60_000, maxLines: 100 },
+  });
+  return {
+    chat, moderation, state, broker, log, bus, settings, grants, held, clock, logged,
+    async watch(stream) {
+      const events: BusEvent[] = [];
+      await memoryBus.subscribe(stream, (_stream, event) => events.push(event));
+      return events;
+    },
+    async close() {
+      await memoryBus.close();
+      await memoryState.close();
+      await sqlite.close();
+      removeDir(dir);
+    },
+  };
+}
+
