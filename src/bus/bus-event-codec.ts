@@ -1,4 +1,4 @@
-import type { Emote, Message, Role, StreamState } from '../protocol/types.ts';
+import type { Emote, Message, Role, StateChange } from '../protocol/types.ts';
 import type { BusEvent } from './bus.ts';
 
 // A bus event on the wire between gateways: a JSON array whose first element
@@ -11,12 +11,14 @@ const RETRACT = 1;
 const CLEAR = 2;
 const STATE = 3;
 
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, string?];
+/** What a line may carry besides chat (replies, announcements, notices), in one object: rare, so named fields cost nothing per plain line. */
+type Extras = Pick<Message, 'reply' | 'announcement' | 'notice'>;
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, Extras?];
 type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
-  | [typeof STATE, Partial<StreamState>];
+  | [typeof STATE, StateChange];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -54,10 +56,21 @@ function toTuple(event: BusEvent): Tuple {
 function msgTuple(m: Message): MsgTuple {
   const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
   // Optional fields by position: a later one present puts null in the absent ones before it.
-  if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
+  const extras = extrasOf(m);
+  if (extras !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin ?? null, extras);
+  else if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
   else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
+}
+
+function extrasOf(m: Message): Extras | undefined {
+  if (m.reply === undefined && m.announcement === undefined && m.notice === undefined) return undefined;
+  const extras: Extras = {};
+  if (m.reply !== undefined) extras.reply = m.reply;
+  if (m.announcement !== undefined) extras.announcement = m.announcement;
+  if (m.notice !== undefined) extras.notice = m.notice;
+  return extras;
 }
 
 /**
@@ -70,10 +83,14 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin, extras]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
   const message: Message = { id, stream, seq, ts, user, text };
   if (emotes !== undefined && emotes !== null) message.emotes = emotes;
-  if (origin !== undefined) message.origin = origin;
+  // The same key order as `stamped` (broker.ts), so a decoded line serialises like the original.
+  if (extras?.reply !== undefined) message.reply = extras.reply;
+  if (extras?.announcement !== undefined) message.announcement = extras.announcement;
+  if (extras?.notice !== undefined) message.notice = extras.notice;
+  if (origin !== undefined && origin !== null) message.origin = origin;
   return message;
 }

@@ -1,4 +1,4 @@
-import type { Message, StreamState } from '../protocol/types.ts';
+import type { Message, StateChange } from '../protocol/types.ts';
 
 /**
  * What travels on the live bus for one stream. Messages are published only
@@ -8,7 +8,7 @@ export type BusEvent =
   | { kind: 'msg'; message: Message }
   | { kind: 'retract'; ids: string[]; reason: string }
   | { kind: 'clear'; user: string; reason: 'ban' | 'timeout'; seconds?: number }
-  | { kind: 'state'; state: Partial<StreamState> };
+  | { kind: 'state'; state: StateChange };
 
 export type BusHandler = (stream: string, event: BusEvent) => void;
 

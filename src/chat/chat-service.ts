@@ -4,7 +4,8 @@ import type { StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { STREAM_NAME, type Message, type Role } from '../protocol/types.ts';
+import { STREAM_NAME, type Message, type ReplyParent, type Role } from '../protocol/types.ts';
+import type { SendOptions } from '../protocol/client-frames.ts';
 import { normalizeText, refuseRawLength } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
@@ -13,6 +14,8 @@ import type { StreamSettings } from './stream-settings.ts';
 import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import { backendError } from './backend-error.ts';
+import type { MessageLookup } from './message-lookup.ts';
+import { MissingParent, replyTo } from './replies.ts';
 
 export interface SendLimits {
   maxTextLength: number;
@@ -43,6 +46,8 @@ export interface ChatServiceDeps {
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
+  /** Finds a reply's parent among the stream's displayable lines. */
+  lookup: MessageLookup;
   metrics: Metrics;
   /** How late this process's event loop runs now (ms): observability/loop-lag.ts. */
   loopLagMs: () => number;
@@ -73,10 +78,10 @@ export class ChatService {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  async send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+  async send(identity: Identity | null, stream: string, rawText: string, options: SendOptions = {}): Promise<Accepted> {
     const started = performance.now();
     try {
-      const accepted = await this.#send(identity, stream, rawText);
+      const accepted = await this.#send(identity, stream, rawText, options);
       this.#d.metrics.accepted.inc();
       if (!accepted.sampled) this.#d.metrics.broadcast.inc();
       this.#d.metrics.ingestLatency.observe((performance.now() - started) / 1000);
@@ -87,7 +92,7 @@ export class ChatService {
     }
   }
 
-  async #send(tokenIdentity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+  async #send(tokenIdentity: Identity | null, stream: string, rawText: string, options: SendOptions): Promise<Accepted> {
     const d = this.#d;
     if (tokenIdentity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
@@ -110,6 +115,7 @@ export class ChatService {
       if (modes.subscribersOnly && !roles.some((r) => SUBSCRIBER_LIKE.includes(r))) {
         throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
       }
+      if (options.announce !== undefined && !privileged) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may announce');
 
       // Bans, slow mode and the rate limits come before any work on the text, so
       // a flood of lines that normalisation or automod refuse is limited like any
@@ -133,25 +139,28 @@ export class ChatService {
       if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, streamEmotes)) {
         throw new ChatError('emote_only', 'this chat is in emote-only mode');
       }
+      const reply = options.parent === undefined ? undefined : await this.#parent(stream, options.parent);
       const user = userIn(identity, stream);
       const verdict = d.content.moderate(stream, text, rules, privileged);
       if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
       if (verdict.action === 'hold') {
-        d.held.hold({ stream, user, text, emotes, reason: verdict.reason, heldAt: now });
+        d.held.hold({ stream, user, text, emotes, reply, reason: verdict.reason, heldAt: now });
         throw new ChatError('held', 'your message is held for a moderator to review');
       }
-      return await this.#stampAndCommit(stream, user, text, emotes, roles.length > 0);
+      return await this.#stampAndCommit(stream, user, text, emotes, roles.length > 0, { reply, announcement: options.announce });
     } finally {
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }
 
   /** Stamps id and ts, takes the sampling decision, and resolves once the broker has stamped and stored the message. */
-  async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean): Promise<Accepted> {
+  async #stampAndCommit(stream: string, user: Message['user'], text: string, emotes: Message['emotes'], priority: boolean, extras: LineExtras): Promise<Accepted> {
     const d = this.#d;
     const ts = d.now();
     const draft: Draft = { id: randomUUID(), stream, ts, user, text };
     if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
+    if (extras.reply !== undefined) draft.reply = extras.reply;
+    if (extras.announcement !== undefined) draft.announcement = extras.announcement;
     const sampled = !d.sampler.keep(stream, priority, ts);
     let message: Message;
     try {
@@ -163,6 +172,17 @@ export class ChatService {
     return { id: message.id, seq: message.seq, ts, sampled, user };
   }
 
+  /**
+   * The line a reply answers, as the reply carries it. It must be a
+   * displayable line of the stream (`invalid` otherwise): looked up in this
+   * gateway's recent lines, the log only for an older one (message-lookup.ts).
+   */
+  async #parent(stream: string, id: string): Promise<ReplyParent> {
+    const parent = await this.#d.lookup.displayable(stream, id).catch((err: unknown) => this.#backendFailed(err, stream));
+    if (parent === undefined) throw new MissingParent();
+    return replyTo(parent);
+  }
+
   /** A backing store failed or answered too late: `unavailable` (retry shortly), as at the stamp. */
   #backendFailed(err: unknown, stream: string): never {
     throw backendError(this.#d.logger, err, { stream });
@@ -172,9 +192,12 @@ export class ChatService {
   async approveHeld(stream: string, id: string): Promise<Accepted> {
     const held = this.#d.held.take(stream, id, this.#d.now());
     if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
-    return this.#stampAndCommit(stream, held.user, held.text, held.emotes, held.user.badges.length > 0);
+    return this.#stampAndCommit(stream, held.user, held.text, held.emotes, held.user.badges.length > 0, { reply: held.reply });
   }
 }
+
+/** What a chat line may carry besides its text: the line it answers, an announcement's colour. */
+type LineExtras = Pick<Message, 'reply' | 'announcement'>;
 
 function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'): string {
   switch (code) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Emote, User } from '../protocol/types.ts';
+import type { Emote, ReplyParent, User } from '../protocol/types.ts';
 
 export interface HeldMessage {
   id: string;
@@ -7,6 +7,8 @@ export interface HeldMessage {
   user: User;
   text: string;
   emotes: Emote[] | undefined;
+  /** A held reply keeps the quote of its parent for when it is approved. */
+  reply?: ReplyParent | undefined;
   reason: string;
   heldAt: number;
 }

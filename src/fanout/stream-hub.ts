@@ -9,6 +9,8 @@ import { FlushScheduler } from './flush-scheduler.ts';
 import { handOver, historyFromWindow, type JoinRequest, type JoinResult } from './join-handover.ts';
 import type { Viewer } from './outbound-frame.ts';
 import { resyncChannel } from './resync.ts';
+import { armPinExpiry, clearPinExpiry } from './pin-expiry.ts';
+import type { Message } from '../protocol/types.ts';
 import { ViewerCountRefresh } from './viewer-counts.ts';
 
 export type { JoinRequest, JoinResult } from './join-handover.ts';
@@ -67,7 +69,11 @@ export class StreamHub {
           : this.#o.broker.since(stream, request.since, request.resumeMax + 1)),
         readStreamState(this.#o, stream),
       ]);
+      // A pin that ended while this read was on its way ends for the viewers here too.
+      const unpinned = channel.state.pinned !== undefined && state.pinned === undefined;
       channel.state = state;
+      if (unpinned) this.#onEvent(channel, { kind: 'state', state: { pinned: null } });
+      else this.#armPin(channel);
       const result = await handOver(channel, page, request, this.#o.broker);
       // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
       onJoined(result);
@@ -108,6 +114,11 @@ export class StreamHub {
     this.#lingerIfEmpty(channel);
   }
 
+  /** A line of the stream this gateway holds, not retracted (a reply's parent, a pin): none when it does not carry the stream. */
+  recentLine(stream: string, id: string): Message | undefined {
+    return this.#ready.get(stream)?.recentLine(id);
+  }
+
   viewersOf(stream: string): number {
     const channel = this.#ready.get(stream);
     return channel === undefined ? 0 : channel.viewers.size + channel.joiners.size;
@@ -142,6 +153,7 @@ export class StreamHub {
       this.#flushes.flush(channel);
       clearTimeout(channel.lingerTimer);
       clearTimeout(channel.stateTimer);
+      clearPinExpiry(channel);
       await channel.unsubscribe?.();
     }
     this.#ready.clear();
@@ -165,6 +177,7 @@ export class StreamHub {
   async #open(stream: string): Promise<Channel> {
     const channel = new Channel(stream, this.#o.windowSize, await readStreamState(this.#o, stream));
     channel.unsubscribe = await this.#o.bus.subscribe(stream, (_stream, event) => this.#onEvent(channel, event));
+    this.#armPin(channel);
     // Read after subscribing: whatever history does not hold yet is published after this point and arrives here.
     channel.coveredAfter = await this.#o.broker.lastSeq(stream);
     channel.newestSeq = Math.max(channel.newestSeq, channel.coveredAfter);
@@ -173,7 +186,14 @@ export class StreamHub {
   }
 
   #onEvent(channel: Channel, event: BusEvent): void {
-    if (takeEvent(channel, event, this.#o.metrics)) this.#flushes.schedule(channel);
+    if (!takeEvent(channel, event, this.#o.metrics)) return;
+    if (event.kind === 'state' && event.state.pinned !== undefined) this.#armPin(channel);
+    this.#flushes.schedule(channel);
+  }
+
+  /** The pin's end is the same moment on every gateway: each removes it from its own viewers' state. */
+  #armPin(channel: Channel): void {
+    armPinExpiry(channel, () => this.#onEvent(channel, { kind: 'state', state: { pinned: null } }), Date.now());
   }
 
   #lingerIfEmpty(channel: Channel): void {
@@ -183,6 +203,7 @@ export class StreamHub {
       channel.lingerTimer = undefined;
       if (!channel.idle) return;
       this.#flushes.flush(channel);
+      clearPinExpiry(channel);
       this.#ready.delete(channel.stream);
       this.#channels.delete(channel.stream);
       channel.unsubscribe?.().catch(this.#o.onError);

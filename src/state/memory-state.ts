@@ -1,4 +1,4 @@
-import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, type GrantableRole, type Modes, type Pin, type Role, type StreamRules } from '../protocol/types.ts';
 import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
@@ -26,6 +26,8 @@ export class MemoryState implements StateStore {
   /** stream -> user id -> granted roles; bounded per stream. */
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   readonly #tokenRoles = new TokenRoleRecords();
+  /** One pin per stream at most, set only by moderators; not persisted (a restart unpins). */
+  readonly #pins = new Map<string, Pin>();
   #closed = false;
 
   constructor(options: MemoryStateOptions = {}) {
@@ -42,6 +44,21 @@ export class MemoryState implements StateStore {
     const ban = this.#activeBan(check.stream, check.userId, check.now);
     if (ban !== null) return ban.until === null ? { ok: false, code: 'banned' } : { ok: false, code: 'timed_out', retryAfterMs: ban.until - check.now };
     return this.#windows.check(check);
+  }
+
+  async getPin(stream: string, now: number): Promise<Pin | null> {
+    const pin = this.#pins.get(stream);
+    if (pin === undefined) return null;
+    if (pin.until !== undefined && pin.until <= now) {
+      this.#pins.delete(stream);
+      return null;
+    }
+    return pin;
+  }
+
+  async setPin(stream: string, pin: Pin | null): Promise<void> {
+    if (pin === null) this.#pins.delete(stream);
+    else this.#pins.set(stream, pin);
   }
 
   async getModes(stream: string): Promise<Modes> {
