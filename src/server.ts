@@ -9,6 +9,8 @@ import { Metrics } from './observability/metrics.ts';
 import { LoopLag } from './observability/loop-lag.ts';
 import { OPS_SAMPLE_INTERVAL_MS, OpsSeries } from './observability/ops-series.ts';
 import { ChatService } from './chat/chat-service.ts';
+import { MessageLookup } from './chat/message-lookup.ts';
+import { SystemNotices } from './chat/system-notices.ts';
 import { ContentRules } from './chat/content-rules.ts';
 import { GrantedRoles } from './chat/granted-roles.ts';
 import { TokenRoles } from './chat/token-roles.ts';
@@ -46,6 +48,9 @@ import { registerRoleRoutes } from './http/role-routes.ts';
 import { registerImageRoutes } from './http/image-routes.ts';
 import { ImageSets } from './chat/image-sets.ts';
 import { ImageOrigins } from './chat/image-urls.ts';
+import { registerNoticeRoutes } from './http/notice-routes.ts';
+import { registerRecentMessagesRoutes } from './http/recent-messages-routes.ts';
+import { historicalLine } from './transports/irc/historical-lines.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
 import { startLogConsumers } from './consumers/log-consumers.ts';
@@ -114,10 +119,6 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const loopLag = new LoopLag();
   closers.add('loop lag', () => loopLag.close());
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
-  const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, held, grants, settings, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
-  const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   const sightings = new Sightings({ state, keepMs: config.chatterRetentionMs, maxPerStream: config.chattersPerStream, now, logger });
   const hub = new StreamHub({
     bus, broker, state, viewers, metrics, sampling, sightings,
@@ -126,6 +127,13 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     onError: (err) => logger.error({ err }, 'stream hub error'),
   });
   closers.add('stream hub', () => hub.close());
+  // Replies and pins find their line in the hub's recent lines first, the log and the broker's history only for older ones.
+  const lookup = new MessageLookup(hub, log, broker);
+  const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
+  const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the broker's history.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
@@ -148,7 +156,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const directory = new UserDirectory();
   const irc = new IrcGateway({
     ...sessionDeps, budget, directory,
-    commands: new ChatCommands({ moderation, state, history: broker, directory }),
+    commands: new ChatCommands({ moderation, chat, state, history: broker, directory }),
     frames: new IrcFrames(directory),
     rooms: new IrcRooms((stream) => hub.viewersOf(stream)),
     heartbeatMs: config.heartbeatMs,
@@ -195,6 +203,8 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerRoleRoutes(app, { moderation });
   const imageOrigins = new ImageOrigins(config.imageOrigins);
   registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
+  registerNoticeRoutes(app, notices);
+  registerRecentMessagesRoutes(app, { history: broker, readLimits, historicalLine });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   registerReportReviewRoutes(app, { queue: reports, moderation, log });
   const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });

@@ -42,6 +42,9 @@ export interface Broker extends BrokerHistory {
 export function stamped(draft: Draft, seq: number): Message {
   const message: Message = { id: draft.id, stream: draft.stream, seq, ts: draft.ts, user: draft.user, text: draft.text };
   if (draft.emotes !== undefined) message.emotes = draft.emotes;
+  if (draft.reply !== undefined) message.reply = draft.reply;
+  if (draft.announcement !== undefined) message.announcement = draft.announcement;
+  if (draft.notice !== undefined) message.notice = draft.notice;
   if (draft.first === true) message.first = true;
   if (draft.returning === true) message.returning = true;
   if (draft.reviewed === true) message.reviewed = true;

@@ -1,4 +1,4 @@
-import type { Emote, Message, Role, StreamState } from '../protocol/types.ts';
+import type { Emote, Message, Role, StateChange } from '../protocol/types.ts';
 import type { BusEvent, HeldView, ReviewOutcome } from './bus.ts';
 
 // A bus event on the wire between gateways: a JSON array whose first element
@@ -13,15 +13,20 @@ const STATE = 3;
 const HELD = 4;
 const REVIEWED = 5;
 
-type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, number?];
-
-// A message's added flags, as bits of its tuple's last element (left out when none is set).
-const FLAGS = ['first', 'returning', 'reviewed'] as const;
+/**
+ * What a line may carry besides chat (replies, announcements, notices; the
+ * first-time, returning and reviewed marks), in one object: rare, so named
+ * fields cost nothing per plain line. In `stamped`'s key order (broker.ts),
+ * so a decoded line serialises like the original.
+ */
+const EXTRAS = ['reply', 'announcement', 'notice', 'first', 'returning', 'reviewed'] as const;
+type Extras = Pick<Message, (typeof EXTRAS)[number]>;
+type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, Extras?];
 type Tuple =
   | MsgTuple
   | [typeof RETRACT, string[], string]
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
-  | [typeof STATE, Partial<StreamState>]
+  | [typeof STATE, StateChange]
   | [typeof HELD, HeldView]
   | [typeof REVIEWED, string, string, string, ReviewOutcome, number?];
 
@@ -70,16 +75,25 @@ function toTuple(event: BusEvent): Tuple {
 
 function msgTuple(m: Message): MsgTuple {
   const tuple: MsgTuple = [MSG, m.id, m.seq, m.ts, m.user.id, m.user.name, m.user.badges, m.text];
-  let flags = 0;
-  FLAGS.forEach((flag, bit) => {
-    if (m[flag] === true) flags |= 1 << bit;
-  });
   // Optional fields by position: a later one present puts null in the absent ones before it.
-  if (flags !== 0) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin ?? null, flags);
+  const extras = extrasOf(m);
+  if (extras !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin ?? null, extras);
   else if (m.origin !== undefined) tuple.push(m.user.color ?? null, m.emotes ?? null, m.origin);
   else if (m.emotes !== undefined) tuple.push(m.user.color ?? null, m.emotes);
   else if (m.user.color !== undefined) tuple.push(m.user.color);
   return tuple;
+}
+
+function extrasOf(m: Message): Extras | undefined {
+  if (!EXTRAS.some((key) => m[key] !== undefined)) return undefined;
+  const extras: Extras = {};
+  copyExtras(m, extras);
+  return extras;
+}
+
+/** The extras `from` has, onto `to`, in EXTRAS order. */
+function copyExtras(from: Extras, to: Extras): void {
+  for (const key of EXTRAS) if (from[key] !== undefined) (to as Record<string, unknown>)[key] = from[key];
 }
 
 /**
@@ -92,13 +106,11 @@ export function splitAroundSeq(message: Omit<Message, 'seq'>): [before: string, 
   return [`[${MSG},${JSON.stringify(message.id)},`, `,${rest.slice(1)}`];
 }
 
-function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin, flags]: MsgTuple): Message {
+function toMessage(stream: string, [, id, seq, ts, userId, name, badges, text, color, emotes, origin, extras]: MsgTuple): Message {
   const user = color === undefined || color === null ? { id: userId, name, badges } : { id: userId, name, color, badges };
   const message: Message = { id, stream, seq, ts, user, text };
   if (emotes !== undefined && emotes !== null) message.emotes = emotes;
+  if (extras !== undefined) copyExtras(extras, message);
   if (origin !== undefined && origin !== null) message.origin = origin;
-  if (flags !== undefined) FLAGS.forEach((flag, bit) => {
-    if ((flags & (1 << bit)) !== 0) message[flag] = true;
-  });
   return message;
 }

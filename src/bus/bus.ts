@@ -1,4 +1,4 @@
-import type { Emote, Message, StreamState, User } from '../protocol/types.ts';
+import type { Emote, Message, StateChange, User } from '../protocol/types.ts';
 
 /** A held line as moderators see it (the v1 `held` frame). */
 export interface HeldView {
@@ -21,7 +21,7 @@ export type BusEvent =
   | { kind: 'msg'; message: Message }
   | { kind: 'retract'; ids: string[]; reason: string }
   | { kind: 'clear'; user: string; reason: 'ban' | 'timeout'; seconds?: number }
-  | { kind: 'state'; state: Partial<StreamState> }
+  | { kind: 'state'; state: StateChange }
   /** A line held for review: for the stream's moderators only. */
   | { kind: 'held'; held: HeldView }
   /** What became of a held line: for the stream's moderators and its author (`user`). */

@@ -4,7 +4,8 @@ import type { StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { STREAM_NAME, type Message, type Modes, type Role } from '../protocol/types.ts';
+import { STREAM_NAME, type Message, type Modes, type ReplyParent, type Role } from '../protocol/types.ts';
+import type { SendOptions } from '../protocol/client-frames.ts';
 import { normalizeText, refuseRawLength } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
 import type { HeldMessages } from './held-messages.ts';
@@ -14,6 +15,8 @@ import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import { backendError } from './backend-error.ts';
 import { lineKey } from './line-key.ts';
+import type { MessageLookup } from './message-lookup.ts';
+import { MissingParent, replyTo } from './replies.ts';
 
 export interface SendLimits {
   maxTextLength: number;
@@ -54,6 +57,8 @@ export interface ChatServiceDeps {
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
+  /** Finds a reply's parent among the stream's displayable lines. */
+  lookup: MessageLookup;
   metrics: Metrics;
   /** How late this process's event loop runs now (ms): observability/loop-lag.ts. */
   loopLagMs: () => number;
@@ -84,10 +89,10 @@ export class ChatService {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  async send(identity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+  async send(identity: Identity | null, stream: string, rawText: string, options: SendOptions = {}): Promise<Accepted> {
     const started = performance.now();
     try {
-      const accepted = await this.#send(identity, stream, rawText);
+      const accepted = await this.#send(identity, stream, rawText, options);
       this.#d.metrics.accepted.inc();
       if (!accepted.sampled) this.#d.metrics.broadcast.inc();
       this.#d.metrics.ingestLatency.observe((performance.now() - started) / 1000);
@@ -98,7 +103,7 @@ export class ChatService {
     }
   }
 
-  async #send(tokenIdentity: Identity | null, stream: string, rawText: string): Promise<Accepted> {
+  async #send(tokenIdentity: Identity | null, stream: string, rawText: string, options: SendOptions): Promise<Accepted> {
     const d = this.#d;
     if (tokenIdentity === null) throw new ChatError('unauthorized', 'sign in (auth frame) to chat; anonymous viewers only read');
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
@@ -121,6 +126,7 @@ export class ChatService {
       if (modes.subscribersOnly && !roles.some((r) => SUBSCRIBER_LIKE.includes(r))) {
         throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
       }
+      if (options.announce !== undefined && !privileged) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may announce');
 
       // Bans, slow mode and the rate limits come before any work on the text, so
       // a flood of lines that normalisation or automod refuse is limited like any
@@ -144,16 +150,17 @@ export class ChatService {
       if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, streamEmotes)) {
         throw new ChatError('emote_only', 'this chat is in emote-only mode');
       }
+      const reply = options.parent === undefined ? undefined : await this.#parent(stream, options.parent);
       const user = userIn(identity, stream);
       const verdict = d.content.moderate(stream, text, rules, privileged);
       if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
       const line = await this.#checkLine(identity, stream, text, modes, privileged, now);
       const holdReason = verdict.action === 'hold' ? verdict.reason : modes.holdFirstMessages && line.first && !privileged ? 'first message in this chat' : undefined;
       if (holdReason !== undefined) {
-        d.held.hold({ stream, user, text, emotes, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
+        d.held.hold({ stream, user, text, emotes, reply, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
         throw new ChatError('held', 'your message is held for a moderator to review');
       }
-      return await this.#stampAndCommit({ stream, user, text, emotes, first: line.first, returning: line.returning }, roles.length > 0);
+      return await this.#stampAndCommit({ stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning }, roles.length > 0);
     } finally {
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
@@ -200,6 +207,8 @@ export class ChatService {
     const { stream, user, text, emotes } = line;
     const draft: Draft = { id: randomUUID(), stream, ts, user, text };
     if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
+    if (line.reply !== undefined) draft.reply = line.reply;
+    if (line.announcement !== undefined) draft.announcement = line.announcement;
     if (line.first) draft.first = true;
     if (line.returning) draft.returning = true;
     if (line.reviewed === true) draft.reviewed = true;
@@ -212,6 +221,17 @@ export class ChatService {
     }
     d.sampler.observeSeq(stream, message.seq, d.now());
     return { id: message.id, seq: message.seq, ts, sampled, user };
+  }
+
+  /**
+   * The line a reply answers, as the reply carries it. It must be a
+   * displayable line of the stream (`invalid` otherwise): looked up in this
+   * gateway's recent lines, the log only for an older one (message-lookup.ts).
+   */
+  async #parent(stream: string, id: string): Promise<ReplyParent> {
+    const parent = await this.#d.lookup.displayable(stream, id).catch((err: unknown) => this.#backendFailed(err, stream));
+    if (parent === undefined) throw new MissingParent();
+    return replyTo(parent);
   }
 
   /** A backing store failed or answered too late: `unavailable` (retry shortly), as at the stamp. */
@@ -229,8 +249,8 @@ export class ChatService {
   }
 }
 
-/** A line on its way to the broker, with the marks it carries. */
-interface Line {
+/** A line on its way to the broker, with what it carries besides its text (the line it answers, an announcement's colour, its marks). */
+interface Line extends Pick<Message, 'reply' | 'announcement'> {
   stream: string;
   user: Message['user'];
   text: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, HeldView, ReviewOutcome } from '../bus/bus.ts';
-import type { Emote, User } from '../protocol/types.ts';
+import type { Emote, ReplyParent, User } from '../protocol/types.ts';
 
 export interface HeldMessage {
   id: string;
@@ -9,6 +9,8 @@ export interface HeldMessage {
   user: User;
   text: string;
   emotes: Emote[] | undefined;
+  /** A held reply keeps the quote of its parent for when it is approved. */
+  reply?: ReplyParent | undefined;
   reason: string;
   heldAt: number;
   /** The author's first line in the stream (kept for when it is approved). */

@@ -5,7 +5,8 @@ import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type StateStore } fro
 import { canModerate, rolesIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
-import type { GrantableRole, Role } from '../protocol/types.ts';
+import type { GrantableRole, Pin, Role } from '../protocol/types.ts';
+import type { MessageLookup } from './message-lookup.ts';
 import type { ChatService } from './chat-service.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { TokenRoles } from './token-roles.ts';
@@ -27,6 +28,8 @@ export interface ModeratorActionsDeps {
   /** Token roles recorded in the stream: a moderator's target may never have chatted there. */
   tokenRoles: TokenRoles;
   settings: StreamSettings;
+  /** Finds the line to pin among the stream's displayable lines. */
+  lookup: MessageLookup;
   /** Every write counts here first (moderator-rate-limit.ts). */
   writeLimit: ModeratorRateLimit;
   now: () => number;
@@ -97,6 +100,21 @@ export class ModeratorActions {
         d.held.settle(held, 'denied');
         return;
       }
+      case 'pin': {
+        const message = await d.lookup.displayable(stream, action.id);
+        if (message === undefined) throw new ChatError('invalid', 'no such line in this stream to pin');
+        const at = d.now();
+        const pin: Pin = { message, by: { id: actor.id, name: actor.name }, at };
+        if (action.seconds !== undefined) pin.until = at + action.seconds * 1000;
+        await d.state.setPin(stream, pin);
+        await d.bus.publish(stream, { kind: 'state', state: { pinned: pin } });
+        return;
+      }
+      case 'unpin':
+        // Unpinning when nothing is pinned is acknowledged, as a mode set to its value is.
+        await d.state.setPin(stream, null);
+        await d.bus.publish(stream, { kind: 'state', state: { pinned: null } });
+        return;
       case 'grant':
       case 'revoke':
         this.#assertBroadcaster(actor, stream);

@@ -1,6 +1,6 @@
 import type { StateStore } from '../state/state.ts';
 import type { ViewerCounter } from '../viewers/viewer-count.ts';
-import type { StreamState } from '../protocol/types.ts';
+import type { StateChange, StreamState } from '../protocol/types.ts';
 import type { FanoutSampling } from './sampler.ts';
 
 export interface StreamStateSources {
@@ -9,8 +9,19 @@ export interface StreamStateSources {
   sampling: Pick<FanoutSampling, 'rateOf'>;
 }
 
-/** The State object of PROTOCOL.md, read fresh from its three sources. */
+/** The State object of PROTOCOL.md, read fresh from its sources; `pinned` only when a line is pinned. */
 export async function readStreamState(sources: StreamStateSources, stream: string): Promise<StreamState> {
-  const [modes, viewers] = await Promise.all([sources.state.getModes(stream), sources.viewers.count(stream)]);
-  return { viewers, modes, rate: sources.sampling.rateOf(stream) };
+  const [modes, viewers, pinned] = await Promise.all([sources.state.getModes(stream), sources.viewers.count(stream), sources.state.getPin(stream, Date.now())]);
+  const state: StreamState = { viewers, modes, rate: sources.sampling.rateOf(stream) };
+  if (pinned !== null) state.pinned = pinned;
+  return state;
+}
+
+/** The state after a change: `pinned: null` unpins. */
+export function changedState(state: StreamState, change: StateChange): StreamState {
+  const { pinned, ...rest } = change;
+  const next: StreamState = { ...state, ...rest };
+  if (pinned === null) delete next.pinned;
+  else if (pinned !== undefined) next.pinned = pinned;
+  return next;
 }

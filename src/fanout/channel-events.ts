@@ -1,6 +1,7 @@
 import type { BusEvent } from '../bus/bus.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Modes } from '../protocol/types.ts';
+import { changedState } from '../chat/stream-state.ts';
 import type { Channel } from './channel.ts';
 import type { FrameContent } from './outbound-frame.ts';
 
@@ -41,9 +42,10 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
       return true;
     }
     case 'state':
-      channel.state = { ...channel.state, ...event.state };
+      channel.state = changedState(channel.state, event.state);
       channel.stateDirty = true;
-      // Mode changes are a moderator's deliberate act: show them now, not at the next tick.
+      // Mode changes and pins are a moderator's deliberate act (or a pin's end): show them now, not at the next tick.
+      if (event.state.pinned !== undefined) channel.lastStateAt = 0;
       if (event.state.modes !== undefined) {
         channel.lastStateAt = 0;
         noteModeChanges(channel, event.state.modes);

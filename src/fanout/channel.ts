@@ -4,6 +4,10 @@ import { MessageWindow } from './message-window.ts';
 import { DelayLane } from './delay-lane.ts';
 import type { FrameContent, Viewer } from './outbound-frame.ts';
 
+function takesBack(content: FrameContent, message: Message): boolean {
+  return (content.kind === 'retract' && content.ids.includes(message.id)) || (content.kind === 'clear' && content.user === message.user.id);
+}
+
 export type Pending = { kind: 'msg'; message: Message } | { kind: 'frame'; content: FrameContent };
 
 /** One stream as this gateway carries it: its viewers, its bus subscription, its pending batch. */
@@ -61,6 +65,9 @@ export class Channel {
   /** Brings a throttled state frame; apart from flushTimer, so it never holds messages back. */
   stateTimer: NodeJS.Timeout | undefined;
   lingerTimer: NodeJS.Timeout | undefined;
+  /** Ends the pinned line's time (pin-expiry.ts), armed for the pin ending at `pinTimerUntil`. */
+  pinTimer: NodeJS.Timeout | undefined;
+  pinTimerUntil: number | undefined;
   unsubscribe: Unsubscribe | undefined;
 
   constructor(stream: string, windowSize: number, state: StreamState) {
@@ -73,6 +80,25 @@ export class Channel {
   /** No viewer, no joiner and no join under way: the subscription may go. */
   get idle(): boolean {
     return this.viewers.size === 0 && this.joiners.size === 0 && this.joining === 0;
+  }
+
+  /**
+   * A line this gateway holds and has not seen retracted: delivered (the
+   * window, which drops retracted lines) or still pending, unless a retract
+   * or clear pending after it takes it back.
+   */
+  recentLine(id: string): Message | undefined {
+    const delivered = this.window.find(id);
+    if (delivered !== undefined) return delivered;
+    let found: Message | undefined;
+    for (const item of this.pending) {
+      if (item.kind === 'msg') {
+        if (item.message.id === id) found = item.message;
+      } else if (found !== undefined && takesBack(item.content, found)) {
+        found = undefined;
+      }
+    }
+    return found;
   }
 
   /** Messages after `seq` this channel has received: delivered ones (the window), then pending ones. */

@@ -36,7 +36,14 @@ export class FlushFramer {
       messages = [];
     };
     for (const item of pending) {
-      if (item.kind === 'msg') {
+      const notice = item.kind === 'msg' ? item.message.notice : undefined;
+      if (item.kind === 'msg' && notice !== undefined) {
+        // A notice is a line of history, but a frame of its own live.
+        endRun();
+        channel.window.push(item.message);
+        const content: FrameContent = { kind: 'notice', stream: channel.stream, message: item.message, notice };
+        frames.push({ frame: new OutboundFrame(content, 1, item.message.seq), messages: [item.message] });
+      } else if (item.kind === 'msg') {
         channel.window.push(item.message);
         messages.push(item.message);
       } else {

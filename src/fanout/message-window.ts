@@ -38,6 +38,15 @@ export class MessageWindow {
     return out;
   }
 
+  /** The message with this id, newest first (a reply's parent is usually recent); undefined when not held. */
+  find(id: string): Message | undefined {
+    for (let i = this.#size - 1; i >= 0; i--) {
+      const message = this.#ring[(this.#start + i) % this.#ring.length]!;
+      if (message.id === id) return message;
+    }
+    return undefined;
+  }
+
   /** Drops the matching messages (retracted), so a later catch-up does not resend them; returns them. */
   remove(predicate: (m: Message) => boolean): Message[] {
     const all = this.after(0);

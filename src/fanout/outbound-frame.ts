@@ -1,5 +1,5 @@
 import type { HeldView, ReviewOutcome } from '../bus/bus.ts';
-import type { Message, Modes, StreamState } from '../protocol/types.ts';
+import type { Message, Modes, StreamState, SystemNotice } from '../protocol/types.ts';
 
 /**
  * What a frame says; each transport's encoding turns it into its own bytes.
@@ -8,6 +8,8 @@ import type { Message, Modes, StreamState } from '../protocol/types.ts';
  */
 export type FrameContent =
   | { kind: 'msgs'; stream: string; messages: readonly Message[] }
+  /** A system notice (a message with `notice`): a frame of its own, v1 `notice` and IRC USERNOTICE. */
+  | { kind: 'notice'; stream: string; message: Message; notice: SystemNotice }
   | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[] }
   | { kind: 'clear'; stream: string; user: string; name: string | undefined; reason: 'ban' | 'timeout'; seconds?: number }
   | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> }
@@ -44,7 +46,7 @@ abstract class SharedForms {
 /** One server frame bound for many viewers: every viewer of a flush is handed the same object. */
 export class OutboundFrame extends SharedForms {
   readonly content: FrameContent;
-  /** Chat lines in this frame (0 for retract, clear, state). */
+  /** Chat lines (notices included) in this frame (0 for retract, clear, state). */
   readonly lines: number;
   /** Seq of the newest message in this frame, for SSE event ids. */
   readonly lastSeq: number | undefined;

@@ -11,6 +11,8 @@ import { delayedView, handOver, historyFromWindow, type JoinRequest, type JoinRe
 import { deliverReviewEvent } from './moderator-frames.ts';
 import type { Viewer } from './outbound-frame.ts';
 import { resyncChannel } from './resync.ts';
+import { armPinExpiry, clearPinExpiry } from './pin-expiry.ts';
+import type { Message } from '../protocol/types.ts';
 import { ViewerCountRefresh } from './viewer-counts.ts';
 
 export type { JoinRequest, JoinResult } from './join-handover.ts';
@@ -71,7 +73,11 @@ export class StreamHub {
           : this.#o.broker.since(stream, request.since, request.resumeMax + 1)),
         readStreamState(this.#o, stream),
       ]);
+      // A pin that ended while this read was on its way ends for the viewers here too.
+      const unpinned = channel.state.pinned !== undefined && state.pinned === undefined;
       channel.state = state;
+      if (unpinned) this.#onEvent(channel, { kind: 'state', state: { pinned: null } });
+      else this.#armPin(channel);
       const handed = await handOver(channel, page, request, this.#o.broker);
       // From the hand-over to here nothing awaits: the viewer is attached in the same turn.
       const result = request.moderator === true ? handed : delayedView(channel, handed, Date.now());
@@ -118,6 +124,11 @@ export class StreamHub {
     this.#lingerIfEmpty(channel);
   }
 
+  /** A line of the stream this gateway holds, not retracted (a reply's parent, a pin): none when it does not carry the stream. */
+  recentLine(stream: string, id: string): Message | undefined {
+    return this.#ready.get(stream)?.recentLine(id);
+  }
+
   viewersOf(stream: string): number {
     const channel = this.#ready.get(stream);
     return channel === undefined ? 0 : channel.viewers.size + channel.joiners.size;
@@ -153,6 +164,7 @@ export class StreamHub {
       this.#flushes.drainDelay(channel);
       clearTimeout(channel.lingerTimer);
       clearTimeout(channel.stateTimer);
+      clearPinExpiry(channel);
       await channel.unsubscribe?.();
     }
     this.#ready.clear();
@@ -176,6 +188,7 @@ export class StreamHub {
   async #open(stream: string): Promise<Channel> {
     const channel = new Channel(stream, this.#o.windowSize, await readStreamState(this.#o, stream));
     channel.unsubscribe = await this.#o.bus.subscribe(stream, (_stream, event) => this.#onEvent(channel, event));
+    this.#armPin(channel);
     // Read after subscribing: whatever history does not hold yet is published after this point and arrives here.
     channel.coveredAfter = await this.#o.broker.lastSeq(stream);
     channel.newestSeq = Math.max(channel.newestSeq, channel.coveredAfter);
@@ -186,8 +199,18 @@ export class StreamHub {
   }
 
   #onEvent(channel: Channel, event: BusEvent): void {
-    if (event.kind === 'held' || event.kind === 'reviewed') deliverReviewEvent(channel, event);
-    else if (takeEvent(channel, event, this.#o.metrics)) this.#flushes.schedule(channel);
+    if (event.kind === 'held' || event.kind === 'reviewed') {
+      deliverReviewEvent(channel, event);
+      return;
+    }
+    if (!takeEvent(channel, event, this.#o.metrics)) return;
+    if (event.kind === 'state' && event.state.pinned !== undefined) this.#armPin(channel);
+    this.#flushes.schedule(channel);
+  }
+
+  /** The pin's end is the same moment on every gateway: each removes it from its own viewers' state. */
+  #armPin(channel: Channel): void {
+    armPinExpiry(channel, () => this.#onEvent(channel, { kind: 'state', state: { pinned: null } }), Date.now());
   }
 
   #lingerIfEmpty(channel: Channel): void {
@@ -198,6 +221,7 @@ export class StreamHub {
       if (!channel.idle) return;
       this.#flushes.flush(channel);
       this.#flushes.drainDelay(channel);
+      clearPinExpiry(channel);
       this.#ready.delete(channel.stream);
       this.#channels.delete(channel.stream);
       channel.unsubscribe?.().catch(this.#o.onError);

@@ -16,7 +16,8 @@ export interface OperatorAccessOptions {
 
 // What the server does and who talks on it: for its operators, not for viewers.
 // /healthz and /readyz stay public for load balancers; /openapi.json describes the public API.
-const OPERATOR_ROUTES = new Set(['/metrics', '/ops', '/api/ops/series', '/api/streams/:s/analytics']);
+// The host site's system notices are its backend's, so they open the same way.
+const OPERATOR_ROUTES = new Set(['/metrics', '/ops', '/api/ops/series', '/api/streams/:s/analytics', '/api/streams/:s/notices']);
 
 /** The route patterns of the operator endpoints: the above and the OpenAPI page under /docs. */
 export function isOperatorRoute(route: string | undefined): boolean {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Modes, StreamName, TimeoutSeconds } from '../protocol/schemas.ts';
-import { ERROR_CODES, ROLES } from '../protocol/types.ts';
+import { ANNOUNCEMENT_COLORS, ERROR_CODES, NOTICE_KINDS, ROLES, SUB_PLANS } from '../protocol/types.ts';
 
 // JSON schemas of the HTTP API: Fastify validates requests with them and the
 // OpenAPI page at /docs is generated from them. What a client sends is built
@@ -25,6 +25,7 @@ export const User = Type.Object({
 });
 
 export const Emote = Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() });
+const UserRef = Type.Object({ id: Type.String(), name: Type.String() });
 
 export const Message = Type.Object({
   id: Type.String(),
@@ -34,6 +35,17 @@ export const Message = Type.Object({
   user: User,
   text: Type.String(),
   emotes: Type.Optional(Type.Array(Emote)),
+  reply: Type.Optional(Type.Object({ id: Type.String(), user: UserRef, text: Type.String(), thread: Type.Object({ id: Type.String(), user: UserRef }) }, { description: 'the line this one replies to (extension)' })),
+  announcement: Type.Optional(Type.Enum(ANNOUNCEMENT_COLORS, { description: "a moderator's announcement, in this colour (extension)" })),
+  notice: Type.Optional(Type.Object({
+    kind: Type.Enum(NOTICE_KINDS),
+    system: Type.String(),
+    months: Type.Optional(Type.Integer()),
+    plan: Type.Optional(Type.Enum(SUB_PLANS)),
+    recipient: Type.Optional(UserRef),
+    count: Type.Optional(Type.Integer()),
+    viewers: Type.Optional(Type.Integer()),
+  }, { description: "the host site's system notice (extension)" })),
   first: Type.Optional(Type.Literal(true, { description: "the user's first line in this stream (extension)" })),
   returning: Type.Optional(Type.Literal(true, { description: "a returning chatter's first line after a long silence (extension)" })),
   reviewed: Type.Optional(Type.Literal(true, { description: 'held for review and approved by a moderator (extension)' })),
@@ -43,6 +55,7 @@ export const State = Type.Object({
   viewers: Type.Integer(),
   modes: Modes,
   rate: Type.Object({ perSecond: Type.Number(), sampling: Type.Boolean(), keepRatio: Type.Number() }),
+  pinned: Type.Optional(Type.Object({ message: Message, by: UserRef, at: Type.Integer(), until: Type.Optional(Type.Integer()) }, { description: 'the pinned line (extension)' })),
 });
 
 /** A stream's rules as the server answers them (a change is RulesChange). */

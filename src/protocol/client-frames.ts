@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { Type, type TSchema } from 'typebox';
-import type { GrantableRole, Modes, StreamRules } from './types.ts';
+import type { AnnouncementColor, GrantableRole, Modes, StreamRules } from './types.ts';
 import { scanNonce, validNonce } from './nonce.ts';
 import { clientJsonAjv, refusalSentence } from './refusal-sentence.ts';
 import { FRAME_FIELDS, MOD_ACTION_FIELDS, NONCE_REFUSAL, type RulesChange } from './schemas.ts';
@@ -23,13 +23,21 @@ export type ModAction =
   | { action: 'rules'; rules: StreamRules }
   | { action: 'approve'; id: string }
   | { action: 'deny'; id: string }
-  | { action: 'grant' | 'revoke'; user: string; role: GrantableRole };
+  | { action: 'grant' | 'revoke'; user: string; role: GrantableRole }
+  | { action: 'pin'; id: string; seconds?: number }
+  | { action: 'unpin' };
+
+/** What a send may carry besides its text (extensions): the line it answers, an announcement's colour. */
+export interface SendOptions {
+  parent?: string;
+  announce?: AnnouncementColor;
+}
 
 export type ClientFrame =
   | { type: 'auth'; token: string; nonce?: Nonce }
   | { type: 'join'; stream: string; history?: number; since?: number; nonce?: Nonce }
   | { type: 'leave'; stream: string; nonce?: Nonce }
-  | { type: 'send'; stream: string; text: string; nonce?: Nonce }
+  | ({ type: 'send'; stream: string; text: string; nonce?: Nonce } & SendOptions)
   | ({ type: 'mod'; stream: string; nonce?: Nonce } & ModAction)
   | { type: 'ping'; nonce?: Nonce };
 
@@ -88,8 +96,12 @@ function refused(obj: Record<string, unknown>, message: string): Parsed {
 /** The frame of a validated object: only its own fields (a client's extra keys stay behind), null meaning not given. */
 function frameOf(type: Exclude<ClientFrame['type'], 'mod'>, obj: Record<string, unknown>, nonce: Nonce | undefined): ClientFrame {
   switch (type) {
-    case 'send':
-      return { type, stream: obj.stream as string, text: obj.text as string, nonce };
+    case 'send': {
+      const frame: ClientFrame = { type, stream: obj.stream as string, text: obj.text as string, nonce };
+      if (obj.parent !== undefined) frame.parent = obj.parent as string;
+      if (obj.announce !== undefined) frame.announce = obj.announce as AnnouncementColor;
+      return frame;
+    }
     case 'auth':
       return { type, token: obj.token as string, nonce };
     case 'join':

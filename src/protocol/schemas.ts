@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { GRANTABLE_ROLES, ORDERINGS, STREAM_NAME } from './types.ts';
+import { ANNOUNCEMENT_COLORS, GRANTABLE_ROLES, NOTICE_KINDS, ORDERINGS, STREAM_NAME, SUB_PLANS } from './types.ts';
 
 // The objects a client sends, described once: the WebSocket frame parser
 // (client-frames.ts) and the HTTP routes (src/http/) validate with these same
@@ -20,6 +20,11 @@ export const MAX_RULE_TERMS = 1_000;
 export const MAX_RULE_TERM_LENGTH = 100;
 export const MAX_STREAM_EMOTES = 500;
 export const MAX_EMOTE_NAME_LENGTH = 64;
+/** A reply's quote of its parent, in code points. */
+export const MAX_REPLY_EXCERPT = 100;
+/** A pin lasts at most a day unless it has no expiry at all. */
+export const MAX_PIN_SECONDS = 86_400;
+export const MAX_NOTICE_SYSTEM_LENGTH = 200;
 
 /** The sentence of an `invalid` refusal for a value that fails this schema. */
 const refusal = (sentence: string) => ({ 'x-refusal': sentence });
@@ -58,6 +63,8 @@ export const SendText = Type.String(refusal('text must be a string'));
 export const MessageId = boundedString('id', MAX_ID_LENGTH, 'message id');
 export const UserId = boundedString('user', MAX_ID_LENGTH, 'user id');
 export const TimeoutSeconds = boundedInteger('seconds', 1, MAX_TIMEOUT_SECONDS);
+export const AnnouncementColor = Type.Enum(ANNOUNCEMENT_COLORS, refusal(`announce must be one of ${ANNOUNCEMENT_COLORS.join(', ')}`));
+export const PinSeconds = boundedInteger('seconds', 1, MAX_PIN_SECONDS);
 export const GrantableRole = Type.Enum(GRANTABLE_ROLES, refusal(`role must be one of ${GRANTABLE_ROLES.join(', ')}`));
 
 export const Modes = Type.Object({
@@ -96,6 +103,8 @@ export const MOD_ACTION_FIELDS = {
   deny: { id: MessageId },
   grant: { user: UserId, role: GrantableRole },
   revoke: { user: UserId, role: GrantableRole },
+  pin: { id: MessageId, seconds: Type.Optional(PinSeconds) },
+  unpin: {},
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 export type ModActionName = keyof typeof MOD_ACTION_FIELDS;
@@ -112,7 +121,7 @@ export const FRAME_FIELDS = {
   auth: { token: Token, nonce },
   join: { stream: StreamName, history: optionalCount('history'), since: optionalCount('since'), nonce },
   leave: { stream: StreamName, nonce },
-  send: { stream: StreamName, text: SendText, nonce },
+  send: { stream: StreamName, text: SendText, parent: Type.Optional(boundedString('parent', MAX_ID_LENGTH, 'the id of the line this one replies to (extension)')), announce: Type.Optional(AnnouncementColor), nonce },
   mod: { stream: StreamName, nonce },
   ping: { nonce },
 } as const satisfies Record<string, Record<string, TSchema>>;
@@ -120,3 +129,23 @@ export const FRAME_FIELDS = {
 export type FrameType = keyof typeof FRAME_FIELDS;
 
 export type RulesChange = Static<typeof RulesChange>;
+
+/** Someone a notice names: the host site's user id and login-like name, as tokens carry them. */
+const NoticeUser = (field: string) => Type.Object({
+  id: boundedString(`${field}.id`, MAX_ID_LENGTH),
+  name: Type.String({ pattern: '^[A-Za-z0-9_]{1,25}$', ...refusal(`${field}.name must be 1-25 characters of A-Z a-z 0-9 _`) }),
+}, { additionalProperties: false, ...refusal(`${field} must be an object with id and name`) });
+
+/** The host site's system notice (POST /api/streams/:s/notices): `text` is the user's own words, judged like a chat line. */
+export const NoticeBody = Type.Object({
+  kind: Type.Enum(NOTICE_KINDS, refusal(`kind must be one of ${NOTICE_KINDS.join(', ')}`)),
+  user: NoticeUser('user'),
+  system: boundedString('system', MAX_NOTICE_SYSTEM_LENGTH, 'the sentence every client shows (IRC system-msg)'),
+  text: Type.Optional(SendText),
+  months: Type.Optional(boundedInteger('months', 1, 1_200)),
+  plan: Type.Optional(Type.Enum(SUB_PLANS, refusal(`plan must be one of ${SUB_PLANS.join(', ')}`))),
+  recipient: Type.Optional(NoticeUser('recipient')),
+  count: Type.Optional(boundedInteger('count', 1, 10_000)),
+  viewers: Type.Optional(boundedInteger('viewers', 0, 100_000_000)),
+}, { additionalProperties: false, 'x-unknown': 'field', ...refusal('a notice must be an object') });
+export type NoticeBody = Static<typeof NoticeBody>;

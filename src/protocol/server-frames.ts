@@ -55,6 +55,11 @@ export function liveFrame(stream: string, messageJson: readonly string[]): strin
   return '{"type":"batch","stream":' + JSON.stringify(stream) + ',"msgs":[' + messageJson.join(',') + ']}';
 }
 
+/** A system notice from the host site (extension): a message with `notice`, in a frame of its own. */
+export function noticeFrame(messageJson: string): string {
+  return '{"type":"notice",' + messageJson.slice(1);
+}
+
 export function retractFrame(stream: string, ids: readonly string[], reason: string): string {
   return JSON.stringify({ type: 'retract', stream, ids, reason });
 }

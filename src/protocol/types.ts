@@ -21,6 +21,47 @@ export interface Emote {
   end: number;
 }
 
+/** Someone a notice or a quote names: an id and a display name, no badges. */
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+/** What a reply carries of the line it answers (an extension): a snapshot, kept even if the parent goes later. */
+export interface ReplyParent {
+  id: string;
+  user: UserRef;
+  /** The parent's text, cut to MAX_REPLY_EXCERPT code points (an ellipsis ends a cut one). */
+  text: string;
+  /** The first line of the thread: the parent's own parent's thread, else the parent itself. */
+  thread: { id: string; user: UserRef };
+}
+
+/** Twitch's announcement colours (`msg-param-color`, upper-cased over IRC). */
+export const ANNOUNCEMENT_COLORS = ['primary', 'blue', 'green', 'orange', 'purple'] as const;
+export type AnnouncementColor = (typeof ANNOUNCEMENT_COLORS)[number];
+
+/** The host site's notices (Twitch's USERNOTICE msg-ids). */
+export const NOTICE_KINDS = ['sub', 'resub', 'subgift', 'submysterygift', 'raid'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export const SUB_PLANS = ['Prime', '1000', '2000', '3000'] as const;
+
+/** A system notice from the host site (an extension): what happened, in the host's words, and its figures. */
+export interface SystemNotice {
+  kind: NoticeKind;
+  /** The sentence every client shows (IRC `system-msg`). */
+  system: string;
+  /** resub: cumulative months. */
+  months?: number;
+  plan?: (typeof SUB_PLANS)[number];
+  /** subgift: who received it. */
+  recipient?: UserRef;
+  /** submysterygift: how many gifts. */
+  count?: number;
+  /** raid: how many viewers came along. */
+  viewers?: number;
+}
+
 export interface Message {
   id: string;
   stream: string;
@@ -29,6 +70,12 @@ export interface Message {
   user: User;
   text: string;
   emotes?: Emote[];
+  /** A reply (extension): the line it answers. */
+  reply?: ReplyParent;
+  /** A moderator's announcement (extension): shown highlighted in this colour. */
+  announcement?: AnnouncementColor;
+  /** A system notice from the host site (extension): `user` is who it is about, `text` their own words ('' for none). */
+  notice?: SystemNotice;
   /** Added: the user's first line ever in this stream (IRC `first-msg=1`); absent otherwise. */
   first?: true;
   /** Added: the user's first line after a long silence in this stream (IRC `returning-chatter=1`); absent otherwise. */
@@ -37,6 +84,14 @@ export interface Message {
   reviewed?: true;
   /** Multi-region mode: the region that accepted it (docs/regions.md). */
   origin?: string;
+}
+
+/** A pinned line (extension): the message itself, who pinned it, and until when (ms; absent: until unpinned). */
+export interface Pin {
+  message: Message;
+  by: UserRef;
+  at: number;
+  until?: number;
 }
 
 export const ORDERINGS = ['regional', 'global'] as const;
@@ -78,11 +133,16 @@ export interface StreamState {
   viewers: number;
   modes: Modes;
   rate: RateState;
+  /** The pinned line (extension); absent when none. */
+  pinned?: Pin;
   /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
   viewersByRegion?: Record<string, number>;
   /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
   globalOrder?: GlobalOrderState;
 }
+
+/** A change of a stream's state as the bus carries it: `pinned: null` is an unpin. */
+export type StateChange = Omit<Partial<StreamState>, 'pinned'> & { pinned?: Pin | null };
 
 /** A stream's own moderation rules (PROTOCOL.md `rules`), plus its emote set (an extension). */
 export interface StreamRules {

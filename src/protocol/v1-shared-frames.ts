@@ -1,5 +1,5 @@
 import type { Encoding, FrameContent, OutboundFrame } from '../fanout/outbound-frame.ts';
-import { clearFrame, heldFrame, liveFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
+import { clearFrame, heldFrame, liveFrame, noticeFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
 
 /**
  * A fan-out frame as the v1 JSON text of PROTOCOL.md (msg or batch, retract,
@@ -14,6 +14,8 @@ function v1Text(content: FrameContent): string {
   switch (content.kind) {
     case 'msgs':
       return liveFrame(content.stream, content.messages.map((message) => JSON.stringify(message)));
+    case 'notice':
+      return noticeFrame(JSON.stringify(content.message));
     case 'retract':
       return retractFrame(content.stream, content.ids, content.reason);
     case 'clear':

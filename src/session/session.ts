@@ -10,6 +10,7 @@ import type { JoinResult, StreamHub } from '../fanout/stream-hub.ts';
 import type { ConnectionSlot } from '../limits/connection-budget.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { SendOptions } from '../protocol/client-frames.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { Codec } from './codec.ts';
 import { IdleDeadline } from './idle-deadline.ts';
@@ -249,12 +250,15 @@ export class Session<Frame, Ref> implements Viewer, TransportEvents {
     return true;
   }
 
-  /** Sends `text` to `stream` (`joinedOnly`: the protocol wants the stream joined first); undefined when refused for `ref`. */
-  async send(stream: string, text: string, ref: Ref, joinedOnly: boolean): Promise<Accepted | undefined> {
+  /**
+   * Sends `text` to `stream` (`joinedOnly`: the protocol wants the stream joined first; `options`: the
+   * line it replies to, an announcement's colour); undefined when refused for `ref`.
+   */
+  async send(stream: string, text: string, ref: Ref, joinedOnly: boolean, options: SendOptions = {}): Promise<Accepted | undefined> {
     try {
       if (this.#drainingAfterMs !== undefined) throw new ShuttingDown(this.#drainingAfterMs);
       if (joinedOnly && !this.#streams.has(stream)) throw new ChatError('not_joined', `join ${stream} before sending to it`);
-      return await this.#d.chat.send(this.#identity, stream, text);
+      return await this.#d.chat.send(this.#identity, stream, text, options);
     } catch (err) {
       this.refuse(ref, err);
       return undefined;

@@ -1,4 +1,4 @@
-import { DEFAULT_MODES, DEFAULT_RULES, changedModes, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, changedModes, type GrantableRole, type Modes, type Pin, type Role, type StreamRules } from '../protocol/types.ts';
 import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
@@ -28,6 +28,8 @@ export class MemoryState implements StateStore {
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   readonly #tokenRoles = new TokenRoleRecords();
   readonly #lines = new LineRecords();
+  /** One pin per stream at most, set only by moderators; not persisted (a restart unpins). */
+  readonly #pins = new Map<string, Pin>();
   #closed = false;
 
   constructor(options: MemoryStateOptions = {}) {
@@ -52,6 +54,21 @@ export class MemoryState implements StateStore {
 
   async noteSighting(sighting: Sighting): Promise<void> {
     this.#lines.note(sighting);
+  }
+
+  async getPin(stream: string, now: number): Promise<Pin | null> {
+    const pin = this.#pins.get(stream);
+    if (pin === undefined) return null;
+    if (pin.until !== undefined && pin.until <= now) {
+      this.#pins.delete(stream);
+      return null;
+    }
+    return pin;
+  }
+
+  async setPin(stream: string, pin: Pin | null): Promise<void> {
+    if (pin === null) this.#pins.delete(stream);
+    else this.#pins.set(stream, pin);
   }
 
   async getModes(stream: string): Promise<Modes> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
 import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
-import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type Role, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type Pin, type Role, type StreamRules } from '../protocol/types.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
@@ -84,6 +84,21 @@ export class RedisState implements StateStore {
 
   async noteSighting(sighting: Sighting): Promise<void> {
     await this.#run(NOTE_SIGHTING.run(this.#client, [`${this.#streamKey(sighting.stream)}chatter:${userPart(sighting.userId)}`], sightingArgs(sighting)));
+  }
+
+  /** The pin is one key; a pin with `until` expires with it, so every gateway stops reading it at the same moment. */
+  async getPin(stream: string, now: number): Promise<Pin | null> {
+    const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}pin`));
+    if (stored === null) return null;
+    const pin = JSON.parse(stored) as Pin;
+    return pin.until !== undefined && pin.until <= now ? null : pin;
+  }
+
+  async setPin(stream: string, pin: Pin | null): Promise<void> {
+    const key = `${this.#streamKey(stream)}pin`;
+    if (pin === null) await this.#run(this.#client.del(key));
+    else if (pin.until === undefined) await this.#run(this.#client.set(key, JSON.stringify(pin)));
+    else await this.#run(this.#client.set(key, JSON.stringify(pin), { PXAT: pin.until }));
   }
 
   async getModes(stream: string): Promise<Modes> {

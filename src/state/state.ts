@@ -1,5 +1,5 @@
 import type { StreamImages } from '../protocol/stream-images.ts';
-import type { GrantableRole, Modes, Role, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, Pin, Role, StreamRules } from '../protocol/types.ts';
 
 export interface Ban {
   /** ms since epoch when a timeout ends; null for a permanent ban. */
@@ -116,6 +116,11 @@ export interface StateStore {
   recordTokenRoles(record: TokenRolesRecord): Promise<void>;
   /** The roles last recorded for the user in the stream, if that record has not lapsed at `now`; else none. */
   getTokenRoles(stream: string, userId: string, now: number): Promise<Role[]>;
+
+  /** The stream's pinned line, unless its `until` has passed at `now`. */
+  getPin(stream: string, now: number): Promise<Pin | null>;
+  /** Pins a line (replacing any other) or, with null, unpins; a pin with `until` lapses by itself then. */
+  setPin(stream: string, pin: Pin | null): Promise<void>;
 
   getBan(stream: string, userId: string, now: number): Promise<Ban | null>;
   setBan(stream: string, userId: string, ban: Ban): Promise<void>;

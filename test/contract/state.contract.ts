@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { DEFAULT_MODES, DEFAULT_RULES, type Role } from '../../src/protocol/types.ts';
+import { DEFAULT_MODES, DEFAULT_RULES, type Pin, type Role } from '../../src/protocol/types.ts';
 import { GrantLimitError, MAX_GRANTS_PER_STREAM, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type StateStore, type TokenRolesRecord } from '../../src/state/state.ts';
 
 /** One empty store; `open` may be called again after `close` to simulate a restart. */
@@ -437,6 +437,47 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
             knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000,
           });
           assert.deepEqual(firstElsewhere, { ok: true, first: false, returning: false });
+        } finally {
+          await second.close();
+        }
+      });
+    });
+
+    describe('the pinned line', () => {
+      const pinOf = (id: string, until?: number): Pin => ({
+        message: { id, stream: s, seq: 1, ts: t0, user: { id: 'u1', name: 'alice', badges: [] }, text: 'pinned' },
+        by: { id: 'm1', name: 'moddy' },
+        at: t0,
+        ...(until === undefined ? {} : { until }),
+      });
+
+      test('is none at first, one per stream, replaced by the next and gone when unpinned', async () => {
+        assert.equal(await state.getPin(s, t0), null);
+        await state.setPin(s, pinOf('a'));
+        await state.setPin(s, pinOf('b'));
+        assert.deepEqual(await state.getPin(s, t0 + 86_400_000), pinOf('b'));
+        assert.equal(await state.getPin(other, t0), null);
+        await state.setPin(s, null);
+        assert.equal(await state.getPin(s, t0), null);
+        await state.setPin(s, null);
+      });
+
+      test('with an end, is answered until then and never after', async () => {
+        await state.setPin(s, pinOf('a', t0 + 60_000));
+        assert.deepEqual(await state.getPin(s, t0 + 59_999), pinOf('a', t0 + 60_000));
+        assert.equal(await state.getPin(s, t0 + 60_000), null);
+        await state.setPin(s, pinOf('b', Date.now() + 50));
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        assert.equal(await state.getPin(s, Date.now()), null);
+      });
+
+      whenApplies('is shared by every store on the same backend', async () => {
+        const second = await harness.open();
+        try {
+          await state.setPin(s, pinOf('a'));
+          assert.deepEqual(await second.getPin(s, t0), pinOf('a'));
+          await second.setPin(s, null);
+          assert.equal(await state.getPin(s, t0), null);
         } finally {
           await second.close();
         }

@@ -13,6 +13,7 @@ import { ChatService, type LineLimits, type SendLimits } from '../../src/chat/ch
 import { ContentRules, type ContentConfig } from '../../src/chat/content-rules.ts';
 import { GrantedRoles } from '../../src/chat/granted-roles.ts';
 import { HeldMessages } from '../../src/chat/held-messages.ts';
+import { MessageLookup } from '../../src/chat/message-lookup.ts';
 import { ModeratorActions } from '../../src/chat/moderator-actions.ts';
 import { ModeratorRateLimit } from '../../src/chat/moderator-rate-limit.ts';
 import { Sampler } from '../../src/chat/sampler.ts';
@@ -102,20 +103,22 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
   const grants = new GrantedRoles({ state: state.seam, now });
   const settings = new StreamSettings({ state: state.seam, now });
   const tokenRoles = new TokenRoles({ state: state.seam, keepMs: 3_600_000, maxPerStream: 1_000, now, logger });
+  // No fan-out here: a reply's parent or a pinned line is found through the log and the broker's history.
+  const lookup = new MessageLookup({ recentLine: () => undefined }, log.seam, broker.seam);
   const chat = new ChatService({
     limits: { ...LIMITS, ...options.limits },
     lineLimits: LINE_LIMITS,
     state: state.seam, broker: broker.seam,
     content: new ContentRules({ ...CONTENT, ...options.content }),
     sampler: new Sampler(options.samplingThreshold ?? 1_000_000),
-    held, grants, settings,
+    held, grants, settings, lookup,
     metrics: new Metrics(),
     loopLagMs: options.loopLagMs ?? (() => 0),
     now, logger,
   });
   const writeLimit = new ModeratorRateLimit({ actions: options.moderatorActions ?? 1_000, windowMs: 60_000, maxUsers: 1_000, now });
   const moderation = new ModeratorActions({
-    state: state.seam, log: log.seam, bus: bus.seam, chat, held, grants, tokenRoles, settings, writeLimit, now, logger,
+    state: state.seam, log: log.seam, bus: bus.seam, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger,
     clear: { windowMs: 60_000, maxLines: 100 },
   });
   return {

@@ -16,6 +16,7 @@ export async function ircToken(server: TestServer, name: string, roles: Record<s
 export const TMI_EVENTS = [
   'message', 'join', 'part', 'notice', 'automod', 'messagedeleted', 'ban', 'timeout', 'slowmode',
   'subscribers', 'emoteonly', 'r9kbeta', 'followersonly', 'roomstate', 'connected', 'disconnected', 'reconnect', 'names',
+  'usernotice', 'subscription', 'resub', 'subgift', 'submysterygift', 'raided',
 ] as const;
 
 /** An unmodified tmi.js client pointed at the test server, as docs/irc.md tells a bot author to. */

@@ -1,4 +1,4 @@
-// irc-framework ships no types; the tests use its documented Client API only.
+// irc-framework ships no types; the tests use its documented Client API and line parser only.
 declare module 'irc-framework' {
   import type { EventEmitter } from 'node:events';
   export class Client extends EventEmitter {
@@ -11,6 +11,8 @@ declare module 'irc-framework' {
     quit(message?: string): void;
     readonly connected: boolean;
   }
-  const irc: { Client: typeof Client };
+  /** Its line parser (the one the Client uses): tags unescaped. */
+  export function ircLineParser(line: string): { tags: Record<string, string>; prefix: string; nick: string; command: string; params: string[] };
+  const irc: { Client: typeof Client; ircLineParser: typeof ircLineParser };
   export default irc;
 }

@@ -11,6 +11,17 @@ const events: BusEvent[] = [
   { kind: 'msg', message: { ...base, user: { ...base.user, color: '#ff0000' } } },
   { kind: 'msg', message: { ...base, emotes: [{ name: 'Kappa', start: 0, end: 5 }] } },
   { kind: 'msg', message: { ...base, user: { ...base.user, color: '#00ff00' }, emotes: [] } },
+  // Replies, announcements and notices (extensions), with and without colour and emotes.
+  { kind: 'msg', message: { ...base, reply: { id: 'p1', user: { id: 'u2', name: 'Bo' }, text: 'q', thread: { id: 'p0', user: { id: 'u3', name: 'Cy' } } } } },
+  { kind: 'msg', message: { ...base, user: { ...base.user, color: '#0000ff' }, announcement: 'orange' } },
+  { kind: 'msg', message: { ...base, emotes: [{ name: 'Kappa', start: 0, end: 5 }], announcement: 'blue', reply: { id: 'p1', user: { id: 'u2', name: 'Bo' }, text: 'q', thread: { id: 'p1', user: { id: 'u2', name: 'Bo' } } } } },
+  { kind: 'msg', message: { ...base, text: '', notice: { kind: 'subgift', system: 'Ann gifted a sub', recipient: { id: 'u4', name: 'Di' }, plan: '2000' } } },
+  // Multi-region lines (origin) with and without the extensions after it.
+  { kind: 'msg', message: { ...base, origin: 'eu' } },
+  { kind: 'msg', message: { ...base, announcement: 'green', origin: 'us' } },
+  { kind: 'msg', message: { ...base, user: { ...base.user, color: '#123456' }, reply: { id: 'p1', user: { id: 'u2', name: 'Bo' }, text: 'q', thread: { id: 'p1', user: { id: 'u2', name: 'Bo' } } }, origin: 'eu' } },
+  { kind: 'state', state: { pinned: null } },
+  { kind: 'state', state: { pinned: { message: base, by: { id: 'm', name: 'Mo' }, at: 5, until: 10 } } },
   { kind: 'retract', ids: ['a', 'b'], reason: 'deleted' },
   { kind: 'clear', user: 'u2', reason: 'ban' },
   { kind: 'clear', user: 'u2', reason: 'timeout', seconds: 60 },

@@ -73,6 +73,10 @@ test('each field refusal names the field and its bounds, and carries the nonce',
   refused({ type: 'send', stream: 's', text: 5, nonce: 'k' }, 'text must be a string', 'k');
   // The text's length is the chat service's (too_long), judged on the raw length before the text is read.
   assert.equal(parse({ type: 'send', stream: 's', text: '' }).ok, true);
+  assert.deepEqual(parse({ type: 'send', stream: 's', text: 'hi', parent: 'p1', announce: 'blue' }), { ok: true, frame: { type: 'send', stream: 's', text: 'hi', nonce: undefined, parent: 'p1', announce: 'blue' } });
+  refused({ type: 'send', stream: 's', text: 'hi', parent: '' }, 'parent must be a string of 1-128 characters');
+  refused({ type: 'send', stream: 's', text: 'hi', announce: 'red' }, 'announce must be one of primary, blue, green, orange, purple');
+  refused({ type: 'mod', stream: 's', action: 'pin', id: 'x', seconds: 86_401 }, 'seconds must be an integer from 1 to 86400');
   refused({ type: 'auth' }, 'token must be a string of 1-8192 characters');
   refused({ type: 'auth', token: '' }, 'token must be a string of 1-8192 characters');
   refused({ type: 'join', stream: 's', history: -1 }, `history must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
@@ -82,7 +86,7 @@ test('each field refusal names the field and its bounds, and carries the nonce',
 
 test('moderator action refusals', () => {
   const mod = (action: Record<string, unknown>) => ({ type: 'mod', stream: 's', nonce: 'm', ...action });
-  refused(mod({ action: 'nuke' }), 'action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke', 'm');
+  refused(mod({ action: 'nuke' }), 'action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke, pin, unpin', 'm');
   refused(mod({}), /^action must be one of/, 'm');
   refused({ type: 'mod', stream: 'bad name', action: 'nuke' }, 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
   refused(mod({ action: 'delete' }), 'id must be a string of 1-128 characters', 'm');

@@ -4,18 +4,21 @@
 // the issuer with the NOTICE msg-id tmi.js resolves or rejects its promise on.
 import type { Identity } from '../../auth/identity.ts';
 import type { ModeratorActions } from '../../chat/moderator-actions.ts';
+import type { ChatService } from '../../chat/chat-service.ts';
 import { HierarchyRefusal } from '../../chat/moderation-hierarchy.ts';
 import type { BrokerHistory } from '../../broker/broker.ts';
 import { MAX_GRANTS_PER_STREAM, type StateStore } from '../../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../../protocol/client-frames.ts';
 import { ChatError } from '../../protocol/errors.ts';
-import type { GrantableRole, Modes } from '../../protocol/types.ts';
+import { ANNOUNCEMENT_COLORS, type AnnouncementColor, type GrantableRole, type Modes } from '../../protocol/types.ts';
 import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { parseSpamModeCommand } from './spam-mode-commands.ts';
 
 export interface ChatCommandDeps {
   moderation: ModeratorActions;
+  /** /announce sends a line like any other, through the send checks. */
+  chat: ChatService;
   state: StateStore;
   history: BrokerHistory;
   directory: UserDirectory;
@@ -54,6 +57,13 @@ const ROLE_COMMANDS: Record<string, RoleCommand> = {
   vip: { role: 'vip', granting: true, title: 'VIP', unchanged: 'bad_vip_grantee_already_vip', banned: 'bad_vip_grantee_banned', full: 'bad_vip_max_vips_reached' },
   unvip: { role: 'vip', granting: false, title: 'VIP', unchanged: 'bad_unvip_grantee_not_vip' },
 };
+
+/** /announce and /announceblue, /announcegreen...: the colour a command names ('primary' for plain /announce). */
+function announcementColor(command: string): AnnouncementColor | undefined {
+  if (!command.startsWith('announce')) return undefined;
+  const color = command.slice('announce'.length) || 'primary';
+  return (ANNOUNCEMENT_COLORS as readonly string[]).includes(color) ? (color as AnnouncementColor) : undefined;
+}
 
 /** Twitch's msg-ids for acting on the broadcaster or a moderator (bad_ban_mod, bad_delete_message_broadcaster...), which tmi.js rejects on. */
 function hierarchyMsgId(refusal: HierarchyRefusal): string {
@@ -145,6 +155,13 @@ export class ChatCommands {
           const spamMode = parseSpamModeCommand(name, args);
           if (spamMode !== undefined && 'usage' in spamMode) return reply(spamMode.usage, `Usage: "/${name} [duration, up to 3 months]"`);
           if (spamMode !== undefined) return await this.#setMode(identity, stream, spamMode.mode, spamMode.value, (modes) => spamMode.unchanged(stream, modes), spamMode.isUnchanged);
+          const color = announcementColor(name);
+          if (color !== undefined) {
+            if (args.length === 0) return reply('usage_announce', `Usage: "/${name} <message>"`);
+            // Everyone in the room, the issuer included, receives the USERNOTICE; the issuer needs no other answer.
+            await this.#d.chat.send(identity, stream, args.join(' '), { announce: color });
+            return '';
+          }
           const toggle = TOGGLES.get(name);
           if (toggle === undefined) return reply('unrecognized_cmd', `Unrecognized command: /${name}`);
           return await this.#setMode(identity, stream, toggle.mode, toggle.on, () => reply(toggle.already, `This room is already ${toggle.on ? 'in' : 'not in'} that mode.`));

@@ -136,7 +136,8 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
         }
         return;
       case 'PRIVMSG':
-        void this.#privmsg(first, second, session);
+        // A reply names its parent in a client tag (tmi.js's reply(), Twitch's web chat).
+        void this.#privmsg(first, second, m.tags.get('reply-parent-msg-id'), session);
         return;
       default:
         this.write(serverLine(undefined, '421', [this.login, m.command], 'Unknown command'));
@@ -171,7 +172,7 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
     return asked ? this.#form(userLine(this.login, 'PART', '#' + stream)) : '';
   }
 
-  async #privmsg(target: string, raw: string, session: IrcSession): Promise<void> {
+  async #privmsg(target: string, raw: string, parent: string | undefined, session: IrcSession): Promise<void> {
     if (!target.startsWith('#')) {
       this.write(serverLine(undefined, '401', [this.login, target], 'No such nick/channel (whispers are not supported)'));
       return;
@@ -190,7 +191,7 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
       return;
     }
     if (command !== null) text = command[2] ?? '';
-    const accepted = await session.send(stream, text, { kind: 'send', channel: target }, false);
+    const accepted = await session.send(stream, text, { kind: 'send', channel: target }, false, { parent });
     if (accepted === undefined) return;
     this.#noteOwn(accepted.id);
     // Twitch answers a line with the sender's USERSTATE: a role granted or revoked since the JOIN shows here.

@@ -3,12 +3,13 @@ import { wsTextFrame } from '../../net/ws-frame.ts';
 import type { Message } from '../../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';
-import { clearchatLine, clearmsgLine, hasRoomTag, loginOf, noticeLine, privmsgLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
+import { clearchatLine, clearmsgLine, hasRoomTag, loginOf, noticeLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
+import { chatLine, noticeUsernoticeLine } from './twitch-usernotices.ts';
 
 /** The IRC forms of one hub frame: built by the first IRC client that needs a form, shared by the rest. */
 export class IrcFrame {
   readonly #content: FrameContent;
-  /** Chat lines only (PRIVMSG); everything else needs twitch.tv/commands. */
+  /** Chat lines only (PRIVMSG, and announcements among them); everything else, notices included, needs twitch.tv/commands. */
   readonly isChat: boolean;
   #tagged: string | undefined;
   #plain: string | undefined;
@@ -46,7 +47,7 @@ export class IrcFrame {
   /** The tagged lines without the given messages (the rare per-client path: a client's own lines in a shared frame). */
   textWithout(ids: ReadonlySet<string>): string {
     if (this.#content.kind !== 'msgs') return this.text(true);
-    return this.#content.messages.filter((m) => !ids.has(m.id)).map(privmsgLine).join('');
+    return this.#content.messages.filter((m) => !ids.has(m.id)).map(chatLine).join('');
   }
 }
 
@@ -55,7 +56,9 @@ function encode(content: FrameContent, directory: UserDirectory): string {
   const channel = '#' + content.stream;
   switch (content.kind) {
     case 'msgs':
-      return content.messages.map(privmsgLine).join('');
+      return content.messages.map(chatLine).join('');
+    case 'notice':
+      return noticeUsernoticeLine(content.message, content.notice);
     case 'retract': {
       const known = new Map<string, Message>(content.known.map((m) => [m.id, m]));
       return content.ids.map((id) => clearmsgLine(content.stream, id, known.get(id), now)).join('');
@@ -97,6 +100,7 @@ export class IrcFrames implements Encoding<OutboundFrame, IrcFrame> {
 
   encode(frame: OutboundFrame): IrcFrame {
     if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
+    if (frame.content.kind === 'notice') this.#directory.note(frame.content.message.user.name, frame.content.message.user.id);
     return new IrcFrame(frame.content, this.#directory);
   }
 }

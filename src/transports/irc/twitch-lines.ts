@@ -8,7 +8,7 @@ export const SERVER = 'tmi.twitch.tv';
 /** The keepalive: a client that answers nothing (a PONG or any other line) before the next one is dropped. */
 export const PING_LINE = `PING :${SERVER}\r\n`;
 
-type Tags = Array<[string, string]>;
+export type Tags = Array<[string, string]>;
 
 export function loginOf(name: string): string {
   return name.toLowerCase();
@@ -28,8 +28,8 @@ function badgesOf(badges: readonly Role[]): string {
   return badges.map((b) => (b === 'subscriber' ? 'subscriber/0' : `${b}/1`)).join(',');
 }
 
-/** The tags that describe a user in a room (PRIVMSG and USERSTATE share them). */
-function userTags(user: User): Tags {
+/** The tags that describe a user in a room (PRIVMSG, USERNOTICE and USERSTATE share them). */
+export function userTags(user: User): Tags {
   const mod = user.badges.includes('moderator');
   const tags: Tags = [
     ['badge-info', ''],
@@ -79,6 +79,7 @@ export function privmsgLine(message: Message): string {
     ['first-msg', message.first === true ? '1' : '0'],
     ['flags', ''],
     ['id', message.id],
+    ...replyTags(message),
     ['returning-chatter', message.returning === true ? '1' : '0'],
     ['room-id', message.stream],
     ['tmi-sent-ts', String(message.ts)],
@@ -86,6 +87,23 @@ export function privmsgLine(message: Message): string {
     ['user-id', message.user.id],
   ]);
   return formatLine(tags, userPrefix(login), 'PRIVMSG', ['#' + message.stream], message.text);
+}
+
+/** Twitch's reply tags: the parent's id, author and text, and the thread's first line. None for a line that answers nothing. */
+export function replyTags(message: Message): Tags {
+  const reply = message.reply;
+  if (reply === undefined) return [];
+  return [
+    ['reply-parent-display-name', reply.user.name],
+    ['reply-parent-msg-body', reply.text],
+    ['reply-parent-msg-id', reply.id],
+    ['reply-parent-user-id', reply.user.id],
+    ['reply-parent-user-login', loginOf(reply.user.name)],
+    ['reply-thread-parent-display-name', reply.thread.user.name],
+    ['reply-thread-parent-msg-id', reply.thread.id],
+    ['reply-thread-parent-user-id', reply.thread.user.id],
+    ['reply-thread-parent-user-login', loginOf(reply.thread.user.name)],
+  ];
 }
 
 /** A user's own line: JOIN, PART (no tags). */

@@ -2,6 +2,7 @@
 // tmi.js branch on; the text follows Twitch's wording where Twitch has one.
 import type { ChatError } from '../../protocol/errors.ts';
 import { BackendError } from '../../chat/backend-error.ts';
+import { MissingParent } from '../../chat/replies.ts';
 import type { ErrorCode, Modes } from '../../protocol/types.ts';
 import type { TwitchMode } from './twitch-lines.ts';
 
@@ -45,8 +46,9 @@ export function refText(err: ChatError): string {
   return err instanceof BackendError ? ` (ref ${err.ref})` : '';
 }
 
-/** The NOTICE for a refused PRIVMSG. */
+/** The NOTICE for a refused PRIVMSG. A reply to a line that is not there has an id of its own (Chorus's; Twitch has none). */
 export function sendRefusal(err: ChatError, channel: string): Notice {
+  if (err instanceof MissingParent) return { msgId: 'invalid_parent', text: `Your message was not sent: ${err.message}.` };
   return SEND_REFUSALS[err.code](err, channel);
 }
 

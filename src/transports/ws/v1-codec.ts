@@ -3,7 +3,7 @@ import type { OutboundBatch } from '../../fanout/outbound-frame.ts';
 import type { JoinResult } from '../../fanout/stream-hub.ts';
 import { profileOf, rolesIn, type Identity } from '../../auth/identity.ts';
 import { ChatError } from '../../protocol/errors.ts';
-import { parseClientFrame, type ClientFrame, type Nonce } from '../../protocol/client-frames.ts';
+import { parseClientFrame, type ClientFrame, type Nonce, type SendOptions } from '../../protocol/client-frames.ts';
 import { scanNonce } from '../../protocol/nonce.ts';
 import {
   ackFrame, errorFrame, joinedFrame, leftFrame, modAckFrame, pongFrame, reconnectFrame, welcomeFrame, type Limits,
@@ -68,7 +68,7 @@ export class V1Codec implements Codec<ClientFrame, Ref> {
         if (!session.leave(frame.stream)) session.refuse(frame.nonce, new ChatError('not_joined', `not watching ${frame.stream}`));
         return;
       case 'send':
-        void this.#send(frame.stream, frame.text, frame.nonce, session);
+        void this.#send(frame.stream, frame.text, frame.nonce, session, { parent: frame.parent, announce: frame.announce });
         return;
       case 'mod': {
         const { type: _type, stream, nonce, ...action } = frame;
@@ -87,8 +87,8 @@ export class V1Codec implements Codec<ClientFrame, Ref> {
     session.write(welcomeFrame(profileOf(identity), identity.roles, this.#d.limits, session.tokenExpiresInMs));
   }
 
-  async #send(stream: string, text: string, nonce: Ref, session: V1Session): Promise<void> {
-    const accepted = await session.send(stream, text, nonce, true);
+  async #send(stream: string, text: string, nonce: Ref, session: V1Session, options: SendOptions): Promise<void> {
+    const accepted = await session.send(stream, text, nonce, true, options);
     if (accepted !== undefined) session.write(ackFrame(nonce, accepted.id, accepted.seq, accepted.ts, accepted.sampled));
   }
 

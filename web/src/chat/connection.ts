@@ -130,7 +130,9 @@ export class ChatConnection {
         this.#handlers.joined({ ...frame, history: this.#fresh(frame.history) }, this.#resuming);
         this.#lastSeq = Math.max(this.#lastSeq ?? 0, frame.seq);
         return;
-      case 'msg': {
+      // A notice is a line with a seq of its own (a resume counts it), in a frame of its own.
+      case 'msg':
+      case 'notice': {
         const { type: _type, ...message } = frame;
         this.#deliver([message]);
         return;

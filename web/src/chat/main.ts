@@ -8,6 +8,8 @@ import { renewTokenBeforeExpiry } from './token-renewal.ts';
 import { MessageList } from './message-list.ts';
 import { ModActions } from './mod-actions.ts';
 import { ModPanel } from './mod-panel.ts';
+import { PinnedBar } from './pinned-bar.ts';
+import { ReplyBox } from './reply-box.ts';
 import { ReviewQueue } from './review-queue.ts';
 import { SendBox } from './send-box.ts';
 import { StatusBar } from './status-bar.ts';
@@ -42,6 +44,7 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     // Own keys only: the page may be open on a stream named `constructor`.
     showRoles(frame.roles !== null && Object.hasOwn(frame.roles, stream) ? frame.roles[stream]! : []);
     sendBox.setSignedIn(me !== null, frame.limits.maxTextLength);
+    replyBox.setEnabled(me !== null);
     scheduleRenewal(frame.expiresInMs);
   },
   joined(frame, resumed) {
@@ -52,6 +55,7 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     else list.reset(frame.history);
     showModes(frame.state.modes);
     status.showState(frame.state);
+    pinned.show(frame.state.pinned);
   },
   messages: (msgs) => list.add(msgs),
   other(frame) {
@@ -59,14 +63,17 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
     else if (frame.type === 'reviewed') {
       review.take(frame);
       if (me !== null && frame.user === me.id) byId('send-status').textContent = `Your held message "${frame.text}" was ${frame.outcome}.`;
-    } else if (frame.type === 'retract') list.retract(frame.ids);
-    else if (frame.type === 'clear') {
+    } else if (frame.type === 'retract') {
+      list.retract(frame.ids);
+      replyBox.forget(frame.ids);
+    } else if (frame.type === 'clear') {
       list.clearUser(frame.user);
       if (frame.user === me?.id) sendBox.restrict(frame.reason, frame.seconds);
     }
     else if (frame.type === 'state') {
       showModes(frame.modes);
       status.showState(frame);
+      pinned.show(frame.pinned);
     } else if (frame.type === 'error' && frame.code === 'unauthorized' && frame.nonce === undefined && token !== null) {
       // The refusal of the token this page signed in with (auth frames carry no nonce).
       token = null;
@@ -90,7 +97,16 @@ byId<HTMLDetailsElement>('mod-panel').addEventListener('toggle', (event) => {
 });
 const listElement = byId<HTMLOListElement>('messages');
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
-const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), { maxRows: overlay?.lines ?? MAX_ROWS, decorate: modActions.decorate, look: () => look });
+const replyBox = new ReplyBox(listElement, byId('replying'), byId<HTMLInputElement>('send-text'));
+const pinned = new PinnedBar(byId('pinned'), request, (text) => modPanel.report(text));
+const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), {
+  maxRows: overlay?.lines ?? MAX_ROWS,
+  decorate: (row, message) => {
+    modActions.decorate(row, message);
+    replyBox.decorate(row, message);
+  },
+  look: () => look,
+});
 wireTimestampToggle(byId<HTMLInputElement>('show-times'), listElement);
 const sendBox = new SendBox({
   form: byId<HTMLFormElement>('send'),
@@ -99,7 +115,7 @@ const sendBox = new SendBox({
   status: byId('send-status'),
   counter: byId('send-count'),
   list,
-  send: (text) => request({ type: 'send', text }),
+  send: (text) => request({ type: 'send', text, ...replyBox.take() }),
   me: () => me,
   slowSeconds: () => (moderator ? 0 : modes.slowSeconds),
   look: () => look,
@@ -110,6 +126,7 @@ function showRoles(roles: Role[]): void {
   moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
   modActions.setModerator(moderator, me?.id ?? null);
   modPanel.show(moderator);
+  pinned.setModerator(moderator);
 }
 
 function showModes(next: Modes): void {

@@ -1,6 +1,6 @@
 import { el, safeColor } from '../shared/dom.ts';
 import { readableColor } from '../shared/readable-color.ts';
-import type { Message, Role, User } from '../shared/wire.ts';
+import { ANNOUNCEMENT_COLORS, type Message, type Role, type User } from '../shared/wire.ts';
 import { appendWithLinks } from './links.ts';
 import { PLAIN_LOOK, type StreamLook } from './stream-look.ts';
 import { timeOf } from './timestamps.ts';
@@ -12,15 +12,29 @@ const BADGE_MARKS: Record<Role, string> = { broadcaster: 'B', moderator: 'M', vi
  * One chat line as DOM nodes: the time (shown when the reader turns
  * timestamps on), badges, the name in its colour, then the text with emotes
  * as their own elements (images where the stream has one from an allowed
- * origin) and, where the stream allows links, http(s) URLs as links. Every
- * piece of user text is a text node or an attribute, never HTML.
+ * origin) and, where the stream allows links, http(s) URLs as links; a reply
+ * has the quote of its parent above it, an announcement its colour, a notice
+ * the host's sentence first. Every piece of user text is a text node or an
+ * attribute, never HTML.
  */
-export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes' | 'ts' | 'first' | 'returning' | 'reviewed'>, look: StreamLook = PLAIN_LOOK): HTMLLIElement {
+export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes' | 'ts' | 'reply' | 'announcement' | 'notice' | 'first' | 'returning' | 'reviewed'>, look: StreamLook = PLAIN_LOOK): HTMLLIElement {
   const row = el('li', 'message');
   row.dataset.user = message.user.id;
   // Drawn by the stylesheet when timestamps are on; not a text node, so the line's text stays the line.
   row.dataset.time = timeOf(message.ts);
+  if (message.notice !== undefined) {
+    row.classList.add('system-notice');
+    row.dataset.notice = message.notice.kind;
+    row.append(el('span', 'system-text', message.notice.system));
+    if (message.text !== '') row.append(el('br'), nameOf(message.user), el('span', 'separator', ': '), body(message, look));
+    return row;
+  }
+  if (message.reply !== undefined) row.append(quoteOf(message.reply));
   row.append(...marks(message), ...badges(message.user, look), nameOf(message.user), el('span', 'separator', ': '), body(message, look));
+  // Only the known colours become a class: nothing from the wire names one freely.
+  if (message.announcement !== undefined && ANNOUNCEMENT_COLORS.includes(message.announcement)) {
+    row.classList.add('announcement', `announcement-${message.announcement}`);
+  }
   // A first-time or returning chatter's line is highlighted, as Twitch does.
   if (message.first === true) row.classList.add('first-message');
   else if (message.returning === true) row.classList.add('returning-chatter');
@@ -33,6 +47,14 @@ function marks(message: Pick<Message, 'first' | 'returning' | 'reviewed'>): HTML
   else if (message.returning === true) out.push(el('span', 'mark mark-returning', 'Returning chatter'));
   if (message.reviewed === true) out.push(el('span', 'mark mark-reviewed', 'Reviewed'));
   return out;
+}
+
+/** The line a reply answers, quoted above it. */
+function quoteOf(reply: NonNullable<Message['reply']>): HTMLElement {
+  const quote = el('div', 'reply-quote');
+  quote.dataset.parent = reply.id;
+  quote.append(el('span', 'reply-mark', 'Replying to '), el('span', 'reply-name', `@${reply.user.name}`), el('span', 'separator', ': '), el('span', 'reply-text', reply.text));
+  return quote;
 }
 
 /** Marks a row as the stored message `id`. */

@@ -7,6 +7,7 @@ const ACTIONS = [
   { action: 'delete', mark: 'Del', label: 'Delete message' },
   { action: 'timeout', mark: '10m', label: 'Time out for 10 minutes' },
   { action: 'ban', mark: 'Ban', label: 'Ban user' },
+  { action: 'pin', mark: 'Pin', label: 'Pin this line' },
 ] as const;
 
 /**
@@ -51,7 +52,7 @@ export class ModActions {
   };
 
   async #act(action: string, row: HTMLLIElement): Promise<void> {
-    const frame = action === 'delete'
+    const frame = action === 'delete' || action === 'pin'
       ? { type: 'mod', action, id: row.dataset.id }
       : { type: 'mod', action, user: row.dataset.user, ...(action === 'timeout' ? { seconds: TIMEOUT_SECONDS } : {}) };
     const answer = await this.#request(frame);

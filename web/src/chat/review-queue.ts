@@ -79,7 +79,8 @@ export class ReviewQueue {
     if (this.#held.querySelector(`[data-held="${CSS.escape(line.id)}"]`) !== null) return;
     const item = el('li', 'queue-item');
     item.dataset.held = line.id;
-    const row = messageRow(line);
+    // Its time is when it was held.
+    const row = messageRow({ ...line, ts: line.heldAt });
     const reason = el('span', 'queue-reason', line.reason);
     const approve = el('button', 'approve', 'Approve');
     const deny = el('button', 'deny', 'Deny');

@@ -1,7 +1,9 @@
 // The v1 frames the browser receives (PROTOCOL.md), typed from the server's own wire objects.
-import type { ErrorCode, Message, Modes, Role, StreamState, User } from '../../../src/protocol/types.ts';
+import type { ErrorCode, Message, Modes, Pin, Role, StreamState, User } from '../../../src/protocol/types.ts';
+import { ANNOUNCEMENT_COLORS } from '../../../src/protocol/types.ts';
 
-export type { ErrorCode, Message, Modes, Role, StreamState, User };
+export type { ErrorCode, Message, Modes, Pin, Role, StreamState, User };
+export { ANNOUNCEMENT_COLORS };
 export { DEFAULT_MODES } from '../../../src/protocol/types.ts';
 export type Roles = Record<string, Role[]>;
 
@@ -10,6 +12,7 @@ export type ServerFrame =
   | { type: 'joined'; stream: string; seq: number; history: Message[]; state: StreamState; truncated?: boolean; roles?: Role[] }
   | ({ type: 'msg' } & Message)
   | { type: 'batch'; stream: string; msgs: Message[] }
+  | ({ type: 'notice' } & Message)
   | { type: 'retract'; stream: string; ids: string[]; reason: string }
   | { type: 'clear'; stream: string; user: string; reason: 'ban' | 'timeout'; seconds?: number }
   | ({ type: 'state'; stream: string } & StreamState)
