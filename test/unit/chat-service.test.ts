@@ -36,7 +36,8 @@ test('an accepted send is stamped by the broker, stored and published, and acked
   assert.equal(accepted.ts, parts.clock.now);
   assert.deepEqual(accepted.user.badges, ['subscriber']);
   const [stored] = (await parts.broker.seam.latest(S, 10)).messages;
-  assert.deepEqual(stored, { id: accepted.id, stream: S, seq: 1, ts: accepted.ts, user: accepted.user, text: 'hello there' });
+  // Alice's first line in the stream carries the first-time mark.
+  assert.deepEqual(stored, { id: accepted.id, stream: S, seq: 1, ts: accepted.ts, user: accepted.user, text: 'hello there', first: true });
   await until(() => liveTexts(events).length === 1, 'the message live');
   assert.deepEqual(liveTexts(events), ['hello there']);
 });

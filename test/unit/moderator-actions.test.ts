@@ -7,6 +7,7 @@ import { BackendError } from '../../src/chat/backend-error.ts';
 import { HierarchyRefusal } from '../../src/chat/moderation-hierarchy.ts';
 import type { ModAction } from '../../src/protocol/client-frames.ts';
 import { ChatError } from '../../src/protocol/errors.ts';
+import { DEFAULT_MODES } from '../../src/protocol/types.ts';
 import { openChatParts, person, type ChatParts, type ChatPartsOptions } from '../support/chat-parts.ts';
 import { until } from '../support/until.ts';
 
@@ -133,7 +134,7 @@ test('modes and rules are stored through the stream settings; modes go out as a 
   const parts = await open(t);
   const events = await parts.watch(S);
   await parts.moderation.apply(mod, S, { action: 'modes', modes: { emoteOnly: true } });
-  const modes = { slowSeconds: 0, subscribersOnly: false, emoteOnly: true };
+  const modes = { ...DEFAULT_MODES, emoteOnly: true };
   assert.deepEqual(await parts.state.seam.getModes(S), modes);
   await until(() => events.length === 1, 'the state event');
   assert.deepEqual(events, [{ kind: 'state', state: { modes } }]);
