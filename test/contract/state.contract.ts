@@ -225,8 +225,8 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
 
       test('modes.ordering is absent until set, then kept beside the other modes', async () => {
         assert.equal((await state.getModes(s)).ordering, undefined);
-        assert.deepEqual(await state.setModes(s, { ordering: 'global' }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: false, ordering: 'global' });
-        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: true, ordering: 'global' });
+        assert.deepEqual(await state.setModes(s, { ordering: 'global' }), { ...DEFAULT_MODES, ordering: 'global' });
+        assert.deepEqual(await state.setModes(s, { emoteOnly: true }), { ...DEFAULT_MODES, emoteOnly: true, ordering: 'global' });
         assert.equal((await state.setModes(s, { ordering: 'regional' })).ordering, 'regional');
         assert.equal((await state.getModes(other)).ordering, undefined);
       });
