@@ -20,8 +20,10 @@ test('/ops draws live charts of the server from its JSON series', async () => {
   page.on('pageerror', (err) => pageErrors(page).push(err.message));
   await page.goto(`${server.url}/ops`);
   const senders = await Promise.all(['o1', 'o2'].map((name) => chatter(server, name, {}, 'opsdemo')));
+  // Each line differs: a user's repeat of their own last line is refused (`duplicate`).
+  let n = 0;
   const traffic = setInterval(() => {
-    for (const s of senders) s.send({ type: 'send', stream: 'opsdemo', text: 'busy' });
+    for (const s of senders) s.send({ type: 'send', stream: 'opsdemo', text: `busy ${n++}` });
   }, 100);
   try {
     const captions = [

@@ -43,10 +43,18 @@ export function messageRow(message: Pick<Message, 'user' | 'text' | 'emotes' | '
 
 function marks(message: Pick<Message, 'first' | 'returning' | 'reviewed'>): HTMLElement[] {
   const out: HTMLElement[] = [];
-  if (message.first === true) out.push(el('span', 'mark mark-first', 'First message'));
-  else if (message.returning === true) out.push(el('span', 'mark mark-returning', 'Returning chatter'));
-  if (message.reviewed === true) out.push(el('span', 'mark mark-reviewed', 'Reviewed'));
+  if (message.first === true) out.push(mark('mark-first', 'First message'));
+  else if (message.returning === true) out.push(mark('mark-returning', 'Returning chatter'));
+  if (message.reviewed === true) out.push(mark('mark-reviewed', 'Reviewed'));
   return out;
+}
+
+/** A label drawn by the stylesheet from an attribute, not a text node, so a row's text stays the line (as the time does). */
+function mark(kind: string, label: string): HTMLElement {
+  const span = el('span', `mark ${kind}`);
+  span.dataset.label = label;
+  span.title = label;
+  return span;
 }
 
 /** The line a reply answers, quoted above it. */
