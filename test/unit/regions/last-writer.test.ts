@@ -39,7 +39,7 @@ test('modes merge field by field: concurrent changes of different modes both hol
     for (const i of perm) ({ modes, versions } = applyModeChange(modes, versions, changes[i]![0], changes[i]![1]));
     return modes;
   });
-  assert.deepEqual(finals[0], { slowSeconds: 10, subscribersOnly: false, emoteOnly: true, ordering: 'global' });
+  assert.deepEqual(finals[0], { ...DEFAULT_MODES, slowSeconds: 10, emoteOnly: true, ordering: 'global' });
   assert.deepEqual(finals[1], finals[0]);
   assert.deepEqual(finals[2], finals[0]);
 });

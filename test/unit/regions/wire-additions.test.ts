@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBusEvent, encodeBusEvent, splitAroundSeq } from '../../../src/bus/bus-event-codec.ts';
 import { parseClientFrame } from '../../../src/protocol/client-frames.ts';
-import type { Message } from '../../../src/protocol/types.ts';
+import { DEFAULT_MODES, type Message } from '../../../src/protocol/types.ts';
 import { MemoryState } from '../../../src/state/memory-state.ts';
 
 const base: Message = { id: 'm1', stream: 's1', seq: 7, ts: 1_700_000_000_000, user: { id: 'u1', name: 'Ann', badges: [] }, text: 'hi', origin: 'eu' };
@@ -37,7 +37,7 @@ test('modes.ordering is a mode a moderator may set: regional or global, nothing 
 test('the state store keeps modes.ordering beside the other modes, and leaves it out until set', async () => {
   const state = new MemoryState();
   assert.equal('ordering' in (await state.getModes('s')), false);
-  assert.deepEqual(await state.setModes('s', { ordering: 'global' }), { slowSeconds: 0, subscribersOnly: false, emoteOnly: false, ordering: 'global' });
-  assert.deepEqual(await state.setModes('s', { slowSeconds: 5 }), { slowSeconds: 5, subscribersOnly: false, emoteOnly: false, ordering: 'global' });
+  assert.deepEqual(await state.setModes('s', { ordering: 'global' }), { ...DEFAULT_MODES, ordering: 'global' });
+  assert.deepEqual(await state.setModes('s', { slowSeconds: 5 }), { ...DEFAULT_MODES, slowSeconds: 5, ordering: 'global' });
   assert.equal((await state.getModes('s')).ordering, 'global');
 });
