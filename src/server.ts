@@ -21,6 +21,7 @@ import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
 import { RATE_PUBLISH_INTERVAL_MS, Sampler } from './chat/sampler.ts';
+import { HotStreamAdmission } from './chat/hot-stream-admission.ts';
 import { StreamHub } from './fanout/stream-hub.ts';
 import { WsGateway } from './transports/ws/ws-gateway.ts';
 import { ConnectionBudget } from './limits/connection-budget.ts';
@@ -130,7 +131,8 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   // Replies and pins find their line in the hub's recent lines first, the log and the broker's history only for older ones.
   const lookup = new MessageLookup(hub, log, broker);
   const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const admission = new HotStreamAdmission({ sampler, threshold: config.samplingThreshold, multiple: config.hotStreamMultiple, loopLagMs: () => loopLag.lagMs, shortLoopLagMs: config.hotStreamLoopLagMs });
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });

@@ -13,6 +13,7 @@ import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
 import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
+import type { HotStreamAdmission } from './hot-stream-admission.ts';
 import { backendError } from './backend-error.ts';
 import { lineKey } from './line-key.ts';
 import type { MessageLookup } from './message-lookup.ts';
@@ -53,6 +54,8 @@ export interface ChatServiceDeps {
   state: StateStore;
   content: ContentRules;
   sampler: Sampler;
+  /** Refuses ordinary sends to a hot stream while this gateway is short of CPU. */
+  admission: HotStreamAdmission;
   broker: Broker;
   held: HeldMessages;
   grants: GrantedRoles;
@@ -68,6 +71,8 @@ export interface ChatServiceDeps {
 }
 
 const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'broadcaster'];
+/** What a sender refused by hot-stream admission is told to wait: about two of the sampler's one-second windows. */
+const HOT_STREAM_RETRY_MS = 2_000;
 
 /**
  * The message lifecycle of DESIGN.md, for one send: validate, modes,
@@ -127,6 +132,9 @@ export class ChatService {
         throw new ChatError('subscribers_only', 'this chat is in subscribers-only mode');
       }
       if (options.announce !== undefined && !privileged) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may announce');
+      if (!d.admission.admits(stream, roles.length > 0, d.now())) {
+        throw new ChatError('overloaded', 'this chat is very busy: only some messages get through right now', HOT_STREAM_RETRY_MS);
+      }
 
       // Bans, slow mode and the rate limits come before any work on the text, so
       // a flood of lines that normalisation or automod refuse is limited like any

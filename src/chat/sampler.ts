@@ -98,6 +98,8 @@ export class Sampler {
   readonly #threshold: number;
   readonly #fanoutBudgetMs: number;
   readonly #meters = new Map<string, StreamMeter>();
+  /** Streams whose fan-out here is behind (scale below 1): the gateway is then short of CPU. */
+  #behind = 0;
 
   constructor(thresholdPerSecond: number, fanoutBudgetMs = Number.POSITIVE_INFINITY) {
     this.#threshold = thresholdPerSecond;
@@ -112,9 +114,11 @@ export class Sampler {
   observeFanoutDelay(stream: string, delayMs: number, now: number): void {
     const meter = this.#meters.get(stream);
     if (meter === undefined || now - meter.scaledAt < STEP_MS) return;
+    const wasBehind = meter.scale < 1;
     if (delayMs > this.#fanoutBudgetMs && meter.scale > MIN_SCALE) meter.scale = Math.max(MIN_SCALE, meter.scale * Math.min(MAX_CUT, Math.max(MIN_CUT, this.#fanoutBudgetMs / delayMs)));
     else if (delayMs < this.#fanoutBudgetMs / 2 && meter.scale < 1) meter.scale = Math.min(1, meter.scale + GROWTH);
     else return;
+    this.#behind += Number(meter.scale < 1) - Number(wasBehind);
     meter.scaledAt = now;
     this.#update(meter);
   }
@@ -188,7 +192,10 @@ export class Sampler {
         meter.lastPublished = rate;
         changed.push([stream, rate]);
       }
-      if (now - meter.lastSeen > IDLE_MS && rate.perSecond === 0) this.#meters.delete(stream);
+      if (now - meter.lastSeen > IDLE_MS && rate.perSecond === 0) {
+        if (meter.scale < 1) this.#behind--;
+        this.#meters.delete(stream);
+      }
     }
     return changed;
   }
@@ -199,6 +206,11 @@ export class Sampler {
       rateOf: (stream) => this.rateOf(stream, now()),
       observeFanoutDelay: (stream, delayMs) => this.observeFanoutDelay(stream, delayMs, now()),
     };
+  }
+
+  /** Whether any stream's fan-out on this gateway is over its budget now. */
+  fanoutBehind(): boolean {
+    return this.#behind > 0;
   }
 
   samplingStreams(): number {

@@ -133,6 +133,8 @@ export const SETTINGS = {
   fanoutBudgetMs: int('Longest a line may wait on a gateway before it is on every viewer\'s socket; a stream whose fan-out here takes longer has its sampling threshold lowered on this gateway until it keeps up.', 1_000, 1, 60_000),
   maxInFlight: int('Sends being processed at once in this process; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
   maxLoopLagMs: int('Event-loop delay (the longest of the last half second) above which sends are refused with `overloaded` before any work: a gateway that far behind would answer them late or time out on its backing services.', 2_000, 1, 60_000),
+  hotStreamMultiple: int('A stream whose rate is above this many times `samplingThreshold` is hot: while the gateway is short of CPU (a fan-out over `fanoutBudgetMs` or the loop later than `hotStreamLoopLagMs`) its ordinary sends are refused with `overloaded` before any stamping; 0 turns this off.', 4, 0, 1_000),
+  hotStreamLoopLagMs: int('Event-loop delay above which a gateway counts as short of CPU for hot-stream admission.', 200, 1, 60_000),
   maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 
   // Retention

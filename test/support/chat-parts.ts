@@ -17,6 +17,7 @@ import { MessageLookup } from '../../src/chat/message-lookup.ts';
 import { ModeratorActions } from '../../src/chat/moderator-actions.ts';
 import { ModeratorRateLimit } from '../../src/chat/moderator-rate-limit.ts';
 import { Sampler } from '../../src/chat/sampler.ts';
+import { HotStreamAdmission } from '../../src/chat/hot-stream-admission.ts';
 import { StreamSettings } from '../../src/chat/stream-settings.ts';
 import { TokenRoles } from '../../src/chat/token-roles.ts';
 import { SETTINGS } from '../../src/config/settings.ts';
@@ -38,6 +39,8 @@ export interface ChatPartsOptions {
   moderatorActions?: number;
   /** How late the event loop runs, as the send path is told (default 0). */
   loopLagMs?: () => number;
+  /** Hot-stream admission's multiple of the sampling threshold (default 0: off). */
+  hotStreamMultiple?: number;
 }
 
 export interface ChatParts {
@@ -105,15 +108,18 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
   const tokenRoles = new TokenRoles({ state: state.seam, keepMs: 3_600_000, maxPerStream: 1_000, now, logger });
   // No fan-out here: a reply's parent or a pinned line is found through the log and the broker's history.
   const lookup = new MessageLookup({ recentLine: () => undefined }, log.seam, broker.seam);
+  const sampler = new Sampler(options.samplingThreshold ?? 1_000_000);
+  const loopLagMs = options.loopLagMs ?? ((): number => 0);
+  const admission = new HotStreamAdmission({ sampler, threshold: options.samplingThreshold ?? 1_000_000, multiple: options.hotStreamMultiple ?? 0, loopLagMs, shortLoopLagMs: SETTINGS.hotStreamLoopLagMs.default });
   const chat = new ChatService({
     limits: { ...LIMITS, ...options.limits },
     lineLimits: LINE_LIMITS,
     state: state.seam, broker: broker.seam,
     content: new ContentRules({ ...CONTENT, ...options.content }),
-    sampler: new Sampler(options.samplingThreshold ?? 1_000_000),
+    sampler, admission,
     held, grants, settings, lookup,
     metrics: new Metrics(),
-    loopLagMs: options.loopLagMs ?? (() => 0),
+    loopLagMs,
     now, logger,
   });
   const writeLimit = new ModeratorRateLimit({ actions: options.moderatorActions ?? 1_000, windowMs: 60_000, maxUsers: 1_000, now });

@@ -88,6 +88,19 @@ test('a stream at maxStreamRate is refused overloaded; other streams and the nex
   assert.equal((await parts.chat.send(person('late'), S, 'a second later')).seq, 4);
 });
 
+test('a hot stream on a gateway short of CPU refuses ordinary sends before stamping; the privileged, other streams and a gateway with CPU to spare are let in', async (t) => {
+  let lagMs = 300; // over hotStreamLoopLagMs (200), under maxLoopLagMs (1,000)
+  const parts = await open(t, { samplingThreshold: 2, hotStreamMultiple: 2, loopLagMs: () => lagMs });
+  for (let i = 0; i < 4; i++) await parts.chat.send(person(`u${i}`), S, `line ${i}`);
+  const busy = await refused(parts.chat.send(person('late'), S, 'one more'), 'overloaded');
+  assert.equal(busy.retryAfterMs, 2_000);
+  assert.equal((await parts.broker.seam.lastSeq(S)), 4, 'the refused send was never stamped');
+  assert.equal((await parts.chat.send(person('sub', ['subscriber']), S, 'kept')).seq, 5);
+  assert.equal((await parts.chat.send(person('late', [], 'quiet'), 'quiet', 'elsewhere')).seq, 1);
+  lagMs = 0;
+  assert.equal((await parts.chat.send(person('late'), S, 'with CPU to spare')).seq, 6);
+});
+
 test('subscribers-only admits subscriber-like roles, granted ones included, and refuses the rest', async (t) => {
   const parts = await open(t);
   await parts.settings.setModes(S, { subscribersOnly: true });

@@ -126,3 +126,21 @@ test('without a fan-out budget, delays change nothing', () => {
   sampler.observeFanoutDelay('s', 60_000, 2_000);
   assert.equal(sampler.rateOf('s', 2_000).sampling, false);
 });
+
+test('fanoutBehind says whether any stream\'s fan-out here is over budget, until it has grown back', () => {
+  const sampler = new Sampler(100, 1_000);
+  let now = 10_000;
+  sampler.keep('hot', false, now);
+  sampler.keep('cold', false, now);
+  assert.equal(sampler.fanoutBehind(), false);
+  sampler.observeFanoutDelay('hot', 3_000, now);
+  assert.equal(sampler.fanoutBehind(), true);
+  sampler.observeFanoutDelay('cold', 10, now);
+  assert.equal(sampler.fanoutBehind(), true, 'another stream keeping up does not make up for it');
+  for (let step = 0; step < 40 && sampler.fanoutBehind(); step++) {
+    now += 600;
+    sampler.keep('hot', false, now);
+    sampler.observeFanoutDelay('hot', 10, now);
+  }
+  assert.equal(sampler.fanoutBehind(), false);
+});

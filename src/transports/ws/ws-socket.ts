@@ -1,6 +1,5 @@
-import type { WebSocket } from 'ws';
-import { writePreframed } from '../../net/ws-write.ts';
-import type { CloseReason, Transport, TransportEvents } from '../../session/transport.ts';
+import type { CloseReason, TransportEvents } from '../../session/transport.ts';
+import { WebSocketTransport } from '../websocket-transport.ts';
 
 /** Close codes and reasons of docs/protocol.md. */
 const CLOSES: Record<Exclude<CloseReason, 'unresponsive'>, [code: number, reason: string]> = {
@@ -11,54 +10,27 @@ const CLOSES: Record<Exclude<CloseReason, 'unresponsive'>, [code: number, reason
   slow: [4008, 'slow consumer: not reading fast enough'],
   done: [1000, ''],
 };
-const CLOSE_GRACE_MS = 5_000;
 
 /** A v1 client's WebSocket: JSON text frames in and out, pings answered by pongs. */
-export class WsSocket implements Transport {
+export class WsSocket extends WebSocketTransport {
   readonly name = 'ws';
-  readonly wsFramed = true;
-  readonly #ws: WebSocket;
-
-  constructor(ws: WebSocket) {
-    this.#ws = ws;
-  }
-
-  get open(): boolean {
-    return this.#ws.readyState === this.#ws.OPEN;
-  }
-
-  get backlog(): number {
-    return this.#ws.bufferedAmount;
-  }
 
   listen(events: TransportEvents): void {
-    this.#ws.on('message', (data, isBinary) => events.received(data.toString(), isBinary));
-    this.#ws.on('pong', () => events.alive());
-    this.#ws.on('close', () => events.closed());
-    // A socket error is followed by its close, which is what the session acts on.
-    this.#ws.on('error', () => undefined);
-  }
-
-  write(text: string): void {
-    this.#ws.send(text);
-  }
-
-  writeShared(bytes: Buffer): boolean {
-    return writePreframed(this.#ws, bytes);
+    this.ws.on('message', (data, isBinary) => events.received(data.toString(), isBinary));
+    this.ws.on('pong', () => events.alive());
+    this.listenForClose(events);
   }
 
   ping(): void {
-    this.#ws.ping();
+    this.ws.ping();
   }
 
-  /** Sends a close frame (queued behind the backlog) and cuts the socket if the peer never answers; a silent peer is cut at once. */
+  /** A silent peer is cut at once; anyone else gets the close code of its reason. */
   close(reason: CloseReason): void {
     if (reason === 'unresponsive') {
-      this.#ws.terminate();
+      this.ws.terminate();
       return;
     }
-    const [code, text] = CLOSES[reason];
-    this.#ws.close(code, text);
-    setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
+    this.closeWith(...CLOSES[reason]);
   }
 }

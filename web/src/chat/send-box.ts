@@ -26,7 +26,7 @@ const WAITS: Partial<Record<ErrorCode, string>> = {
   slow_mode: 'Slow mode: you can send again in',
   rate_limited: 'You are sending too fast: try again in',
   timed_out: 'You are timed out:',
-  overloaded: 'Chat is overloaded: try again in',
+  overloaded: 'Chat is very busy: try again in',
 };
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
