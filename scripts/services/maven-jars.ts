@@ -1,7 +1,7 @@
 // Java services (the Kafka broker, MirrorMaker 2) run from jars that Maven
 // resolves from Maven Central once and caches. No Docker, no tarball.
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,8 +18,12 @@ export function resolveJars(name: string, version: string, pom: string): string 
   requireTool('mvn', ['-v'], `Maven fetches the ${name} jars from Maven Central: apt-get install -y maven`);
   const partial = `${lib}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
+  // Maven creates the directory only when it copies something.
+  mkdirSync(partial, { recursive: true });
   console.error(`services: resolving ${name} ${version} jars from Maven Central (first start only)`);
-  execFileSync('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Maven's output goes to stderr: stdout is the services command's own (its --json answer), and even
+  // `mvn -q` writes colour resets there.
+  execFileSync('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`], { stdio: ['ignore', process.stderr, 'inherit'] });
   if (existsSync(complete)) {
     // Another process resolved them meanwhile; keep its copy.
     rmSync(partial, { recursive: true, force: true });
