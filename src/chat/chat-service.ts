@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { StateStore } from '../state/state.ts';
+import type { LineRules, SendVerdict, StateStore } from '../state/state.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
-import { STREAM_NAME, type Message, type Modes, type ReplyParent, type Role } from '../protocol/types.ts';
+import { STREAM_NAME, type Message, type Modes, type ReplyParent, type Role, type StreamRules } from '../protocol/types.ts';
 import type { SendOptions } from '../protocol/client-frames.ts';
 import { normalizeText, refuseRawLength } from './text.ts';
 import type { ContentRules } from './content-rules.ts';
+import type { Verdict } from '../moderation/moderation-policy.ts';
 import type { HeldMessages } from './held-messages.ts';
 import type { GrantedRoles } from './granted-roles.ts';
 import type { StreamSettings } from './stream-settings.ts';
@@ -136,10 +137,14 @@ export class ChatService {
         throw new ChatError('overloaded', 'this chat is very busy: only some messages get through right now', HOT_STREAM_RETRY_MS);
       }
 
-      // Bans, slow mode and the rate limits come before any work on the text, so
-      // a flood of lines that normalisation or automod refuse is limited like any
-      // other: from here on a send counts, whatever happens to it next.
+      // The text's own checks run first but refuse only after the state call:
+      // bans, slow mode and the rate limits still answer first, and a flood of
+      // lines that normalisation or automod refuse is limited like any other
+      // (from the state call on a send counts, whatever happens to it next).
+      const content = await this.#content(stream, rawText, modes, rules, streamEmotes, privileged, options.parent);
       const now = d.now();
+      // One call (one Redis round trip): the send's checks, then the line's
+      // against the stream's memory, only for a line its own checks passed.
       const check = await d.state.checkSend({
         stream,
         userId: identity.id,
@@ -148,21 +153,13 @@ export class ChatService {
         rateMax: privileged ? d.limits.rateLimitPrivilegedMessages : d.limits.rateLimitMessages,
         rateWindowMs: d.limits.rateLimitWindowMs,
         userRateMax: d.limits.rateLimitUserMessages,
+        line: content instanceof ChatError ? undefined : this.#lineRules(identity, content.text, modes, privileged),
       }).catch((err: unknown) => this.#backendFailed(err, stream));
-      if (!check.ok) throw new ChatError(check.code, refusalText(check.code), check.retryAfterMs);
-
-      const normal = normalizeText(rawText, d.limits.maxTextLength);
-      if (!normal.ok) throw new ChatError(normal.code, normal.message);
-      const text = normal.text;
-      const emotes = d.content.emotesIn(stream, text, streamEmotes);
-      if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, streamEmotes)) {
-        throw new ChatError('emote_only', 'this chat is in emote-only mode');
-      }
-      const reply = options.parent === undefined ? undefined : await this.#parent(stream, options.parent);
+      if (!check.ok) throw new ChatError(check.code, refusalText(check.code, modes), check.retryAfterMs);
+      if (content instanceof ChatError) throw content;
+      const { text, emotes, reply, verdict } = content;
       const user = userIn(identity, stream);
-      const verdict = d.content.moderate(stream, text, rules, privileged);
-      if (verdict.action === 'refuse') throw new ChatError('blocked', verdict.reason);
-      const line = await this.#checkLine(identity, stream, text, modes, privileged, now);
+      const line = { first: check.first === true, returning: check.returning === true };
       const holdReason = verdict.action === 'hold' ? verdict.reason : modes.holdFirstMessages && line.first && !privileged ? 'first message in this chat' : undefined;
       if (holdReason !== undefined) {
         d.held.hold({ stream, user, text, emotes, reply, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
@@ -175,18 +172,40 @@ export class ChatService {
   }
 
   /**
-   * Unique chat, the duplicate and the account-age gate in one state call,
-   * which also says whether this is the user's first line in the stream or a
-   * returning chatter's. The broadcaster and moderators are exempt from the
-   * refusals (the call still marks their first line).
+   * The line's checks that need nothing but the text and the stream's
+   * settings: normalisation, emote-only, the reply's parent, automod. A
+   * refusal is returned, not thrown, so the state call answers first.
    */
-  async #checkLine(identity: Identity, stream: string, text: string, modes: Modes, privileged: boolean, now: number): Promise<{ first: boolean; returning: boolean }> {
+  async #content(stream: string, rawText: string, modes: Modes, rules: StreamRules, streamEmotes: readonly string[], privileged: boolean, parent: string | undefined): Promise<LineContent | ChatError> {
     const d = this.#d;
-    const limits = d.lineLimits;
-    const verdict = await d.state.checkLine({
-      stream,
-      userId: identity.id,
-      now,
+    const normal = normalizeText(rawText, d.limits.maxTextLength);
+    if (!normal.ok) return new ChatError(normal.code, normal.message);
+    const text = normal.text;
+    const emotes = d.content.emotesIn(stream, text, streamEmotes);
+    if (modes.emoteOnly && !privileged && !d.content.isEmoteOnly(stream, text, streamEmotes)) {
+      return new ChatError('emote_only', 'this chat is in emote-only mode');
+    }
+    let reply: ReplyParent | undefined;
+    try {
+      reply = parent === undefined ? undefined : await this.#parent(stream, parent);
+    } catch (err) {
+      if (err instanceof MissingParent) return err;
+      throw err;
+    }
+    const verdict = d.content.moderate(stream, text, rules, privileged);
+    if (verdict.action === 'refuse') return new ChatError('blocked', verdict.reason);
+    return { text, emotes, reply, verdict };
+  }
+
+  /**
+   * Unique chat, the duplicate and the account-age gate, checked with the
+   * send; the answer also says whether this is the user's first line in the
+   * stream or a returning chatter's. The broadcaster and moderators are
+   * exempt from the refusals (their first line is still marked).
+   */
+  #lineRules(identity: Identity, text: string, modes: Modes, privileged: boolean): LineRules {
+    const limits = this.#d.lineLimits;
+    return {
       textKey: lineKey(text),
       uniqueWindowMs: privileged ? 0 : modes.uniqueChatMinutes * 60_000,
       uniqueMaxLines: limits.uniqueChatMaxLines,
@@ -196,16 +215,7 @@ export class ChatService {
       returningAfterMs: limits.returningChatterAfterMs,
       chatterKeepMs: limits.chatterRetentionMs,
       maxChattersPerStream: limits.chattersPerStream,
-    }).catch((err: unknown) => this.#backendFailed(err, stream));
-    if (verdict.ok) return verdict;
-    switch (verdict.code) {
-      case 'r9k':
-        throw new ChatError('r9k', 'this chat is in unique-chat mode and that message was sent recently');
-      case 'duplicate':
-        throw new ChatError('duplicate', 'that message is identical to the one you just sent', verdict.retryAfterMs);
-      case 'followers_only':
-        throw new ChatError('followers_only', `this chat accepts messages from users known here for at least ${modes.knownForMinutes} minutes`, verdict.retryAfterMs);
-    }
+    };
   }
 
   /** Stamps id and ts, takes the sampling decision, and resolves once the broker has stamped and stored the message. */
@@ -258,6 +268,16 @@ export class ChatService {
 }
 
 /** A line on its way to the broker, with what it carries besides its text (the line it answers, an announcement's colour, its marks). */
+/** A line that passed its own checks (#content), on its way to the state call. */
+interface LineContent {
+  text: string;
+  emotes: Message['emotes'];
+  reply: ReplyParent | undefined;
+  verdict: Verdict;
+}
+
+type SendRefusal = Extract<SendVerdict, { ok: false }>['code'];
+
 interface Line extends Pick<Message, 'reply' | 'announcement'> {
   stream: string;
   user: Message['user'];
@@ -268,7 +288,8 @@ interface Line extends Pick<Message, 'reply' | 'announcement'> {
   reviewed?: boolean;
 }
 
-function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'): string {
+/** What the sender reads for a refusal of the state call (the send's checks, then the line's). */
+function refusalText(code: SendRefusal, modes: Modes): string {
   switch (code) {
     case 'banned':
       return 'you are banned from this chat';
@@ -278,6 +299,12 @@ function refusalText(code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'
       return 'you are sending messages too quickly';
     case 'slow_mode':
       return 'this chat is in slow mode';
+    case 'r9k':
+      return 'this chat is in unique-chat mode and that message was sent recently';
+    case 'duplicate':
+      return 'that message is identical to the one you just sent';
+    case 'followers_only':
+      return `this chat accepts messages from users known here for at least ${modes.knownForMinutes} minutes`;
   }
 }
 

@@ -4,7 +4,7 @@ import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { TokenRoleRecords } from './token-role-records.ts';
 import { LineRecords } from './line-records.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface MemoryStateOptions {
   /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
@@ -45,11 +45,10 @@ export class MemoryState implements StateStore {
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const ban = this.#activeBan(check.stream, check.userId, check.now);
     if (ban !== null) return ban.until === null ? { ok: false, code: 'banned' } : { ok: false, code: 'timed_out', retryAfterMs: ban.until - check.now };
-    return this.#windows.check(check);
-  }
-
-  async checkLine(check: LineCheck): Promise<LineVerdict> {
-    return this.#lines.check(check);
+    const verdict = this.#windows.check(check);
+    if (!verdict.ok || check.line === undefined) return verdict;
+    const line = this.#lines.check({ ...check.line, stream: check.stream, userId: check.userId, now: check.now });
+    return line.ok ? { ok: true, first: line.first, returning: line.returning } : line;
   }
 
   async noteSighting(sighting: Sighting): Promise<void> {

@@ -1,5 +1,6 @@
 import { LuaScript } from '../redis/lua-script.ts';
 import type { SendCheck, SendVerdict } from './state.ts';
+import { CHECK_LINE_FUNCTION, lineRuleArgs } from './redis-line-check.ts';
 
 // A sliding window of accepted sends: a sorted set scored by time, trimmed to
 // the newest `max`, so it stays bounded. Shared by both scripts below.
@@ -22,24 +23,30 @@ end
 `;
 
 // The whole send check of one stream in one atomic round trip, the same rules
-// and order as send-windows.ts and MemoryState.checkSend:
-//   KEYS[1] the ban: 'p' (permanent) or the ms a timeout ends
-//   KEYS[2] the user's last accepted send (ms), for slow mode
-//   KEYS[3] the user's accepted sends in the rate window (WINDOW)
-//   KEYS[4] optional: the user's accepted sends over all streams (WINDOW),
-//           only where one script may touch both slots (not Redis Cluster)
+// and order as send-windows.ts and MemoryState.checkSend, then (optionally)
+// the line's checks (redis-line-check.ts):
+//   KEYS    the ban ('p' permanent, or the ms a timeout ends), the user's last
+//           accepted send (ms, slow mode), the user's accepted sends in the
+//           rate window (WINDOW); then the user's window over all streams
+//           when ARGV[7] >= 1 (only where one script may touch both slots, not
+//           Redis Cluster); then the user's record and the stream's recent
+//           texts when ARGV[8] is '1'
 //   ARGV    now, slowMs, rateMax, rateWindowMs, a unique member id, expiry
-//           slack, userRateMax (with KEYS[4])
+//           slack, userRateMax ('0' without its key), '1' to check the line,
+//           then the line's rules (lineRuleArgs)
 // Times come from the caller (`now`), never from Redis's clock, so gateways
 // and the embedded store agree; key expiry only reclaims memory, with slack
 // for clock skew between gateways.
-// Replies {'ok'} or {code, retryAfterMs} ({'banned'} without a retry time).
-const SOURCE = WINDOW + `
+// Replies {'ok'}, {'ok', first, returning} after a line check, or
+// {code, retryAfterMs} ({'banned'} and {'r9k'} without a retry time).
+const SOURCE = WINDOW + CHECK_LINE_FUNCTION + `
 local now = tonumber(ARGV[1])
 local slowMs = tonumber(ARGV[2])
 local rateMax = tonumber(ARGV[3])
 local windowMs = tonumber(ARGV[4])
 local slack = tonumber(ARGV[6])
+local userMax = tonumber(ARGV[7])
+local lineKeys = userMax >= 1 and 5 or 4
 
 local ban = redis.call('GET', KEYS[1])
 if ban then
@@ -58,8 +65,7 @@ if limited then
   local wait = refusal(KEYS[3], now, rateMax, windowMs)
   if wait then return {'rate_limited', wait} end
 end
-local userMax = tonumber(ARGV[7] or '0')
-if KEYS[4] and userMax >= 1 and windowMs > 0 then
+if userMax >= 1 and windowMs > 0 then
   local wait = refusal(KEYS[4], now, userMax, windowMs)
   if wait then return {'rate_limited', wait} end
   record(KEYS[4], now, userMax, windowMs, ARGV[5], slack)
@@ -70,6 +76,7 @@ else
   redis.call('DEL', KEYS[3])
 end
 redis.call('SET', KEYS[2], now, 'PX', math.max(slowMs, limited and windowMs or 0) + slack)
+if ARGV[8] == '1' then return check_line(KEYS[lineKeys], KEYS[lineKeys + 1], now, ARGV, 9) end
 return {'ok'}
 `;
 
@@ -90,8 +97,12 @@ return {'ok'}
 export const CHECK_SEND = new LuaScript(SOURCE);
 export const CHECK_USER_RATE = new LuaScript(USER_SOURCE);
 
-export function checkSendArgs(check: SendCheck, member: string, slackMs: number): string[] {
-  return [String(check.now), String(check.slowSeconds * 1000), String(check.rateMax), String(check.rateWindowMs), member, String(slackMs), String(check.userRateMax ?? 0)];
+/** The script's arguments; `withUserWindow` when the user's window over all streams is among its keys. */
+export function checkSendArgs(check: SendCheck, member: string, slackMs: number, withUserWindow: boolean): string[] {
+  const args = [String(check.now), String(check.slowSeconds * 1000), String(check.rateMax), String(check.rateWindowMs), member, String(slackMs)];
+  args.push(withUserWindow ? String(check.userRateMax) : '0', check.line === undefined ? '0' : '1');
+  if (check.line !== undefined) args.push(...lineRuleArgs(check.line));
+  return args;
 }
 
 export function userRateArgs(check: SendCheck, member: string, slackMs: number): string[] {
@@ -99,16 +110,19 @@ export function userRateArgs(check: SendCheck, member: string, slackMs: number):
 }
 
 export function toSendVerdict(reply: unknown): SendVerdict {
-  const [code, retryAfterMs] = reply as [string, number?];
+  const [code, a, b] = reply as [string, number?, number?];
   switch (code) {
     case 'ok':
-      return { ok: true };
+      return a === undefined ? { ok: true } : { ok: true, first: Number(a) === 1, returning: Number(b) === 1 };
     case 'banned':
+    case 'r9k':
       return { ok: false, code };
     case 'timed_out':
     case 'slow_mode':
     case 'rate_limited':
-      return { ok: false, code, retryAfterMs: Number(retryAfterMs) };
+    case 'duplicate':
+    case 'followers_only':
+      return { ok: false, code, retryAfterMs: Number(a) };
     default:
       throw new Error(`unexpected send-check reply ${JSON.stringify(reply)}`);
   }

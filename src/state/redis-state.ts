@@ -7,8 +7,8 @@ import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
-import { CHECK_LINE, NOTE_SIGHTING, checkLineArgs, sightingArgs, toLineVerdict } from './redis-line-check.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type LineCheck, type LineVerdict, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
+import { NOTE_SIGHTING, sightingArgs } from './redis-line-check.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, isLineRefusal, type Ban, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface RedisStateOptions extends RedisSeamOptions {
   /** Multi-region mode: modes show `ordering` (`regional` until a moderator sets it); one region shows it only once set. */
@@ -63,23 +63,20 @@ export class RedisState implements StateStore {
     const base = this.#streamKey(check.stream);
     const user = userPart(check.userId);
     const member = `${this.#memberPrefix}:${this.#members++}`;
+    // The line's keys share the stream's hash tag, so they join the stream's script even on Redis Cluster.
+    const lineKeys = check.line === undefined ? [] : [`${base}chatter:${user}`, `${base}texts`];
     const streamKeys = [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
     const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
     if (userWindow === undefined || !this.#options.cluster) {
-      const keys = userWindow === undefined ? streamKeys : [...streamKeys, userWindow];
-      return toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, keys, checkSendArgs(check, member, EXPIRY_SLACK_MS))));
+      const keys = userWindow === undefined ? [...streamKeys, ...lineKeys] : [...streamKeys, userWindow, ...lineKeys];
+      return toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, keys, checkSendArgs(check, member, EXPIRY_SLACK_MS, userWindow !== undefined))));
     }
     const overAllStreams = toSendVerdict(await this.#run(CHECK_USER_RATE.run(this.#client, [userWindow], userRateArgs(check, member, EXPIRY_SLACK_MS))));
     if (!overAllStreams.ok) return overAllStreams;
-    const verdict = toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, streamKeys, checkSendArgs({ ...check, userRateMax: 0 }, member, EXPIRY_SLACK_MS))));
-    if (!verdict.ok) await this.#run(this.#client.zRem(userWindow, member));
+    const verdict = toSendVerdict(await this.#run(CHECK_SEND.run(this.#client, [...streamKeys, ...lineKeys], checkSendArgs(check, member, EXPIRY_SLACK_MS, false))));
+    // Only a refusal of the send itself takes it back out of the user's window: one the line refused still counts, as on a single Redis.
+    if (!verdict.ok && !isLineRefusal(verdict.code)) await this.#run(this.#client.zRem(userWindow, member));
     return verdict;
-  }
-
-  /** The user's record and the stream's recent texts share the stream's hash tag: one script, one round trip. */
-  async checkLine(check: LineCheck): Promise<LineVerdict> {
-    const base = this.#streamKey(check.stream);
-    return toLineVerdict(await this.#run(CHECK_LINE.run(this.#client, [`${base}chatter:${userPart(check.userId)}`, `${base}texts`], checkLineArgs(check))));
   }
 
   async noteSighting(sighting: Sighting): Promise<void> {

@@ -17,6 +17,11 @@ export interface SendCheck {
   rateWindowMs: number;
   /** Sliding-window limit (same window) for this user over all streams; absent or 0: none. */
   userRateMax?: number;
+  /**
+   * The line's checks against the stream's memory, run in the same call (one
+   * round trip in Redis) once the send itself passes; absent: none.
+   */
+  line?: LineRules;
 }
 
 /** The roles a token claimed in a stream, recorded when its holder joined or acted there (chat/token-roles.ts). */
@@ -32,14 +37,11 @@ export interface TokenRolesRecord {
 }
 
 /**
- * The checks on a line's content that need the stream's memory (StateStore.checkLine):
+ * The checks on a line's content that need the stream's memory (SendCheck.line):
  * unique chat, the user's duplicate, the account-age gate; and what the stream
  * knows of the user (first seen, last line) for first-time and returning chatters.
  */
-export interface LineCheck {
-  stream: string;
-  userId: string;
-  now: number;
+export interface LineRules {
   /** A short digest of the line's folded text (chat/line-key.ts). */
   textKey: string;
   /** Unique chat: refuse a text the stream had within this long; 0: off (texts are not remembered then). */
@@ -60,9 +62,20 @@ export interface LineCheck {
   maxChattersPerStream: number;
 }
 
+/** A line's checks for one user in one stream at `now`. */
+export type LineCheck = LineRules & { stream: string; userId: string; now: number };
+
 export type LineVerdict =
   | { ok: true; first: boolean; returning: boolean }
-  | { ok: false; code: 'r9k' | 'duplicate' | 'followers_only'; retryAfterMs?: number };
+  | { ok: false; code: LineRefusal; retryAfterMs?: number };
+
+export type LineRefusal = 'r9k' | 'duplicate' | 'followers_only';
+const LINE_REFUSALS: ReadonlySet<string> = new Set<LineRefusal>(['r9k', 'duplicate', 'followers_only']);
+
+/** Whether a refusal came from the line's checks (the send itself passed and counts). */
+export function isLineRefusal(code: string): code is LineRefusal {
+  return LINE_REFUSALS.has(code);
+}
 
 /** A signed-in user seen in a stream (a join): the start of the account-age gate's clock. */
 export interface Sighting {
@@ -73,9 +86,10 @@ export interface Sighting {
   maxChattersPerStream: number;
 }
 
+/** With `line` checked, an accepted send says whether it is the user's first line in the stream or a returning chatter's. */
 export type SendVerdict =
-  | { ok: true }
-  | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode'; retryAfterMs?: number };
+  | { ok: true; first?: boolean; returning?: boolean }
+  | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode' | LineRefusal; retryAfterMs?: number };
 
 /**
  * Shared state every gateway must agree on. The send check is one call so the
@@ -84,15 +98,14 @@ export type SendVerdict =
  * it returns ok.
  */
 export interface StateStore {
-  checkSend(check: SendCheck): Promise<SendVerdict>;
-
   /**
-   * Checks a line against the stream's memory in one call (one round trip in
-   * Redis), after the text was normalised. Records the user's sighting always,
-   * and the line (its text for unique chat and duplicates, its time) only
-   * when it returns ok.
+   * With `line`, a send that passes is then checked against the stream's
+   * memory in the same call: the user's sighting is recorded then, and the
+   * line (its text for unique chat and duplicates, its time) only when the
+   * line passes too. A send refused by the line checks still counts in the
+   * rate windows, as any send that got that far.
    */
-  checkLine(check: LineCheck): Promise<LineVerdict>;
+  checkSend(check: SendCheck): Promise<SendVerdict>;
   /** Records when the stream first saw the user, if it has no record of them yet. */
   noteSighting(sighting: Sighting): Promise<void>;
 

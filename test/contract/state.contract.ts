@@ -355,10 +355,16 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
-    describe('checkLine', () => {
+    describe('checkSend with the line\'s checks', () => {
       const HOUR = 3_600_000;
+      // The line's checks alone: the send's own limits off.
+      async function checkLine(store: StateStore, { stream, userId, now, ...rules }: LineCheck): Promise<LineVerdict> {
+        const verdict = await store.checkSend({ stream, userId, now, slowSeconds: 0, rateMax: 0, rateWindowMs: 0, line: rules });
+        if (!verdict.ok) return verdict as LineVerdict;
+        return { ok: true, first: verdict.first === true, returning: verdict.returning === true };
+      }
       function line(at: number, text: string, overrides: Partial<LineCheck> = {}): Promise<LineVerdict> {
-        return state.checkLine({
+        return checkLine(state, {
           stream: s, userId: 'u1', now: t0 + at, textKey: text, uniqueWindowMs: 0, uniqueMaxLines: 100, duplicateWindowMs: 0,
           knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: 24 * HOUR, maxChattersPerStream: 1_000, ...overrides,
         });
@@ -422,17 +428,28 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
         assert.equal((await line(6_000, 'b', { knownForMs: 0, userId: 'zero' })).ok, true, '0 minutes: anyone known, from now');
       });
 
+      test('a send its own checks refuse never reaches the line\'s; a line the line\'s checks refuse still counts as a send', async () => {
+        const rules = { textKey: 'hi', uniqueWindowMs: 0, uniqueMaxLines: 100, duplicateWindowMs: 60_000, knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000 };
+        const send = (at: number, overrides: Partial<SendCheck> = {}) => state.checkSend({ stream: s, userId: 'u1', now: t0 + at, slowSeconds: 0, rateMax: 2, rateWindowMs: 10_000, line: rules, ...overrides });
+        assert.equal((await send(0, { slowSeconds: 0 })).ok, true);
+        assert.deepEqual(await send(1, { slowSeconds: 60 }), { ok: false, code: 'slow_mode', retryAfterMs: 59_999 });
+        assert.deepEqual(await send(2), { ok: false, code: 'duplicate', retryAfterMs: 59_998 }, 'the slow-mode refusal did not record the line again');
+        assert.deepEqual(await send(3, { line: { ...rules, textKey: 'other' } }), { ok: false, code: 'rate_limited', retryAfterMs: 9_997 }, 'the duplicate counted in the window');
+        const fresh = await state.checkSend({ stream: s, userId: 'u9', now: t0, slowSeconds: 0, rateMax: 2, rateWindowMs: 10_000, line: rules });
+        assert.deepEqual(fresh, { ok: true, first: true, returning: false });
+      });
+
       whenApplies('texts and chatters are shared: a text sent through one store is refused through another', async () => {
         const second = await harness.open();
         try {
           const r9k = { uniqueWindowMs: 60_000 };
           assert.equal((await line(0, 'shared', r9k)).ok, true);
-          const again = await second.checkLine({
+          const again = await checkLine(second, {
             stream: s, userId: 'u2', now: t0 + 1, textKey: 'shared', uniqueWindowMs: 60_000, uniqueMaxLines: 100, duplicateWindowMs: 0,
             knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000,
           });
           assert.deepEqual(again, { ok: false, code: 'r9k' });
-          const firstElsewhere = await second.checkLine({
+          const firstElsewhere = await checkLine(second, {
             stream: s, userId: 'u1', now: t0 + 2, textKey: 'new', uniqueWindowMs: 0, uniqueMaxLines: 100, duplicateWindowMs: 0,
             knownForMs: -1, returningAfterMs: HOUR, chatterKeepMs: HOUR, maxChattersPerStream: 1_000,
           });

@@ -43,7 +43,7 @@ describe('RedisState keys', () => {
     }
   });
 
-  test('on a single Redis one send check is one script call, the user window over all streams included', async () => {
+  test('on a single Redis one send check is one script call, the user window over all streams and the line\'s checks included', async () => {
     const state = await open();
     const watcher = admin.duplicate();
     await watcher.connect();
@@ -56,8 +56,9 @@ describe('RedisState keys', () => {
         if (line.includes(marker)) markerSeen();
         else if (line.includes(s) || line.includes('{user:u-once}')) seen.push(line);
       });
-      const verdict = await state.checkSend({ stream: s, userId: 'u-once', now: Date.now(), slowSeconds: 0, rateMax: 5, rateWindowMs: 5_000, userRateMax: 5 });
-      assert.deepEqual(verdict, { ok: true });
+      const line = { textKey: 'k', uniqueWindowMs: 60_000, uniqueMaxLines: 10, duplicateWindowMs: 30_000, knownForMs: -1, returningAfterMs: 3_600_000, chatterKeepMs: 3_600_000, maxChattersPerStream: 100 };
+      const verdict = await state.checkSend({ stream: s, userId: 'u-once', now: Date.now(), slowSeconds: 0, rateMax: 5, rateWindowMs: 5_000, userRateMax: 5, line });
+      assert.deepEqual(verdict, { ok: true, first: true, returning: false });
       // MONITOR reports commands in the order they ran: once a later command shows, ours have.
       await admin.get(marker);
       await Promise.race([markerArrived, new Promise((_, reject) => setTimeout(() => reject(new Error('MONITOR never showed the marker')), 5_000).unref())]);
