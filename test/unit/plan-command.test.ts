@@ -40,6 +40,18 @@ test('chorus plan prints gateways, nodes, egress, Redis shards and Kafka partiti
   }
 });
 
+test('chorus plan --regions prints each region and the mirror links between them', () => {
+  const run = plan(['--regions', 'us=40000,eu=30000,ap=30000', '--rate', '2000']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /regions\s+3: us 40,000, eu 30,000, ap 30,000 viewers/);
+  for (const region of ['us', 'eu', 'ap']) assert.match(run.stdout, new RegExp(`region ${region}\\s+\\d+ gateways on \\d+ node`));
+  assert.match(run.stdout, /its own senders 800 msg\/s/);
+  assert.match(run.stdout, /mirror links\s+6 \(each region's log into each other region/);
+  const refused = plan(['--regions', 'us', '--rate', '10', '--viewers', '100']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /at least two regions/);
+});
+
 test('chorus plan refuses missing or bad numbers with exit 2 and its usage', () => {
   for (const args of [[], ['--viewers', '1000'], ['--viewers', 'many', '--rate', '10']]) {
     const run = plan(args);
