@@ -10,12 +10,13 @@ import { apiCall } from '../support/api.ts';
 import { removeDir } from '../support/temp-dir.ts';
 
 const CHAT = 'ytchat';
+const ADMIN_TOKEN = 'an-admin-token-of-at-least-32-bytes!';
 let server: TestServer;
 let watcher: TestClient;
 
 before(async () => {
   // A page of at most 3 lines, so paging shows with a few.
-  server = await startTestServer(['--replay-max', '3']);
+  server = await startTestServer(['--replay-max', '3', '--admin-token', ADMIN_TOKEN]);
   watcher = await chatter(server, 'watcher', {}, CHAT);
 });
 after(async () => {
@@ -171,6 +172,33 @@ test('moderators: the granted ones, paged, for moderators only', async () => {
   assert.deepEqual(listed[0], { kind: 'youtube#liveChatModerator', id: `${CHAT}.${ids[0]}`, snippet: { liveChatId: CHAT, moderatorDetails: { channelId: ids[0] } } });
 
   assert.deepEqual(reasonOf(await refusal(viewer.api.liveChatModerators.list({ liveChatId: CHAT, part: ['snippet'] }))), [403, 403, 'global', 'forbidden']);
+});
+
+test("the host site's subscription notices are YouTube's membership events; a raid stays text", async () => {
+  const reader = await client('reader');
+  const read = (pageToken?: string) => reader.api.liveChatMessages.list({ liveChatId: 'members', part: ['snippet'], maxResults: 200, ...(pageToken === undefined ? {} : { pageToken }) });
+  let token = (await read()).data.nextPageToken!;
+  const dana = { id: 'u1', name: 'Dana' };
+  for (const notice of [
+    { kind: 'sub', user: dana, system: 'Dana subscribed.', plan: '1000' },
+    { kind: 'resub', user: dana, system: 'Dana subscribed for 7 months!', text: 'hello chat', months: 7, plan: '2000' },
+    { kind: 'submysterygift', user: dana, system: 'Dana gifts 5 subs!', count: 5, plan: '1000' },
+    { kind: 'raid', user: dana, system: '3 raiders from Dana have joined!', viewers: 3 },
+  ]) {
+    assert.equal((await apiCall(server.url, 'POST', '/api/streams/members/notices', ADMIN_TOKEN, notice)).status, 201);
+  }
+  const items: youtube_v3.Schema$LiveChatMessage[] = [];
+  for (let page = 0; page < 2; page++) {
+    const next = await read(token);
+    items.push(...next.data.items!);
+    token = next.data.nextPageToken!;
+  }
+  const [sub, resub, gifts, raid] = items.map((m) => m.snippet!);
+  assert.deepEqual([sub!.type, sub!.newSponsorDetails, sub!.displayMessage, sub!.authorChannelId], ['newSponsorEvent', { memberLevelName: '1000', isUpgrade: false }, 'Dana subscribed.', 'u1']);
+  assert.deepEqual([resub!.type, resub!.memberMilestoneChatDetails, resub!.displayMessage], ['memberMilestoneChatEvent', { memberLevelName: '2000', memberMonth: 7, userComment: 'hello chat' }, 'Dana subscribed for 7 months! hello chat']);
+  assert.deepEqual([gifts!.type, gifts!.membershipGiftingDetails], ['membershipGiftingEvent', { giftMembershipsCount: 5, giftMembershipsLevelName: '1000' }]);
+  assert.deepEqual([raid!.type, raid!.textMessageDetails, raid!.newSponsorDetails], ['textMessageEvent', { messageText: '3 raiders from Dana have joined!' }, undefined]);
+  assert.equal(resub!.textMessageDetails, undefined, 'an event carries its own details only');
 });
 
 test('requests the client would not send: refused in the same envelope', async () => {

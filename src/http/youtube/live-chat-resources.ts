@@ -2,6 +2,7 @@ import type { Message, User } from '../../protocol/types.ts';
 import type { LiveChatMessage } from './youtube-schemas.ts';
 import { resourceId } from './resource-ids.ts';
 import { YouTubeError } from './youtube-errors.ts';
+import { membershipEvent } from './membership-events.ts';
 
 // Chorus objects as YouTube's live-chat resources (the mapping table is in
 // docs/youtube.md). A user id is a channelId; roles are the is* flags.
@@ -30,22 +31,23 @@ export function authorDetails(user: User): NonNullable<LiveChatMessage['authorDe
 }
 
 /**
- * A line as a textMessageEvent. A host site's notice (sub, raid...) is one
- * too, showing its sentence; a reply or an announcement shows its text (YouTube
- * has neither).
+ * A line as a textMessageEvent; a host site's subscription notice as its
+ * membership event (membership-events.ts), any other notice (a gift to one
+ * user, a raid) as text showing its sentence. A reply or an announcement
+ * shows its text (YouTube has neither).
  */
 export function liveChatMessage(message: Message, parts: ReadonlySet<string>): LiveChatMessage {
   const item: LiveChatMessage = { kind: 'youtube#liveChatMessage', id: resourceId(message.stream, message.id) };
   if (parts.has('snippet')) {
     const display = message.notice === undefined ? message.text : `${message.notice.system} ${message.text}`.trim();
+    const event = message.notice === undefined ? undefined : membershipEvent(message.notice, message.text);
     item.snippet = {
-      type: 'textMessageEvent',
       liveChatId: message.stream,
       authorChannelId: message.user.id,
       publishedAt: new Date(message.ts).toISOString(),
       hasDisplayContent: true,
       displayMessage: display,
-      textMessageDetails: { messageText: message.text === '' ? display : message.text },
+      ...(event ?? { type: 'textMessageEvent', textMessageDetails: { messageText: message.text === '' ? display : message.text } }),
     };
   }
   if (parts.has('authorDetails')) item.authorDetails = authorDetails(message.user);

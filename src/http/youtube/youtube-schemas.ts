@@ -67,13 +67,16 @@ export const LiveChatMessage = Type.Object({
   kind: Type.Literal('youtube#liveChatMessage'),
   id: Type.String(),
   snippet: Type.Optional(Type.Object({
-    type: Type.Literal('textMessageEvent'),
+    type: Type.Union([Type.Literal('textMessageEvent'), Type.Literal('newSponsorEvent'), Type.Literal('memberMilestoneChatEvent'), Type.Literal('membershipGiftingEvent')]),
     liveChatId: Type.String(),
     authorChannelId: Type.String(),
     publishedAt: Type.String({ format: 'date-time' }),
     hasDisplayContent: Type.Boolean(),
     displayMessage: Type.String(),
-    textMessageDetails: Type.Object({ messageText: Type.String() }),
+    textMessageDetails: Type.Optional(Type.Object({ messageText: Type.String() })),
+    newSponsorDetails: Type.Optional(Type.Object({ memberLevelName: Type.String(), isUpgrade: Type.Boolean() })),
+    memberMilestoneChatDetails: Type.Optional(Type.Object({ memberLevelName: Type.String(), memberMonth: Type.Integer(), userComment: Type.String() })),
+    membershipGiftingDetails: Type.Optional(Type.Object({ giftMembershipsCount: Type.Integer(), giftMembershipsLevelName: Type.String() })),
   })),
   authorDetails: Type.Optional(AuthorDetails),
 });
