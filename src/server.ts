@@ -51,6 +51,7 @@ import { ImageSets } from './chat/image-sets.ts';
 import { ImageOrigins } from './chat/image-urls.ts';
 import { registerNoticeRoutes } from './http/notice-routes.ts';
 import { registerRecentMessagesRoutes } from './http/recent-messages-routes.ts';
+import { registerYouTubeApi } from './http/youtube/youtube-api.ts';
 import { historicalLine } from './transports/irc/historical-lines.ts';
 import { resolveIdentities } from './http/request-identity.ts';
 import { StreamAnalytics } from './analytics/stream-analytics.ts';
@@ -207,6 +208,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
   registerNoticeRoutes(app, notices);
   registerRecentMessagesRoutes(app, { history: broker, readLimits, historicalLine });
+  registerYouTubeApi(app, { chat, moderation, broker, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes, logger });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
   registerReportReviewRoutes(app, { queue: reports, moderation, log });
   const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });

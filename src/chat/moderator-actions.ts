@@ -68,7 +68,7 @@ export class ModeratorActions {
           // Deleting a deleted message again is acknowledged (and announced again), as before.
           if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return;
         }
-        throw new ChatError('invalid', 'no such message in this stream');
+        throw new NoSuchMessage();
       }
       case 'timeout':
       case 'ban': {
@@ -240,6 +240,13 @@ export class ModeratorActions {
 
   #assertBroadcaster(actor: Identity, stream: string): void {
     if (!rolesIn(actor, stream).includes('broadcaster')) throw new ChatError('forbidden', 'only the broadcaster of this stream may grant or revoke roles');
+  }
+}
+
+/** A delete of a line the stream does not hold (or no longer shows): `invalid`, told apart by the YouTube layer (liveChatMessageNotFound). */
+export class NoSuchMessage extends ChatError {
+  constructor() {
+    super('invalid', 'no such message in this stream');
   }
 }
 

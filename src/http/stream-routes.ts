@@ -4,13 +4,14 @@ import { Type } from 'typebox';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { StreamSettings } from '../chat/stream-settings.ts';
 import { delayCutoff, olderThan } from './delayed-history.ts';
+import { pollPage } from './poll-page.ts';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
 import { readStreamState, type StreamStateSources } from '../chat/stream-state.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { BrokerHistory } from '../broker/broker.ts';
 import { ChatError } from '../protocol/errors.ts';
 import { rulesOf, type ModAction } from '../protocol/client-frames.ts';
-import { MessageId, Modes, ModesChange, RulesChange, SendText, StreamName, UserId } from '../protocol/schemas.ts';
+import { FRAME_FIELDS, MessageId, Modes, ModesChange, RulesChange, StreamName, UserId } from '../protocol/schemas.ts';
 import type { HistoryReadLimits } from './history-read-limits.ts';
 import * as S from './schemas.ts';
 
@@ -26,6 +27,10 @@ export interface StreamRoutesDeps extends StreamStateSources {
   /** The stream's chat delay cuts what readers other than moderators get (delayed-history.ts). */
   settings: StreamSettings;
 }
+
+// The v1 send frame's own fields: a reply's parent and an announcement's colour are checked as over the WebSocket.
+const { text, parent, announce } = FRAME_FIELDS.send;
+const SendBody = Type.Object({ text, parent, announce });
 
 const MessagesQuery = Type.Object(
   {
@@ -49,11 +54,12 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       tags: ['chat'],
       security: S.bearer,
       params: S.StreamParams,
-      body: Type.Object({ text: SendText }),
+      body: SendBody,
       response: { 201: S.Accepted, '4xx': S.Refusal, '5xx': S.Refusal },
     },
   }, async (request, reply) => {
-    const accepted = await d.chat.send(request.identity, request.params.s, request.body.text);
+    const { text, parent, announce } = request.body;
+    const accepted = await d.chat.send(request.identity, request.params.s, text, { parent, announce });
     return reply.code(201).send(accepted);
   });
 
@@ -88,19 +94,7 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       return { messages, next, pollingIntervalMillis };
     }
     if (to !== undefined) throw new ChatError('invalid', 'to needs from');
-    const read = after === undefined ? await d.broker.latest(s, limit) : await d.broker.since(s, after, limit);
-    const cutoff = await delayCutoff(d.settings, d.moderation, identity, s, Date.now());
-    const shown = cutoff === undefined ? read.messages : olderThan(read.messages, cutoff);
-    if (shown.length < read.messages.length) {
-      // Cut by the chat delay: the next poll starts before the first line held back.
-      return { messages: shown, next: shown.length > 0 ? shown[shown.length - 1]!.seq : read.messages[0]!.seq - 1, pollingIntervalMillis };
-    }
-    const page = read;
-    const last = page.messages.length > 0 ? page.messages[page.messages.length - 1]!.seq : undefined;
-    // A full page means more may follow at once; otherwise the client is caught up to the stream's newest seq
-    // (also when `after` was beyond it: clamped, or the poller would wait for seqs the stream never reaches).
-    const next = last !== undefined && page.messages.length === limit ? last : page.lastSeq;
-    return { messages: page.messages, next, pollingIntervalMillis };
+    return { ...await pollPage(d, identity, s, after, limit), pollingIntervalMillis };
   });
 
   app.get('/api/streams/:s', {

@@ -17,10 +17,14 @@ interface Schema {
   minLength?: number;
   minimum?: number;
   pattern?: string;
+  items?: Schema;
+  minItems?: number;
+  example?: unknown;
+  examples?: unknown[];
 }
 interface Operation {
   security?: Array<Record<string, string[]>>;
-  parameters?: Array<{ in: string; name: string; schema: Schema }>;
+  parameters?: Array<{ in: string; name: string; required?: boolean; example?: unknown; schema: Schema }>;
   requestBody?: { content: Record<string, { schema: Schema }> };
 }
 interface OpenApi {
@@ -45,6 +49,9 @@ after(() => server?.stop());
 function sample(schema: Schema | undefined, where: string): unknown {
   if (schema === undefined) return undefined;
   if ('const' in schema) return schema.const;
+  // A value the schema's author gave (OpenAPI 3.0 keeps the first of `examples` as `example`).
+  if (schema.example !== undefined) return schema.example;
+  if (schema.examples !== undefined) return schema.examples[0];
   if (schema.enum !== undefined) return schema.enum[0];
   const options = schema.anyOf ?? schema.oneOf;
   if (options !== undefined) return sample(options[0], where);
@@ -52,7 +59,7 @@ function sample(schema: Schema | undefined, where: string): unknown {
     case 'object':
       return Object.fromEntries((schema.required ?? []).map((key) => [key, sample(schema.properties?.[key], `${where}.${key}`)]));
     case 'array':
-      return [];
+      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items, `${where}[]`));
     case 'integer':
     case 'number':
       return schema.minimum ?? 1;
@@ -89,7 +96,12 @@ test('every operation that needs a token declares security, and no other does', 
       if (op === undefined) continue;
       const name = `${method.toUpperCase()} ${template}`;
       const params = new Map((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, p.schema]));
-      const path = template.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(sample(params.get(key), `${name} {${key}}`))));
+      const query = new URLSearchParams();
+      for (const p of (op.parameters ?? []).filter((q) => q.in === 'query' && q.required === true)) {
+        // The document moves a parameter's own example beside its schema.
+        for (const value of [p.example ?? sample(p.schema, `${name} ?${p.name}`)].flat()) query.append(p.name, String(value));
+      }
+      const path = template.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(sample(params.get(key), `${name} {${key}}`)))) + (query.size > 0 ? `?${query}` : '');
       const body = sample(op.requestBody?.content['application/json']?.schema, `${name} body`);
       const security = op.security ?? doc.security ?? [];
       for (const requirement of security) {
