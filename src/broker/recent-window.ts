@@ -3,6 +3,7 @@ import type { Message } from '../protocol/types.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { busChannel, streamKey } from '../redis/stream-keys.ts';
+import { TurnGroups } from './turn-groups.ts';
 
 export interface RecentWindowOptions extends RedisSeamOptions {
   /** Publish with SPUBLISH (sharded pub/sub), as the bus subscribes. */
@@ -22,6 +23,19 @@ export interface RecentWindowOptions extends RedisSeamOptions {
  */
 export const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 
+// The most messages one stamp script takes: its run blocks Redis, so a group
+// stays well under a millisecond there (each message is a few list and pub/sub
+// commands). A burst's turn with more sends makes several groups.
+const MAX_STAMP_GROUP = 64;
+
+/** A message on its way to its stamp: kept and published, or (sampled) only stamped. */
+interface Stampable {
+  message: Omit<Message, 'seq'>;
+  keep: boolean;
+  /** Where a stream with no counter starts (ClusterBroker reads it from the log); undefined: not known yet. */
+  floor?: number | undefined;
+}
+
 /** A stream's window as one read saw it. */
 export interface WindowSnapshot {
   /** The stream's seq counter; 0 if Redis has none. */
@@ -32,10 +46,15 @@ export interface WindowSnapshot {
   from: number;
 }
 
-// KEYS: seq counter, recent list, recent-from, and (only to stamp once) the message's once-key.
-// ARGV: floor ('' = not known yet), payload before and after the seq,
-// '1' to keep and publish it ('0': sampled, only stamped), capacity, idle ms,
-// bus channel, '1' for SPUBLISH, and the once-key's lifetime in ms.
+// Stamps a group of one stream's messages (group commit: the sends a gateway
+// took in during one turn) in order.
+// KEYS: seq counter, recent list, recent-from, and (only to stamp a group of
+// one once) the message's once-key.
+// ARGV: floor ('' = not known yet), capacity, idle ms, bus channel, '1' for
+// SPUBLISH, the once-key's lifetime in ms (or ''), then for each message:
+// '1' to keep and publish it ('0': sampled, only stamped), and the payload
+// before and after the seq.
+// Replies the seqs in order; false when Redis has no counter and no floor.
 // Stamping, keeping and publishing in one script is what makes the bus carry
 // a stream's messages in seq order across gateways, and what makes every
 // published message readable from the window the moment it is published.
@@ -43,28 +62,33 @@ export interface WindowSnapshot {
 // a line from another region arriving twice takes one seq (src/regions/).
 const STAMP = new LuaScript(`
 if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
-local seq
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  seq = redis.call('INCR', KEYS[1])
-elseif ARGV[1] == '' then
-  return false
-else
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[1] == '' then return false end
   redis.call('SET', KEYS[1], ARGV[1])
-  seq = redis.call('INCR', KEYS[1])
 end
-if ARGV[4] == '1' then
-  local payload = ARGV[2] .. seq .. ARGV[3]
-  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[3], seq) end
-  if redis.call('RPUSH', KEYS[2], payload) > tonumber(ARGV[5]) then
-    local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
-    redis.call('SET', KEYS[3], oldest[3] + 1)
+local capacity = tonumber(ARGV[2])
+local seqs = {}
+local kept = false
+for i = 7, #ARGV, 3 do
+  local seq = redis.call('INCR', KEYS[1])
+  seqs[#seqs + 1] = seq
+  if ARGV[i] == '1' then
+    local payload = ARGV[i + 1] .. seq .. ARGV[i + 2]
+    if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[3], seq) end
+    if redis.call('RPUSH', KEYS[2], payload) > capacity then
+      local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
+      redis.call('SET', KEYS[3], oldest[3] + 1)
+    end
+    if ARGV[5] == '1' then redis.call('SPUBLISH', ARGV[4], payload) else redis.call('PUBLISH', ARGV[4], payload) end
+    kept = true
   end
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-  redis.call('PEXPIRE', KEYS[3], ARGV[6])
-  if ARGV[8] == '1' then redis.call('SPUBLISH', ARGV[7], payload) else redis.call('PUBLISH', ARGV[7], payload) end
 end
-if KEYS[4] then redis.call('SET', KEYS[4], seq, 'PX', ARGV[9]) end
-return seq
+if kept then
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+end
+if KEYS[4] then redis.call('SET', KEYS[4], seqs[1], 'PX', ARGV[6]) end
+return seqs
 `);
 
 // KEYS: recent list. ARGV: the ids.
@@ -93,6 +117,8 @@ return removed
 export class RecentWindow {
   readonly #client: RedisClient;
   readonly #o: Required<RecentWindowOptions>;
+  /** Stamps asked for in this turn, per stream (and floor), sent as one script call after it (group commit). */
+  readonly #groups: TurnGroups<Stampable, number | null>;
   /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
   readonly #reads = new Map<string, Promise<WindowSnapshot>>();
 
@@ -104,6 +130,11 @@ export class RecentWindow {
   private constructor(client: RedisClient, options: RecentWindowOptions) {
     this.#client = client;
     this.#o = { ...RECENT_WINDOW, ...options };
+    // A group's messages share their stream and floor (its key).
+    this.#groups = new TurnGroups(async (_key, group) => {
+      const seqs = await this.#stamp(group[0]!.message.stream, group, group[0]!.floor, undefined);
+      return seqs === null || seqs === 'duplicate' ? group.map(() => null) : seqs;
+    }, MAX_STAMP_GROUP);
   }
 
   /**
@@ -111,17 +142,17 @@ export class RecentWindow {
    * keeps and publishes the message. Resolves null when Redis has no counter
    * for the stream and no `floor` was given: the caller reads one and asks again.
    */
-  async stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
-    const seq = await this.#stamp(message, keep, floor, undefined);
-    return seq === 'duplicate' ? null : seq;
+  stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
+    return this.#groups.add(`${floor ?? ''}:${message.stream}`, { message, keep, floor });
   }
 
   /**
    * `stamp`, once per message id for `onceMs`: a message already stamped
    * within it answers 'duplicate' and is neither kept nor published again.
    */
-  stampOnce(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number): Promise<number | null | 'duplicate'> {
-    return this.#stamp(message, keep, floor, onceMs);
+  async stampOnce(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number): Promise<number | null | 'duplicate'> {
+    const seqs = await this.#stamp(message.stream, [{ message, keep }], floor, { key: this.#onceKey(message.stream, message.id), ms: onceMs });
+    return seqs === 'duplicate' || seqs === null ? seqs : seqs[0]!;
   }
 
   /** Lets a message be stamped again (it was stamped once, then the log refused it). */
@@ -165,18 +196,20 @@ export class RecentWindow {
     return { seq: seq === null ? 0 : Number(seq), messages, from: start };
   }
 
-  async #stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number | undefined): Promise<number | null | 'duplicate'> {
-    const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
-    const keys = this.#keys(message.stream);
+  /** One script call for a group of one stream's messages: their seqs in order, null without a counter, 'duplicate' for a once-key already set. */
+  async #stamp(stream: string, group: readonly Stampable[], floor: number | undefined, once: { key: string; ms: number } | undefined): Promise<number[] | null | 'duplicate'> {
+    const keys = this.#keys(stream);
     const scriptKeys = [keys.seq, keys.recent, keys.from];
-    const args = [floor === undefined ? '' : String(floor), before, after, keep ? '1' : '0', String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, message.stream), this.#o.sharded ? '1' : '0'];
-    if (onceMs !== undefined) {
-      scriptKeys.push(this.#onceKey(message.stream, message.id));
-      args.push(String(onceMs));
+    if (once !== undefined) scriptKeys.push(once.key);
+    const args = [floor === undefined ? '' : String(floor), String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, stream), this.#o.sharded ? '1' : '0', once === undefined ? '' : String(once.ms)];
+    for (const { message, keep } of group) {
+      const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
+      args.push(keep ? '1' : '0', before, after);
     }
-    const seq = await this.#run(STAMP.run(this.#client, scriptKeys, args));
-    if (seq === null) return null;
-    return Number(seq) === -1 ? 'duplicate' : Number(seq);
+    const reply = await this.#run(STAMP.run(this.#client, scriptKeys, args));
+    if (reply === null) return null;
+    if (Number(reply) === -1) return 'duplicate';
+    return (reply as unknown[]).map(Number);
   }
 
   #onceKey(stream: string, id: string): string {

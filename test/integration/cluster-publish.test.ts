@@ -172,6 +172,37 @@ describe('ClusterLog reads: Kafka below the window, the window above', () => {
     assert.deepEqual((await log.since(stream, 0, 10)).messages, []);
   });
 
+  test('sends of one stream in the same turn are stamped by one script call per 64 (group commit), in the order they were made', async () => {
+    const stream = `s-${randomUUID()}`;
+    const window = await openWindow(1_000);
+    const events = await watch(stream);
+    await window.stamp(draft(stream, 'first'), true, 0);
+    const watcher = redis.duplicate();
+    await watcher.connect();
+    const calls: string[] = [];
+    const marker = `${prefix}{${stream}}:monitor-marker`;
+    let markerSeen: () => void = () => {};
+    const markerArrived = new Promise<void>((resolve) => (markerSeen = resolve));
+    try {
+      await watcher.monitor((line) => {
+        if (line.includes(marker)) markerSeen();
+        else if (line.includes(stream) && /\] "(evalsha|eval)"/i.test(line)) calls.push(line);
+      });
+      // Every third one sampled: stamped, never kept nor published.
+      const seqs = await Promise.all(Array.from({ length: 100 }, (_, i) => window.stamp(draft(stream, `line ${i}`), i % 3 !== 0, undefined)));
+      assert.deepEqual(seqs, Array.from({ length: 100 }, (_, i) => i + 2));
+      await redis.get(marker);
+      await Promise.race([markerArrived, new Promise((_, reject) => setTimeout(() => reject(new Error('MONITOR never showed the marker')), 5_000).unref())]);
+      assert.equal(calls.length, 2, calls.join('\n'));
+    } finally {
+      watcher.destroy();
+    }
+    const kept = Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => i + 2);
+    await eventually(() => events.length === kept.length + 1, 'the kept lines on the bus');
+    assert.deepEqual(events.map((e) => (e.kind === 'msg' ? e.message.seq : -1)), [1, ...kept], 'the bus carries the kept ones in seq order');
+    assert.deepEqual(seqsOf((await window.read(stream)).messages), [1, ...kept]);
+  });
+
   test('reads of one stream asked for in the same turn share one Redis round trip and see what was stamped before them', async () => {
     const stream = `s-${randomUUID()}`;
     const window = await openWindow();
