@@ -52,6 +52,10 @@ export class MemoryState implements StateStore {
     return this.#lines.check(check);
   }
 
+  async firstSeen(stream: string, userId: string, now: number): Promise<number | null> {
+    return this.#lines.firstSeen(stream, userId, now);
+  }
+
   async noteSighting(sighting: Sighting): Promise<void> {
     this.#lines.note(sighting);
   }
