@@ -21,6 +21,9 @@ import { SqliteLog } from './log/sqlite-log.ts';
 import { SqliteLogTail } from './log/sqlite-log-tail.ts';
 import { KafkaReportQueue } from './reports/kafka-report-queue.ts';
 import type { ReportQueue } from './reports/report-queue.ts';
+import { KafkaModlog } from './modlog/kafka-modlog.ts';
+import type { ModlogStore } from './modlog/modlog-store.ts';
+import { SqliteModlog } from './modlog/sqlite-modlog.ts';
 import { SqliteReportQueue } from './reports/sqlite-report-queue.ts';
 import { DataDirLock } from './process/data-dir-lock.ts';
 import { MemoryState } from './state/memory-state.ts';
@@ -41,6 +44,8 @@ export interface Seams {
   broker: Broker;
   tail: LogTail;
   reports: ReportQueue;
+  /** The audit log of moderator actions. */
+  modlog: ModlogStore;
   /** The analytics consumer's group: its counts live in this process, so in cluster mode each gateway reads every stream in a group of its own. */
   analyticsGroup: string;
   /** Registers what to do when the live bus may have lost events (Redis came back): re-read the log. */
@@ -85,14 +90,15 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
   const viewers = new ExactViewerCounter();
   const tail = new SqliteLogTail(log);
   const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
+  const modlog = new SqliteModlog(join(config.dataDir, 'modlog.db'), modlogBounds(config));
   const parts: SeamParts = {
-    mode: 'embedded', log, state, bus, viewers, tail, reports,
+    mode: 'embedded', log, state, bus, viewers, tail, reports, modlog,
     broker: new EmbeddedBroker(log, bus, { onPublishError: (err) => logger.error({ err }, 'publish failed') }),
     analyticsGroup: 'analytics',
     onBusGap: () => {}, // the in-process bus loses nothing
   };
   return withShutdown(parts, async () => {
-    await Promise.all([reports.close(), bus.close(), state.close(), viewers.close()]);
+    await Promise.all([reports.close(), modlog.close(), bus.close(), state.close(), viewers.close()]);
     await log.close();
     lock.release();
   });
@@ -125,6 +131,11 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       writeTimeoutMs: config.kafkaAppendTimeoutMs,
       maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax, onError: onError('kafka-reports'),
     }));
+    const modlog = await open(KafkaModlog.open({
+      ...modlogBounds(config), maxTotal: config.modlogMemoryMax,
+      brokers: config.kafkaBrokers, topic: `${config.kafkaTopic}.modlog`, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas,
+      writeTimeoutMs: config.kafkaAppendTimeoutMs, onError: onError('kafka-modlog'),
+    }));
     const window = await open(RecentWindow.connect({ ...redis, sharded: config.redisShardedPubsub, onError: onError('redis-window') }));
     const log = new ClusterLog(kafka, window);
     const state = await open(RedisState.connect({ ...redis, showOrdering: config.region !== '', onError: onError('redis-state') }));
@@ -146,7 +157,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       await open(Promise.resolve(followPeers(config, cluster, clock, onError('region-lines'))));
     }
     const parts: SeamParts = {
-      mode: 'cluster', log, state, bus, viewers, tail, reports, broker,
+      mode: 'cluster', log, state, bus, viewers, tail, reports, modlog, broker,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };
@@ -169,6 +180,11 @@ function followPeers(config: Config, cluster: ClusterBroker, clock: HybridClock,
     tail: (topic) => new KafkaLogTail({ brokers: config.kafkaBrokers, topic }),
     intake: cluster, clock, onError,
   });
+}
+
+/** The audit log's age and per-stream bounds, the same in both modes. */
+function modlogBounds(config: Config): { retentionMs: number; maxPerStream: number; now: () => number } {
+  return { retentionMs: config.modlogRetentionMs, maxPerStream: config.modlogMaxPerStream, now: Date.now };
 }
 
 /** Opens two seams at once; each one that opened is registered (so it is closed on failure) before a failure is thrown. */

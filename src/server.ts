@@ -19,6 +19,8 @@ import { Sightings } from './chat/sightings.ts';
 import { StreamSettings } from './chat/stream-settings.ts';
 import { ModeratorActions } from './chat/moderator-actions.ts';
 import { ModeratorRateLimit } from './chat/moderator-rate-limit.ts';
+import { ModlogRecorder } from './chat/modlog-recorder.ts';
+import { registerModlogRoutes } from './http/modlog-routes.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
 import { RATE_PUBLISH_INTERVAL_MS, Sampler } from './chat/sampler.ts';
 import { HotStreamAdmission } from './chat/hot-stream-admission.ts';
@@ -108,7 +110,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   });
   const adminListener = new AdminListener();
   closers.add('admin listener', () => adminListener.close());
-  const { log, state, bus, viewers, broker, tail, reports } = seams;
+  const { log, state, bus, viewers, broker, tail, reports, modlog } = seams;
   const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const sampling = sampler.forFanout(now);
@@ -136,7 +138,9 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
-  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
+  // One recorder for every moderator action, whichever transport asked for it.
+  const recorder = new ModlogRecorder({ store: modlog, history: broker, bus, now, logger });
+  const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, modlog: recorder, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
   // Redis pub/sub keeps nothing while a gateway is cut off: refill its streams from the broker's history.
   seams.onBusGap(() => hub.resync());
   const limits: Limits = {
@@ -210,7 +214,8 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerRecentMessagesRoutes(app, { history: broker, readLimits, historicalLine });
   registerYouTubeApi(app, { chat, moderation, broker, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes, logger });
   registerReportRoutes(app, { intake, queue: reports, moderation, onReported: () => metrics.reportsReceived.inc() });
-  registerReportReviewRoutes(app, { queue: reports, moderation, log });
+  registerReportReviewRoutes(app, { queue: reports, moderation, log, modlog: recorder });
+  registerModlogRoutes(app, { moderation, modlog, history: broker, state, now });
   const sse = registerSse(app, { ...sessionDeps, budget, historyDefault: config.historyDefault });
   closers.add('sse', () => sse.close());
   registerPageRoutes(app, { assetsDir: WEB_ASSETS_DIR, dev: config.dev, imageSources: imageOrigins.cspSources(), liveStreams: (limit) => hub.liveStreams(limit), logger });

@@ -1,3 +1,4 @@
+import type { ModlogEntry } from '../protocol/modlog-entry.ts';
 import type { Emote, Message, Role, StateChange } from '../protocol/types.ts';
 import type { BusEvent, HeldView, ReviewOutcome } from './bus.ts';
 
@@ -12,6 +13,7 @@ const CLEAR = 2;
 const STATE = 3;
 const HELD = 4;
 const REVIEWED = 5;
+const MODLOG = 6;
 
 /**
  * What a line may carry besides chat (replies, announcements, notices; the
@@ -28,7 +30,8 @@ type Tuple =
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
   | [typeof STATE, StateChange]
   | [typeof HELD, HeldView]
-  | [typeof REVIEWED, string, string, string, ReviewOutcome, number?];
+  | [typeof REVIEWED, string, string, string, ReviewOutcome, number?]
+  | [typeof MODLOG, ModlogEntry];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -51,6 +54,8 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
       const [, id, user, text, outcome, seq] = tuple;
       return seq === undefined ? { kind: 'reviewed', id, user, text, outcome } : { kind: 'reviewed', id, user, text, outcome, seq };
     }
+    case MODLOG:
+      return { kind: 'modlog', entry: tuple[1] };
     default:
       throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
   }
@@ -70,6 +75,8 @@ function toTuple(event: BusEvent): Tuple {
       return [HELD, event.held];
     case 'reviewed':
       return event.seq === undefined ? [REVIEWED, event.id, event.user, event.text, event.outcome] : [REVIEWED, event.id, event.user, event.text, event.outcome, event.seq];
+    case 'modlog':
+      return [MODLOG, event.entry];
   }
 }
 

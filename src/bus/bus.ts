@@ -1,3 +1,4 @@
+import type { ModlogEntry } from '../protocol/modlog-entry.ts';
 import type { Emote, Message, StateChange, User } from '../protocol/types.ts';
 
 /** A held line as moderators see it (the v1 `held` frame). */
@@ -25,7 +26,9 @@ export type BusEvent =
   /** A line held for review: for the stream's moderators only. */
   | { kind: 'held'; held: HeldView }
   /** What became of a held line: for the stream's moderators and its author (`user`). */
-  | { kind: 'reviewed'; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number };
+  | { kind: 'reviewed'; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number }
+  /** A moderator action, as the audit log recorded it: for the stream's moderators only. */
+  | { kind: 'modlog'; entry: ModlogEntry };
 
 export type BusHandler = (stream: string, event: BusEvent) => void;
 

@@ -17,6 +17,8 @@ import type { HeldView } from '../bus/bus.ts';
 import { retractMessages } from './retraction.ts';
 import { assertEmpowered, assertMayActOn, hasPowers, type Member, type TargetedAction } from './moderation-hierarchy.ts';
 import { asRefusal, backendError } from './backend-error.ts';
+import type { ModlogRecorder } from './modlog-recorder.ts';
+import { modlogInputOf } from './modlog-input.ts';
 
 export interface ModeratorActionsDeps {
   state: StateStore;
@@ -37,6 +39,8 @@ export interface ModeratorActionsDeps {
   clear: { windowMs: number; maxLines: number };
   /** Where a backing service's failure is logged; the caller gets only its reference (backend-error.ts). */
   logger: Logger;
+  /** Every action that took effect is recorded here, once, whatever transport asked for it. */
+  modlog: Pick<ModlogRecorder, 'record'>;
 }
 
 /**
@@ -55,10 +59,13 @@ export class ModeratorActions {
   async apply(identity: Identity | null, stream: string, action: ModAction): Promise<void> {
     this.#d.writeLimit.check(identity);
     const actor = await this.authorize(identity, stream);
-    await this.#backed(() => this.#act(actor, stream, action));
+    const touched = await this.#backed(() => this.#act(actor, stream, action));
+    // Role changes are recorded where every road to them meets (#storeRoles), and only when something changed.
+    if (action.action !== 'grant' && action.action !== 'revoke') await this.#d.modlog.record(actor, stream, modlogInputOf(action, touched));
   }
 
-  async #act(actor: Identity, stream: string, action: ModAction): Promise<void> {
+  /** Does the action; returns the user it reached as the stream knows them (a line's author, a named user's name), for the audit log. */
+  async #act(actor: Identity, stream: string, action: ModAction): Promise<Touched> {
     const d = this.#d;
     switch (action.action) {
       case 'delete': {
@@ -66,23 +73,24 @@ export class ModeratorActions {
         if (message !== undefined) {
           assertMayActOn('delete', memberOf(actor, stream), await this.#member(stream, message.user.id, message.user.badges));
           // Deleting a deleted message again is acknowledged (and announced again), as before.
-          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return;
+          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return message.user;
         }
         throw new NoSuchMessage();
       }
       case 'timeout':
       case 'ban': {
         const seconds = action.action === 'timeout' ? action.seconds : undefined;
-        await this.#assertMayTarget(action.action, actor, stream, action.user);
+        const target = await this.#assertMayTarget(action.action, actor, stream, action.user);
         await d.state.setBan(stream, action.user, { until: seconds === undefined ? null : d.now() + seconds * 1000 });
         await d.log.retractUser(stream, action.user, this.#clearBounds());
         await d.bus.publish(stream, { kind: 'clear', user: action.user, reason: action.action, seconds });
-        return;
+        return target;
       }
-      case 'unban':
-        await this.#assertMayTarget('unban', actor, stream, action.user);
+      case 'unban': {
+        const target = await this.#assertMayTarget('unban', actor, stream, action.user);
         await d.state.removeBan(stream, action.user);
-        return;
+        return target;
+      }
       case 'modes': {
         const modes = await d.settings.setModes(stream, action.modes);
         await d.bus.publish(stream, { kind: 'state', state: { modes } });
@@ -92,13 +100,12 @@ export class ModeratorActions {
         await d.settings.setRules(stream, action.rules);
         return;
       case 'approve':
-        await d.chat.approveHeld(stream, action.id);
-        return;
+        return (await d.chat.approveHeld(stream, action.id)).user;
       case 'deny': {
         const held = d.held.take(stream, action.id, d.now());
         if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
         d.held.settle(held, 'denied');
-        return;
+        return held.user;
       }
       case 'pin': {
         const message = await d.lookup.displayable(stream, action.id);
@@ -108,7 +115,7 @@ export class ModeratorActions {
         if (action.seconds !== undefined) pin.until = at + action.seconds * 1000;
         await d.state.setPin(stream, pin);
         await d.bus.publish(stream, { kind: 'state', state: { pinned: pin } });
-        return;
+        return message.user;
       }
       case 'unpin':
         // Unpinning when nothing is pinned is acknowledged, as a mode set to its value is.
@@ -118,17 +125,21 @@ export class ModeratorActions {
       case 'grant':
       case 'revoke':
         this.#assertBroadcaster(actor, stream);
-        throwIfRefused(await this.#changeRole(stream, action.user, action.role, action.action === 'grant'));
+        throwIfRefused(await this.#changeRole(actor, stream, action.user, action.role, action.action === 'grant'));
         return;
     }
   }
 
-  /** Whether the actor may ban, time out or unban `userId` (moderation-hierarchy.ts). */
-  async #assertMayTarget(action: TargetedAction, actor: Identity, stream: string, userId: string): Promise<void> {
+  /** Whether the actor may ban, time out or unban `userId` (moderation-hierarchy.ts); the target as last seen in the stream, if they were. */
+  async #assertMayTarget(action: TargetedAction, actor: Identity, stream: string, userId: string): Promise<Touched> {
     const self = memberOf(actor, stream);
-    if (userId === actor.id) return assertMayActOn(action, self, self);
+    if (userId === actor.id) {
+      assertMayActOn(action, self, self);
+      return actor;
+    }
     const seen = await this.#d.log.newestOf(stream, userId);
     assertMayActOn(action, self, await this.#member(stream, userId, seen?.user.badges ?? []));
+    return seen?.user;
   }
 
   /**
@@ -153,29 +164,31 @@ export class ModeratorActions {
    */
   async changeRole(identity: Identity | null, stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
     this.#d.writeLimit.check(identity);
-    this.#assertBroadcaster(await this.authorize(identity, stream), stream);
-    return this.#backed(() => this.#changeRole(stream, userId, role, granting));
+    const actor = await this.authorize(identity, stream);
+    this.#assertBroadcaster(actor, stream);
+    return this.#backed(() => this.#changeRole(actor, stream, userId, role, granting));
   }
 
   /** The broadcaster replaces a user's granted roles (an empty list revokes them). */
   async setRoles(identity: Identity | null, stream: string, userId: string, roles: GrantableRole[]): Promise<void> {
     this.#d.writeLimit.check(identity);
-    this.#assertBroadcaster(await this.authorize(identity, stream), stream);
+    const actor = await this.authorize(identity, stream);
+    this.#assertBroadcaster(actor, stream);
     const outcome = await this.#backed(async () => {
       const current = (await this.#d.grants.list(stream)).get(userId) ?? [];
-      return this.#storeRoles(stream, userId, current, [...new Set(roles)]);
+      return this.#storeRoles(actor, stream, userId, current, [...new Set(roles)]);
     });
     throwIfRefused(outcome);
   }
 
-  async #changeRole(stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
+  async #changeRole(actor: Identity, stream: string, userId: string, role: GrantableRole, granting: boolean): Promise<RoleChange> {
     const current = (await this.#d.grants.list(stream)).get(userId) ?? [];
     if (current.includes(role) === granting) return 'unchanged';
-    return this.#storeRoles(stream, userId, current, granting ? [...current, role] : current.filter((r) => r !== role));
+    return this.#storeRoles(actor, stream, userId, current, granting ? [...current, role] : current.filter((r) => r !== role));
   }
 
   /** A role is never given to a banned user (as on Twitch); taking one away always works. */
-  async #storeRoles(stream: string, userId: string, current: readonly GrantableRole[], roles: GrantableRole[]): Promise<RoleChange> {
+  async #storeRoles(actor: Identity, stream: string, userId: string, current: readonly GrantableRole[], roles: GrantableRole[]): Promise<RoleChange> {
     const adds = roles.some((r) => !current.includes(r));
     if (adds && (await this.#d.state.getBan(stream, userId, this.#d.now()))?.until === null) return 'banned';
     try {
@@ -184,6 +197,8 @@ export class ModeratorActions {
       if (err instanceof GrantLimitError) return 'full';
       throw err;
     }
+    for (const role of roles) if (!current.includes(role)) await this.#d.modlog.record(actor, stream, { action: 'grant', user: { id: userId }, detail: role });
+    for (const role of current) if (!roles.includes(role)) await this.#d.modlog.record(actor, stream, { action: 'revoke', user: { id: userId }, detail: role });
     return 'changed';
   }
 
@@ -249,6 +264,9 @@ export class NoSuchMessage extends ChatError {
     super('invalid', 'no such message in this stream');
   }
 }
+
+/** The user an action reached, with their name when the stream knows it (for the audit log). */
+type Touched = { id: string; name: string } | undefined;
 
 function memberOf(identity: Identity, stream: string): Member {
   return { id: identity.id, roles: rolesIn(identity, stream) };

@@ -140,6 +140,9 @@ export const SETTINGS = {
   // Retention
   retentionMs: int('How long the log keeps messages (retention.ms of the Kafka topic when Chorus creates it).', 3 * 3_600_000, 60_000, 365 * DAY_MS),
   retentionMessagesPerStream: int('Most messages the log keeps (Kafka: indexes) per stream.', 100_000, 100, 100_000_000),
+  modlogRetentionMs: int('How long the audit log of moderator actions keeps an entry (retention.ms of its Kafka topic when Chorus creates it).', 30 * DAY_MS, 60_000, 365 * DAY_MS),
+  modlogMaxPerStream: int('Most audit log entries kept per stream; a new one beyond drops the oldest.', 10_000, 100, 1_000_000),
+  modlogMemoryMax: int('Cluster mode: audit log entries each gateway keeps in memory over all streams (about 300 bytes each); beyond, the stream written longest ago is forgotten until a restart reads the topic again.', 200_000, 1_000, 10_000_000),
 
   // Moderation (server-wide, on top of each stream's rules)
   blockedTerms: list('Terms refused in every stream (robust to look-alikes, leetspeak, spacing).'),

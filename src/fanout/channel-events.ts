@@ -53,6 +53,7 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
       return true;
     case 'held':
     case 'reviewed':
+    case 'modlog':
       // Not part of any flush: delivered at once, to their few viewers (moderator-frames.ts).
       return false;
   }

@@ -21,6 +21,16 @@ export function deliverReviewEvent(channel: Channel, event: ReviewEvent): void {
     for (const [viewer, viewerId] of channel.viewers) if (viewer.signedIn && viewerId === event.user) audience.add(viewer);
     for (const [viewer, joiner] of channel.joiners) if (viewer.signedIn && joiner.viewerId === event.user) audience.add(viewer);
   }
+  deliverNow(audience, content);
+}
+
+/** An audit log entry (the v1 `modlog` frame): to the stream's moderators only, at once, as a held line is. */
+export function deliverToModerators(channel: Channel, content: Extract<FrameContent, { kind: 'modlog' }>): void {
+  deliverNow(channel.moderators, content);
+}
+
+/** One frame, built once, to a few viewers, outside any flush. */
+function deliverNow(audience: ReadonlySet<Viewer>, content: FrameContent): void {
   if (audience.size === 0) return;
   const batch = new OutboundBatch([new OutboundFrame(content, 0, undefined)]);
   for (const viewer of audience) viewer.deliver(batch);

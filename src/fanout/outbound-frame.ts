@@ -1,4 +1,5 @@
 import type { HeldView, ReviewOutcome } from '../bus/bus.ts';
+import type { ModlogEntry } from '../protocol/modlog-entry.ts';
 import type { Message, Modes, StreamState, SystemNotice } from '../protocol/types.ts';
 
 /**
@@ -16,7 +17,9 @@ export type FrameContent =
   /** For moderators only (moderator-frames.ts). */
   | { kind: 'held'; stream: string; held: HeldView }
   /** For moderators and the held line's author. */
-  | { kind: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number };
+  | { kind: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: ReviewOutcome; seq?: number }
+  /** For moderators only: an audit log entry. */
+  | { kind: 'modlog'; stream: string; entry: ModlogEntry };
 
 /** One transport's form (JSON text, WebSocket bytes, an SSE event, IRC lines) of what many viewers are handed. */
 export interface Encoding<Shared, Form> {

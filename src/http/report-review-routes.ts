@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ModeratorActions } from '../chat/moderator-actions.ts';
+import type { ModlogRecorder } from '../chat/modlog-recorder.ts';
 import type { DurableLog } from '../log/log.ts';
 import { ChatError } from '../protocol/errors.ts';
 import type { ModAction } from '../protocol/client-frames.ts';
@@ -14,6 +15,8 @@ export interface ReportReviewDeps {
   queue: ReportQueue;
   moderation: ModeratorActions;
   log: DurableLog;
+  /** A resolution is recorded in the audit log (the delete, timeout or ban it led to is recorded by the action itself). */
+  modlog: Pick<ModlogRecorder, 'record'>;
 }
 
 // A stream's pending reports are at most this many (the list route's bound): one is found among them.
@@ -66,18 +69,22 @@ export function registerReportReviewRoutes(base: FastifyInstance, d: ReportRevie
     },
   }, async (request, reply) => {
     const { s: stream, id } = request.params;
-    await d.moderation.authorize(request.identity, stream);
+    const actor = await d.moderation.authorize(request.identity, stream);
     const report = await pending(stream, id);
     const { action, seconds = 600 } = request.body;
+    const message = await d.log.message(stream, report.messageId);
     if (action !== 'dismiss') {
-      const message = await d.log.message(stream, report.messageId);
       if (message === undefined && action !== 'delete') throw new ChatError('invalid', 'the reported line is gone; its author is unknown');
+      const reason = `report: ${report.reason}`;
       const modAction: ModAction | undefined = action === 'delete'
-        ? (message === undefined ? undefined : { action, id: report.messageId })
-        : action === 'timeout' ? { action, user: message!.user.id, seconds } : { action, user: message!.user.id };
+        ? (message === undefined ? undefined : { action, id: report.messageId, reason })
+        : action === 'timeout' ? { action, user: message!.user.id, seconds, reason } : { action, user: message!.user.id, reason };
       if (modAction !== undefined) await d.moderation.apply(request.identity, stream, modAction);
     }
-    await d.queue.dismiss(stream, id);
+    if (await d.queue.dismiss(stream, id)) {
+      const user = message === undefined ? {} : { user: { id: message.user.id, name: message.user.name } };
+      await d.modlog.record(actor, stream, { action: 'resolve', message: report.messageId, ...user, reason: report.reason, detail: action });
+    }
     return reply.code(204).send(null);
   });
 }

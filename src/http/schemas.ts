@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Modes, StreamName, TimeoutSeconds } from '../protocol/schemas.ts';
+import { ModReason, Modes, StreamName, TimeoutSeconds } from '../protocol/schemas.ts';
 import { ANNOUNCEMENT_COLORS, ERROR_CODES, NOTICE_KINDS, ROLES, SUB_PLANS } from '../protocol/types.ts';
 
 // JSON schemas of the HTTP API: Fastify validates requests with them and the
@@ -68,7 +68,7 @@ export const Rules = Type.Object({
 export const Accepted = Type.Object({ id: Type.String(), seq: Type.Integer(), ts: Type.Integer(), sampled: Type.Boolean() });
 
 export const BanBody = Type.Union([
-  Type.Object({ seconds: Type.Optional(TimeoutSeconds) }, { additionalProperties: false, description: 'with seconds, a timeout; without, a ban' }),
+  Type.Object({ seconds: Type.Optional(TimeoutSeconds), reason: ModReason }, { additionalProperties: false, description: 'with seconds, a timeout; without, a ban; reason is kept in the audit log' }),
   Type.Null(),
 ]);
 

@@ -125,9 +125,10 @@ export function registerStreamRoutes(base: FastifyInstance, d: StreamRoutesDeps)
       response: { 204: Type.Null(), '4xx': S.Refusal },
     },
   }, async (request, reply) => {
-    const seconds = request.body?.seconds;
+    const { seconds, reason } = request.body ?? {};
     const { s, user } = request.params;
-    await moderate(request, s, seconds === undefined ? { action: 'ban', user } : { action: 'timeout', user, seconds });
+    const why = reason === undefined ? {} : { reason };
+    await moderate(request, s, seconds === undefined ? { action: 'ban', user, ...why } : { action: 'timeout', user, seconds, ...why });
     return reply.code(204).send(null);
   });
 

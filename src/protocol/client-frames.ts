@@ -15,9 +15,9 @@ export { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS } from './schemas.ts';
 export type Nonce = string | number;
 
 export type ModAction =
-  | { action: 'delete'; id: string }
-  | { action: 'timeout'; user: string; seconds: number }
-  | { action: 'ban'; user: string }
+  | { action: 'delete'; id: string; reason?: string }
+  | { action: 'timeout'; user: string; seconds: number; reason?: string }
+  | { action: 'ban'; user: string; reason?: string }
   | { action: 'unban'; user: string }
   | { action: 'modes'; modes: Partial<Modes> }
   | { action: 'rules'; rules: StreamRules }
@@ -118,6 +118,7 @@ function actionOf(obj: Record<string, unknown>): ModAction {
   const action = obj.action as keyof typeof MOD_ACTION_FIELDS;
   if (action === 'rules') return { action, rules: rulesOf(obj.rules as RulesChange) };
   const out: Record<string, unknown> = { action };
-  for (const field of Object.keys(MOD_ACTION_FIELDS[action])) out[field] = obj[field];
+  // An optional field left out stays out (a `reason` is kept in the audit log only when given).
+  for (const field of Object.keys(MOD_ACTION_FIELDS[action])) if (obj[field] !== undefined) out[field] = obj[field];
   return out as ModAction;
 }

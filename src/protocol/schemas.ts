@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { MODLOG_TEXT_MAX } from './modlog-entry.ts';
 import { ANNOUNCEMENT_COLORS, GRANTABLE_ROLES, NOTICE_KINDS, ORDERINGS, STREAM_NAME, SUB_PLANS } from './types.ts';
 
 // The objects a client sends, described once: the WebSocket frame parser
@@ -63,6 +64,8 @@ export const SendText = Type.String(refusal('text must be a string'));
 export const MessageId = boundedString('id', MAX_ID_LENGTH, 'message id');
 export const UserId = boundedString('user', MAX_ID_LENGTH, 'user id');
 export const TimeoutSeconds = boundedInteger('seconds', 1, MAX_TIMEOUT_SECONDS);
+/** Why a line was deleted or a user timed out or banned: kept in the audit log (extension). */
+export const ModReason = Type.Optional(boundedString('reason', MODLOG_TEXT_MAX, 'why, kept in the audit log (extension)'));
 export const AnnouncementColor = Type.Enum(ANNOUNCEMENT_COLORS, refusal(`announce must be one of ${ANNOUNCEMENT_COLORS.join(', ')}`));
 export const PinSeconds = boundedInteger('seconds', 1, MAX_PIN_SECONDS);
 export const GrantableRole = Type.Enum(GRANTABLE_ROLES, refusal(`role must be one of ${GRANTABLE_ROLES.join(', ')}`));
@@ -93,9 +96,9 @@ export const RulesChange = Type.Object(
 
 /** What each moderator action carries besides its name, for the `mod` frame; the HTTP routes reuse the pieces. */
 export const MOD_ACTION_FIELDS = {
-  delete: { id: MessageId },
-  timeout: { user: UserId, seconds: TimeoutSeconds },
-  ban: { user: UserId },
+  delete: { id: MessageId, reason: ModReason },
+  timeout: { user: UserId, seconds: TimeoutSeconds, reason: ModReason },
+  ban: { user: UserId, reason: ModReason },
   unban: { user: UserId },
   modes: { modes: ModesChange },
   rules: { rules: RulesChange },

@@ -78,6 +78,11 @@ export function reviewedFrame(stream: string, id: string, user: string, text: st
   return JSON.stringify({ type: 'reviewed', stream, id, user, text, outcome, seq });
 }
 
+/** Added, to moderators only: one entry of the stream's audit log, as GET .../modlog lists it (the entry names its stream). */
+export function modlogFrame(entry: object): string {
+  return JSON.stringify({ type: 'modlog', ...entry });
+}
+
 export function stateFrame(stream: string, state: StreamState): string {
   return JSON.stringify({ type: 'state', stream, ...state });
 }

@@ -1,5 +1,5 @@
 import type { Encoding, FrameContent, OutboundFrame } from '../fanout/outbound-frame.ts';
-import { clearFrame, heldFrame, liveFrame, noticeFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
+import { clearFrame, heldFrame, liveFrame, modlogFrame, noticeFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
 
 /**
  * A fan-out frame as the v1 JSON text of PROTOCOL.md (msg or batch, retract,
@@ -27,5 +27,7 @@ function v1Text(content: FrameContent): string {
       return heldFrame(content.stream, content.held);
     case 'reviewed':
       return reviewedFrame(content.stream, content.id, content.user, content.text, content.outcome, content.seq);
+    case 'modlog':
+      return modlogFrame(content.entry);
   }
 }

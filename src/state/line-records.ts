@@ -56,6 +56,12 @@ export class LineRecords {
     return { ok: true, first, returning };
   }
 
+  /** When the stream first saw the user, unless it forgot them (lapsed or displaced). */
+  firstSeen(stream: string, userId: string, now: number): number | null {
+    const chatter = this.#streams.get(stream)?.chatters.get(userId);
+    return chatter === undefined || chatter.until <= now ? null : chatter.seenAt;
+  }
+
   note(sighting: Sighting): void {
     this.#sighted(this.#memory(sighting.stream, sighting.now), sighting.userId, sighting.now, sighting);
   }

@@ -51,6 +51,10 @@ export class MemoryState implements StateStore {
     return line.ok ? { ok: true, first: line.first, returning: line.returning } : line;
   }
 
+  async firstSeen(stream: string, userId: string, now: number): Promise<number | null> {
+    return this.#lines.firstSeen(stream, userId, now);
+  }
+
   async noteSighting(sighting: Sighting): Promise<void> {
     this.#lines.note(sighting);
   }

@@ -83,6 +83,12 @@ export class RedisState implements StateStore {
     await this.#run(NOTE_SIGHTING.run(this.#client, [`${this.#streamKey(sighting.stream)}chatter:${userPart(sighting.userId)}`], sightingArgs(sighting)));
   }
 
+  /** The user's record expires chatterKeepMs after their last activity: a record still there is remembered. */
+  async firstSeen(stream: string, userId: string, _now: number): Promise<number | null> {
+    const seen = await this.#run(this.#client.hGet(`${this.#streamKey(stream)}chatter:${userPart(userId)}`, 'seen'));
+    return seen === null || seen === undefined ? null : Number(seen);
+  }
+
   /** The pin is one key; a pin with `until` expires with it, so every gateway stops reading it at the same moment. */
   async getPin(stream: string, now: number): Promise<Pin | null> {
     const stored = await this.#run(this.#client.get(`${this.#streamKey(stream)}pin`));

@@ -108,6 +108,8 @@ export interface StateStore {
   checkSend(check: SendCheck): Promise<SendVerdict>;
   /** Records when the stream first saw the user, if it has no record of them yet. */
   noteSighting(sighting: Sighting): Promise<void>;
+  /** When the stream first saw the user (a join or a line, ms), if it still remembers them at `now`; else null. */
+  firstSeen(stream: string, userId: string, now: number): Promise<number | null>;
 
   getModes(stream: string): Promise<Modes>;
   /** Applies a partial change and returns the whole new Modes. */

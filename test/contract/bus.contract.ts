@@ -140,6 +140,7 @@ export function runBusContract(name: string, make: () => Promise<Bus>, options: 
         { kind: 'held', held: { id: 'h1', user: { id: 'u3', name: 'Cy', badges: [] }, text: 'hi', reason: 'first message', heldAt: 5, expiresAt: 9 } },
         { kind: 'reviewed', id: 'h1', user: 'u3', text: 'hi', outcome: 'approved', seq: 12 },
         { kind: 'reviewed', id: 'h2', user: 'u3', text: 'yo', outcome: 'expired' },
+        { kind: 'modlog', entry: { cursor: 3, stream: s, ts: 5, seq: 7, actor: { id: 'm1', name: 'Mo' }, action: 'timeout', user: { id: 'u3' }, reason: 'spam', detail: '600 s' } },
         { kind: 'state', state: { viewers: 12, modes: { ...DEFAULT_MODES, slowSeconds: 5, subscribersOnly: true, uniqueChatMinutes: 10, knownForMinutes: 0, chatDelaySeconds: 3 } } },
       ];
       for (const event of events) await bus.publish(s, event);

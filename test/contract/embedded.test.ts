@@ -16,6 +16,8 @@ import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
 import { runReportQueueContract } from './report-queue.contract.ts';
 import { SqliteReportQueue } from '../../src/reports/sqlite-report-queue.ts';
+import { SqliteModlog } from '../../src/modlog/sqlite-modlog.ts';
+import { runModlogContract } from './modlog.contract.ts';
 import { runStateContract } from './state.contract.ts';
 import { runViewerContract } from './viewers.contract.ts';
 
@@ -48,6 +50,14 @@ runReportQueueContract('SqliteReportQueue', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'chorus-reports-'));
   return {
     open: async (bounds) => new SqliteReportQueue({ path: join(dir, 'data', 'reports.db'), ...bounds }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runModlogContract('SqliteModlog', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-modlog-'));
+  return {
+    open: async (options) => new SqliteModlog(join(dir, 'data', 'modlog.db'), options),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });

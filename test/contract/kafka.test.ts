@@ -9,6 +9,8 @@ import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
 import { KafkaReportQueue } from '../../src/reports/kafka-report-queue.ts';
 import { runReportQueueContract } from './report-queue.contract.ts';
+import { KafkaModlog } from '../../src/modlog/kafka-modlog.ts';
+import { runModlogContract } from './modlog.contract.ts';
 
 const brokers = await ensureKafka();
 const topic = uniqueTopic('chorus-contract');
@@ -35,6 +37,31 @@ function openReportQueue(topic: string, bounds: { maxPerStream: number; maxTotal
 runReportQueueContract('KafkaReportQueue', async () => {
   const reportsTopic = uniqueTopic('chorus-contract-reports');
   return { open: (bounds) => openReportQueue(reportsTopic, bounds), cleanup: async () => {} };
+});
+
+runModlogContract('KafkaModlog', async () => {
+  const modlogTopic = uniqueTopic('chorus-contract-modlog');
+  return {
+    open: (options) => KafkaModlog.open({ ...options, brokers, topic: modlogTopic, partitions: 3, replicas: 1, maxTotal: 10_000, writeTimeoutMs: 5_000, onError: () => {} }),
+    cleanup: async () => {},
+  };
+});
+
+describe('KafkaModlog across gateways', () => {
+  test("an entry appended on one gateway is paged, in the same order, on another", async () => {
+    const modlogTopic = uniqueTopic('chorus-modlog-shared');
+    const open = () => KafkaModlog.open({ brokers, topic: modlogTopic, partitions: 3, replicas: 1, retentionMs: 3_600_000, maxPerStream: 100, maxTotal: 10_000, now: Date.now, writeTimeoutMs: 5_000, onError: () => {} });
+    const [a, b] = await Promise.all([open(), open()]);
+    try {
+      const entry = (action: 'ban' | 'unban') => ({ action, user: { id: 'u1' }, stream: 's', ts: Date.now(), seq: 0, actor: { id: 'm', name: 'mod' } });
+      const first = await a.append(entry('ban'));
+      const second = await b.append(entry('unban'));
+      await eventually(async () => assert.deepEqual(await b.page('s', { limit: 10 }), [second, first]));
+      await eventually(async () => assert.deepEqual(await a.page('s', { limit: 10 }), [second, first]));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('KafkaReportQueue across gateways', () => {

@@ -371,6 +371,16 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       }
       const sighting = (at: number, userId = 'u1') => state.noteSighting({ stream: s, userId, now: t0 + at, chatterKeepMs: 24 * HOUR, maxChattersPerStream: 1_000 });
 
+      test('firstSeen is the first sighting or line of the user in the stream; null for one it never saw', async () => {
+        await sighting(5, 'u1');
+        await line(1_000, 'a');
+        await line(2_000, 'b', { userId: 'u2' });
+        assert.equal(await state.firstSeen(s, 'u1', t0 + 3_000), t0 + 5);
+        assert.equal(await state.firstSeen(s, 'u2', t0 + 3_000), t0 + 2_000);
+        assert.equal(await state.firstSeen(s, 'nobody', t0 + 3_000), null);
+        assert.equal(await state.firstSeen(other, 'u1', t0 + 3_000), null);
+      });
+
       test('a user\'s first line is marked first, later ones not; a line after returningAfterMs of silence is marked returning', async () => {
         assert.deepEqual(await line(0, 'a'), { ok: true, first: true, returning: false });
         assert.deepEqual(await line(1_000, 'b'), { ok: true, first: false, returning: false });

@@ -16,6 +16,8 @@ import { HeldMessages } from '../../src/chat/held-messages.ts';
 import { MessageLookup } from '../../src/chat/message-lookup.ts';
 import { ModeratorActions } from '../../src/chat/moderator-actions.ts';
 import { ModeratorRateLimit } from '../../src/chat/moderator-rate-limit.ts';
+import { ModlogRecorder } from '../../src/chat/modlog-recorder.ts';
+import { SqliteModlog } from '../../src/modlog/sqlite-modlog.ts';
 import { Sampler } from '../../src/chat/sampler.ts';
 import { HotStreamAdmission } from '../../src/chat/hot-stream-admission.ts';
 import { StreamSettings } from '../../src/chat/stream-settings.ts';
@@ -54,10 +56,12 @@ export interface ChatParts {
   settings: StreamSettings;
   grants: GrantedRoles;
   held: HeldMessages;
+  /** The audit log every moderator action is recorded in (SQLite, as embedded). */
+  modlog: SqliteModlog;
   clock: { now: number };
   /** Every line the lifecycle logged, parsed. */
   logged: Array<Record<string, unknown>>;
-  /** Every bus event of `stream` from now on. */
+  /** Every bus event of `stream` from now on, but the audit log's entries (read those from `modlog`). */
   watch(stream: string): Promise<BusEvent[]>;
   close(): Promise<void>;
 }
@@ -123,21 +127,26 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
     now, logger,
   });
   const writeLimit = new ModeratorRateLimit({ actions: options.moderatorActions ?? 1_000, windowMs: 60_000, maxUsers: 1_000, now });
+  const modlog = new SqliteModlog(join(dir, 'modlog.db'), { retentionMs: 3_600_000, maxPerStream: 1_000, now });
   const moderation = new ModeratorActions({
     state: state.seam, log: log.seam, bus: bus.seam, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger,
+    modlog: new ModlogRecorder({ store: modlog, history: broker.seam, bus: bus.seam, now, logger }),
     clear: { windowMs: 60_000, maxLines: 100 },
   });
   return {
-    chat, moderation, state, broker, log, bus, settings, grants, held, clock, logged,
+    chat, moderation, state, broker, log, bus, settings, grants, held, modlog, clock, logged,
     async watch(stream) {
       const events: BusEvent[] = [];
-      await memoryBus.subscribe(stream, (_stream, event) => events.push(event));
+      await memoryBus.subscribe(stream, (_stream, event) => {
+        if (event.kind !== 'modlog') events.push(event);
+      });
       return events;
     },
     async close() {
       held.close();
       await memoryBus.close();
       await memoryState.close();
+      await modlog.close();
       await sqlite.close();
       removeDir(dir);
     },

@@ -26,6 +26,9 @@ const events: BusEvent[] = [
   { kind: 'clear', user: 'u2', reason: 'ban' },
   { kind: 'clear', user: 'u2', reason: 'timeout', seconds: 60 },
   { kind: 'state', state: { viewers: 3 } },
+  // An audit log entry, with and without its optional fields.
+  { kind: 'modlog', entry: { cursor: 0, stream: 's1', ts: 5, seq: 0, actor: { id: 'm', name: 'Mo' }, action: 'unpin' } },
+  { kind: 'modlog', entry: { action: 'ban', user: { id: 'u2', name: 'Bo' }, message: 'm1', reason: 'spam "bot"', detail: 'x', cursor: 9, stream: 's1', ts: 5, seq: 7, actor: { id: 'm', name: 'Mo' } } },
 ];
 
 test('every kind of event decodes to exactly what was encoded, with no absent field added', () => {

@@ -30,6 +30,10 @@ test('every moderator action parses', () => {
     [{ action: 'delete', id: 'm1' }, { action: 'delete', id: 'm1' }],
     [{ action: 'timeout', user: 'u', seconds: 600 }, { action: 'timeout', user: 'u', seconds: 600 }],
     [{ action: 'ban', user: 'u' }, { action: 'ban', user: 'u' }],
+    [{ action: 'ban', user: 'u', reason: 'spam bot' }, { action: 'ban', user: 'u', reason: 'spam bot' }],
+    [{ action: 'timeout', user: 'u', seconds: 60, reason: 'calm' }, { action: 'timeout', user: 'u', seconds: 60, reason: 'calm' }],
+    [{ action: 'delete', id: 'm1', reason: 'rude' }, { action: 'delete', id: 'm1', reason: 'rude' }],
+    [{ action: 'unban', user: 'u', reason: 'not kept' }, { action: 'unban', user: 'u' }],
     [{ action: 'unban', user: 'u' }, { action: 'unban', user: 'u' }],
     [{ action: 'modes', modes: { slowSeconds: 30, emoteOnly: true } }, { action: 'modes', modes: { slowSeconds: 30, emoteOnly: true } }],
     [{ action: 'rules', rules: { blockedTerms: [' spoil* '] } }, { action: 'rules', rules: { blockedTerms: ['spoil*'], blockLinks: false, emotes: [] } }],
@@ -92,6 +96,7 @@ test('moderator action refusals', () => {
   refused(mod({ action: 'delete' }), 'id must be a string of 1-128 characters', 'm');
   refused(mod({ action: 'approve', id: 'x'.repeat(129) }), 'id must be a string of 1-128 characters', 'm');
   refused(mod({ action: 'ban', user: '' }), 'user must be a string of 1-128 characters', 'm');
+  refused(mod({ action: 'ban', user: 'u', reason: 'x'.repeat(201) }), 'reason must be a string of 1-200 characters', 'm');
   refused(mod({ action: 'timeout', user: 'u', seconds: 0 }), 'seconds must be an integer from 1 to 1209600', 'm');
   refused(mod({ action: 'timeout', user: 'u', seconds: 1_209_601 }), 'seconds must be an integer from 1 to 1209600', 'm');
   refused(mod({ action: 'grant', user: 'u', role: 'broadcaster' }), 'role must be one of moderator, vip', 'm');

@@ -3,6 +3,7 @@
 // rest, run through the same ModeratorActions as v1 `mod` frames. Each answers
 // the issuer with the NOTICE msg-id tmi.js resolves or rejects its promise on.
 import type { Identity } from '../../auth/identity.ts';
+import { MODLOG_TEXT_MAX } from '../../protocol/modlog-entry.ts';
 import type { ModeratorActions } from '../../chat/moderator-actions.ts';
 import type { ChatService } from '../../chat/chat-service.ts';
 import { HierarchyRefusal } from '../../chat/moderation-hierarchy.ts';
@@ -99,7 +100,10 @@ export class ChatCommands {
           const user = await this.#userId(identity, stream, login);
           if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
           if (user === identity?.id) return reply(timeout ? 'bad_timeout_self' : 'bad_ban_self', `You cannot ${name} yourself.`);
-          await this.#apply(identity, stream, timeout ? { action: 'timeout', user, seconds } : { action: 'ban', user });
+          // The rest of the line is the reason, kept in the audit log (bounded there, as Twitch bounds it).
+          const reason = args.slice(timeout && args[1] !== undefined ? 2 : 1).join(' ').slice(0, MODLOG_TEXT_MAX);
+          const why = reason === '' ? {} : { reason };
+          await this.#apply(identity, stream, timeout ? { action: 'timeout', user, seconds, ...why } : { action: 'ban', user, ...why });
           return timeout
             ? reply('timeout_success', `${login} has been timed out for ${seconds} seconds.`)
             : reply('ban_success', `${login} is now banned from this channel.`);

@@ -77,7 +77,8 @@ function encode(content: FrameContent, directory: UserDirectory): string {
     }
     case 'held':
     case 'reviewed':
-      // The review queue is the page's and the API's; IRC has no form for it.
+    case 'modlog':
+      // The review queue and the audit log are the page's and the API's; IRC has no form for them.
       return '';
   }
 }

@@ -8,6 +8,8 @@ import { renewTokenBeforeExpiry } from './token-renewal.ts';
 import { MessageList } from './message-list.ts';
 import { ModActions } from './mod-actions.ts';
 import { ModPanel } from './mod-panel.ts';
+import { ModlogPanel } from './modlog-panel.ts';
+import { UserCard } from './user-card.ts';
 import { PinnedBar } from './pinned-bar.ts';
 import { ReplyBox } from './reply-box.ts';
 import { ReviewQueue } from './review-queue.ts';
@@ -60,7 +62,10 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
   messages: (msgs) => list.add(msgs),
   other(frame) {
     if (frame.type === 'held') review.take(frame);
-    else if (frame.type === 'reviewed') {
+    else if (frame.type === 'modlog') {
+      modlog.take(frame);
+      userCard.take(frame);
+    } else if (frame.type === 'reviewed') {
       review.take(frame);
       if (me !== null && frame.user === me.id) byId('send-status').textContent = `Your held message "${frame.text}" was ${frame.outcome}.`;
     } else if (frame.type === 'retract') {
@@ -92,10 +97,14 @@ const request = (frame: Record<string, unknown>) => connection.request(frame);
 const status = new StatusBar();
 const modPanel = new ModPanel({ stream, request, token: () => token });
 const review = new ReviewQueue({ stream, request, token: () => token, report: (text) => modPanel.report(text) });
+const modlog = new ModlogPanel({ stream, token: () => token, report: (text) => modPanel.report(text) });
 byId<HTMLDetailsElement>('mod-panel').addEventListener('toggle', (event) => {
-  if ((event.target as HTMLDetailsElement).open) void review.load();
+  if (!(event.target as HTMLDetailsElement).open) return;
+  void review.load();
+  void modlog.load();
 });
 const listElement = byId<HTMLOListElement>('messages');
+const userCard = new UserCard(listElement, { stream, request, token: () => token, report: (text) => modPanel.report(text) });
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
 const replyBox = new ReplyBox(listElement, byId('replying'), byId<HTMLInputElement>('send-text'));
 const pinned = new PinnedBar(byId('pinned'), request, (text) => modPanel.report(text));
@@ -125,6 +134,9 @@ function showRoles(roles: Role[]): void {
   if (me !== null) me = { ...me, badges: roles };
   moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
   modActions.setModerator(moderator, me?.id ?? null);
+  userCard.setModerator(moderator, me?.id ?? null);
+  // Names open the user card for moderators: the stylesheet marks them clickable.
+  document.body.classList.toggle('moderating', moderator);
   modPanel.show(moderator);
   pinned.setModerator(moderator);
 }

@@ -1,6 +1,7 @@
 import type { Answer, HeldView, Message, ServerFrame } from '../shared/wire.ts';
 import { byId, el } from '../shared/dom.ts';
 import { messageRow } from './message-row.ts';
+import { apiGet } from './moderator-api.ts';
 
 export interface ReviewQueueDeps {
   stream: string;
@@ -131,11 +132,8 @@ export class ReviewQueue {
     this.#d.report(`Could not resolve the report: ${refusal.message ?? response.status}`);
   }
 
-  async #get<T>(path: string): Promise<T | undefined> {
-    const response = await fetch(this.#url(path), { headers: { authorization: `Bearer ${this.#d.token() ?? ''}` } });
-    if (response.ok) return (await response.json()) as T;
-    this.#d.report(`Could not load ${path.split('/')[0]} (${response.status}).`);
-    return undefined;
+  #get<T>(path: string): Promise<T | undefined> {
+    return apiGet<T>(this.#d, path);
   }
 
   #url(path: string): string {

@@ -1,8 +1,9 @@
 // The v1 frames the browser receives (PROTOCOL.md), typed from the server's own wire objects.
 import type { ErrorCode, Message, Modes, Pin, Role, StreamState, User } from '../../../src/protocol/types.ts';
 import { ANNOUNCEMENT_COLORS } from '../../../src/protocol/types.ts';
+import type { ModlogEntry } from '../../../src/protocol/modlog-entry.ts';
 
-export type { ErrorCode, Message, Modes, Pin, Role, StreamState, User };
+export type { ErrorCode, Message, Modes, ModlogEntry, Pin, Role, StreamState, User };
 export { ANNOUNCEMENT_COLORS };
 export { DEFAULT_MODES } from '../../../src/protocol/types.ts';
 export type Roles = Record<string, Role[]>;
@@ -22,7 +23,8 @@ export type ServerFrame =
   | { type: 'reconnect'; afterMs: number }
   | { type: 'left'; stream: string }
   | ({ type: 'held'; stream: string } & HeldView)
-  | { type: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: 'approved' | 'denied' | 'expired'; seq?: number };
+  | { type: 'reviewed'; stream: string; id: string; user: string; text: string; outcome: 'approved' | 'denied' | 'expired'; seq?: number }
+  | ({ type: 'modlog' } & ModlogEntry);
 
 /** A line held for review, as moderators see it. */
 export interface HeldView {
