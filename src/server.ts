@@ -45,6 +45,7 @@ import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerReportReviewRoutes } from './http/report-review-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { registerStandingRoutes } from './http/standing-routes.ts';
 import { registerImageRoutes } from './http/image-routes.ts';
 import { ImageSets } from './chat/image-sets.ts';
 import { ImageOrigins } from './chat/image-urls.ts';
@@ -130,7 +131,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   // Replies and pins find their line in the hub's recent lines first, the log and the broker's history only for older ones.
   const lookup = new MessageLookup(hub, log, broker);
   const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, broker, bus, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   const moderation = new ModeratorActions({ state, log, bus, chat, held, grants, tokenRoles, settings, lookup, writeLimit, now, logger, clear: { windowMs: config.clearWindowMs, maxLines: config.clearMaxLines } });
@@ -201,6 +202,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
+  registerStandingRoutes(app, { moderation, chat });
   const imageOrigins = new ImageOrigins(config.imageOrigins);
   registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
   registerNoticeRoutes(app, notices);

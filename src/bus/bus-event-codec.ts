@@ -1,4 +1,4 @@
-import type { Emote, Message, Role, StateChange } from '../protocol/types.ts';
+import type { Emote, Message, Role, StateChange, UserRef } from '../protocol/types.ts';
 import type { BusEvent, HeldView, ReviewOutcome } from './bus.ts';
 
 // A bus event on the wire between gateways: a JSON array whose first element
@@ -12,6 +12,8 @@ const CLEAR = 2;
 const STATE = 3;
 const HELD = 4;
 const REVIEWED = 5;
+const RESTRICTED = 6;
+const CLEAR_ALL = 7;
 
 /**
  * What a line may carry besides chat (replies, announcements, notices; the
@@ -24,11 +26,13 @@ type Extras = Pick<Message, (typeof EXTRAS)[number]>;
 type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, Extras?];
 type Tuple =
   | MsgTuple
-  | [typeof RETRACT, string[], string]
+  | [typeof RETRACT, string[], string, [string, string]?]
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
   | [typeof STATE, StateChange]
   | [typeof HELD, HeldView]
-  | [typeof REVIEWED, string, string, string, ReviewOutcome, number?];
+  | [typeof REVIEWED, string, string, string, ReviewOutcome, number?]
+  | [typeof RESTRICTED, MsgTuple]
+  | [typeof CLEAR_ALL];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -39,8 +43,10 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
   switch (tuple[0]) {
     case MSG:
       return { kind: 'msg', message: toMessage(stream, tuple) };
-    case RETRACT:
-      return { kind: 'retract', ids: tuple[1], reason: tuple[2] };
+    case RETRACT: {
+      const by = tuple[3];
+      return by === undefined ? { kind: 'retract', ids: tuple[1], reason: tuple[2] } : { kind: 'retract', ids: tuple[1], reason: tuple[2], by: { id: by[0], name: by[1] } };
+    }
     case CLEAR:
       return tuple[3] === undefined ? { kind: 'clear', user: tuple[1], reason: tuple[2] } : { kind: 'clear', user: tuple[1], reason: tuple[2], seconds: tuple[3] };
     case STATE:
@@ -51,6 +57,10 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
       const [, id, user, text, outcome, seq] = tuple;
       return seq === undefined ? { kind: 'reviewed', id, user, text, outcome } : { kind: 'reviewed', id, user, text, outcome, seq };
     }
+    case RESTRICTED:
+      return { kind: 'restricted', message: toMessage(stream, tuple[1]) };
+    case CLEAR_ALL:
+      return { kind: 'clearAll' };
     default:
       throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
   }
@@ -61,7 +71,7 @@ function toTuple(event: BusEvent): Tuple {
     case 'msg':
       return msgTuple(event.message);
     case 'retract':
-      return [RETRACT, event.ids, event.reason];
+      return event.by === undefined ? [RETRACT, event.ids, event.reason] : [RETRACT, event.ids, event.reason, refTuple(event.by)];
     case 'clear':
       return event.seconds === undefined ? [CLEAR, event.user, event.reason] : [CLEAR, event.user, event.reason, event.seconds];
     case 'state':
@@ -70,7 +80,15 @@ function toTuple(event: BusEvent): Tuple {
       return [HELD, event.held];
     case 'reviewed':
       return event.seq === undefined ? [REVIEWED, event.id, event.user, event.text, event.outcome] : [REVIEWED, event.id, event.user, event.text, event.outcome, event.seq];
+    case 'restricted':
+      return [RESTRICTED, msgTuple(event.message)];
+    case 'clearAll':
+      return [CLEAR_ALL];
   }
+}
+
+function refTuple(user: UserRef): [string, string] {
+  return [user.id, user.name];
 }
 
 function msgTuple(m: Message): MsgTuple {

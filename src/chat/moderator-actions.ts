@@ -66,7 +66,7 @@ export class ModeratorActions {
         if (message !== undefined) {
           assertMayActOn('delete', memberOf(actor, stream), await this.#member(stream, message.user.id, message.user.badges));
           // Deleting a deleted message again is acknowledged (and announced again), as before.
-          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return;
+          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted', { id: actor.id, name: actor.name })).length > 0) return;
         }
         throw new ChatError('invalid', 'no such message in this stream');
       }
@@ -82,6 +82,19 @@ export class ModeratorActions {
       case 'unban':
         await this.#assertMayTarget('unban', actor, stream, action.user);
         await d.state.removeBan(stream, action.user);
+        return;
+      // Warnings and restrictions are state every gateway's send check reads (standing.ts).
+      case 'warn':
+        await this.#assertMayTarget('warn', actor, stream, action.user);
+        await d.state.setWarning(stream, action.user, action.reason);
+        return;
+      case 'restrict':
+      case 'unrestrict':
+        await this.#assertMayTarget(action.action, actor, stream, action.user);
+        await d.state.setRestricted(stream, action.user, action.action === 'restrict');
+        return;
+      case 'clear':
+        await d.bus.publish(stream, { kind: 'clearAll' });
         return;
       case 'modes': {
         const modes = await d.settings.setModes(stream, action.modes);
@@ -123,7 +136,7 @@ export class ModeratorActions {
     }
   }
 
-  /** Whether the actor may ban, time out or unban `userId` (moderation-hierarchy.ts). */
+  /** Whether the actor may ban, time out, unban, warn or restrict `userId` (moderation-hierarchy.ts). */
   async #assertMayTarget(action: TargetedAction, actor: Identity, stream: string, userId: string): Promise<void> {
     const self = memberOf(actor, stream);
     if (userId === actor.id) return assertMayActOn(action, self, self);

@@ -24,16 +24,19 @@ end
 // The whole send check of one stream in one atomic round trip, the same rules
 // and order as send-windows.ts and MemoryState.checkSend:
 //   KEYS[1] the ban: 'p' (permanent) or the ms a timeout ends
-//   KEYS[2] the user's last accepted send (ms), for slow mode
-//   KEYS[3] the user's accepted sends in the rate window (WINDOW)
-//   KEYS[4] optional: the user's accepted sends over all streams (WINDOW),
+//   KEYS[2] the user's standing (hash): `warn` the unacknowledged warning's
+//           reason, `restricted` present while restricted
+//   KEYS[3] the user's last accepted send (ms), for slow mode
+//   KEYS[4] the user's accepted sends in the rate window (WINDOW)
+//   KEYS[5] optional: the user's accepted sends over all streams (WINDOW),
 //           only where one script may touch both slots (not Redis Cluster)
 //   ARGV    now, slowMs, rateMax, rateWindowMs, a unique member id, expiry
-//           slack, userRateMax (with KEYS[4])
+//           slack, userRateMax (with KEYS[5])
 // Times come from the caller (`now`), never from Redis's clock, so gateways
 // and the embedded store agree; key expiry only reclaims memory, with slack
 // for clock skew between gateways.
-// Replies {'ok'} or {code, retryAfterMs} ({'banned'} without a retry time).
+// Replies {'ok', restricted 0/1}, {'warned', 0, reason} or {code, retryAfterMs}
+// ({'banned'} without a retry time).
 const SOURCE = WINDOW + `
 local now = tonumber(ARGV[1])
 local slowMs = tonumber(ARGV[2])
@@ -47,30 +50,32 @@ if ban then
   local untilMs = tonumber(ban)
   if untilMs > now then return {'timed_out', untilMs - now} end
 end
+local warning = redis.call('HGET', KEYS[2], 'warn')
+if warning then return {'warned', 0, warning} end
 
-local last = tonumber(redis.call('GET', KEYS[2]))
+local last = tonumber(redis.call('GET', KEYS[3]))
 if slowMs > 0 and last and last + slowMs > now then
   return {'slow_mode', last + slowMs - now}
 end
 
 local limited = rateMax >= 1 and windowMs > 0
 if limited then
-  local wait = refusal(KEYS[3], now, rateMax, windowMs)
+  local wait = refusal(KEYS[4], now, rateMax, windowMs)
   if wait then return {'rate_limited', wait} end
 end
 local userMax = tonumber(ARGV[7] or '0')
-if KEYS[4] and userMax >= 1 and windowMs > 0 then
-  local wait = refusal(KEYS[4], now, userMax, windowMs)
+if KEYS[5] and userMax >= 1 and windowMs > 0 then
+  local wait = refusal(KEYS[5], now, userMax, windowMs)
   if wait then return {'rate_limited', wait} end
-  record(KEYS[4], now, userMax, windowMs, ARGV[5], slack)
+  record(KEYS[5], now, userMax, windowMs, ARGV[5], slack)
 end
 if limited then
-  record(KEYS[3], now, rateMax, windowMs, ARGV[5], slack)
+  record(KEYS[4], now, rateMax, windowMs, ARGV[5], slack)
 else
-  redis.call('DEL', KEYS[3])
+  redis.call('DEL', KEYS[4])
 end
-redis.call('SET', KEYS[2], now, 'PX', math.max(slowMs, limited and windowMs or 0) + slack)
-return {'ok'}
+redis.call('SET', KEYS[3], now, 'PX', math.max(slowMs, limited and windowMs or 0) + slack)
+return {'ok', redis.call('HEXISTS', KEYS[2], 'restricted')}
 `;
 
 // The user's window over all streams on its own, for Redis Cluster, where the
@@ -99,10 +104,13 @@ export function userRateArgs(check: SendCheck, member: string, slackMs: number):
 }
 
 export function toSendVerdict(reply: unknown): SendVerdict {
-  const [code, retryAfterMs] = reply as [string, number?];
+  const [code, retryAfterMs, reason] = reply as [string, number?, string?];
   switch (code) {
     case 'ok':
-      return { ok: true };
+      // The user-rate script's {'ok'} says nothing of the standing: the stream's script does.
+      return retryAfterMs === 1 ? { ok: true, restricted: true } : { ok: true };
+    case 'warned':
+      return { ok: false, code, reason: String(reason) };
     case 'banned':
       return { ok: false, code };
     case 'timed_out':
