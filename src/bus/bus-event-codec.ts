@@ -14,6 +14,7 @@ const HELD = 4;
 const REVIEWED = 5;
 const RESTRICTED = 6;
 const CLEAR_ALL = 7;
+const WARNED = 8;
 
 /**
  * What a line may carry besides chat (replies, announcements, notices; the
@@ -32,7 +33,8 @@ type Tuple =
   | [typeof HELD, HeldView]
   | [typeof REVIEWED, string, string, string, ReviewOutcome, number?]
   | [typeof RESTRICTED, MsgTuple]
-  | [typeof CLEAR_ALL];
+  | [typeof CLEAR_ALL]
+  | [typeof WARNED, string, string];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -61,6 +63,8 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
       return { kind: 'restricted', message: toMessage(stream, tuple[1]) };
     case CLEAR_ALL:
       return { kind: 'clearAll' };
+    case WARNED:
+      return { kind: 'warned', user: tuple[1], reason: tuple[2] };
     default:
       throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
   }
@@ -84,6 +88,8 @@ function toTuple(event: BusEvent): Tuple {
       return [RESTRICTED, msgTuple(event.message)];
     case 'clearAll':
       return [CLEAR_ALL];
+    case 'warned':
+      return [WARNED, event.user, event.reason];
   }
 }
 

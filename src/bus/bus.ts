@@ -26,6 +26,8 @@ export type BusEvent =
   | { kind: 'clearAll' }
   /** A restricted user's line (seq 0, never stored): for the stream's moderators and its author only. */
   | { kind: 'restricted'; message: Message }
+  /** A moderator warned `user`: told to them at once, wherever they are connected. */
+  | { kind: 'warned'; user: string; reason: string }
   | { kind: 'state'; state: StateChange }
   /** A line held for review: for the stream's moderators only. */
   | { kind: 'held'; held: HeldView }

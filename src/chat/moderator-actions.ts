@@ -87,6 +87,7 @@ export class ModeratorActions {
       case 'warn':
         await this.#assertMayTarget('warn', actor, stream, action.user);
         await d.state.setWarning(stream, action.user, action.reason);
+        await d.bus.publish(stream, { kind: 'warned', user: action.user, reason: action.reason });
         return;
       case 'restrict':
       case 'unrestrict':

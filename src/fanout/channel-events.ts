@@ -58,6 +58,7 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
     case 'held':
     case 'reviewed':
     case 'restricted':
+    case 'warned':
       // Not part of any flush: delivered at once, to their few viewers (moderator-frames.ts).
       return false;
   }

@@ -2,12 +2,13 @@ import type { BusEvent } from '../bus/bus.ts';
 import type { Channel } from './channel.ts';
 import { OutboundBatch, OutboundFrame, type FrameContent, type Viewer } from './outbound-frame.ts';
 
-type ModeratorEvent = Extract<BusEvent, { kind: 'held' | 'reviewed' | 'restricted' }>;
+type ModeratorEvent = Extract<BusEvent, { kind: 'held' | 'reviewed' | 'restricted' | 'warned' }>;
 
 /**
  * The frames for moderators (and one author) only: a held line goes to the
- * stream's moderators, its outcome to them and to its author, and a
- * restricted user's line to them and to that user. They are rare (a
+ * stream's moderators, its outcome to them and to its author, a
+ * restricted user's line to them and to that user, and a warning to the
+ * warned user alone. They are rare (a
  * moderator's decision, automod's hold, a shadow-banned user), so they skip
  * the flush and its shared batch, which every other viewer is handed and
  * which therefore never holds them, and go at once to their few viewers, one
@@ -15,7 +16,7 @@ type ModeratorEvent = Extract<BusEvent, { kind: 'held' | 'reviewed' | 'restricte
  * stream's viewers, which only these frames cost, never a chat line.
  */
 export function deliverModeratorEvent(channel: Channel, event: ModeratorEvent): void {
-  const audience = new Set<Viewer>(channel.moderators);
+  const audience = new Set<Viewer>(event.kind === 'warned' ? [] : channel.moderators);
   const author = authorOf(event);
   if (author !== undefined) {
     for (const [viewer, viewerId] of channel.viewers) if (viewer.signedIn && viewerId === author) audience.add(viewer);
@@ -27,7 +28,7 @@ export function deliverModeratorEvent(channel: Channel, event: ModeratorEvent): 
 }
 
 function authorOf(event: ModeratorEvent): string | undefined {
-  if (event.kind === 'reviewed') return event.user;
+  if (event.kind === 'reviewed' || event.kind === 'warned') return event.user;
   return event.kind === 'restricted' ? event.message.user.id : undefined;
 }
 
@@ -39,5 +40,7 @@ function contentOf(stream: string, event: ModeratorEvent): FrameContent {
       return { kind: 'reviewed', stream, id: event.id, user: event.user, text: event.text, outcome: event.outcome, ...(event.seq !== undefined ? { seq: event.seq } : {}) };
     case 'restricted':
       return { kind: 'restricted', stream, message: event.message };
+    case 'warned':
+      return { kind: 'warned', stream, user: event.user, reason: event.reason };
   }
 }

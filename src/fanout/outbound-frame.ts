@@ -16,6 +16,8 @@ export type FrameContent =
   | { kind: 'clearAll'; stream: string }
   /** A restricted user's line, for moderators and the author only (moderator-frames.ts). */
   | { kind: 'restricted'; stream: string; message: Message }
+  /** A moderator's warning, for the warned user only (moderator-frames.ts). */
+  | { kind: 'warned'; stream: string; user: string; reason: string }
   | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> }
   /** For moderators only (moderator-frames.ts). */
   | { kind: 'held'; stream: string; held: HeldView }

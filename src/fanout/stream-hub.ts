@@ -199,7 +199,7 @@ export class StreamHub {
   }
 
   #onEvent(channel: Channel, event: BusEvent): void {
-    if (event.kind === 'held' || event.kind === 'reviewed' || event.kind === 'restricted') {
+    if (event.kind === 'held' || event.kind === 'reviewed' || event.kind === 'restricted' || event.kind === 'warned') {
       deliverModeratorEvent(channel, event);
       return;
     }

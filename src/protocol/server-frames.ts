@@ -74,6 +74,11 @@ export function clearAllFrame(stream: string): string {
   return JSON.stringify({ type: 'clear', stream, reason: 'clear' });
 }
 
+/** Added, to the warned user only: a moderator's warning, to acknowledge before chatting again. */
+export function warningFrame(stream: string, reason: string): string {
+  return JSON.stringify({ type: 'warning', stream, reason });
+}
+
 /** Added, to moderators and the author only: a restricted user's line (seq 0: never stored, outside the stream's order). */
 export function restrictedFrame(messageJson: string): string {
   return '{"type":"restricted",' + messageJson.slice(1);

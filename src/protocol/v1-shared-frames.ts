@@ -1,5 +1,5 @@
 import type { Encoding, FrameContent, OutboundFrame } from '../fanout/outbound-frame.ts';
-import { clearAllFrame, clearFrame, heldFrame, liveFrame, noticeFrame, restrictedFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
+import { clearAllFrame, clearFrame, heldFrame, liveFrame, noticeFrame, restrictedFrame, retractFrame, reviewedFrame, stateFrame, warningFrame } from './server-frames.ts';
 
 /**
  * A fan-out frame as the v1 JSON text of PROTOCOL.md (msg or batch, retract,
@@ -24,6 +24,8 @@ function v1Text(content: FrameContent): string {
       return clearAllFrame(content.stream);
     case 'restricted':
       return restrictedFrame(JSON.stringify(content.message));
+    case 'warned':
+      return warningFrame(content.stream, content.reason);
     case 'state':
       // Which modes changed is for IRC, which announces each change; v1 sends the whole state.
       return stateFrame(content.stream, content.state);

@@ -99,9 +99,13 @@ test('a warned user sees the warning, acknowledges it from the page, and chats a
   const { user } = await devToken(server.url, 'warnee');
   const mod = await author('warnmod', 'pwarn', ['moderator']);
   assert.equal((await mod.request({ type: 'mod', stream: 'pwarn', action: 'warn', user: user.id, reason: 'no <b>shouting</b>' })).type, 'ack');
-  await say(page, 'HELLO');
-  await eventually(async () => assert.match((await page.locator('#send-status').textContent()) ?? '', /no <b>shouting<\/b>/));
+  // Shown as soon as it is given, as text.
   const button = page.locator('#acknowledge');
+  await button.waitFor();
+  assert.equal(await page.locator('#send-status').textContent(), 'A moderator warned you: no <b>shouting</b>');
+  await say(page, 'HELLO');
+  await eventually(async () => assert.match((await page.locator('#send-status').textContent()) ?? '', /warned you: no <b>shouting<\/b>\. Acknowledge/));
+  assert.equal(await page.locator('#send-status b').count(), 0);
   await button.click();
   await eventually(async () => assert.equal(await button.isHidden(), true));
   await say(page, 'hello, quietly');

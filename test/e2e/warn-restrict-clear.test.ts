@@ -41,7 +41,10 @@ test('warn: sends are refused with warned and the reason, also after a reconnect
   const mod = await member('w_mod', stream, ['moderator']);
   const user = await member('w_user', stream);
   assert.equal((await user.client.request({ type: 'send', stream, text: 'before the warning' })).type, 'ack');
+  const bystander = await member('w_bystander', stream);
   assert.equal((await mod.client.request({ type: 'mod', stream, action: 'warn', user: user.id, reason: 'no spoilers please' })).type, 'ack');
+  // The warned user is told at once; nobody else is.
+  assert.deepEqual(await user.client.next('warning'), { type: 'warning', stream, reason: 'no spoilers please' });
 
   const refused = await user.client.request({ type: 'send', stream, text: 'the ending is' });
   assert.equal(refused.code, 'warned', JSON.stringify(refused));
@@ -54,6 +57,7 @@ test('warn: sends are refused with warned and the reason, also after a reconnect
   assert.equal((await again.request({ type: 'send', stream, text: 'reconnected' })).code, 'warned');
 
   assert.equal((await again.request({ type: 'acknowledge', stream })).type, 'ack');
+  assert.ok(![bystander.client, mod.client].some((c) => c.frames.some((f) => f.type === 'warning')), 'only the warned user was told');
   const accepted = await again.request({ type: 'send', stream, text: 'sorry, no spoilers' });
   assert.equal(accepted.type, 'ack', JSON.stringify(accepted));
   assert.ok(accepted.seq > 0);

@@ -41,6 +41,10 @@ test('tmi.js: /warn refuses the user\'s lines with msg_warned until /acknowledge
 
   await mod.client.say('#wbwarn', '/warn WarnUser stop spamming links');
   assert.deepEqual((await mod.events.next('notice', noticeOf('#wbwarn'))).slice(1, 2), ['warn_success']);
+  // Told at once, before any line of theirs is refused.
+  const [, toldId, told] = await user.events.next('notice', noticeOf('#wbwarn'));
+  assert.equal(toldId, 'msg_warned');
+  assert.match(told as string, /stop spamming links.*\/acknowledge/);
   await user.client.say('#wbwarn', 'one more link');
   const [, msgId, text] = await user.events.next('notice', noticeOf('#wbwarn'));
   assert.equal(msgId, 'msg_warned');

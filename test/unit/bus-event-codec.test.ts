@@ -25,6 +25,7 @@ const events: BusEvent[] = [
   { kind: 'retract', ids: ['a', 'b'], reason: 'deleted' },
   { kind: 'retract', ids: ['a'], reason: 'deleted', by: { id: 'm', name: 'Mo' } },
   { kind: 'clearAll' },
+  { kind: 'warned', user: 'u2', reason: 'be "nice"' },
   { kind: 'restricted', message: { ...base, seq: 0 } },
   { kind: 'restricted', message: { ...base, seq: 0, user: { ...base.user, color: '#abcdef' }, emotes: [{ name: 'Kappa', start: 0, end: 5 }], first: true } },
   { kind: 'clear', user: 'u2', reason: 'ban' },

@@ -83,6 +83,8 @@ function encode(content: FrameContent, directory: UserDirectory): string {
       return clearchatLine(content.stream, content.user, content.name === undefined ? (directory.loginOf(content.user) ?? content.user) : loginOf(content.name), content.seconds, now);
     case 'clearAll':
       return clearchatAllLine(content.stream, now);
+    case 'warned':
+      return noticeLine(channel, 'msg_warned', `A moderator warned you: ${content.reason}. Send /acknowledge to chat again.`);
     case 'state': {
       let lines = '';
       for (const mode of content.changedModes) {

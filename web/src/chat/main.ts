@@ -73,6 +73,8 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
       // Its author sees it as any line of theirs (a shadow ban); moderators see it marked.
       if (moderator) restricted.note(message.id);
       list.add([message]);
+    } else if (frame.type === 'warning') {
+      warning.show(frame.reason);
     } else if (frame.type === 'clear') {
       // Without a user: a moderator's /clear, every line.
       if (frame.user === undefined) list.clearAll();

@@ -1,8 +1,9 @@
 import type { Answer } from '../shared/wire.ts';
 
 /**
- * A moderator's warning: a send refused with `warned` shows the warning
- * (the refusal's message, set by the send box) and this button; clicking it
+ * A moderator's warning: the `warning` frame (at once) or a send refused
+ * with `warned` (the refusal's message, set by the send box) shows the
+ * warning and this button; clicking it
  * acknowledges the warning (the v1 `acknowledge` frame), after which sends
  * are accepted again.
  */
@@ -16,6 +17,12 @@ export class WarningPrompt {
     this.#status = status;
     this.#request = request;
     button.addEventListener('click', () => void this.#acknowledge());
+  }
+
+  /** The warning as it arrives; the moderator's words go in as text. */
+  show(reason: string): void {
+    this.#status.textContent = `A moderator warned you: ${reason}`;
+    this.#button.hidden = false;
   }
 
   /** Passes a send's answer through, showing the button when it is a warning. */

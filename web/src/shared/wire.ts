@@ -19,6 +19,8 @@ export type ServerFrame =
   | { type: 'clear'; stream: string; user?: undefined; reason: 'clear' }
   /** A restricted user's line, to moderators and its author only (seq 0). */
   | ({ type: 'restricted' } & Message)
+  /** To the warned user only: a moderator's warning. */
+  | { type: 'warning'; stream: string; reason: string }
   | ({ type: 'state'; stream: string } & StreamState)
   | { type: 'ack'; nonce?: string; id?: string; seq?: number; ts?: number; sampled?: boolean }
   | { type: 'error'; nonce?: string; code: ErrorCode; message: string; retryAfterMs?: number }
