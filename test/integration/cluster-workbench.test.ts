@@ -41,6 +41,7 @@ test('a warning given on one gateway holds on the other and after a reconnect, u
   const user = await on(b, 'cw_user');
   const { user: profile } = await devToken(a.url, 'cw_user');
   assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'warn', user: profile.id, reason: 'cluster-wide rules' })).type, 'ack');
+  assert.equal((await user.next('warning', () => true, 10_000)).reason, 'cluster-wide rules', 'told at once on the other gateway');
   const refused = await user.request({ type: 'send', stream: STREAM, text: 'on b' });
   assert.equal(refused.code, 'warned', JSON.stringify(refused));
   assert.match(refused.message, /cluster-wide rules/);
