@@ -48,6 +48,7 @@ import { registerAnalyticsRoutes } from './http/analytics-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
 import { registerReportReviewRoutes } from './http/report-review-routes.ts';
 import { registerRoleRoutes } from './http/role-routes.ts';
+import { registerStandingRoutes } from './http/standing-routes.ts';
 import { registerImageRoutes } from './http/image-routes.ts';
 import { ImageSets } from './chat/image-sets.ts';
 import { ImageOrigins } from './chat/image-urls.ts';
@@ -135,7 +136,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const lookup = new MessageLookup(hub, log, broker);
   const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
   const admission = new HotStreamAdmission({ sampler, threshold: config.samplingThreshold, multiple: config.hotStreamMultiple, loopLagMs: () => loopLag.lagMs, shortLoopLagMs: config.hotStreamLoopLagMs });
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, broker, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, broker, bus, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   // One recorder for every moderator action, whichever transport asked for it.
@@ -208,6 +209,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
+  registerStandingRoutes(app, { moderation, chat });
   const imageOrigins = new ImageOrigins(config.imageOrigins);
   registerImageRoutes(app, { images: new ImageSets({ settings, moderation, writeLimit, origins: imageOrigins, logger }) });
   registerNoticeRoutes(app, notices);

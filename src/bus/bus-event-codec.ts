@@ -1,5 +1,5 @@
 import type { ModlogEntry } from '../protocol/modlog-entry.ts';
-import type { Emote, Message, Role, StateChange } from '../protocol/types.ts';
+import type { Emote, Message, Role, StateChange, UserRef } from '../protocol/types.ts';
 import type { BusEvent, HeldView, ReviewOutcome } from './bus.ts';
 
 // A bus event on the wire between gateways: a JSON array whose first element
@@ -14,6 +14,9 @@ const STATE = 3;
 const HELD = 4;
 const REVIEWED = 5;
 const MODLOG = 6;
+const RESTRICTED = 7;
+const CLEAR_ALL = 8;
+const WARNED = 9;
 
 /**
  * What a line may carry besides chat (replies, announcements, notices; the
@@ -26,12 +29,15 @@ type Extras = Pick<Message, (typeof EXTRAS)[number]>;
 type MsgTuple = [typeof MSG, string, number, number, string, string, Role[], string, (string | null)?, (Emote[] | null)?, (string | null)?, Extras?];
 type Tuple =
   | MsgTuple
-  | [typeof RETRACT, string[], string]
+  | [typeof RETRACT, string[], string, [string, string]?]
   | [typeof CLEAR, string, 'ban' | 'timeout', number?]
   | [typeof STATE, StateChange]
   | [typeof HELD, HeldView]
   | [typeof REVIEWED, string, string, string, ReviewOutcome, number?]
-  | [typeof MODLOG, ModlogEntry];
+  | [typeof MODLOG, ModlogEntry]
+  | [typeof RESTRICTED, MsgTuple]
+  | [typeof CLEAR_ALL]
+  | [typeof WARNED, string, string];
 
 export function encodeBusEvent(event: BusEvent): string {
   return JSON.stringify(toTuple(event));
@@ -42,8 +48,10 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
   switch (tuple[0]) {
     case MSG:
       return { kind: 'msg', message: toMessage(stream, tuple) };
-    case RETRACT:
-      return { kind: 'retract', ids: tuple[1], reason: tuple[2] };
+    case RETRACT: {
+      const by = tuple[3];
+      return by === undefined ? { kind: 'retract', ids: tuple[1], reason: tuple[2] } : { kind: 'retract', ids: tuple[1], reason: tuple[2], by: { id: by[0], name: by[1] } };
+    }
     case CLEAR:
       return tuple[3] === undefined ? { kind: 'clear', user: tuple[1], reason: tuple[2] } : { kind: 'clear', user: tuple[1], reason: tuple[2], seconds: tuple[3] };
     case STATE:
@@ -56,6 +64,12 @@ export function decodeBusEvent(stream: string, payload: string): BusEvent {
     }
     case MODLOG:
       return { kind: 'modlog', entry: tuple[1] };
+    case RESTRICTED:
+      return { kind: 'restricted', message: toMessage(stream, tuple[1]) };
+    case CLEAR_ALL:
+      return { kind: 'clearAll' };
+    case WARNED:
+      return { kind: 'warned', user: tuple[1], reason: tuple[2] };
     default:
       throw new Error(`unknown bus event kind ${String((tuple as unknown[])[0])}`);
   }
@@ -66,7 +80,7 @@ function toTuple(event: BusEvent): Tuple {
     case 'msg':
       return msgTuple(event.message);
     case 'retract':
-      return [RETRACT, event.ids, event.reason];
+      return event.by === undefined ? [RETRACT, event.ids, event.reason] : [RETRACT, event.ids, event.reason, refTuple(event.by)];
     case 'clear':
       return event.seconds === undefined ? [CLEAR, event.user, event.reason] : [CLEAR, event.user, event.reason, event.seconds];
     case 'state':
@@ -77,7 +91,17 @@ function toTuple(event: BusEvent): Tuple {
       return event.seq === undefined ? [REVIEWED, event.id, event.user, event.text, event.outcome] : [REVIEWED, event.id, event.user, event.text, event.outcome, event.seq];
     case 'modlog':
       return [MODLOG, event.entry];
+    case 'restricted':
+      return [RESTRICTED, msgTuple(event.message)];
+    case 'clearAll':
+      return [CLEAR_ALL];
+    case 'warned':
+      return [WARNED, event.user, event.reason];
   }
+}
+
+function refTuple(user: UserRef): [string, string] {
+  return [user.id, user.name];
 }
 
 function msgTuple(m: Message): MsgTuple {

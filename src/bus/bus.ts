@@ -1,5 +1,5 @@
 import type { ModlogEntry } from '../protocol/modlog-entry.ts';
-import type { Emote, Message, StateChange, User } from '../protocol/types.ts';
+import type { Emote, Message, StateChange, User, UserRef } from '../protocol/types.ts';
 
 /** A held line as moderators see it (the v1 `held` frame). */
 export interface HeldView {
@@ -20,8 +20,15 @@ export type ReviewOutcome = 'approved' | 'denied' | 'expired';
  */
 export type BusEvent =
   | { kind: 'msg'; message: Message }
-  | { kind: 'retract'; ids: string[]; reason: string }
+  /** `by`: the moderator who deleted the lines (absent for automod, the classifier, an unstored line). */
+  | { kind: 'retract'; ids: string[]; reason: string; by?: UserRef }
   | { kind: 'clear'; user: string; reason: 'ban' | 'timeout'; seconds?: number }
+  /** A moderator's /clear: every line on every screen goes (history is kept). */
+  | { kind: 'clearAll' }
+  /** A restricted user's line (seq 0, never stored): for the stream's moderators and its author only. */
+  | { kind: 'restricted'; message: Message }
+  /** A moderator warned `user`: told to them at once, wherever they are connected. */
+  | { kind: 'warned'; user: string; reason: string }
   | { kind: 'state'; state: StateChange }
   /** A line held for review: for the stream's moderators only. */
   | { kind: 'held'; held: HeldView }

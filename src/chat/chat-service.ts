@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { LineRules, SendVerdict, StateStore } from '../state/state.ts';
+import type { Bus } from '../bus/bus.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { canModerate, rolesIn, userIn, type Identity } from '../auth/identity.ts';
 import { ChatError } from '../protocol/errors.ts';
@@ -19,6 +20,7 @@ import { backendError } from './backend-error.ts';
 import { lineKey } from './line-key.ts';
 import type { MessageLookup } from './message-lookup.ts';
 import { MissingParent, replyTo } from './replies.ts';
+import { publishRestricted, warnedRefusal } from './standing.ts';
 
 export interface SendLimits {
   maxTextLength: number;
@@ -58,6 +60,8 @@ export interface ChatServiceDeps {
   /** Refuses ordinary sends to a hot stream while this gateway is short of CPU. */
   admission: HotStreamAdmission;
   broker: Broker;
+  /** A restricted user's lines go on the bus only, never through the broker (standing.ts). */
+  bus: Bus;
   held: HeldMessages;
   grants: GrantedRoles;
   settings: StreamSettings;
@@ -155,7 +159,7 @@ export class ChatService {
         userRateMax: d.limits.rateLimitUserMessages,
         line: content instanceof ChatError ? undefined : this.#lineRules(identity, content.text, modes, privileged),
       }).catch((err: unknown) => this.#backendFailed(err, stream));
-      if (!check.ok) throw new ChatError(check.code, refusalText(check.code, modes), check.retryAfterMs);
+      if (!check.ok) throw check.code === 'warned' ? warnedRefusal(check.reason) : new ChatError(check.code, refusalText(check.code, modes), check.retryAfterMs);
       if (content instanceof ChatError) throw content;
       const { text, emotes, reply, verdict } = content;
       const user = userIn(identity, stream);
@@ -165,7 +169,9 @@ export class ChatService {
         d.held.hold({ stream, user, text, emotes, reply, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
         throw new ChatError('held', 'your message is held for a moderator to review');
       }
-      return await this.#stampAndCommit({ stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning }, roles.length > 0);
+      const accepted: Line = { stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning };
+      if (check.restricted === true) return await this.#restricted(accepted);
+      return await this.#stampAndCommit(accepted, roles.length > 0);
     } finally {
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
@@ -218,18 +224,18 @@ export class ChatService {
     };
   }
 
+  /** A restricted user's line: acknowledged like any other (seq 0, never stored), seen by them and moderators only. */
+  async #restricted(line: Line): Promise<Accepted> {
+    const draft = this.#draftOf(line);
+    await publishRestricted(this.#d.bus, draft).catch((err: unknown) => this.#backendFailed(err, line.stream));
+    return { id: draft.id, seq: 0, ts: draft.ts, sampled: false, user: line.user };
+  }
+
   /** Stamps id and ts, takes the sampling decision, and resolves once the broker has stamped and stored the message. */
   async #stampAndCommit(line: Line, priority: boolean): Promise<Accepted> {
     const d = this.#d;
-    const ts = d.now();
-    const { stream, user, text, emotes } = line;
-    const draft: Draft = { id: randomUUID(), stream, ts, user, text };
-    if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
-    if (line.reply !== undefined) draft.reply = line.reply;
-    if (line.announcement !== undefined) draft.announcement = line.announcement;
-    if (line.first) draft.first = true;
-    if (line.returning) draft.returning = true;
-    if (line.reviewed === true) draft.reviewed = true;
+    const draft = this.#draftOf(line);
+    const { stream, ts } = draft;
     const sampled = !d.sampler.keep(stream, priority, ts);
     let message: Message;
     try {
@@ -238,7 +244,26 @@ export class ChatService {
       throw backendError(d.logger, err, { stream });
     }
     d.sampler.observeSeq(stream, message.seq, d.now());
-    return { id: message.id, seq: message.seq, ts, sampled, user };
+    return { id: message.id, seq: message.seq, ts, sampled, user: line.user };
+  }
+
+  /** The line as the broker takes it: a fresh id, the time now, and what it carries besides its text. */
+  #draftOf(line: Line): Draft {
+    const { stream, user, text, emotes } = line;
+    const draft: Draft = { id: randomUUID(), stream, ts: this.#d.now(), user, text };
+    if (emotes !== undefined && emotes.length > 0) draft.emotes = emotes;
+    if (line.reply !== undefined) draft.reply = line.reply;
+    if (line.announcement !== undefined) draft.announcement = line.announcement;
+    if (line.first) draft.first = true;
+    if (line.returning) draft.returning = true;
+    if (line.reviewed === true) draft.reviewed = true;
+    return draft;
+  }
+
+  /** The user acknowledges a moderator's warning (v1 `acknowledge`, HTTP, IRC): whether there was one. */
+  async acknowledgeWarning(identity: Identity | null, stream: string): Promise<boolean> {
+    if (identity === null) throw new ChatError('unauthorized', 'sign in to acknowledge a warning');
+    return this.#d.state.clearWarning(stream, identity.id).catch((err: unknown) => this.#backendFailed(err, stream));
   }
 
   /**
@@ -276,7 +301,7 @@ interface LineContent {
   verdict: Verdict;
 }
 
-type SendRefusal = Extract<SendVerdict, { ok: false }>['code'];
+type SendRefusal = Exclude<Extract<SendVerdict, { ok: false }>['code'], 'warned'>;
 
 interface Line extends Pick<Message, 'reply' | 'announcement'> {
   stream: string;

@@ -13,7 +13,7 @@ export interface Member {
 }
 
 /** The actions aimed at one user (`delete` at a message's author). */
-export type TargetedAction = 'ban' | 'timeout' | 'unban' | 'delete';
+export type TargetedAction = 'ban' | 'timeout' | 'unban' | 'delete' | 'warn' | 'restrict' | 'unrestrict';
 
 /** Those above the rest; IRC names its refusals after them (bad_ban_mod, bad_delete_message_broadcaster). */
 export type Protected = 'broadcaster' | 'moderator';
@@ -31,7 +31,7 @@ export class HierarchyRefusal extends ChatError {
   }
 }
 
-const VERBS: Record<TargetedAction, string> = { ban: 'ban', timeout: 'time out', unban: 'unban', delete: 'delete messages of' };
+const VERBS: Record<TargetedAction, string> = { ban: 'ban', timeout: 'time out', unban: 'unban', delete: 'delete messages of', warn: 'warn', restrict: 'restrict', unrestrict: 'unrestrict' };
 
 function standing(roles: readonly Role[]): number {
   if (roles.includes('broadcaster')) return 2;
@@ -55,14 +55,15 @@ export function assertEmpowered(actor: Member, ban: Ban | null): void {
 }
 
 /**
- * Whether `actor` may do `action` to `target`. Nobody bans or times out
- * themselves (`invalid`, as before); anyone may delete their own lines and
- * lift their own ban (a banned moderator never gets here); otherwise the
+ * Whether `actor` may do `action` to `target`. Nobody bans, times out, warns
+ * or restricts themselves (`invalid`); anyone may delete their own lines and
+ * lift their own ban or restriction (a banned moderator never gets here); otherwise the
  * target must stand below the actor.
  */
 export function assertMayActOn(action: TargetedAction, actor: Member, target: Member): void {
   if (target.id === actor.id) {
     if (action === 'ban' || action === 'timeout') throw new ChatError('invalid', 'you cannot ban or time out yourself');
+    if (action === 'warn' || action === 'restrict') throw new ChatError('invalid', `you cannot ${action} yourself`);
     return;
   }
   const above = standing(target.roles);

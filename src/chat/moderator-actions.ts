@@ -73,7 +73,7 @@ export class ModeratorActions {
         if (message !== undefined) {
           assertMayActOn('delete', memberOf(actor, stream), await this.#member(stream, message.user.id, message.user.badges));
           // Deleting a deleted message again is acknowledged (and announced again), as before.
-          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted')).length > 0) return message.user;
+          if ((await retractMessages(d.log, d.bus, stream, [action.id], 'deleted', { id: actor.id, name: actor.name })).length > 0) return message.user;
         }
         throw new NoSuchMessage();
       }
@@ -91,6 +91,22 @@ export class ModeratorActions {
         await d.state.removeBan(stream, action.user);
         return target;
       }
+      // Warnings and restrictions are state every gateway's send check reads (standing.ts).
+      case 'warn': {
+        const target = await this.#assertMayTarget('warn', actor, stream, action.user);
+        await d.state.setWarning(stream, action.user, action.reason);
+        await d.bus.publish(stream, { kind: 'warned', user: action.user, reason: action.reason });
+        return target;
+      }
+      case 'restrict':
+      case 'unrestrict': {
+        const target = await this.#assertMayTarget(action.action, actor, stream, action.user);
+        await d.state.setRestricted(stream, action.user, action.action === 'restrict');
+        return target;
+      }
+      case 'clear':
+        await d.bus.publish(stream, { kind: 'clearAll' });
+        return;
       case 'modes': {
         const modes = await d.settings.setModes(stream, action.modes);
         await d.bus.publish(stream, { kind: 'state', state: { modes } });
@@ -130,7 +146,7 @@ export class ModeratorActions {
     }
   }
 
-  /** Whether the actor may ban, time out or unban `userId` (moderation-hierarchy.ts); the target as last seen in the stream, if they were. */
+  /** Whether the actor may ban, time out, unban, warn or restrict `userId` (moderation-hierarchy.ts); the target as last seen in the stream, if they were. */
   async #assertMayTarget(action: TargetedAction, actor: Identity, stream: string, userId: string): Promise<Touched> {
     const self = memberOf(actor, stream);
     if (userId === actor.id) {

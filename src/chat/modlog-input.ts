@@ -33,6 +33,13 @@ export function modlogInputOf(action: ModAction, touched: Touched): ModlogInput 
     case 'grant':
     case 'revoke':
       return { action: action.action, user: { id: action.user }, detail: action.role };
+    case 'warn':
+      return { action: 'warn', user: named(action.user, touched), reason: action.reason };
+    case 'restrict':
+    case 'unrestrict':
+      return { action: action.action, user: named(action.user, touched) };
+    case 'clear':
+      return { action: 'clear' };
   }
 }
 

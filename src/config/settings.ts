@@ -116,7 +116,7 @@ export const SETTINGS = {
   // Rate limits on reads without a token and on moderator writes (docs/operations.md)
   anonymousReadRate: int('History reads (GET /api/streams/:s/messages) one client address may make per second without a token (a token bucket, burst of twice that); more get 429 `rate_limited`.', 10, 1, 100_000),
   anonymousReadMax: int('Most messages one history read without a token returns (signed-in reads: replayMax).', 100, 1, 100_000),
-  moderatorActionLimit: int('Moderator writes (ban, timeout, unban, delete, modes, rules, approve, deny, role grants) one user may make per moderatorActionWindowMs on one gateway, over WebSocket, HTTP and IRC together (a token bucket); more are refused with `rate_limited`.', 100, 1, 100_000),
+  moderatorActionLimit: int('Moderator writes (ban, timeout, unban, delete, modes, rules, approve, deny, role grants, warn, restrict, clear) one user may make per moderatorActionWindowMs on one gateway, over WebSocket, HTTP and IRC together (a token bucket); more are refused with `rate_limited`.', 100, 1, 100_000),
   moderatorActionWindowMs: int('Window of moderatorActionLimit.', 30_000, 1_000, DAY_MS),
   rateLimitMaxClients: int('Client addresses (reads without a token) and users (moderator writes) each of those two limits remembers; beyond, the least recently seen is forgotten and starts afresh.', 100_000, 100, 10_000_000),
 

@@ -31,7 +31,7 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
     case 'retract': {
       const ids = new Set(event.ids);
       const known = channel.window.remove((m) => ids.has(m.id));
-      const content: FrameContent = { kind: 'retract', stream: channel.stream, ids: event.ids, reason: event.reason, known };
+      const content: FrameContent = { kind: 'retract', stream: channel.stream, ids: event.ids, reason: event.reason, known, ...(event.by !== undefined ? { by: event.by } : {}) };
       channel.pending.push({ kind: 'frame', content });
       return true;
     }
@@ -41,6 +41,10 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
       channel.pending.push({ kind: 'frame', content });
       return true;
     }
+    case 'clearAll':
+      // The window keeps its lines: /clear empties screens, not history (docs/protocol.md).
+      channel.pending.push({ kind: 'frame', content: { kind: 'clearAll', stream: channel.stream } });
+      return true;
     case 'state':
       channel.state = changedState(channel.state, event.state);
       channel.stateDirty = true;
@@ -54,6 +58,8 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
     case 'held':
     case 'reviewed':
     case 'modlog':
+    case 'restricted':
+    case 'warned':
       // Not part of any flush: delivered at once, to their few viewers (moderator-frames.ts).
       return false;
   }

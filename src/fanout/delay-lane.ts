@@ -49,6 +49,8 @@ export class DelayLane {
         this.#drop((m) => ids.has(m.id));
       } else if (content.kind === 'clear') {
         this.#drop((m) => m.user.id === content.user);
+      } else if (content.kind === 'clearAll') {
+        this.#drop(() => true);
       }
       const newest = flushFrame.messages?.[flushFrame.messages.length - 1]?.ts;
       const previous = this.#held[this.#held.length - 1]?.releaseAt ?? 0;

@@ -1,6 +1,6 @@
 import type { HeldView, ReviewOutcome } from '../bus/bus.ts';
 import type { ModlogEntry } from '../protocol/modlog-entry.ts';
-import type { Message, Modes, StreamState, SystemNotice } from '../protocol/types.ts';
+import type { Message, Modes, StreamState, SystemNotice, UserRef } from '../protocol/types.ts';
 
 /**
  * What a frame says; each transport's encoding turns it into its own bytes.
@@ -11,8 +11,14 @@ export type FrameContent =
   | { kind: 'msgs'; stream: string; messages: readonly Message[] }
   /** A system notice (a message with `notice`): a frame of its own, v1 `notice` and IRC USERNOTICE. */
   | { kind: 'notice'; stream: string; message: Message; notice: SystemNotice }
-  | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[] }
+  | { kind: 'retract'; stream: string; ids: readonly string[]; reason: string; known: readonly Message[]; by?: UserRef }
   | { kind: 'clear'; stream: string; user: string; name: string | undefined; reason: 'ban' | 'timeout'; seconds?: number }
+  /** A moderator's /clear: every line, for everyone. */
+  | { kind: 'clearAll'; stream: string }
+  /** A restricted user's line, for moderators and the author only (moderator-frames.ts). */
+  | { kind: 'restricted'; stream: string; message: Message }
+  /** A moderator's warning, for the warned user only (moderator-frames.ts). */
+  | { kind: 'warned'; stream: string; user: string; reason: string }
   | { kind: 'state'; stream: string; state: StreamState; changedModes: ReadonlyArray<keyof Modes> }
   /** For moderators only (moderator-frames.ts). */
   | { kind: 'held'; stream: string; held: HeldView }

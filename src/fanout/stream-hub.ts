@@ -8,7 +8,7 @@ import { Channel } from './channel.ts';
 import { takeEvent } from './channel-events.ts';
 import { FlushScheduler } from './flush-scheduler.ts';
 import { delayedView, handOver, historyFromWindow, type JoinRequest, type JoinResult } from './join-handover.ts';
-import { deliverReviewEvent, deliverToModerators } from './moderator-frames.ts';
+import { deliverModeratorEvent, deliverToModerators } from './moderator-frames.ts';
 import type { Viewer } from './outbound-frame.ts';
 import { resyncChannel } from './resync.ts';
 import { armPinExpiry, clearPinExpiry } from './pin-expiry.ts';
@@ -199,8 +199,8 @@ export class StreamHub {
   }
 
   #onEvent(channel: Channel, event: BusEvent): void {
-    if (event.kind === 'held' || event.kind === 'reviewed') {
-      deliverReviewEvent(channel, event);
+    if (event.kind === 'held' || event.kind === 'reviewed' || event.kind === 'restricted' || event.kind === 'warned') {
+      deliverModeratorEvent(channel, event);
       return;
     }
     if (event.kind === 'modlog') {

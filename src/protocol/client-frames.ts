@@ -25,7 +25,10 @@ export type ModAction =
   | { action: 'deny'; id: string }
   | { action: 'grant' | 'revoke'; user: string; role: GrantableRole }
   | { action: 'pin'; id: string; seconds?: number }
-  | { action: 'unpin' };
+  | { action: 'unpin' }
+  | { action: 'warn'; user: string; reason: string }
+  | { action: 'restrict' | 'unrestrict'; user: string }
+  | { action: 'clear' };
 
 /** What a send may carry besides its text (extensions): the line it answers, an announcement's colour. */
 export interface SendOptions {
@@ -39,7 +42,9 @@ export type ClientFrame =
   | { type: 'leave'; stream: string; nonce?: Nonce }
   | ({ type: 'send'; stream: string; text: string; nonce?: Nonce } & SendOptions)
   | ({ type: 'mod'; stream: string; nonce?: Nonce } & ModAction)
-  | { type: 'ping'; nonce?: Nonce };
+  | { type: 'ping'; nonce?: Nonce }
+  /** Added: the user acknowledges a moderator's warning in the stream, so their sends are accepted again. */
+  | { type: 'acknowledge'; stream: string; nonce?: Nonce };
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; nonce?: Nonce };
 
@@ -107,6 +112,7 @@ function frameOf(type: Exclude<ClientFrame['type'], 'mod'>, obj: Record<string, 
     case 'join':
       return { type, stream: obj.stream as string, history: (obj.history ?? undefined) as number | undefined, since: (obj.since ?? undefined) as number | undefined, nonce };
     case 'leave':
+    case 'acknowledge':
       return { type, stream: obj.stream as string, nonce };
     case 'ping':
       return { type, nonce };

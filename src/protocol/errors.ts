@@ -27,6 +27,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   banned: 403,
   timed_out: 403,
   followers_only: 403,
+  warned: 403,
   rate_limited: 429,
   slow_mode: 429,
   overloaded: 503,

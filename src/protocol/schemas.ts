@@ -26,6 +26,8 @@ export const MAX_REPLY_EXCERPT = 100;
 /** A pin lasts at most a day unless it has no expiry at all. */
 export const MAX_PIN_SECONDS = 86_400;
 export const MAX_NOTICE_SYSTEM_LENGTH = 200;
+/** A moderator's warning, shown to the warned user (Twitch allows 500 characters). */
+export const MAX_WARN_REASON_LENGTH = 500;
 
 /** The sentence of an `invalid` refusal for a value that fails this schema. */
 const refusal = (sentence: string) => ({ 'x-refusal': sentence });
@@ -68,6 +70,7 @@ export const TimeoutSeconds = boundedInteger('seconds', 1, MAX_TIMEOUT_SECONDS);
 export const ModReason = Type.Optional(boundedString('reason', MODLOG_TEXT_MAX, 'why, kept in the audit log (extension)'));
 export const AnnouncementColor = Type.Enum(ANNOUNCEMENT_COLORS, refusal(`announce must be one of ${ANNOUNCEMENT_COLORS.join(', ')}`));
 export const PinSeconds = boundedInteger('seconds', 1, MAX_PIN_SECONDS);
+export const WarnReason = boundedString('reason', MAX_WARN_REASON_LENGTH, "the warning the user must acknowledge (extension)");
 export const GrantableRole = Type.Enum(GRANTABLE_ROLES, refusal(`role must be one of ${GRANTABLE_ROLES.join(', ')}`));
 
 export const Modes = Type.Object({
@@ -108,6 +111,10 @@ export const MOD_ACTION_FIELDS = {
   revoke: { user: UserId, role: GrantableRole },
   pin: { id: MessageId, seconds: Type.Optional(PinSeconds) },
   unpin: {},
+  warn: { user: UserId, reason: WarnReason },
+  restrict: { user: UserId },
+  unrestrict: { user: UserId },
+  clear: {},
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 export type ModActionName = keyof typeof MOD_ACTION_FIELDS;
@@ -126,6 +133,7 @@ export const FRAME_FIELDS = {
   leave: { stream: StreamName, nonce },
   send: { stream: StreamName, text: SendText, parent: Type.Optional(boundedString('parent', MAX_ID_LENGTH, 'the id of the line this one replies to (extension)')), announce: Type.Optional(AnnouncementColor), nonce },
   mod: { stream: StreamName, nonce },
+  acknowledge: { stream: StreamName, nonce },
   ping: { nonce },
 } as const satisfies Record<string, Record<string, TSchema>>;
 

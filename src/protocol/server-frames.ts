@@ -1,5 +1,5 @@
 import type { Nonce } from './client-frames.ts';
-import type { ErrorCode, Message, StreamState, User } from './types.ts';
+import type { ErrorCode, Message, StreamState, User, UserRef } from './types.ts';
 import type { Role } from './types.ts';
 
 // Encoders of the server-to-client frames of PROTOCOL.md. Frames that go to
@@ -60,12 +60,28 @@ export function noticeFrame(messageJson: string): string {
   return '{"type":"notice",' + messageJson.slice(1);
 }
 
-export function retractFrame(stream: string, ids: readonly string[], reason: string): string {
-  return JSON.stringify({ type: 'retract', stream, ids, reason });
+/** `by` (added): the moderator who deleted the lines; absent for automod, the classifier and unstored lines. */
+export function retractFrame(stream: string, ids: readonly string[], reason: string, by?: UserRef): string {
+  return JSON.stringify({ type: 'retract', stream, ids, reason, by });
 }
 
 export function clearFrame(stream: string, user: string, reason: 'ban' | 'timeout', seconds?: number): string {
   return JSON.stringify({ type: 'clear', stream, user, reason, seconds });
+}
+
+/** Added: a moderator's /clear, every line of the stream (no `user`, reason `clear`). */
+export function clearAllFrame(stream: string): string {
+  return JSON.stringify({ type: 'clear', stream, reason: 'clear' });
+}
+
+/** Added, to the warned user only: a moderator's warning, to acknowledge before chatting again. */
+export function warningFrame(stream: string, reason: string): string {
+  return JSON.stringify({ type: 'warning', stream, reason });
+}
+
+/** Added, to moderators and the author only: a restricted user's line (seq 0: never stored, outside the stream's order). */
+export function restrictedFrame(messageJson: string): string {
+  return '{"type":"restricted",' + messageJson.slice(1);
 }
 
 /** Added, to moderators only: a line held for review (approve or deny it with a `mod` action). */

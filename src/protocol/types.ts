@@ -168,6 +168,7 @@ export const ERROR_CODES = [
   'r9k',
   'duplicate',
   'followers_only',
+  'warned',
   'overloaded',
   'unavailable',
 ] as const;

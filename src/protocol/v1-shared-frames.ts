@@ -1,5 +1,5 @@
 import type { Encoding, FrameContent, OutboundFrame } from '../fanout/outbound-frame.ts';
-import { clearFrame, heldFrame, liveFrame, modlogFrame, noticeFrame, retractFrame, reviewedFrame, stateFrame } from './server-frames.ts';
+import { clearAllFrame, clearFrame, heldFrame, liveFrame, modlogFrame, noticeFrame, restrictedFrame, retractFrame, reviewedFrame, stateFrame, warningFrame } from './server-frames.ts';
 
 /**
  * A fan-out frame as the v1 JSON text of PROTOCOL.md (msg or batch, retract,
@@ -17,9 +17,15 @@ function v1Text(content: FrameContent): string {
     case 'notice':
       return noticeFrame(JSON.stringify(content.message));
     case 'retract':
-      return retractFrame(content.stream, content.ids, content.reason);
+      return retractFrame(content.stream, content.ids, content.reason, content.by);
     case 'clear':
       return clearFrame(content.stream, content.user, content.reason, content.seconds);
+    case 'clearAll':
+      return clearAllFrame(content.stream);
+    case 'restricted':
+      return restrictedFrame(JSON.stringify(content.message));
+    case 'warned':
+      return warningFrame(content.stream, content.reason);
     case 'state':
       // Which modes changed is for IRC, which announces each change; v1 sends the whole state.
       return stateFrame(content.stream, content.state);

@@ -32,7 +32,7 @@ export interface SessionLimits extends BacklogLimits {
 /** What every session needs, whatever its protocol; narrowed to the calls it makes, so a test can hand it fakes. */
 export interface SessionDeps extends SessionLimits {
   auth: Pick<Authenticator, 'verify'>;
-  chat: Pick<ChatService, 'send'>;
+  chat: Pick<ChatService, 'send' | 'acknowledgeWarning'>;
   /** A join may ask for the viewer's roles in the stream, granted ones included. */
   grants: Pick<GrantedRoles, 'effective'>;
   /** A broadcaster's or moderator's join or sign-in is recorded, so other moderators cannot ban them before they chat. */
@@ -262,6 +262,17 @@ export class Session<Frame, Ref> implements Viewer, TransportEvents {
     } catch (err) {
       this.refuse(ref, err);
       return undefined;
+    }
+  }
+
+  /** The user acknowledges a moderator's warning in `stream` (any protocol); false when refused for `ref`. */
+  async acknowledge(stream: string, ref: Ref): Promise<boolean> {
+    try {
+      await this.#d.chat.acknowledgeWarning(this.#identity, stream);
+      return true;
+    } catch (err) {
+      this.refuse(ref, err);
+      return false;
     }
   }
 

@@ -4,10 +4,11 @@ import { SendWindows } from './send-windows.ts';
 import type { StatePersistence } from './state-persistence.ts';
 import { TokenRoleRecords } from './token-role-records.ts';
 import { LineRecords } from './line-records.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
+import { Standings } from './standings.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, type Ban, type SendCheck, type SendVerdict, type Sighting, type Standing, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface MemoryStateOptions {
-  /** Keeps modes, rules and bans across restarts; MemoryState owns it and closes it. */
+  /** Keeps modes, rules, bans, grants, warnings and restrictions across restarts; MemoryState owns it and closes it. */
   persistence?: StatePersistence;
 }
 
@@ -28,6 +29,7 @@ export class MemoryState implements StateStore {
   readonly #grants: Map<string, Map<string, GrantableRole[]>>;
   readonly #tokenRoles = new TokenRoleRecords();
   readonly #lines = new LineRecords();
+  readonly #standings: Standings;
   /** One pin per stream at most, set only by moderators; not persisted (a restart unpins). */
   readonly #pins = new Map<string, Pin>();
   #closed = false;
@@ -40,15 +42,36 @@ export class MemoryState implements StateStore {
     this.#images = loaded?.images ?? new Map();
     this.#bans = loaded?.bans ?? new Map();
     this.#grants = loaded?.grants ?? new Map();
+    this.#standings = new Standings(loaded?.standings, (stream, userId, standing) => this.#persistence?.saveStanding(stream, userId, standing));
   }
 
   async checkSend(check: SendCheck): Promise<SendVerdict> {
     const ban = this.#activeBan(check.stream, check.userId, check.now);
     if (ban !== null) return ban.until === null ? { ok: false, code: 'banned' } : { ok: false, code: 'timed_out', retryAfterMs: ban.until - check.now };
+    const standing = this.#standings.of(check.stream, check.userId);
+    if (standing.warning !== null) return { ok: false, code: 'warned', reason: standing.warning };
     const verdict = this.#windows.check(check);
-    if (!verdict.ok || check.line === undefined) return verdict;
+    if (!verdict.ok) return verdict;
+    const restricted = standing.restricted ? { restricted: true as const } : {};
+    if (check.line === undefined) return { ok: true, ...restricted };
     const line = this.#lines.check({ ...check.line, stream: check.stream, userId: check.userId, now: check.now });
-    return line.ok ? { ok: true, first: line.first, returning: line.returning } : line;
+    return line.ok ? { ok: true, first: line.first, returning: line.returning, ...restricted } : line;
+  }
+
+  async getStanding(stream: string, userId: string): Promise<Standing> {
+    return this.#standings.of(stream, userId);
+  }
+
+  async setWarning(stream: string, userId: string, reason: string): Promise<void> {
+    this.#standings.change(stream, userId, { warning: reason });
+  }
+
+  async clearWarning(stream: string, userId: string): Promise<boolean> {
+    return this.#standings.change(stream, userId, { warning: null }).warning !== null;
+  }
+
+  async setRestricted(stream: string, userId: string, restricted: boolean): Promise<void> {
+    this.#standings.change(stream, userId, { restricted });
   }
 
   async firstSeen(stream: string, userId: string, now: number): Promise<number | null> {

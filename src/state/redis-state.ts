@@ -8,7 +8,7 @@ import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSea
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
 import { NOTE_SIGHTING, sightingArgs } from './redis-line-check.ts';
-import { GrantLimitError, MAX_GRANTS_PER_STREAM, isLineRefusal, type Ban, type SendCheck, type SendVerdict, type Sighting, type StateStore, type TokenRolesRecord } from './state.ts';
+import { GrantLimitError, MAX_GRANTS_PER_STREAM, isLineRefusal, type Ban, type SendCheck, type SendVerdict, type Sighting, type Standing, type StateStore, type TokenRolesRecord } from './state.ts';
 
 export interface RedisStateOptions extends RedisSeamOptions {
   /** Multi-region mode: modes show `ordering` (`regional` until a moderator sets it); one region shows it only once set. */
@@ -65,7 +65,7 @@ export class RedisState implements StateStore {
     const member = `${this.#memberPrefix}:${this.#members++}`;
     // The line's keys share the stream's hash tag, so they join the stream's script even on Redis Cluster.
     const lineKeys = check.line === undefined ? [] : [`${base}chatter:${user}`, `${base}texts`];
-    const streamKeys = [`${base}ban:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
+    const streamKeys = [`${base}ban:${user}`, `${base}standing:${user}`, `${base}last:${user}`, `${base}rate:${user}`];
     const userWindow = (check.userRateMax ?? 0) >= 1 && check.rateWindowMs > 0 ? `${this.#options.keyPrefix}{user:${user}}:rate` : undefined;
     if (userWindow === undefined || !this.#options.cluster) {
       const keys = userWindow === undefined ? [...streamKeys, ...lineKeys] : [...streamKeys, userWindow, ...lineKeys];
@@ -189,6 +189,25 @@ export class RedisState implements StateStore {
     return (await this.#run(this.#client.del(this.#banKey(stream, userId)))) > 0;
   }
 
+  /** A user's standing is one hash beside their ban: `warn` (the reason) and `restricted`; gone when both are. */
+  async getStanding(stream: string, userId: string): Promise<Standing> {
+    const hash = await this.#run(this.#client.hGetAll(this.#standingKey(stream, userId)));
+    return { warning: hash.warn ?? null, restricted: hash.restricted !== undefined };
+  }
+
+  async setWarning(stream: string, userId: string, reason: string): Promise<void> {
+    await this.#run(this.#client.hSet(this.#standingKey(stream, userId), 'warn', reason));
+  }
+
+  async clearWarning(stream: string, userId: string): Promise<boolean> {
+    return (await this.#run(this.#client.hDel(this.#standingKey(stream, userId), 'warn'))) > 0;
+  }
+
+  async setRestricted(stream: string, userId: string, restricted: boolean): Promise<void> {
+    const key = this.#standingKey(stream, userId);
+    await this.#run(restricted ? this.#client.hSet(key, 'restricted', '1') : this.#client.hDel(key, 'restricted'));
+  }
+
   async close(): Promise<void> {
     await closeRedis(this.#client);
   }
@@ -199,6 +218,10 @@ export class RedisState implements StateStore {
 
   #streamKey(stream: string): string {
     return streamKey(this.#options.keyPrefix, stream);
+  }
+
+  #standingKey(stream: string, userId: string): string {
+    return `${this.#streamKey(stream)}standing:${userPart(userId)}`;
   }
 
   #banKey(stream: string, userId: string): string {

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DEFAULT_MODES, DEFAULT_RULES, GRANTABLE_ROLES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
-import type { Ban } from './state.ts';
+import type { Ban, Standing } from './state.ts';
 import type { PersistedState, StatePersistence } from './state-persistence.ts';
 
 const SCHEMA = `
@@ -20,6 +20,13 @@ CREATE TABLE IF NOT EXISTS grants (
   stream  TEXT NOT NULL,
   user_id TEXT NOT NULL,
   roles   TEXT NOT NULL, -- JSON list of granted roles
+  PRIMARY KEY (stream, user_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS standings (
+  stream     TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  warning    TEXT,             -- a warning not yet acknowledged; NULL for none
+  restricted INTEGER NOT NULL, -- 1 while restricted
   PRIMARY KEY (stream, user_id)
 ) WITHOUT ROWID;
 `;
@@ -39,6 +46,8 @@ export class SqliteStatePersistence implements StatePersistence {
   readonly #deleteBan: StatementSync;
   readonly #saveGrant: StatementSync;
   readonly #deleteGrant: StatementSync;
+  readonly #saveStanding: StatementSync;
+  readonly #deleteStanding: StatementSync;
 
   /** `file`: the database file, usually the durable log's own; its directory is created if missing. */
   constructor(file: string) {
@@ -54,6 +63,8 @@ export class SqliteStatePersistence implements StatePersistence {
     this.#deleteBan = this.#db.prepare('DELETE FROM bans WHERE stream = ? AND user_id = ?');
     this.#saveGrant = this.#db.prepare('INSERT OR REPLACE INTO grants (stream, user_id, roles) VALUES (?, ?, ?)');
     this.#deleteGrant = this.#db.prepare('DELETE FROM grants WHERE stream = ? AND user_id = ?');
+    this.#saveStanding = this.#db.prepare('INSERT OR REPLACE INTO standings (stream, user_id, warning, restricted) VALUES (?, ?, ?, ?)');
+    this.#deleteStanding = this.#db.prepare('DELETE FROM standings WHERE stream = ? AND user_id = ?');
   }
 
   load(now: number): PersistedState {
@@ -84,7 +95,13 @@ export class SqliteStatePersistence implements StatePersistence {
       // Only roles this version can grant: a role dropped later is not granted by a stale row.
       users.set(row.user_id, (JSON.parse(row.roles) as string[]).filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r)));
     }
-    return { modes, rules, images, bans, grants };
+    const standings = new Map<string, Map<string, Standing>>();
+    for (const row of this.#db.prepare('SELECT stream, user_id, warning, restricted FROM standings').all() as Array<{ stream: string; user_id: string; warning: string | null; restricted: number }>) {
+      let users = standings.get(row.stream);
+      if (users === undefined) standings.set(row.stream, (users = new Map()));
+      users.set(row.user_id, { warning: row.warning, restricted: row.restricted === 1 });
+    }
+    return { modes, rules, images, bans, grants, standings };
   }
 
   saveModes(stream: string, modes: Modes): void {
@@ -110,6 +127,11 @@ export class SqliteStatePersistence implements StatePersistence {
   saveGrant(stream: string, userId: string, roles: GrantableRole[]): void {
     if (roles.length === 0) this.#deleteGrant.run(stream, userId);
     else this.#saveGrant.run(stream, userId, JSON.stringify(roles));
+  }
+
+  saveStanding(stream: string, userId: string, standing: Standing): void {
+    if (standing.warning === null && !standing.restricted) this.#deleteStanding.run(stream, userId);
+    else this.#saveStanding.run(stream, userId, standing.warning, standing.restricted ? 1 : 0);
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import type { StreamImages } from '../protocol/stream-images.ts';
 import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
-import type { Ban } from './state.ts';
+import type { Ban, Standing } from './state.ts';
 
 /** What MemoryState keeps across restarts: moderator decisions, never per-message counters. */
 export interface PersistedState {
@@ -11,6 +11,8 @@ export interface PersistedState {
   bans: Map<string, Map<string, Ban>>;
   /** stream -> user id -> roles granted on the server */
   grants: Map<string, Map<string, GrantableRole[]>>;
+  /** stream -> user id -> warning and restriction */
+  standings: Map<string, Map<string, Standing>>;
 }
 
 /**
@@ -27,5 +29,7 @@ export interface StatePersistence {
   deleteBan(stream: string, userId: string): void;
   /** An empty list deletes the user's grants. */
   saveGrant(stream: string, userId: string, roles: GrantableRole[]): void;
+  /** No warning and no restriction deletes the user's row. */
+  saveStanding(stream: string, userId: string, standing: Standing): void;
   close(): void;
 }

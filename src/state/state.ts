@@ -86,10 +86,22 @@ export interface Sighting {
   maxChattersPerStream: number;
 }
 
-/** With `line` checked, an accepted send says whether it is the user's first line in the stream or a returning chatter's. */
+/**
+ * With `line` checked, an accepted send says whether it is the user's first
+ * line in the stream or a returning chatter's; `restricted`: the user's lines
+ * reach only themselves and moderators (a shadow ban).
+ */
 export type SendVerdict =
-  | { ok: true; first?: boolean; returning?: boolean }
-  | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode' | LineRefusal; retryAfterMs?: number };
+  | { ok: true; first?: boolean; returning?: boolean; restricted?: true }
+  | { ok: false; code: 'banned' | 'timed_out' | 'rate_limited' | 'slow_mode' | LineRefusal; retryAfterMs?: number }
+  /** A moderator's warning the user has not acknowledged yet; `reason` is the moderator's. */
+  | { ok: false; code: 'warned'; reason: string; retryAfterMs?: undefined };
+
+/** What moderators decided about a user in a stream besides bans: a warning to acknowledge, a restriction. */
+export interface Standing {
+  warning: string | null;
+  restricted: boolean;
+}
 
 /**
  * Shared state every gateway must agree on. The send check is one call so the
@@ -140,6 +152,15 @@ export interface StateStore {
   getBan(stream: string, userId: string, now: number): Promise<Ban | null>;
   setBan(stream: string, userId: string, ban: Ban): Promise<void>;
   removeBan(stream: string, userId: string): Promise<boolean>;
+
+  /** The user's warning and restriction; checkSend reads both in the same call as the ban. */
+  getStanding(stream: string, userId: string): Promise<Standing>;
+  /** Warns the user (replacing any warning): their sends are refused (`warned`) until clearWarning. */
+  setWarning(stream: string, userId: string, reason: string): Promise<void>;
+  /** The user acknowledged: whether there was a warning. */
+  clearWarning(stream: string, userId: string): Promise<boolean>;
+  /** Restricts the user (their lines reach only themselves and moderators) or lifts it. */
+  setRestricted(stream: string, userId: string, restricted: boolean): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -208,6 +208,63 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
+    describe('standing: warnings and restrictions', () => {
+      test('a warning refuses every send with warned and its reason, uncounted, until acknowledged', async () => {
+        const limit = { rateMax: 1, rateWindowMs: 1000, slowSeconds: 5 };
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: null, restricted: false });
+        await state.setWarning(s, 'u1', 'mind your language');
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: 'mind your language', restricted: false });
+        for (let at = 0; at < 3; at++) assert.deepEqual(await send(at, limit), { ok: false, code: 'warned', reason: 'mind your language' });
+        assert.deepEqual(await send(3, { ...limit, userId: 'u2' }), { ok: true }, 'another user is not warned');
+        assert.deepEqual(await send(4, { ...limit, stream: other }), { ok: true }, 'nor the user in another stream');
+        assert.equal(await state.clearWarning(s, 'u1'), true);
+        assert.equal(await state.clearWarning(s, 'u1'), false, 'nothing left to acknowledge');
+        // The refused sends were not counted: neither slow mode nor the rate window holds this one.
+        assert.deepEqual(await send(5, limit), { ok: true });
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: null, restricted: false });
+      });
+
+      test('a new warning replaces the one waiting; a ban or timeout is said first', async () => {
+        await state.setWarning(s, 'u1', 'first');
+        await state.setWarning(s, 'u1', 'second');
+        assert.deepEqual(await send(0), { ok: false, code: 'warned', reason: 'second' });
+        await state.setBan(s, 'u1', { until: null });
+        assert.deepEqual(await send(1), { ok: false, code: 'banned' });
+      });
+
+      test('a restricted user\'s sends pass, marked restricted, and count as any; unrestricting ends it', async () => {
+        await state.setRestricted(s, 'u1', true);
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: null, restricted: true });
+        assert.deepEqual(await send(0, { rateMax: 1 }), { ok: true, restricted: true });
+        assert.deepEqual(await send(1, { rateMax: 1 }), { ok: false, code: 'rate_limited', retryAfterMs: 999 });
+        assert.deepEqual(await send(2, { userId: 'u2' }), { ok: true });
+        assert.deepEqual(await send(3, { stream: other }), { ok: true });
+        await state.setWarning(s, 'u1', 'and stop that');
+        assert.deepEqual(await send(1000), { ok: false, code: 'warned', reason: 'and stop that' });
+        await state.clearWarning(s, 'u1');
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: null, restricted: true }, 'acknowledging keeps the restriction');
+        assert.deepEqual(await send(1001), { ok: true, restricted: true });
+        await state.setRestricted(s, 'u1', false);
+        assert.deepEqual(await send(1002), { ok: true });
+        assert.deepEqual(await state.getStanding(s, 'u1'), { warning: null, restricted: false });
+      });
+
+      whenApplies('a warning and a restriction made through one store hold for sends checked by another (a reconnect to another gateway)', async () => {
+        const second = await harness.open();
+        try {
+          await state.setWarning(s, 'u1', 'calm down');
+          await state.setRestricted(s, 'u2', true);
+          const check = { stream: s, now: t0, slowSeconds: 0, rateMax: 100, rateWindowMs: 1000 };
+          assert.deepEqual(await second.checkSend({ ...check, userId: 'u1' }), { ok: false, code: 'warned', reason: 'calm down' });
+          assert.deepEqual(await second.checkSend({ ...check, userId: 'u2' }), { ok: true, restricted: true });
+          assert.equal(await second.clearWarning(s, 'u1'), true);
+          assert.deepEqual(await state.checkSend({ ...check, userId: 'u1', now: t0 + 1 }), { ok: true });
+        } finally {
+          await second.close();
+        }
+      });
+    });
+
     describe('modes and rules', () => {
       test('modes default, change partially, and stay per stream', async () => {
         assert.deepEqual(await state.getModes(s), DEFAULT_MODES);
@@ -511,7 +568,11 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       });
     });
 
-    test('modes, rules, bans and grants survive a restart', async () => {
+    test('modes, rules, bans, grants, warnings and restrictions survive a restart', async () => {
+      await state.setWarning(s, 'warned', 'kept across restarts');
+      await state.setRestricted(s, 'restricted', true);
+      await state.setRestricted(s, 'lifted', true);
+      await state.setRestricted(s, 'lifted', false);
       await state.setGrant(s, 'granted', ['moderator', 'vip']);
       await state.setGrant(s, 'revoked', ['vip']);
       await state.setGrant(s, 'revoked', []);
@@ -532,6 +593,9 @@ export function runStateContract(name: string, createHarness: () => Promise<Stat
       assert.equal(await state.getBan(s, 'unbanned', t0), null);
       assert.equal((await send(0, { userId: 'banned' })).ok, false);
       assert.deepEqual(await state.getGrants(s), new Map([['granted', ['moderator', 'vip']]]));
+      assert.deepEqual(await state.getStanding(s, 'warned'), { warning: 'kept across restarts', restricted: false });
+      assert.deepEqual(await state.getStanding(s, 'restricted'), { warning: null, restricted: true });
+      assert.deepEqual(await state.getStanding(s, 'lifted'), { warning: null, restricted: false });
     });
   });
 }

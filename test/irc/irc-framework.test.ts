@@ -2,11 +2,11 @@
 // for Twitch's capabilities gets the same room as v1 and tmi.js clients.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import irc, { type Client } from 'irc-framework';
+import type { Client } from 'irc-framework';
 import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { EventLog } from '../support/event-log.ts';
-import { ircToken, tmiChatter } from '../support/irc-clients.ts';
+import { ircFrameworkClient, tmiChatter } from '../support/irc-clients.ts';
 
 let server: TestServer & { server: RunningServer };
 before(async () => {
@@ -16,20 +16,8 @@ after(async () => {
   await server.stop();
 });
 
-async function connect(name: string, roles: Record<string, string[]> = {}): Promise<{ client: Client; events: EventLog }> {
-  const { ircToken: password } = await ircToken(server, name, roles);
-  const client = new irc.Client();
-  client.requestCap(['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership']);
-  const events = new EventLog(client, ['registered', 'join', 'part', 'privmsg', 'notice', 'unknown command', 'close']);
-  client.connect({
-    host: '127.0.0.1',
-    port: server.server.ircPort,
-    nick: name.toLowerCase(),
-    password,
-    auto_reconnect: false,
-  });
-  await events.next('registered');
-  return { client, events };
+function connect(name: string, roles: Record<string, string[]> = {}): Promise<{ client: Client; events: EventLog }> {
+  return ircFrameworkClient(server, server.server.ircPort!, name, roles);
 }
 
 test('irc-framework registers over TCP, joins, and chats both ways with v1 and tmi.js', async () => {

@@ -118,7 +118,7 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
   const chat = new ChatService({
     limits: { ...LIMITS, ...options.limits },
     lineLimits: LINE_LIMITS,
-    state: state.seam, broker: broker.seam,
+    state: state.seam, broker: broker.seam, bus: bus.seam,
     content: new ContentRules({ ...CONTENT, ...options.content }),
     sampler, admission,
     held, grants, settings, lookup,

@@ -1,4 +1,5 @@
 import tmi from 'tmi.js';
+import irc, { type Client } from 'irc-framework';
 import type { TestServer } from './servers.ts';
 import { EventLog } from './event-log.ts';
 
@@ -16,7 +17,7 @@ export async function ircToken(server: TestServer, name: string, roles: Record<s
 export const TMI_EVENTS = [
   'message', 'join', 'part', 'notice', 'automod', 'messagedeleted', 'ban', 'timeout', 'slowmode',
   'subscribers', 'emoteonly', 'r9kbeta', 'followersonly', 'roomstate', 'connected', 'disconnected', 'reconnect', 'names',
-  'usernotice', 'subscription', 'resub', 'subgift', 'submysterygift', 'raided',
+  'usernotice', 'subscription', 'resub', 'subgift', 'submysterygift', 'raided', 'clearchat',
 ] as const;
 
 /** An unmodified tmi.js client pointed at the test server, as docs/irc.md tells a bot author to. */
@@ -36,4 +37,15 @@ export async function tmiChatter(server: TestServer, name: string, roles: Record
   const { client, events } = tmiClient(server.port, { username: name.toLowerCase(), password: `oauth:${token}` });
   await client.connect();
   return { client, events, userId: user.id };
+}
+
+/** An unmodified irc-framework client over plain TCP on `ircPort`, asking for Twitch's capabilities, registered. */
+export async function ircFrameworkClient(server: TestServer, ircPort: number, name: string, roles: Record<string, string[]> = {}): Promise<{ client: Client; events: EventLog }> {
+  const { ircToken: password } = await ircToken(server, name, roles);
+  const client = new irc.Client();
+  client.requestCap(['twitch.tv/tags', 'twitch.tv/commands', 'twitch.tv/membership']);
+  const events = new EventLog(client, ['registered', 'join', 'part', 'privmsg', 'notice', 'unknown command', 'close']);
+  client.connect({ host: '127.0.0.1', port: ircPort, nick: name.toLowerCase(), password, auto_reconnect: false });
+  await events.next('registered');
+  return { client, events };
 }

@@ -23,6 +23,8 @@ test('each frame type parses into its own fields; extra keys stay behind', () =>
   assert.deepEqual(parse({ type: 'join', stream: 'a-b_C', history: 5, since: null }), { ok: true, frame: { type: 'join', stream: 'a-b_C', history: 5, since: undefined, nonce: undefined } });
   assert.deepEqual(parse({ type: 'leave', stream: 's', nonce: 3 }), { ok: true, frame: { type: 'leave', stream: 's', nonce: 3 } });
   assert.deepEqual(parse({ type: 'ping', nonce: 0 }), { ok: true, frame: { type: 'ping', nonce: 0 } });
+  assert.deepEqual(parse({ type: 'acknowledge', stream: 's', nonce: 'a', extra: 1 }), { ok: true, frame: { type: 'acknowledge', stream: 's', nonce: 'a' } });
+  refused({ type: 'acknowledge', nonce: 'a' }, /stream/, 'a');
 });
 
 test('every moderator action parses', () => {
@@ -41,6 +43,10 @@ test('every moderator action parses', () => {
     [{ action: 'deny', id: 'h1' }, { action: 'deny', id: 'h1' }],
     [{ action: 'grant', user: 'u', role: 'vip' }, { action: 'grant', user: 'u', role: 'vip' }],
     [{ action: 'revoke', user: 'u', role: 'moderator', junk: true }, { action: 'revoke', user: 'u', role: 'moderator' }],
+    [{ action: 'warn', user: 'u', reason: 'be kind' }, { action: 'warn', user: 'u', reason: 'be kind' }],
+    [{ action: 'restrict', user: 'u' }, { action: 'restrict', user: 'u' }],
+    [{ action: 'unrestrict', user: 'u' }, { action: 'unrestrict', user: 'u' }],
+    [{ action: 'clear', user: 'ignored' }, { action: 'clear' }],
   ];
   for (const [action, expected] of cases) {
     assert.deepEqual(parse({ type: 'mod', stream: 's', nonce: 'k', ...action }), { ok: true, frame: { type: 'mod', stream: 's', nonce: 'k', ...expected } });
@@ -90,13 +96,15 @@ test('each field refusal names the field and its bounds, and carries the nonce',
 
 test('moderator action refusals', () => {
   const mod = (action: Record<string, unknown>) => ({ type: 'mod', stream: 's', nonce: 'm', ...action });
-  refused(mod({ action: 'nuke' }), 'action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke, pin, unpin', 'm');
+  refused(mod({ action: 'nuke' }), 'action must be one of delete, timeout, ban, unban, modes, rules, approve, deny, grant, revoke, pin, unpin, warn, restrict, unrestrict, clear', 'm');
   refused(mod({}), /^action must be one of/, 'm');
   refused({ type: 'mod', stream: 'bad name', action: 'nuke' }, 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
   refused(mod({ action: 'delete' }), 'id must be a string of 1-128 characters', 'm');
   refused(mod({ action: 'approve', id: 'x'.repeat(129) }), 'id must be a string of 1-128 characters', 'm');
   refused(mod({ action: 'ban', user: '' }), 'user must be a string of 1-128 characters', 'm');
   refused(mod({ action: 'ban', user: 'u', reason: 'x'.repeat(201) }), 'reason must be a string of 1-200 characters', 'm');
+  refused(mod({ action: 'warn', user: 'u' }), 'reason must be a string of 1-500 characters', 'm');
+  refused(mod({ action: 'warn', user: 'u', reason: 'x'.repeat(501) }), 'reason must be a string of 1-500 characters', 'm');
   refused(mod({ action: 'timeout', user: 'u', seconds: 0 }), 'seconds must be an integer from 1 to 1209600', 'm');
   refused(mod({ action: 'timeout', user: 'u', seconds: 1_209_601 }), 'seconds must be an integer from 1 to 1209600', 'm');
   refused(mod({ action: 'grant', user: 'u', role: 'broadcaster' }), 'role must be one of moderator, vip', 'm');

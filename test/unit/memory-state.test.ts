@@ -53,7 +53,7 @@ test('timeouts that ended are not loaded again, and their rows are deleted', asy
 
 test('a change that cannot be stored does not take effect', async () => {
   const failing: StatePersistence = {
-    load: () => ({ modes: new Map(), rules: new Map(), images: new Map(), bans: new Map(), grants: new Map() }),
+    load: () => ({ modes: new Map(), rules: new Map(), images: new Map(), bans: new Map(), grants: new Map(), standings: new Map() }),
     saveModes: (_stream: string, _modes: Modes) => {
       throw new Error('disk full');
     },
@@ -70,6 +70,9 @@ test('a change that cannot be stored does not take effect', async () => {
     saveGrant: () => {
       throw new Error('disk full');
     },
+    saveStanding: () => {
+      throw new Error('disk full');
+    },
     close: () => {},
   };
   const state = new MemoryState({ persistence: failing });
@@ -79,6 +82,9 @@ test('a change that cannot be stored does not take effect', async () => {
   assert.deepEqual(await state.getImages('s'), { emotes: [], badges: [] });
   await assert.rejects(state.setBan('s', 'u', { until: null }), /disk full/);
   await assert.rejects(state.setGrant('s', 'u', ['moderator']), /disk full/);
+  await assert.rejects(state.setWarning('s', 'u', 'calm down'), /disk full/);
+  await assert.rejects(state.setRestricted('s', 'u', true), /disk full/);
+  assert.deepEqual(await state.getStanding('s', 'u'), { warning: null, restricted: false });
   assert.equal((await state.getModes('s')).slowSeconds, 0);
   assert.deepEqual((await state.getRules('s')).blockedTerms, []);
   assert.equal(await state.getBan('s', 'u', Date.now()), null);

@@ -124,9 +124,11 @@ test('delete retracts one message everywhere; its author\'s standing decides who
   await refused(parts.moderation.apply(mod, S, { action: 'delete', id: 'no-such-id' }), 'invalid');
   assert.deepEqual(await textsOf(parts), ['the broadcaster speaks']);
   await until(() => events.length === 2, 'two retract events');
+  // Each names the moderator who deleted, for the placeholder pages show.
+  const by = { id: mod.id, name: mod.name };
   assert.deepEqual(events, [
-    { kind: 'retract', ids: [line.id], reason: 'deleted' },
-    { kind: 'retract', ids: [modLine.id], reason: 'deleted' },
+    { kind: 'retract', ids: [line.id], reason: 'deleted', by },
+    { kind: 'retract', ids: [modLine.id], reason: 'deleted', by },
   ]);
 });
 

@@ -226,6 +226,7 @@ function harness(overrides: Partial<SessionDeps> & { sendFails?: unknown; budget
         sent.push({ identity, stream, text });
         return { id: `m${sent.length}`, seq: sent.length, ts: 0, sampled: false, user: { id: identity?.id ?? 'anon', name: 'x', badges: [] } };
       },
+      acknowledgeWarning: async () => false,
     },
     grants: { effective: async (identity: Identity | null) => identity },
     tokenRoles: { note: async () => undefined, noteAll: async () => undefined },

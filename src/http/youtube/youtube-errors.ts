@@ -55,6 +55,7 @@ const REASONS: Record<ErrorCode, [string, string]> = {
   banned: FORBIDDEN,
   timed_out: FORBIDDEN,
   followers_only: FORBIDDEN,
+  warned: FORBIDDEN,
   rate_limited: RATE,
   slow_mode: RATE,
   overloaded: [GLOBAL, 'backendError'],

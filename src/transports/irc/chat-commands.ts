@@ -10,6 +10,7 @@ import { HierarchyRefusal } from '../../chat/moderation-hierarchy.ts';
 import type { BrokerHistory } from '../../broker/broker.ts';
 import { MAX_GRANTS_PER_STREAM, type StateStore } from '../../state/state.ts';
 import { MAX_SLOW_SECONDS, MAX_TIMEOUT_SECONDS, type ModAction } from '../../protocol/client-frames.ts';
+import { MAX_WARN_REASON_LENGTH } from '../../protocol/schemas.ts';
 import { ChatError } from '../../protocol/errors.ts';
 import { ANNOUNCEMENT_COLORS, type AnnouncementColor, type GrantableRole, type Modes } from '../../protocol/types.ts';
 import { noticeLine, roomstateChangeLine } from './twitch-lines.ts';
@@ -57,6 +58,13 @@ const ROLE_COMMANDS: Record<string, RoleCommand> = {
   unmod: { role: 'moderator', granting: false, title: 'moderator', unchanged: 'bad_unmod_mod' },
   vip: { role: 'vip', granting: true, title: 'VIP', unchanged: 'bad_vip_grantee_already_vip', banned: 'bad_vip_grantee_banned', full: 'bad_vip_max_vips_reached' },
   unvip: { role: 'vip', granting: false, title: 'VIP', unchanged: 'bad_unvip_grantee_not_vip' },
+};
+
+/** What /warn, /restrict and /unrestrict answer on success (Chorus's msg-ids: Twitch has no IRC form of them). */
+const STANDING_DONE: Record<'warn' | 'restrict' | 'unrestrict', (login: string) => string> = {
+  warn: (login) => `${login} has been warned; their messages are refused until they acknowledge.`,
+  restrict: (login) => `${login} is now restricted: their messages reach only themselves and moderators.`,
+  unrestrict: (login) => `${login} is no longer restricted.`,
 };
 
 /** /announce and /announceblue, /announcegreen...: the colour a command names ('primary' for plain /announce). */
@@ -119,6 +127,26 @@ export class ChatCommands {
             ? reply('unban_success', `${login} is no longer banned from this chat room.`)
             : reply('untimeout_success', `${login} is no longer timed out in this channel.`);
         }
+        case 'warn':
+        case 'restrict':
+        case 'unrestrict': {
+          const login = LOGIN.exec(args[0] ?? '')?.[1];
+          const reason = args.slice(1).join(' ');
+          const badReason = name === 'warn' && (reason === '' || reason.length > MAX_WARN_REASON_LENGTH);
+          if (login === undefined || badReason) return reply(`usage_${name}`, `Usage: "/${name} <username>${name === 'warn' ? ` <reason, up to ${MAX_WARN_REASON_LENGTH} characters>` : ''}"`);
+          const user = await this.#userId(identity, stream, login);
+          if (user === undefined) return reply('invalid_user', `Invalid username: ${login}`);
+          await this.#apply(identity, stream, name === 'warn' ? { action: 'warn', user, reason } : { action: name, user });
+          return reply(`${name}_success`, STANDING_DONE[name](login));
+        }
+        case 'clear':
+          // Everyone in the room, the issuer included, receives the CLEARCHAT, which tmi.js resolves clear() on.
+          await this.#apply(identity, stream, { action: 'clear' });
+          return '';
+        case 'acknowledge':
+          // The warned user's own answer to a warning (any user, not only moderators).
+          await this.#d.chat.acknowledgeWarning(identity, stream);
+          return reply('acknowledge_success', 'You acknowledged the warning and may chat again.');
         case 'delete': {
           const id = args[0];
           if (id === undefined || id.length > 64) return reply('usage_delete', 'Usage: "/delete <msg id>"');

@@ -222,6 +222,7 @@ export class IrcCodec implements Codec<IrcMessage, IrcRef>, Member {
       const irc = this.#d.frames.of(frame);
       if (!irc.isChat && !this.#commands) continue;
       const identity = this.#session.identity;
+      if (identity !== null && irc.isOwnRestricted(identity.id)) continue;
       // IRC never echoes a client's own line: the rare frame carrying one is cut down for this session.
       if (identity !== null && this.#ownIds.size > 0 && irc.hasLineOf(identity.id)) {
         this.write(irc.textWithout(this.#ownIds));

@@ -3,7 +3,7 @@ import { wsTextFrame } from '../../net/ws-frame.ts';
 import type { Message } from '../../protocol/types.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { modeNotice } from './twitch-notices.ts';
-import { clearchatLine, clearmsgLine, hasRoomTag, loginOf, noticeLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
+import { clearchatAllLine, clearchatLine, clearmsgLine, hasRoomTag, loginOf, noticeLine, roomstateChangeLine, withoutTags } from './twitch-lines.ts';
 import { chatLine, noticeUsernoticeLine } from './twitch-usernotices.ts';
 
 /** The IRC forms of one hub frame: built by the first IRC client that needs a form, shared by the rest. */
@@ -21,7 +21,7 @@ export class IrcFrame {
   constructor(content: FrameContent, directory: UserDirectory) {
     this.#content = content;
     this.#directory = directory;
-    this.isChat = content.kind === 'msgs';
+    this.isChat = content.kind === 'msgs' || content.kind === 'restricted';
   }
 
   /** CRLF-terminated lines, '' when the frame means nothing over IRC (a viewer count). */
@@ -39,16 +39,29 @@ export class IrcFrame {
 
   /** Whether a line of this user is in the frame: IRC never echoes a client's own line. */
   hasLineOf(userId: string): boolean {
-    if (this.#content.kind !== 'msgs') return false;
-    this.#senders ??= new Set(this.#content.messages.map((m) => m.user.id));
+    const lines = linesOf(this.#content);
+    if (lines === undefined) return false;
+    this.#senders ??= new Set(lines.map((m) => m.user.id));
     return this.#senders.has(userId);
+  }
+
+  /** A restricted line of this user's own: it may arrive before its send is answered, and IRC never echoes one's own line. */
+  isOwnRestricted(userId: string): boolean {
+    return this.#content.kind === 'restricted' && this.#content.message.user.id === userId;
   }
 
   /** The tagged lines without the given messages (the rare per-client path: a client's own lines in a shared frame). */
   textWithout(ids: ReadonlySet<string>): string {
-    if (this.#content.kind !== 'msgs') return this.text(true);
-    return this.#content.messages.filter((m) => !ids.has(m.id)).map(chatLine).join('');
+    const lines = linesOf(this.#content);
+    if (lines === undefined) return this.text(true);
+    return lines.filter((m) => !ids.has(m.id)).map(chatLine).join('');
   }
+}
+
+/** The chat lines a frame carries: a flush's, or a restricted user's one line (seen by moderators as a PRIVMSG). */
+function linesOf(content: FrameContent): readonly Message[] | undefined {
+  if (content.kind === 'msgs') return content.messages;
+  return content.kind === 'restricted' ? [content.message] : undefined;
 }
 
 function encode(content: FrameContent, directory: UserDirectory): string {
@@ -57,6 +70,8 @@ function encode(content: FrameContent, directory: UserDirectory): string {
   switch (content.kind) {
     case 'msgs':
       return content.messages.map(chatLine).join('');
+    case 'restricted':
+      return chatLine(content.message);
     case 'notice':
       return noticeUsernoticeLine(content.message, content.notice);
     case 'retract': {
@@ -66,6 +81,10 @@ function encode(content: FrameContent, directory: UserDirectory): string {
     case 'clear':
       // A user this gateway never saw has no known login: the id stands in for it.
       return clearchatLine(content.stream, content.user, content.name === undefined ? (directory.loginOf(content.user) ?? content.user) : loginOf(content.name), content.seconds, now);
+    case 'clearAll':
+      return clearchatAllLine(content.stream, now);
+    case 'warned':
+      return noticeLine(channel, 'msg_warned', `A moderator warned you: ${content.reason}. Send /acknowledge to chat again.`);
     case 'state': {
       let lines = '';
       for (const mode of content.changedModes) {
@@ -101,6 +120,7 @@ export class IrcFrames implements Encoding<OutboundFrame, IrcFrame> {
 
   encode(frame: OutboundFrame): IrcFrame {
     if (frame.content.kind === 'msgs') for (const m of frame.content.messages) this.#directory.note(m.user.name, m.user.id);
+    if (frame.content.kind === 'restricted') this.#directory.note(frame.content.message.user.name, frame.content.message.user.id);
     if (frame.content.kind === 'notice') this.#directory.note(frame.content.message.user.name, frame.content.message.user.id);
     return new IrcFrame(frame.content, this.#directory);
   }

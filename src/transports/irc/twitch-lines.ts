@@ -173,6 +173,11 @@ export function clearchatLine(stream: string, userId: string, login: string, sec
   return serverLine(tags, 'CLEARCHAT', ['#' + stream], login);
 }
 
+/** A moderator's /clear: CLEARCHAT without a user, every line of the room. */
+export function clearchatAllLine(stream: string, now: number): string {
+  return serverLine([['room-id', stream], ['tmi-sent-ts', String(now)]], 'CLEARCHAT', ['#' + stream]);
+}
+
 /** A deleted line; `message` is undefined when this gateway no longer has it (login and text are then empty). */
 export function clearmsgLine(stream: string, id: string, message: Message | undefined, now: number): string {
   return serverLine([

@@ -36,6 +36,8 @@ const SEND_REFUSALS: Record<ErrorCode, (err: ChatError, channel: string) => Noti
   r9k: () => ({ msgId: 'msg_r9k', text: 'This room is in unique-chat mode and the message you attempted to send is not unique.' }),
   duplicate: () => ({ msgId: 'msg_duplicate', text: 'Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.' }),
   followers_only: (err) => ({ msgId: 'msg_followersonly', text: `This room is in followers-only mode: ${err.message}.` }),
+  // A moderator's warning waits for acknowledgement: Chorus's own id; `/acknowledge` answers it.
+  warned: (err) => ({ msgId: 'msg_warned', text: `Your message was not sent: ${err.message} (send /acknowledge).` }),
   overloaded: () => ({ msgId: 'msg_ratelimit', text: 'Your message was not sent because the chat is overloaded; try again shortly.' }),
   // A backing service is down: Twitch has no such refusal; Chorus's own id.
   unavailable: (err) => ({ msgId: 'msg_unavailable', text: `Your message was not sent because the chat is unavailable${refText(err)}; try again shortly.` }),

@@ -70,6 +70,11 @@ export class V1Codec implements Codec<ClientFrame, Ref> {
       case 'send':
         void this.#send(frame.stream, frame.text, frame.nonce, session, { parent: frame.parent, announce: frame.announce });
         return;
+      case 'acknowledge':
+        void session.acknowledge(frame.stream, frame.nonce).then((done) => {
+          if (done) session.write(modAckFrame(frame.nonce));
+        });
+        return;
       case 'mod': {
         const { type: _type, stream, nonce, ...action } = frame;
         this.#d.moderation.apply(session.identity, stream, action).then(

@@ -17,6 +17,8 @@ import { SendBox } from './send-box.ts';
 import { StatusBar } from './status-bar.ts';
 import { loadLook, PLAIN_LOOK, type StreamLook } from './stream-look.ts';
 import { wireTimestampToggle } from './timestamps.ts';
+import { RestrictedMarks } from './restricted-marks.ts';
+import { WarningPrompt } from './warning-prompt.ts';
 import { applyOverlay, overlayOptions } from './overlay.ts';
 
 const MAX_ROWS = 150;
@@ -69,11 +71,22 @@ const connection: ChatConnection = new ChatConnection(wsUrl, stream, {
       review.take(frame);
       if (me !== null && frame.user === me.id) byId('send-status').textContent = `Your held message "${frame.text}" was ${frame.outcome}.`;
     } else if (frame.type === 'retract') {
-      list.retract(frame.ids);
+      list.retract(frame.ids, frame.by);
       replyBox.forget(frame.ids);
+    } else if (frame.type === 'restricted') {
+      const { type: _type, ...message } = frame;
+      // Its author sees it as any line of theirs (a shadow ban); moderators see it marked.
+      if (moderator) restricted.note(message.id);
+      list.add([message]);
+    } else if (frame.type === 'warning') {
+      warning.show(frame.reason);
     } else if (frame.type === 'clear') {
-      list.clearUser(frame.user);
-      if (frame.user === me?.id) sendBox.restrict(frame.reason, frame.seconds);
+      // Without a user: a moderator's /clear, every line.
+      if (frame.user === undefined) list.clearAll();
+      else {
+        list.clearUser(frame.user);
+        if (frame.user === me?.id) sendBox.restrict(frame.reason, frame.seconds);
+      }
     }
     else if (frame.type === 'state') {
       showModes(frame.modes);
@@ -106,11 +119,14 @@ byId<HTMLDetailsElement>('mod-panel').addEventListener('toggle', (event) => {
 const listElement = byId<HTMLOListElement>('messages');
 const userCard = new UserCard(listElement, { stream, request, token: () => token, report: (text) => modPanel.report(text) });
 const modActions = new ModActions(listElement, request, (text) => modPanel.report(text));
+const restricted = new RestrictedMarks();
+const warning = new WarningPrompt(byId<HTMLButtonElement>('acknowledge'), byId('send-status'), request);
 const replyBox = new ReplyBox(listElement, byId('replying'), byId<HTMLInputElement>('send-text'));
 const pinned = new PinnedBar(byId('pinned'), request, (text) => modPanel.report(text));
 const list = new MessageList(listElement, byId<HTMLButtonElement>('jump'), {
   maxRows: overlay?.lines ?? MAX_ROWS,
   decorate: (row, message) => {
+    restricted.decorate(row, message);
     modActions.decorate(row, message);
     replyBox.decorate(row, message);
   },
@@ -124,7 +140,7 @@ const sendBox = new SendBox({
   status: byId('send-status'),
   counter: byId('send-count'),
   list,
-  send: (text) => request({ type: 'send', text, ...replyBox.take() }),
+  send: async (text) => warning.watch(await request({ type: 'send', text, ...replyBox.take() })),
   me: () => me,
   slowSeconds: () => (moderator ? 0 : modes.slowSeconds),
   look: () => look,
@@ -133,7 +149,7 @@ const sendBox = new SendBox({
 function showRoles(roles: Role[]): void {
   if (me !== null) me = { ...me, badges: roles };
   moderator = roles.some((r) => MODERATOR_ROLES.includes(r));
-  modActions.setModerator(moderator, me?.id ?? null);
+  modActions.setModerator(moderator, me?.id ?? null, roles);
   userCard.setModerator(moderator, me?.id ?? null);
   // Names open the user card for moderators: the stylesheet marks them clickable.
   document.body.classList.toggle('moderating', moderator);

@@ -1,4 +1,5 @@
-import type { Message } from '../shared/wire.ts';
+import { el } from '../shared/dom.ts';
+import type { Message, UserRef } from '../shared/wire.ts';
 import { identify, messageRow } from './message-row.ts';
 import type { StreamLook } from './stream-look.ts';
 
@@ -76,13 +77,33 @@ export class MessageList {
     this.#rows.set(id, row);
   }
 
-  retract(ids: readonly string[]): void {
+  /**
+   * A line deleted by a moderator (`by`) stays as a placeholder naming them;
+   * one taken back otherwise (automod, the classifier, an unstored line) goes.
+   * Lines not drawn yet just go.
+   */
+  retract(ids: readonly string[], by?: UserRef): void {
     const gone = new Set(ids);
     this.#queue = this.#queue.filter((m) => !gone.has(m.id));
     for (const id of ids) {
-      this.#rows.get(id)?.remove();
+      const row = this.#rows.get(id);
       this.#rows.delete(id);
+      if (row === undefined) continue;
+      if (by === undefined) {
+        row.remove();
+        continue;
+      }
+      // Only the placeholder's own words: the line's text is gone from the page.
+      row.className = 'message deleted';
+      row.replaceChildren(el('span', 'deleted-note', `Message deleted by ${by.name}`));
     }
+  }
+
+  /** A moderator's /clear: every line goes, and one row says so. */
+  clearAll(): void {
+    this.#queue = [];
+    this.#rows.clear();
+    this.#list.replaceChildren(el('li', 'message cleared', 'Chat was cleared by a moderator.'));
   }
 
   /** Removes every line of a banned or timed-out user. */

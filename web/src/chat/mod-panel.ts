@@ -17,7 +17,7 @@ const MAX_TERMS = 1_000;
 
 /**
  * The moderator panel: slow / subscribers-only / emote-only toggles that
- * follow the stream's state, and an editor for the stream's own rules
+ * follow the stream's state, a button that clears the chat, and an editor for the stream's own rules
  * (blocked terms, links), loaded over HTTP and saved with a `rules` action.
  */
 export class ModPanel {
@@ -34,6 +34,7 @@ export class ModPanel {
   readonly #links = byId<HTMLInputElement>('rules-links');
   readonly #status = byId('mod-status');
   readonly #rulesForm = byId<HTMLFormElement>('rules-form');
+  readonly #clear = byId<HTMLButtonElement>('mod-clear');
   #emotes: string[] | undefined;
 
   constructor(deps: ModPanelDeps) {
@@ -45,6 +46,7 @@ export class ModPanel {
     this.#known.addEventListener('change', () => void this.#setModes({ knownForMinutes: Number(this.#known.value) }));
     this.#delay.addEventListener('change', () => void this.#setModes({ chatDelaySeconds: Number(this.#delay.value) }));
     this.#holdFirst.addEventListener('change', () => void this.#setModes({ holdFirstMessages: this.#holdFirst.checked }));
+    this.#clear.addEventListener('click', () => void this.#clearChat());
     this.#rulesForm.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#saveRules();
@@ -76,6 +78,12 @@ export class ModPanel {
   async #setModes(modes: Partial<Modes>): Promise<void> {
     const answer = await this.#d.request({ type: 'mod', action: 'modes', modes });
     this.report(answer.type === 'ack' ? 'Modes changed.' : `Could not change modes: ${answer.message}`);
+  }
+
+  /** /clear: every line goes from every page (each gets a `clear` frame without a user). */
+  async #clearChat(): Promise<void> {
+    const answer = await this.#d.request({ type: 'mod', action: 'clear' });
+    this.report(answer.type === 'ack' ? 'Chat cleared.' : `Could not clear the chat: ${answer.message}`);
   }
 
   /** Fills the editor with the stored rules; it stays disabled meanwhile, so nothing typed is overwritten by the load. */

@@ -1,0 +1,79 @@
+// Warnings, restrictions and /clear across two gateway processes on Redis and
+// Kafka: a warning given on one gateway refuses the user's sends on the other
+// (and after they reconnect anywhere) until acknowledged on either; a
+// restricted user's line sent through one gateway reaches moderators on both
+// and no viewer on either; a clear on one empties screens on both.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { clusterEnv, spawnGateway } from '../support/cluster.ts';
+import { chatter, devToken, type ChildServer } from '../support/servers.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+const STREAM = 'workbench';
+let gateways: ChildServer[] = [];
+const clients: TestClient[] = [];
+before(async () => {
+  const env = await clusterEnv();
+  gateways = await Promise.all([0, 1].map(() => spawnGateway(env)));
+});
+after(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(gateways.map((g) => g.stop()));
+});
+
+async function on(gateway: ChildServer, name: string, roles: string[] = []): Promise<TestClient> {
+  const client = await chatter(gateway, name, roles.length > 0 ? { [STREAM]: roles } : {}, STREAM);
+  clients.push(client);
+  return client;
+}
+
+async function viewerOn(gateway: ChildServer): Promise<TestClient> {
+  const client = await TestClient.connect(gateway.wsUrl);
+  clients.push(client);
+  client.send({ type: 'join', stream: STREAM });
+  await client.next('joined');
+  return client;
+}
+
+test('a warning given on one gateway holds on the other and after a reconnect, until acknowledged', async () => {
+  const [a, b] = gateways as [ChildServer, ChildServer];
+  const mod = await on(a, 'cw_mod', ['moderator']);
+  const user = await on(b, 'cw_user');
+  const { user: profile } = await devToken(a.url, 'cw_user');
+  assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'warn', user: profile.id, reason: 'cluster-wide rules' })).type, 'ack');
+  assert.equal((await user.next('warning', () => true, 10_000)).reason, 'cluster-wide rules', 'told at once on the other gateway');
+  const refused = await user.request({ type: 'send', stream: STREAM, text: 'on b' });
+  assert.equal(refused.code, 'warned', JSON.stringify(refused));
+  assert.match(refused.message, /cluster-wide rules/);
+
+  user.close();
+  const back = await on(a, 'cw_user');
+  assert.equal((await back.request({ type: 'send', stream: STREAM, text: 'on a' })).code, 'warned');
+  assert.equal((await back.request({ type: 'acknowledge', stream: STREAM })).type, 'ack');
+  const onB = await on(b, 'cw_user');
+  const accepted = await onB.request({ type: 'send', stream: STREAM, text: 'acknowledged' });
+  assert.equal(accepted.type, 'ack', JSON.stringify(accepted));
+  assert.ok(accepted.seq > 0);
+});
+
+test('a restricted line sent through one gateway reaches moderators on both and its author, no viewer; a clear reaches both', async () => {
+  const [a, b] = gateways as [ChildServer, ChildServer];
+  const modA = await on(a, 'cr_moda', ['moderator']);
+  const modB = await on(b, 'cr_modb', ['moderator']);
+  const author = await on(b, 'cr_author');
+  const viewers = [await viewerOn(a), await viewerOn(b), await on(a, 'cr_viewer')];
+  const { user: profile } = await devToken(a.url, 'cr_author');
+  assert.equal((await modA.request({ type: 'mod', stream: STREAM, action: 'restrict', user: profile.id })).type, 'ack');
+
+  const ack = await author.request({ type: 'send', stream: STREAM, text: 'cross-gateway shadow' });
+  assert.deepEqual([ack.type, ack.seq], ['ack', 0]);
+  for (const who of [modA, modB, author]) assert.equal((await who.next('restricted', (f) => f.id === ack.id)).text, 'cross-gateway shadow');
+  const plain = await modB.request({ type: 'send', stream: STREAM, text: 'plain line after it' });
+  for (const viewer of viewers) {
+    await viewer.next('msg', (f) => f.id === plain.id, 10_000);
+    assert.ok(!JSON.stringify(viewer.frames).includes('cross-gateway shadow'), 'no viewer got the restricted line');
+  }
+
+  assert.equal((await modB.request({ type: 'mod', stream: STREAM, action: 'clear' })).type, 'ack');
+  for (const viewer of viewers) assert.deepEqual(await viewer.next('clear', () => true, 10_000), { type: 'clear', stream: STREAM, reason: 'clear' });
+});
