@@ -129,8 +129,8 @@ test('modes set in ap show in us\'s and eu\'s state', { timeout: 300_000 }, asyn
   const watchers = await Promise.all((['us', 'eu'] as const).map((r) => viewer(r, STREAMS.modes)));
   assert.equal((await mod('ap', STREAMS.modes, { action: 'modes', modes: { emoteOnly: true, slowSeconds: 7 } })).type, 'ack');
   for (const watcher of watchers) {
-    const state = await watcher.next('state', (f) => f.state?.modes?.emoteOnly === true, 60_000);
-    assert.equal(state.state.modes.slowSeconds, 7);
+    const state = await watcher.next('state', (f) => f.modes?.emoteOnly === true, 60_000);
+    assert.equal(state.modes.slowSeconds, 7);
     watcher.close();
   }
   // A new viewer in us reads them from us's own state.
@@ -149,9 +149,10 @@ test('viewers in two regions: state.viewers is the global count, viewersByRegion
     await chatter(gateway('eu'), 'cy', {}, STREAMS.viewers),
   ];
   const want = { viewers: 3, viewersByRegion: { us: 2, eu: 2, ap: 0 } };
-  const latest = (client: TestClient): Frame['state'] => {
-    const states = client.frames.filter((f) => f.type === 'state' || f.type === 'joined').map((f) => f.state);
-    return states.reduce((acc, s) => ({ ...acc, ...s }), {});
+  /** The newest State the client has: `joined` carries it in `state`, a `state` frame is one. */
+  const latest = (client: TestClient): Frame => {
+    const states = client.frames.flatMap((f) => (f.type === 'joined' ? [f.state as Frame] : f.type === 'state' ? [f] : []));
+    return states.at(-1)!;
   };
   const shown = (client: TestClient) => ({ viewers: latest(client).viewers, viewersByRegion: latest(client).viewersByRegion });
   const observers = [watchers[0]!, watchers[2]!];
