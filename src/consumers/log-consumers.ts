@@ -86,7 +86,7 @@ export function startLogConsumers(d: LogConsumersDeps): StartedConsumers {
  * region only; its retractions reach the other regions as decisions
  * (docs/regions.md), so each line is judged once, by its origin.
  */
-function ownLines(region: string, handler: TailHandler): TailHandler {
+export function ownLines(region: string, handler: TailHandler): TailHandler {
   if (region === '') return handler;
   return (records) => handler(records.filter((r) => r.message.origin === undefined || r.message.origin === region));
 }
