@@ -1,4 +1,5 @@
 import type { Modes, StreamRules } from '../protocol/types.ts';
+import { userPart } from '../redis/stream-keys.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Hlc } from './hlc.ts';
 import { decide, type LwwRegisters } from './lww-registers.ts';
@@ -27,7 +28,7 @@ export class DecisionState {
   /** A ban (`until` null) or a timeout (until then); `undefined` is an unban. */
   banState(stream: string, user: string, until: number | null | undefined, hlc: Hlc): Promise<boolean> {
     const value = JSON.stringify(until === undefined ? { unbanned: true } : { until });
-    return decide(this.#registers, this.#registers.key(stream, `ban:${user}`), hlc, value, async (held) => {
+    return decide(this.#registers, this.#registers.key(stream, `ban:${userPart(user)}`), hlc, value, async (held) => {
       const ban = JSON.parse(held) as { until?: number | null };
       // A timeout that has run out by the time it arrives is no ban at all.
       if (ban.until === undefined || (ban.until !== null && ban.until <= this.#now())) await this.#state.removeBan(stream, user);

@@ -1,5 +1,6 @@
 import { LuaScript } from '../redis/lua-script.ts';
 import { withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import { streamKey } from '../redis/stream-keys.ts';
 import { formatHlc, parseHlc, type Hlc } from './hlc.ts';
 
 /**
@@ -50,9 +51,9 @@ export class LwwRegisters {
     this.#timeoutMs = commandTimeoutMs;
   }
 
-  /** The key of one thing of a stream (`ban:<user>`, `mode:<name>`, `rules`); the stream is the Cluster hash tag. */
+  /** The key of one thing of a stream (`ban:<user>`, `mode:<name>`, `rules`), beside the stream's other keys. */
   key(stream: string, thing: string): string {
-    return `${this.#prefix}region-lww:{${stream}}:${thing}`;
+    return `${streamKey(this.#prefix, stream)}lww:${thing}`;
   }
 
   /** True if the decision is now the one that holds (its stamp was larger than the key's). */
