@@ -13,6 +13,7 @@ import { RecentWindow } from './broker/recent-window.ts';
 import { HybridClock } from './regions/hlc.ts';
 import { RegionalBroker } from './regions/regional-broker.ts';
 import { RemoteLines } from './regions/remote-lines.ts';
+import { openRegionSharing } from './regions/region-sharing.ts';
 import { KafkaLog } from './log/kafka-log.ts';
 import { KafkaLogTail } from './log/kafka-log-tail.ts';
 import type { DurableLog } from './log/log.ts';
@@ -151,13 +152,16 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic });
     const cluster = new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') });
     let broker: Broker = cluster;
+    // What the server moderates and counts through; in multi-region mode shared with the peers.
+    let shared: Pick<SeamParts, 'log' | 'state' | 'bus' | 'viewers'> = { log, state, bus, viewers };
     if (config.region !== '') {
       const clock = new HybridClock(config.region);
       broker = new RegionalBroker(cluster, clock);
       await open(Promise.resolve(followPeers(config, cluster, clock, onError('region-lines'))));
+      shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers }, clock));
     }
     const parts: SeamParts = {
-      mode: 'cluster', log, state, bus, viewers, tail, reports, modlog, broker,
+      mode: 'cluster', ...shared, tail, reports, modlog, broker,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };

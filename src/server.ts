@@ -174,7 +174,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
 
   // Lifecycle step 9: consumers of the log, off the hot path; reports in a queue of their own.
   const analytics = new StreamAnalytics();
-  const consumers = startLogConsumers({ config: pick(config, 'classifierTerms', 'classifierUrl', 'classifierConcurrency', 'classifierTimeoutMs'), tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
+  const consumers = startLogConsumers({ config: pick(config, 'classifierTerms', 'classifierUrl', 'classifierConcurrency', 'classifierTimeoutMs', 'region'), tail, log, bus, analytics, metrics, logger, analyticsGroup: seams.analyticsGroup });
   const intake = new ReportIntake(reports, state, pick(config, 'reportRateLimit', 'reportRateWindowMs'), now, logger);
 
   // Sampling state reaches viewers as `state` frames, at most once a second per stream.

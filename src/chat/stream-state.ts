@@ -1,5 +1,5 @@
 import type { StateStore } from '../state/state.ts';
-import type { ViewerCounter } from '../viewers/viewer-count.ts';
+import { viewerFigures, type ViewerCounter } from '../viewers/viewer-count.ts';
 import type { StateChange, StreamState } from '../protocol/types.ts';
 import type { FanoutSampling } from './sampler.ts';
 
@@ -11,8 +11,8 @@ export interface StreamStateSources {
 
 /** The State object of PROTOCOL.md, read fresh from its sources; `pinned` only when a line is pinned. */
 export async function readStreamState(sources: StreamStateSources, stream: string): Promise<StreamState> {
-  const [modes, viewers, pinned] = await Promise.all([sources.state.getModes(stream), sources.viewers.count(stream), sources.state.getPin(stream, Date.now())]);
-  const state: StreamState = { viewers, modes, rate: sources.sampling.rateOf(stream) };
+  const [modes, figures, pinned] = await Promise.all([sources.state.getModes(stream), viewerFigures(sources.viewers, stream), sources.state.getPin(stream, Date.now())]);
+  const state: StreamState = { ...figures, modes, rate: sources.sampling.rateOf(stream) };
   if (pinned !== null) state.pinned = pinned;
   return state;
 }

@@ -11,7 +11,7 @@ import { webhookClassifier } from '../moderation/classifier-webhook.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 export interface LogConsumersDeps {
-  config: Pick<Config, 'classifierTerms' | 'classifierUrl' | 'classifierConcurrency' | 'classifierTimeoutMs'>;
+  config: Pick<Config, 'classifierTerms' | 'classifierUrl' | 'classifierConcurrency' | 'classifierTimeoutMs' | 'region'>;
   tail: LogTail;
   log: DurableLog;
   bus: Bus;
@@ -63,7 +63,7 @@ export function startLogConsumers(d: LogConsumersDeps): StartedConsumers {
   const classify = classifierFromConfig(d.config);
   if (classify === undefined) return consumers;
   let lastErrorLog = 0;
-  start('classifier', classifierHandler({
+  start('classifier', ownLines(d.config.region, classifierHandler({
     classify,
     log: d.log,
     bus: d.bus,
@@ -77,8 +77,18 @@ export function startLogConsumers(d: LogConsumersDeps): StartedConsumers {
       d.logger.warn({ err, stream: message.stream, id: message.id }, 'classifier check failed (the message stays; see chorus_classifier_checks_total)');
     },
     onFlagged: (message, reason) => d.logger.info({ stream: message.stream, id: message.id, user: message.user.id, reason }, 'classifier flagged a message; retracting'),
-  }));
+  })));
   return consumers;
+}
+
+/**
+ * Multi-region mode: the classifier judges the lines accepted in this
+ * region only; its retractions reach the other regions as decisions
+ * (docs/regions.md), so each line is judged once, by its origin.
+ */
+export function ownLines(region: string, handler: TailHandler): TailHandler {
+  if (region === '') return handler;
+  return (records) => handler(records.filter((r) => r.message.origin === undefined || r.message.origin === region));
 }
 
 /** The webhook and the term list, whichever are configured; undefined if neither. */

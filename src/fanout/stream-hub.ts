@@ -55,8 +55,8 @@ export class StreamHub {
   constructor(options: StreamHubOptions) {
     this.#o = { windowSize: WINDOW_SIZE, ...options };
     this.#flushes = new FlushScheduler(options);
-    this.#counts = new ViewerCountRefresh(options.viewers, this.#ready, options.stateIntervalMs, (channel, viewers) => {
-      this.#onEvent(channel, { kind: 'state', state: { viewers } });
+    this.#counts = new ViewerCountRefresh(options.viewers, this.#ready, options.stateIntervalMs, (channel, figures) => {
+      this.#onEvent(channel, { kind: 'state', state: figures });
     }, options.onError);
   }
 

@@ -1,4 +1,4 @@
-import type { ViewerCounter } from '../viewers/viewer-count.ts';
+import { figuresDiffer, viewerFigures, type ViewerCounter, type ViewerFigures } from '../viewers/viewer-count.ts';
 import type { Channel } from './channel.ts';
 
 // Distributed viewer counters expire presence; refreshing it is rarer than counting.
@@ -12,12 +12,12 @@ const HEARTBEAT_EVERY_MS = 30_000;
 export class ViewerCountRefresh {
   readonly #viewers: ViewerCounter;
   readonly #channels: ReadonlyMap<string, Channel>;
-  readonly #onCount: (channel: Channel, viewers: number) => void;
+  readonly #onCount: (channel: Channel, figures: ViewerFigures) => void;
   readonly #onError: (err: unknown) => void;
   readonly #timer: NodeJS.Timeout;
   #lastHeartbeat = 0;
 
-  constructor(viewers: ViewerCounter, channels: ReadonlyMap<string, Channel>, intervalMs: number, onCount: (channel: Channel, viewers: number) => void, onError: (err: unknown) => void) {
+  constructor(viewers: ViewerCounter, channels: ReadonlyMap<string, Channel>, intervalMs: number, onCount: (channel: Channel, figures: ViewerFigures) => void, onError: (err: unknown) => void) {
     this.#viewers = viewers;
     this.#channels = channels;
     this.#onCount = onCount;
@@ -41,9 +41,8 @@ export class ViewerCountRefresh {
         for (const joiner of channel.joiners.values()) ids.add(joiner.viewerId);
         this.#viewers.heartbeat(channel.stream, ids);
       }
-      this.#viewers.count(channel.stream).then((viewers) => {
-        if (viewers === channel.state.viewers) return;
-        this.#onCount(channel, viewers);
+      viewerFigures(this.#viewers, channel.stream).then((figures) => {
+        if (figuresDiffer(figures, channel.state)) this.#onCount(channel, figures);
       }, this.#onError);
     }
   }

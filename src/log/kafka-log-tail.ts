@@ -6,13 +6,17 @@ import { decodeRecord } from './kafka/records.ts';
 import type { LoggedMessage } from './log.ts';
 import type { LogTail, TailConsumer, TailConsumerOptions } from './log-tail.ts';
 
-export interface KafkaLogTailOptions {
+export interface KafkaLogTailOptions<T = LoggedMessage> {
   brokers: readonly string[];
-  /** The log topic KafkaLog writes. */
+  /** The log topic KafkaLog writes (or another topic, with `decode`). */
   topic: string;
   /** Wait after a failed batch or a lost connection before trying again (default 1 s). */
   retryMs?: number;
+  /** What the handler gets of a record's value, undefined to skip it; default the log's messages (retractions skipped). */
+  decode?: (value: Buffer | null) => T | undefined;
 }
+
+type TailSettings<T> = Required<KafkaLogTailOptions<T>>;
 
 const RETRY_MS = 1_000;
 // A group member that misses heartbeats this long loses its partitions to the others.
@@ -36,16 +40,17 @@ type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
  * committed only after its handler resolved. Retraction records of the topic
  * are skipped: consumers see messages.
  */
-export class KafkaLogTail implements LogTail {
-  readonly #options: Required<KafkaLogTailOptions>;
-  readonly #consumers = new Set<KafkaTailConsumer>();
+export class KafkaLogTail<T = LoggedMessage> implements LogTail<T> {
+  readonly #options: TailSettings<T>;
+  readonly #consumers = new Set<KafkaTailConsumer<T>>();
 
-  constructor(options: KafkaLogTailOptions) {
-    this.#options = { retryMs: RETRY_MS, ...options };
+  constructor(options: KafkaLogTailOptions<T>) {
+    // Without `decode`, T is the default LoggedMessage (the log topic's messages).
+    this.#options = { retryMs: RETRY_MS, decode: loggedMessage as unknown as (value: Buffer | null) => T | undefined, ...options };
   }
 
-  consume(options: TailConsumerOptions): TailConsumer {
-    const consumer: KafkaTailConsumer = new KafkaTailConsumer(this.#options, options, () => this.#consumers.delete(consumer));
+  consume(options: TailConsumerOptions<T>): TailConsumer {
+    const consumer: KafkaTailConsumer<T> = new KafkaTailConsumer(this.#options, options, () => this.#consumers.delete(consumer));
     this.#consumers.add(consumer);
     return consumer;
   }
@@ -55,9 +60,9 @@ export class KafkaLogTail implements LogTail {
   }
 }
 
-class KafkaTailConsumer implements TailConsumer {
-  readonly #tail: Required<KafkaLogTailOptions>;
-  readonly #o: TailConsumerOptions;
+class KafkaTailConsumer<T> implements TailConsumer {
+  readonly #tail: TailSettings<T>;
+  readonly #o: TailConsumerOptions<T>;
   readonly #onStopped: () => void;
   readonly #stopping = new AbortController();
   readonly #ready: Promise<void>;
@@ -65,7 +70,7 @@ class KafkaTailConsumer implements TailConsumer {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   readonly #loop: Promise<void>;
 
-  constructor(tail: Required<KafkaLogTailOptions>, options: TailConsumerOptions, onStopped: () => void) {
+  constructor(tail: TailSettings<T>, options: TailConsumerOptions<T>, onStopped: () => void) {
     this.#tail = tail;
     this.#o = options;
     this.#onStopped = onStopped;
@@ -192,10 +197,10 @@ class KafkaTailConsumer implements TailConsumer {
 
   /** Hands the batch's messages to the handler until it succeeds; a stop leaves it uncommitted, so it comes again. */
   async #handle(batch: Buffers[]): Promise<void> {
-    const records: LoggedMessage[] = [];
+    const records: T[] = [];
     for (const message of batch) {
-      const record = decodeRecord(message.value);
-      if (record?.t === 'm') records.push(typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s });
+      const record = this.#tail.decode(message.value);
+      if (record !== undefined) records.push(record);
     }
     if (records.length === 0) return;
     for (;;) {
@@ -209,6 +214,13 @@ class KafkaTailConsumer implements TailConsumer {
       }
     }
   }
+}
+
+/** The log topic's messages as consumers see them; retraction records are skipped. */
+function loggedMessage(value: Buffer | null): LoggedMessage | undefined {
+  const record = decodeRecord(value);
+  if (record?.t !== 'm') return undefined;
+  return typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s };
 }
 
 /** Commits the offset after the last message of each partition in the batch. */

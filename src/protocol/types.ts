@@ -135,7 +135,7 @@ export interface StreamState {
   rate: RateState;
   /** The pinned line (extension); absent when none. */
   pinned?: Pin;
-  /** Multi-region mode: distinct viewers per region (designed; not sent yet, docs/regions.md "Status"). */
+  /** Multi-region mode: distinct viewers per region (this one's, and each peer's latest register's). */
   viewersByRegion?: Record<string, number>;
   /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
   globalOrder?: GlobalOrderState;

@@ -11,3 +11,8 @@ export function streamKey(keyPrefix: string, stream: string): string {
 export function busChannel(keyPrefix: string, stream: string): string {
   return `${keyPrefix}bus:{${stream}}`;
 }
+
+/** User ids are opaque (from tokens); encoded so none can reach into another key's name. */
+export function userPart(userId: string): string {
+  return encodeURIComponent(userId);
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
 import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-images.ts';
 import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type Pin, type Role, type StreamRules } from '../protocol/types.ts';
-import { streamKey } from '../redis/stream-keys.ts';
+import { streamKey, userPart } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
@@ -227,11 +227,6 @@ export class RedisState implements StateStore {
   #banKey(stream: string, userId: string): string {
     return `${this.#streamKey(stream)}ban:${userPart(userId)}`;
   }
-}
-
-/** User ids are opaque (from tokens); encoded so none can reach into another key's name. */
-function userPart(userId: string): string {
-  return encodeURIComponent(userId);
 }
 
 /** Each mode as stored (numbers and flags as text), its default where the hash has none. */

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { RESP_TYPES } from '@redis/client';
 import { closeRedis, connectRedis, onReconnected, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import type { ViewerCounter } from './viewer-count.ts';
 
@@ -95,6 +97,51 @@ export class HllViewerCounter implements ViewerCounter {
     return Number(replies.at(-1));
   }
 
+  /** This region's viewers of the stream as one raw register (current and previous windows merged), for the peers; undefined if none. */
+  async register(stream: string): Promise<Buffer | undefined> {
+    this.#flush();
+    const window = this.#window();
+    // A key of this call's own: the merge and the binary read cannot share one MULTI (its replies ignore the type mapping).
+    const merged = `${this.#o.keyPrefix}viewers-export:{${stream}}:${this.#o.region}:${randomUUID()}`;
+    const sources = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1)];
+    const replies = await withDeadline(this.#client.multi().pfMerge(merged, sources).pExpire(merged, this.#o.commandTimeoutMs * 2).pfCount(merged).exec(), this.#o.commandTimeoutMs);
+    try {
+      if (Number(replies[2]) === 0) return undefined;
+      const raw: unknown = await withDeadline(this.#client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(merged), this.#o.commandTimeoutMs);
+      return Buffer.isBuffer(raw) && raw.length > 0 ? raw : undefined;
+    } finally {
+      await this.#client.del(merged).catch(this.#o.onError);
+    }
+  }
+
+  /** Keeps a peer region's register for `keepMs` (then it no longer counts); one that is no HyperLogLog is dropped. */
+  async storePeer(stream: string, region: string, register: Buffer, keepMs: number): Promise<void> {
+    const key = peerKey(this.#o.keyPrefix, stream, region);
+    const arriving = `${key}:arriving`;
+    await withDeadline(this.#client.set(arriving, register, { expiration: { type: 'PX', value: keepMs } }), this.#o.commandTimeoutMs);
+    // PFCOUNT checks the register's header and encoding before it replaces the last one: a corrupt one would fail every count that merges it.
+    await withDeadline(this.#client.pfCount(arriving), this.#o.commandTimeoutMs).catch(async (err: unknown) => {
+      await this.#client.del(arriving);
+      throw err;
+    });
+    await withDeadline(this.#client.rename(arriving, key), this.#o.commandTimeoutMs);
+  }
+
+  /** This region's count, each peer's from its last register, and the count over all of them merged (PFMERGE). */
+  async countWithPeers(stream: string, peers: readonly string[]): Promise<{ viewers: number; byRegion: Record<string, number> }> {
+    const here = await this.count(stream);
+    const window = this.#window();
+    const merged = `${this.#o.keyPrefix}viewers-global:{${stream}}:${this.#o.region}`;
+    const peerKeys = peers.map((peer) => peerKey(this.#o.keyPrefix, stream, peer));
+    const sources = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1), ...peerKeys];
+    const tx = this.#client.multi().del(merged).pfMerge(merged, sources).pfCount(merged).del(merged);
+    for (const key of peerKeys) tx.pfCount(key);
+    const replies = (await withDeadline(tx.exec(), this.#o.commandTimeoutMs)).map(Number);
+    const byRegion: Record<string, number> = { [this.#o.region]: here };
+    peers.forEach((peer, i) => (byRegion[peer] = replies[4 + i]!));
+    return { viewers: replies[2]!, byRegion };
+  }
+
   async close(): Promise<void> {
     this.#flush();
     await closeRedis(this.#client);
@@ -130,6 +177,11 @@ export class HllViewerCounter implements ViewerCounter {
   #window(): number {
     return Math.floor(this.#o.now() / this.#o.windowMs);
   }
+}
+
+/** The last register a peer region sent of a stream's viewers (src/regions/viewer-exchange.ts). */
+function peerKey(keyPrefix: string, stream: string, region: string): string {
+  return `${keyPrefix}viewers-peer:{${stream}}:${region}`;
 }
 
 /** The HyperLogLog of a stream's viewers in one region and window; the stream is the hash tag, so every region's keys share a Redis Cluster slot. */

@@ -91,3 +91,49 @@ describe('HllViewerCounter', () => {
     }
   });
 });
+
+describe('HllViewerCounter across regions with a Redis each (registers exchanged)', () => {
+  let s: string;
+  let clock: number;
+  // Each region's own key space stands for its own Redis.
+  const open = (region: string) => HllViewerCounter.connect({ url: REDIS_URL, cluster: false, keyPrefix: `${keyPrefix}${region}:`, region, commandTimeoutMs: 2_000, onError: () => {}, windowMs: WINDOW_MS, now: () => clock });
+
+  beforeEach(() => {
+    s = `s-${randomUUID()}`;
+    clock = 1_000 * WINDOW_MS;
+  });
+
+  test('a peer\'s register merges into the global count (a viewer in both counts once) and gives the breakdown', async () => {
+    const [eu, us] = await Promise.all([open('eu'), open('us')]);
+    try {
+      for (let i = 0; i < 600; i++) eu.join(s, `v${i}`);
+      await eu.count(s);
+      clock += WINDOW_MS; // the previous window's viewers are in the register too
+      for (let i = 400; i < 1000; i++) us.join(s, `v${i}`);
+      const register = await eu.register(s);
+      assert.ok(register !== undefined);
+      assert.equal(await us.register(`${s}-nobody`), undefined);
+      await us.storePeer(s, 'eu', register, 10_000);
+      const counted = await us.countWithPeers(s, ['eu', 'ap']);
+      about(counted.viewers, 1000);
+      about(counted.byRegion.us!, 600);
+      about(counted.byRegion.eu!, 600);
+      assert.equal(counted.byRegion.ap, 0);
+      const ttl = await admin.pTTL(`${keyPrefix}us:viewers-peer:{${s}}:eu`);
+      assert.ok(ttl > 0 && ttl <= 10_000, `a peer's register expires in ${ttl} ms`);
+    } finally {
+      await Promise.all([eu.close(), us.close()]);
+    }
+  });
+
+  test('a register that is no HyperLogLog is dropped, and counts go on', async () => {
+    const us = await open('us');
+    try {
+      us.join(s, 'ann');
+      await assert.rejects(us.storePeer(s, 'eu', Buffer.from('not a register'), 10_000));
+      assert.deepEqual(await us.countWithPeers(s, ['eu']), { viewers: 1, byRegion: { us: 1, eu: 0 } });
+    } finally {
+      await us.close();
+    }
+  });
+});

@@ -1,44 +1,35 @@
 // Three regions, each with its own Redis and Kafka, MirrorMaker 2 between
 // them through the delaying links, as `npm run services -- --regions
-// us,eu,ap --json` starts them (the pinned command; shared and reused, this
+// us,eu,ap --json` starts them (the pinned command; reused when running, stopped after
+// the file when it started them; this
 // test cuts no link). One gateway per region in multi-region mode:
 // a line sent in any region reaches viewers in every region, once, with its
 // origin. Needs the regions half of `npm run services` (branch regions-infra).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { uniquePrefix } from '../support/redis.ts';
+import { startRegionServices, type RunningRegions } from '../support/regions.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
-const SERVICES_SCRIPT = new URL('../../scripts/services.ts', import.meta.url).pathname;
 const STREAM = 'mirror';
 // MirrorMaker 2 copies the topics named `chorus.*`; a topic of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
 const gateways = new Map<Region, TestServer>();
 /** Each region's gateway flags, to start it again. */
 const flags = new Map<Region, string[]>();
-
-interface RegionServices {
-  redisUrl: string;
-  kafkaBrokers: string;
-}
-
-function startRegionServices(): Record<Region, RegionServices> {
-  const out = execFileSync(process.execPath, [SERVICES_SCRIPT, '--regions', REGIONS.join(','), '--json'], { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'] });
-  return (JSON.parse(out) as { regions: Record<Region, RegionServices> }).regions;
-}
+let services: RunningRegions<Region>;
 
 before(async () => {
-  const services = startRegionServices();
+  services = startRegionServices(REGIONS);
   // In this process (three servers, each from its own config): three gateway processes loading at once
   // on a busy two-core machine outlast the child start timeout.
   for (const region of REGIONS) {
-    const { redisUrl, kafkaBrokers } = services[region];
+    const { redisUrl, kafkaBrokers } = services.regions[region];
     flags.set(region, [
       '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
       '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
@@ -50,6 +41,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([...gateways.values()].map((g) => g.stop()));
+  services?.release();
 });
 
 async function viewer(region: Region): Promise<TestClient> {

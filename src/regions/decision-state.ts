@@ -1,0 +1,55 @@
+import type { Modes, StreamRules } from '../protocol/types.ts';
+import { userPart } from '../redis/stream-keys.ts';
+import type { StateStore } from '../state/state.ts';
+import type { Hlc } from './hlc.ts';
+import { decide, type LwwRegisters } from './lww-registers.ts';
+
+type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules'>;
+
+/**
+ * Moderation state changes under the conflict rule, whether decided in this
+ * region or arriving from a peer: each goes through its register
+ * (lww-registers.ts) and reaches the state store only if it holds. "The
+ * same thing": a user's ban state (ban, timeout and unban share one
+ * register), each mode on its own, the rules whole. Each method returns
+ * whether the decision held.
+ */
+export class DecisionState {
+  readonly #state: Store;
+  readonly #registers: LwwRegisters;
+  readonly #now: () => number;
+
+  constructor(state: Store, registers: LwwRegisters, now: () => number = Date.now) {
+    this.#state = state;
+    this.#registers = registers;
+    this.#now = now;
+  }
+
+  /** A ban (`until` null) or a timeout (until then); `undefined` is an unban. */
+  banState(stream: string, user: string, until: number | null | undefined, hlc: Hlc): Promise<boolean> {
+    const value = JSON.stringify(until === undefined ? { unbanned: true } : { until });
+    return decide(this.#registers, this.#registers.key(stream, `ban:${userPart(user)}`), hlc, value, async (held) => {
+      const ban = JSON.parse(held) as { until?: number | null };
+      // A timeout that has run out by the time it arrives is no ban at all.
+      if (ban.until === undefined || (ban.until !== null && ban.until <= this.#now())) await this.#state.removeBan(stream, user);
+      else await this.#state.setBan(stream, user, { until: ban.until });
+    });
+  }
+
+  /** Each mode of the change on its own; true if any held. */
+  async modes(stream: string, change: Partial<Modes>, hlc: Hlc): Promise<boolean> {
+    let any = false;
+    for (const [mode, value] of Object.entries(change) as Array<[keyof Modes, Modes[keyof Modes]]>) {
+      if (value === undefined) continue;
+      const held = await decide(this.#registers, this.#registers.key(stream, `mode:${mode}`), hlc, JSON.stringify(value), async (v) => {
+        await this.#state.setModes(stream, { [mode]: JSON.parse(v) as unknown } as Partial<Modes>);
+      });
+      any ||= held;
+    }
+    return any;
+  }
+
+  rules(stream: string, rules: StreamRules, hlc: Hlc): Promise<boolean> {
+    return decide(this.#registers, this.#registers.key(stream, 'rules'), hlc, JSON.stringify(rules), (v) => this.#state.setRules(stream, JSON.parse(v) as StreamRules));
+  }
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../bus/bus.ts';
+import type { DurableLog } from '../log/log.ts';
+import type { StateStore } from '../state/state.ts';
+import { formatHlc, type Hlc, type HybridClock } from './hlc.ts';
+import type { DecisionState } from './decision-state.ts';
+import { encodeShared, MAX_IDS_PER_RECORD, modesSet, type DecisionChange } from './shared-records.ts';
+
+export interface LocalDecisionsOptions {
+  clock: HybridClock;
+  decisions: DecisionState;
+  /** Writes one record to this region's decisions topic. */
+  write: (stream: string, record: Buffer) => Promise<void>;
+}
+
+export interface ModerationSeams {
+  state: StateStore;
+  log: DurableLog;
+  bus: Bus;
+}
+
+/**
+ * Multi-region mode: the seams the rest of the server moderates through,
+ * so every moderation decision made in this region (by a moderator, or the
+ * classifier) also goes to its peers, with no change to those callers:
+ * - state: a ban, timeout, unban, mode or rules change is stamped by this
+ *   region's clock, applied under the conflict rule (decision-state.ts),
+ *   and written to the decisions topic;
+ * - bus: a `retract` announced here (a delete, the classifier's) is written
+ *   with its ids and reason;
+ * - log: the lines a ban or timeout retracts are written as their ids, so
+ *   every region retracts the same lines.
+ * A call resolves once the decisions topic holds its record. What comes
+ * from peers is applied to the seams beneath (remote-decisions.ts), so it
+ * is never written again: a region's topic holds its own decisions only.
+ */
+export function withLocalDecisions(seams: ModerationSeams, o: LocalDecisionsOptions): ModerationSeams {
+  const write = async (stream: string, change: DecisionChange, hlc: Hlc = o.clock.now()): Promise<void> => {
+    await o.write(stream, encodeShared({ ...change, id: randomUUID(), origin: o.clock.region, hlc: formatHlc(hlc), stream }));
+  };
+  // A ban may retract more lines than one record carries.
+  const writeIds = async (stream: string, ids: readonly string[], reason?: string): Promise<void> => {
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_RECORD) {
+      const chunk = ids.slice(i, i + MAX_IDS_PER_RECORD);
+      await write(stream, reason === undefined ? { k: 'retract', ids: chunk } : { k: 'retract', ids: chunk, reason });
+    }
+  };
+  const { state, log, bus } = seams;
+  return {
+    state: overriding(state, {
+      async setBan(stream, user, ban) {
+        const hlc = o.clock.now();
+        await o.decisions.banState(stream, user, ban.until, hlc);
+        await write(stream, { k: 'ban', user, until: ban.until }, hlc);
+      },
+      async removeBan(stream, user) {
+        const hlc = o.clock.now();
+        const had = (await state.getBan(stream, user, Date.now())) !== null;
+        await o.decisions.banState(stream, user, undefined, hlc);
+        await write(stream, { k: 'unban', user }, hlc);
+        return had;
+      },
+      async setModes(stream, change) {
+        const hlc = o.clock.now();
+        const modes = modesSet(change);
+        await o.decisions.modes(stream, modes, hlc);
+        await write(stream, { k: 'modes', modes }, hlc);
+        return state.getModes(stream);
+      },
+      async setRules(stream, rules) {
+        const hlc = o.clock.now();
+        await o.decisions.rules(stream, rules, hlc);
+        await write(stream, { k: 'rules', rules }, hlc);
+      },
+    }),
+    log: overriding(log, {
+      async retractUser(stream, user, bounds) {
+        const ids = await log.retractUser(stream, user, bounds);
+        await writeIds(stream, ids);
+        return ids;
+      },
+    }),
+    bus: overriding(bus, {
+      async publish(stream, event) {
+        await bus.publish(stream, event);
+        // `unstored` lines never reached the log, so never a peer.
+        if (event.kind === 'retract' && event.reason !== 'unstored') await writeIds(stream, event.ids, event.reason);
+      },
+    }),
+  };
+}
+
+/**
+ * `inner` with some methods replaced. The seams are classes with private
+ * fields, so every other method is called on `inner` itself (bound once:
+ * the state store's are on the send path).
+ */
+function overriding<T extends object>(inner: T, overrides: Partial<T>): T {
+  const bound = new Map<string | symbol, unknown>();
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof T];
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (!bound.has(prop)) bound.set(prop, value.bind(target));
+      return bound.get(prop);
+    },
+  });
+}

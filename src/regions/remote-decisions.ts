@@ -1,0 +1,77 @@
+import type { Bus } from '../bus/bus.ts';
+import type { StateStore } from '../state/state.ts';
+import type { DecisionState } from './decision-state.ts';
+import { parseHlc, type HybridClock } from './hlc.ts';
+import type { RemoteRetractions } from './remote-retractions.ts';
+import type { Decision } from './shared-records.ts';
+import { SeenIds } from './seen-ids.ts';
+
+export interface RemoteDecisionsOptions {
+  /** The seams beneath this region's own decisions (local-decisions.ts): what is applied here is never written again. */
+  state: Pick<StateStore, 'getModes'>;
+  bus: Pick<Bus, 'publish'>;
+  decisions: DecisionState;
+  retractions: RemoteRetractions;
+  /** This region's clock observes each decision's stamp, so a later decision here orders after it. */
+  clock: HybridClock;
+  now?: () => number;
+}
+
+// A decision arriving twice (MirrorMaker 2 redelivers, a group rebalance hands a batch again) is skipped here;
+// applied again it would change nothing (its stamp no longer wins), but a retraction would be announced twice.
+const SEEN_CAPACITY = 100_000;
+
+/**
+ * A peer's moderation decisions applied in this region: bans, timeouts and
+ * unbans, modes and rules under the conflict rule, each told to this
+ * region's viewers as a local one is (`clear`, `state`) when it holds;
+ * retractions of lines, including those not here yet (remote-retractions.ts).
+ * Only the peer's own decisions are taken (`origin` = the peer).
+ */
+export class RemoteDecisions {
+  readonly #o: Required<RemoteDecisionsOptions>;
+  readonly #seen = new SeenIds(SEEN_CAPACITY);
+
+  constructor(options: RemoteDecisionsOptions) {
+    this.#o = { now: Date.now, ...options };
+  }
+
+  /** One peer's batch, in its order; a failure fails the batch, which comes again (what was applied is skipped). */
+  async take(peer: string, decisions: readonly Decision[]): Promise<void> {
+    for (const decision of decisions) {
+      if (decision.origin !== peer || !this.#seen.firstTime(decision.id)) continue;
+      try {
+        await this.#apply(decision);
+      } catch (err) {
+        this.#seen.forget(decision.id);
+        throw err;
+      }
+    }
+  }
+
+  async #apply(d: Decision): Promise<void> {
+    const hlc = parseHlc(d.hlc)!;
+    this.#o.clock.observe(hlc);
+    const { stream } = d;
+    switch (d.k) {
+      case 'ban': {
+        const seconds = d.until === null ? undefined : Math.ceil((d.until - this.#o.now()) / 1000);
+        const held = await this.#o.decisions.banState(stream, d.user, d.until, hlc);
+        if (held && (seconds === undefined || seconds > 0)) await this.#o.bus.publish(stream, { kind: 'clear', user: d.user, reason: seconds === undefined ? 'ban' : 'timeout', seconds });
+        return;
+      }
+      case 'unban':
+        await this.#o.decisions.banState(stream, d.user, undefined, hlc);
+        return;
+      case 'modes':
+        if (await this.#o.decisions.modes(stream, d.modes, hlc)) await this.#o.bus.publish(stream, { kind: 'state', state: { modes: await this.#o.state.getModes(stream) } });
+        return;
+      case 'rules':
+        await this.#o.decisions.rules(stream, d.rules, hlc);
+        return;
+      case 'retract':
+        await this.#o.retractions.retract(stream, d.ids, d.reason);
+        return;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// What a region shares with its peers besides its lines (docs/regions.md):
+// its moderation decisions (the decisions topic) and its viewers'
+// HyperLogLog registers (the viewers topic). Each region writes only its own
+// into topics named after its log topic, which MirrorMaker 2 copies to every
+// peer. Values are JSON; a peer's bytes are checked field by field.
+import { DEFAULT_MODES, MODE_NAMES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { parseHlc } from './hlc.ts';
+
+export function decisionsTopic(logTopic: string): string {
+  return `${logTopic}.decisions`;
+}
+
+export function viewersTopic(logTopic: string): string {
+  return `${logTopic}.viewers`;
+}
+
+/** What a decision changes: a user's ban state, modes (each on its own), the rules (whole), or lines (a retraction). */
+export type DecisionChange =
+  | { k: 'ban'; user: string; until: number | null }
+  | { k: 'unban'; user: string }
+  | { k: 'modes'; modes: Partial<Modes> }
+  | { k: 'rules'; rules: StreamRules }
+  /** `reason` is what the `retract` frame says; absent for a ban's lines (its `clear` says it). */
+  | { k: 'retract'; ids: string[]; reason?: string };
+
+/** A moderation decision as it crosses regions: made in `origin` at `hlc` (text form), once by `id`. */
+export type Decision = DecisionChange & { id: string; origin: string; hlc: string; stream: string };
+
+/** One region's viewers of a stream: its current and previous windows merged, the raw register in base64. */
+export interface ViewerRegister {
+  origin: string;
+  stream: string;
+  /** When the origin read the register (its clock): a stale one is not used. */
+  at: number;
+  hll: string;
+}
+
+/** Ids (or terms) one record carries at most. */
+export const MAX_IDS_PER_RECORD = 1_000;
+const MAX_TEXT = 512;
+
+export function encodeShared(record: Decision | ViewerRegister): Buffer {
+  return Buffer.from(JSON.stringify(record));
+}
+
+export function decodeDecision(value: Buffer | null): Decision | undefined {
+  const r = parse(value);
+  if (r === undefined || !isText(r.id) || !isText(r.origin) || !isText(r.stream) || typeof r.hlc !== 'string' || parseHlc(r.hlc) === undefined) return undefined;
+  const base = { id: r.id, origin: r.origin, hlc: r.hlc, stream: r.stream };
+  switch (r.k) {
+    case 'ban':
+      return isText(r.user) && (r.until === null || Number.isFinite(r.until)) ? { ...base, k: 'ban', user: r.user, until: r.until as number | null } : undefined;
+    case 'unban':
+      return isText(r.user) ? { ...base, k: 'unban', user: r.user } : undefined;
+    case 'modes': {
+      const modes = checkedModes(r.modes);
+      return modes === undefined ? undefined : { ...base, k: 'modes', modes };
+    }
+    case 'rules': {
+      const rules = r.rules as Record<string, unknown> | null;
+      if (typeof rules !== 'object' || rules === null || !isTexts(rules.blockedTerms, MAX_IDS_PER_RECORD) || typeof rules.blockLinks !== 'boolean' || !isTexts(rules.emotes, MAX_IDS_PER_RECORD)) return undefined;
+      return { ...base, k: 'rules', rules: { blockedTerms: rules.blockedTerms, blockLinks: rules.blockLinks, emotes: rules.emotes } };
+    }
+    case 'retract':
+      if (!isTexts(r.ids, MAX_IDS_PER_RECORD) || (r.reason !== undefined && !isText(r.reason))) return undefined;
+      return r.reason === undefined ? { ...base, k: 'retract', ids: r.ids } : { ...base, k: 'retract', ids: r.ids, reason: r.reason };
+    default:
+      return undefined;
+  }
+}
+
+export function decodeViewerRegister(value: Buffer | null): ViewerRegister | undefined {
+  const r = parse(value);
+  if (r === undefined || !isText(r.origin) || !isText(r.stream) || !Number.isFinite(r.at) || typeof r.hll !== 'string') return undefined;
+  return { origin: r.origin, stream: r.stream, at: r.at as number, hll: r.hll };
+}
+
+/** The modes a change sets, without stray keys (a parsed request body may carry some), so a peer takes the record whole. */
+export function modesSet(change: Partial<Modes>): Partial<Modes> {
+  const modes: Record<string, unknown> = {};
+  for (const mode of MODE_NAMES) if (change[mode] !== undefined) modes[mode] = change[mode];
+  return modes as Partial<Modes>;
+}
+
+/** Only known modes, each of its own type (ordering one of its two values). */
+function checkedModes(value: unknown): Partial<Modes> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const modes: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!(MODE_NAMES as readonly string[]).includes(key)) return undefined;
+    const ok = key === 'ordering' ? v === 'regional' || v === 'global' : typeof v === typeof DEFAULT_MODES[key as keyof typeof DEFAULT_MODES];
+    if (!ok) return undefined;
+    modes[key] = v;
+  }
+  return modes as Partial<Modes>;
+}
+
+function parse(value: Buffer | null): Record<string, unknown> | undefined {
+  if (value === null) return undefined;
+  try {
+    const r: unknown = JSON.parse(value.toString('utf8'));
+    return typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_TEXT;
+}
+
+function isTexts(v: unknown, max: number): v is string[] {
+  return Array.isArray(v) && v.length <= max && v.every((s) => typeof s === 'string' && s.length <= MAX_TEXT);
+}

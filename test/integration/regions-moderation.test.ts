@@ -1,0 +1,169 @@
+// Moderation and viewer counts crossing regions through the real MirrorMaker 2:
+// three regions, each with its own Redis and Kafka, as `npm run services --
+// --regions us,eu,ap --json` starts them (80 ms links; none cut), one gateway per
+// region in multi-region mode. Each test has a stream of its own.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { uniquePrefix } from '../support/redis.ts';
+import { startRegionServices, type RunningRegions } from '../support/regions.ts';
+import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { TestClient, type Frame } from '../support/ws-client.ts';
+
+const REGIONS = ['us', 'eu', 'ap'] as const;
+type Region = (typeof REGIONS)[number];
+// MirrorMaker 2 copies the topics named `chorus.*`; topics of this run's own.
+const TOPIC = `chorus.test-${randomUUID()}`;
+const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers' } as const;
+const MOD_ROLES = Object.fromEntries(Object.values(STREAMS).map((s) => [s, ['moderator']]));
+const gateways = new Map<Region, TestServer>();
+let services: RunningRegions<Region>;
+
+before(async () => {
+  services = startRegionServices(REGIONS);
+  for (const region of REGIONS) {
+    const { redisUrl, kafkaBrokers } = services.regions[region];
+    gateways.set(region, await startTestServer([
+      '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
+      '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
+      '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000', '--moderator-action-limit', '1000',
+    ]));
+  }
+}, { timeout: 900_000 });
+
+after(async () => {
+  await Promise.all([...gateways.values()].map((g) => g.stop()));
+  services?.release();
+});
+
+const gateway = (region: Region): TestServer => gateways.get(region)!;
+
+async function viewer(region: Region, stream: string): Promise<TestClient> {
+  const client = await TestClient.connect(gateway(region).wsUrl);
+  client.send({ type: 'join', stream });
+  await client.next('joined');
+  return client;
+}
+
+/** Polls until `check` holds (bounded), failing with `what`. */
+async function until(what: string, check: () => boolean | Promise<boolean>, tries = 240, everyMs = 250): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await sleep(everyMs);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+let sent = 0;
+/** A send's outcome: `ack` or the refusal's code. Each text is new (a repeated line is refused as a duplicate). */
+async function trySend(client: TestClient, stream: string): Promise<string> {
+  const answer = await client.request({ type: 'send', stream, text: `line ${sent++} ${randomUUID().slice(0, 8)}` });
+  return answer.type === 'ack' ? 'ack' : (answer.code as string);
+}
+
+async function mod(region: Region, stream: string, action: Record<string, unknown>): Promise<Frame> {
+  const client = await chatter(gateway(region), `mod_${region}`, MOD_ROLES, stream);
+  try {
+    return await client.request({ type: 'mod', stream, ...action });
+  } finally {
+    client.close();
+  }
+}
+
+test('a delete in eu retracts the line for viewers in us and ap, and from ap\'s history', { timeout: 300_000 }, async () => {
+  const viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await viewer(r, STREAMS.del)] as const)));
+  const sender = await chatter(gateway('us'), 'sender_us', {}, STREAMS.del);
+  // A region's first follow of a peer's lines starts at the mirror's newest: us sends until eu and ap show one.
+  let id = '';
+  await until('a line of us in eu and ap', async () => {
+    const ack = await sender.request({ type: 'send', stream: STREAMS.del, text: `to delete ${sent++}` });
+    id = ack.id as string;
+    await sleep(1_000);
+    return (['eu', 'ap'] as const).every((r) => viewers.get(r)!.liveMessages(STREAMS.del).some((m) => m.id === id));
+  }, 120, 0);
+  assert.equal((await mod('eu', STREAMS.del, { action: 'delete', id })).type, 'ack');
+  for (const region of REGIONS) {
+    const retract = await viewers.get(region)!.next('retract', (f) => (f.ids as string[]).includes(id), 30_000);
+    assert.equal(retract.reason, 'deleted', region);
+  }
+  const late = await viewer('ap', STREAMS.del);
+  const history = (late.frames.find((f) => f.type === 'joined')!.history as Frame[]).map((m) => m.id);
+  assert.ok(!history.includes(id), 'the deleted line is gone from ap\'s history');
+  for (const client of [...viewers.values(), sender, late]) client.close();
+});
+
+test('a ban in us refuses the user\'s sends in eu', { timeout: 300_000 }, async () => {
+  const target = await chatter(gateway('eu'), 'banned_one', {}, STREAMS.ban);
+  assert.equal(await trySend(target, STREAMS.ban), 'ack');
+  const { user } = await devToken(gateway('us').url, 'banned_one');
+  assert.equal((await mod('us', STREAMS.ban, { action: 'ban', user: user.id })).type, 'ack');
+  await until('the ban in eu', async () => (await trySend(target, STREAMS.ban)) === 'banned');
+  target.close();
+});
+
+test('a ban in ap and an unban in us at once end the same in every region', { timeout: 300_000 }, async () => {
+  const { user } = await devToken(gateway('us').url, 'contested');
+  const targets = new Map(await Promise.all(REGIONS.map(async (r) => [r, await chatter(gateway(r), 'contested', {}, STREAMS.race)] as const)));
+  const outcomes = async (): Promise<string[]> => Promise.all(REGIONS.map((r) => trySend(targets.get(r)!, STREAMS.race)));
+  // Three rounds, each starting from the user banned everywhere.
+  for (let round = 0; round < 3; round++) {
+    assert.equal((await mod('eu', STREAMS.race, { action: 'ban', user: user.id })).type, 'ack');
+    await until('the ban everywhere', async () => (await outcomes()).every((o) => o === 'banned'));
+    const [unban, ban] = await Promise.all([mod('us', STREAMS.race, { action: 'unban', user: user.id }), mod('ap', STREAMS.race, { action: 'timeout', user: user.id, seconds: 600 })]);
+    assert.equal(unban.type, 'ack');
+    assert.equal(ban.type, 'ack');
+    // Converged: the same answer in every region, three times over a few seconds (each decision has crossed by then).
+    let agreed = 0;
+    await until('every region to agree', async () => {
+      const now = await outcomes();
+      agreed = now.every((o) => o === now[0]) ? agreed + 1 : 0;
+      return agreed >= 3;
+    }, 120, 1_000);
+  }
+  for (const client of targets.values()) client.close();
+});
+
+test('modes set in ap show in us\'s and eu\'s state', { timeout: 300_000 }, async () => {
+  const watchers = await Promise.all((['us', 'eu'] as const).map((r) => viewer(r, STREAMS.modes)));
+  assert.equal((await mod('ap', STREAMS.modes, { action: 'modes', modes: { emoteOnly: true, slowSeconds: 7 } })).type, 'ack');
+  for (const watcher of watchers) {
+    const state = await watcher.next('state', (f) => f.modes?.emoteOnly === true, 60_000);
+    assert.equal(state.modes.slowSeconds, 7);
+    watcher.close();
+  }
+  // A new viewer in us reads them from us's own state.
+  const late = await viewer('us', STREAMS.modes);
+  const joined = late.frames.find((f) => f.type === 'joined')!;
+  assert.equal(joined.state.modes.emoteOnly, true);
+  late.close();
+});
+
+test('viewers in two regions: state.viewers is the global count, viewersByRegion the breakdown', { timeout: 300_000 }, async () => {
+  // Ann watches in us and in eu: she counts once over all regions, once in each region.
+  const watchers = [
+    await chatter(gateway('us'), 'ann', {}, STREAMS.viewers),
+    await chatter(gateway('us'), 'bo', {}, STREAMS.viewers),
+    await chatter(gateway('eu'), 'ann', {}, STREAMS.viewers),
+    await chatter(gateway('eu'), 'cy', {}, STREAMS.viewers),
+  ];
+  const want = { viewers: 3, viewersByRegion: { us: 2, eu: 2, ap: 0 } };
+  /** The newest State the client has: `joined` carries it in `state`, a `state` frame is one. */
+  const latest = (client: TestClient): Frame => {
+    const states = client.frames.flatMap((f) => (f.type === 'joined' ? [f.state as Frame] : f.type === 'state' ? [f] : []));
+    return states.at(-1)!;
+  };
+  const shown = (client: TestClient) => ({ viewers: latest(client).viewers, viewersByRegion: latest(client).viewersByRegion });
+  const observers = [watchers[0]!, watchers[2]!];
+  await until('the global count in us and eu', () => observers.every((c) => isDeepStrictEqual(shown(c), want))).catch(() => {
+    assert.deepEqual(observers.map(shown), [want, want]);
+  });
+  // ap's viewer is the only one there, and ap counts everyone elsewhere too.
+  const inAp = await viewer('ap', STREAMS.viewers);
+  const inApWant = { viewers: 4, viewersByRegion: { us: 2, eu: 2, ap: 1 } };
+  await until('the count in ap', () => isDeepStrictEqual(shown(inAp), inApWant)).catch(() => {
+    assert.deepEqual(shown(inAp), inApWant);
+  });
+  for (const client of [...watchers, inAp]) client.close();
+});
