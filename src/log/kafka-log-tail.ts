@@ -2,16 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, type Message as KafkaMessage, type MessagesStream } from '@platformatic/kafka';
-import { decodeRecord } from './kafka/records.ts';
-import type { LoggedMessage } from './log.ts';
+import { decodeRecord, type LogRecord } from './kafka/records.ts';
+import type { LoggedMessage, RegionRecord } from './log.ts';
 import type { LogTail, TailConsumer, TailConsumerOptions } from './log-tail.ts';
 
-export interface KafkaLogTailOptions {
+export interface KafkaLogTailOptions<R> {
   brokers: readonly string[];
   /** The log topic KafkaLog writes. */
   topic: string;
   /** Wait after a failed batch or a lost connection before trying again (default 1 s). */
   retryMs?: number;
+  /** What a consumer is handed of each record; undefined skips it (default: the messages). */
+  pick?: (record: LogRecord) => R | undefined;
+  /**
+   * A fetch waits this long for `minFetchBytes` (default 500 ms and 256 KiB:
+   * off the hot path). A region's follower of its peers asks for records as
+   * they come: the global order waits for them (docs/regions.md).
+   */
+  fetchWaitMs?: number;
+  minFetchBytes?: number;
 }
 
 const RETRY_MS = 1_000;
@@ -33,19 +42,19 @@ type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
  * group, so the group's partitions are shared among its members on every
  * gateway (each message is handled once per group, not once per gateway)
  * and its committed offsets live on the broker. A batch's offsets are
- * committed only after its handler resolved. Retraction records of the topic
- * are skipped: consumers see messages.
+ * committed only after its handler resolved. Consumers see what `pick`
+ * takes of each record: by default messages, not retractions.
  */
-export class KafkaLogTail implements LogTail {
-  readonly #options: Required<KafkaLogTailOptions>;
-  readonly #consumers = new Set<KafkaTailConsumer>();
+export class KafkaLogTail<R = LoggedMessage> implements LogTail<R> {
+  readonly #options: Required<KafkaLogTailOptions<R>>;
+  readonly #consumers = new Set<KafkaTailConsumer<R>>();
 
-  constructor(options: KafkaLogTailOptions) {
-    this.#options = { retryMs: RETRY_MS, ...options };
+  constructor(options: KafkaLogTailOptions<R>) {
+    this.#options = { retryMs: RETRY_MS, pick: loggedMessageOf as (record: LogRecord) => R | undefined, fetchWaitMs: FETCH_WAIT_MS, minFetchBytes: MIN_FETCH_BYTES, ...options };
   }
 
-  consume(options: TailConsumerOptions): TailConsumer {
-    const consumer: KafkaTailConsumer = new KafkaTailConsumer(this.#options, options, () => this.#consumers.delete(consumer));
+  consume(options: TailConsumerOptions<R>): TailConsumer {
+    const consumer: KafkaTailConsumer<R> = new KafkaTailConsumer(this.#options, options, () => this.#consumers.delete(consumer));
     this.#consumers.add(consumer);
     return consumer;
   }
@@ -55,9 +64,9 @@ export class KafkaLogTail implements LogTail {
   }
 }
 
-class KafkaTailConsumer implements TailConsumer {
-  readonly #tail: Required<KafkaLogTailOptions>;
-  readonly #o: TailConsumerOptions;
+class KafkaTailConsumer<R> implements TailConsumer {
+  readonly #tail: Required<KafkaLogTailOptions<R>>;
+  readonly #o: TailConsumerOptions<R>;
   readonly #onStopped: () => void;
   readonly #stopping = new AbortController();
   readonly #ready: Promise<void>;
@@ -65,7 +74,7 @@ class KafkaTailConsumer implements TailConsumer {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   readonly #loop: Promise<void>;
 
-  constructor(tail: Required<KafkaLogTailOptions>, options: TailConsumerOptions, onStopped: () => void) {
+  constructor(tail: Required<KafkaLogTailOptions<R>>, options: TailConsumerOptions<R>, onStopped: () => void) {
     this.#tail = tail;
     this.#o = options;
     this.#onStopped = onStopped;
@@ -109,8 +118,8 @@ class KafkaTailConsumer implements TailConsumer {
         heartbeatInterval: HEARTBEAT_MS,
         timeout: REQUEST_TIMEOUT_MS,
         autocommit: false,
-        maxWaitTime: FETCH_WAIT_MS,
-        minBytes: MIN_FETCH_BYTES,
+        maxWaitTime: this.#tail.fetchWaitMs,
+        minBytes: this.#tail.minFetchBytes,
       });
       this.#consumer = consumer;
       // The client reports what goes wrong in the background (a group join that
@@ -123,7 +132,7 @@ class KafkaTailConsumer implements TailConsumer {
         current?.destroy(error);
       });
       try {
-        const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: FETCH_WAIT_MS, minBytes: MIN_FETCH_BYTES, highWaterMark: this.#o.maxBatch });
+        const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: this.#tail.fetchWaitMs, minBytes: this.#tail.minFetchBytes, highWaterMark: this.#o.maxBatch });
         current = stream;
         await this.#consumeFrom(stream, consumer);
         await stream.close();
@@ -192,10 +201,11 @@ class KafkaTailConsumer implements TailConsumer {
 
   /** Hands the batch's messages to the handler until it succeeds; a stop leaves it uncommitted, so it comes again. */
   async #handle(batch: Buffers[]): Promise<void> {
-    const records: LoggedMessage[] = [];
+    const records: R[] = [];
     for (const message of batch) {
       const record = decodeRecord(message.value);
-      if (record?.t === 'm') records.push(typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s });
+      const picked = record === undefined ? undefined : this.#tail.pick(record);
+      if (picked !== undefined) records.push(picked);
     }
     if (records.length === 0) return;
     for (;;) {
@@ -209,6 +219,20 @@ class KafkaTailConsumer implements TailConsumer {
       }
     }
   }
+}
+
+/** The default pick: messages only (retractions, held lines and watermarks skipped). */
+export function loggedMessageOf(record: LogRecord): LoggedMessage | undefined {
+  if (record.t !== 'm') return undefined;
+  return typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s };
+}
+
+/** A region's follower of a peer's mirrored log: lines (held ones too) and watermarks. */
+export function regionRecordOf(record: LogRecord): RegionRecord | undefined {
+  if (record.t === 'm') return { kind: 'line', entry: loggedMessageOf(record)! };
+  if (record.t === 'g') return { kind: 'line', entry: { message: record.m, sampled: false, hlc: record.h } };
+  if (record.t === 'w') return { kind: 'watermark', hlc: record.h, partition: record.p, partitions: record.n };
+  return undefined;
 }
 
 /** Commits the offset after the last message of each partition in the batch. */

@@ -5,12 +5,12 @@ import type { LoggedMessage } from './log.ts';
  * handled; only then is the group's position committed. If it throws, the
  * same records come again (at-least-once), so handlers must be idempotent.
  */
-export type TailHandler = (records: readonly LoggedMessage[]) => Promise<void>;
+export type TailHandler<R = LoggedMessage> = (records: readonly R[]) => Promise<void>;
 
-export interface TailConsumerOptions {
+export interface TailConsumerOptions<R = LoggedMessage> {
   /** The consumer group: its committed position is shared by every consumer of the same name, and survives restarts. */
   group: string;
-  handler: TailHandler;
+  handler: TailHandler<R>;
   /** Most records handed to one call of the handler. */
   maxBatch: number;
   /** Where a group with no committed position begins: the oldest retained message, or the next one appended. */
@@ -35,8 +35,8 @@ export interface TailConsumer {
  * that falls behind only lags: the send path never waits for it. Messages
  * the log's retention drops before a lagging group reads them are skipped.
  */
-export interface LogTail {
-  consume(options: TailConsumerOptions): TailConsumer;
+export interface LogTail<R = LoggedMessage> {
+  consume(options: TailConsumerOptions<R>): TailConsumer;
   /** Stops every consumer it started (each finishes and commits its batch). */
   close(): Promise<void>;
 }
