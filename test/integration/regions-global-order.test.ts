@@ -39,6 +39,8 @@ before(async () => {
       '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
       '--region-hold-max-ms', String(HOLD_MAX_MS), '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
       '--inbound-frames-per-second', '1000',
+      // The stream's rate counts every region's lines (its seqs): the bursts below would pass the default 120 a second.
+      '--sampling-threshold', '100000',
       // The fan-out budget counts from a line's origin `ts`, so it counts the link and the hold too: a degraded
       // moment would cut the stream's sampling threshold and hide lines from viewers (docs/regions.md, "Status").
       '--fanout-budget-ms', '60000',
@@ -95,6 +97,7 @@ async function sendConcurrently(senders: Map<Region, TestClient>, label: string,
         const sentAt = Date.now();
         const ack = await sender.request({ type: 'send', stream: STREAM, text: `${label} ${from} ${i + j}` });
         assert.equal(ack.type, 'ack', JSON.stringify(ack));
+        assert.equal(ack.sampled, false, 'no line is sampled out at this rate');
         sent.set(ack.id as string, { from, sentAt });
       }));
     }
@@ -106,7 +109,7 @@ async function arrivedEverywhere(viewers: Map<Region, Viewer>, ids: Iterable<str
   const want = [...ids];
   const deadline = Date.now() + ms;
   while (![...viewers.values()].every((v) => want.every((id) => v.arrivals.has(id)))) {
-    assert.ok(Date.now() < deadline, `${what}: missing ${[...viewers].map(([r, v]) => `${r} ${want.filter((id) => !v.arrivals.has(id)).length}`).join(', ')}`);
+    assert.ok(Date.now() < deadline, `${what}: missing ${[...viewers].map(([r, v]) => `${r} ${want.filter((id) => !v.arrivals.has(id)).join(' ')}`).join(', ')}`);
     await sleep(50);
   }
 }
