@@ -11,11 +11,15 @@ import { ClusterLog } from './broker/cluster-log.ts';
 import { ClusterBroker } from './broker/cluster-broker.ts';
 import { RecentWindow } from './broker/recent-window.ts';
 import { HybridClock } from './regions/hlc.ts';
+import { GlobalStreams } from './regions/global-streams.ts';
+import { Heartbeats } from './regions/heartbeats.ts';
 import { RegionalBroker } from './regions/regional-broker.ts';
-import { RemoteLines } from './regions/remote-lines.ts';
+import { ONCE_MS, RegionIntake } from './regions/remote-intake.ts';
+import { RemoteLines, type RemoteIntake } from './regions/remote-lines.ts';
+import { StreamOrderings } from './regions/stream-orderings.ts';
 import { openRegionSharing } from './regions/region-sharing.ts';
 import { KafkaLog } from './log/kafka-log.ts';
-import { KafkaLogTail } from './log/kafka-log-tail.ts';
+import { KafkaLogTail, regionRecordOf } from './log/kafka-log-tail.ts';
 import type { DurableLog } from './log/log.ts';
 import type { LogTail } from './log/log-tail.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
@@ -34,6 +38,7 @@ import type { StateStore } from './state/state.ts';
 import { ExactViewerCounter } from './viewers/exact-viewer-count.ts';
 import { HllViewerCounter } from './viewers/hll-viewer-count.ts';
 import type { ViewerCounter } from './viewers/viewer-count.ts';
+import type { GlobalOrderState } from './protocol/types.ts';
 
 /** Every seam of DESIGN.md, built for one mode, and how to close them all. */
 export interface Seams {
@@ -49,6 +54,8 @@ export interface Seams {
   modlog: ModlogStore;
   /** The analytics consumer's group: its counts live in this process, so in cluster mode each gateway reads every stream in a group of its own. */
   analyticsGroup: string;
+  /** Multi-region mode: where a stream in global order stands (`state.globalOrder`). */
+  globalOrder?: (stream: string) => GlobalOrderState;
   /** Registers what to do when the live bus may have lost events (Redis came back): re-read the log. */
   onBusGap(listener: () => void): void;
   /** Stops the log's consumers (each finishes and commits its batch); the drain bounds the wait. */
@@ -154,14 +161,25 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     let broker: Broker = cluster;
     // What the server moderates and counts through; in multi-region mode shared with the peers.
     let shared: Pick<SeamParts, 'log' | 'state' | 'bus' | 'viewers'> = { log, state, bus, viewers };
+    let globalOrder: ((stream: string) => GlobalOrderState) | undefined;
     if (config.region !== '') {
       const clock = new HybridClock(config.region);
-      broker = new RegionalBroker(cluster, clock);
-      await open(Promise.resolve(followPeers(config, cluster, clock, onError('region-lines'))));
+      const orderings = new StreamOrderings((stream) => state.getModes(stream));
+      const global = new GlobalStreams({
+        region: config.region, peers: config.regionPeers, holdMaxMs: config.regionHoldMaxMs, maxHeld: config.regionHoldMaxLines,
+        clock, log: kafka, order: cluster, onceMs: ONCE_MS,
+        onState: (stream, change) => bus.publish(stream, { kind: 'state', state: { globalOrder: change } }).catch(onError('global-order')),
+      });
+      broker = new RegionalBroker(cluster, clock, { orderings, streams: global });
+      globalOrder = (stream) => global.state(stream);
+      // Closed newest first: the heartbeats stop, the held lines go out, then the peers are no longer followed.
+      await open(Promise.resolve(followPeers(config, new RegionIntake(orderings, global, cluster), clock, onError('region-lines'))));
+      opened.push(global);
+      opened.push(new Heartbeats({ intervalMs: config.regionHeartbeatMs, global, log: kafka, clock, onError: onError('region-heartbeats') }));
       shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers }, clock));
     }
     const parts: SeamParts = {
-      mode: 'cluster', ...shared, tail, reports, modlog, broker,
+      mode: 'cluster', ...shared, tail, reports, modlog, broker, globalOrder,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };
@@ -172,17 +190,21 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
   }
 }
 
+// A region follower's fetch is answered as soon as one record is there (a 1-byte minimum); this bounds an empty one.
+const REGION_FETCH_WAIT_MS = 100;
+
 /**
  * Multi-region mode (docs/regions.md): each peer's mirrored log is followed
  * into this region's order. Start-up does not wait for the peers' topics: a
  * region starts while its peers (or the mirror) are down, and takes their
  * lines once they come.
  */
-function followPeers(config: Config, cluster: ClusterBroker, clock: HybridClock, onError: (err: unknown) => void): RemoteLines {
+function followPeers(config: Config, intake: RemoteIntake, clock: HybridClock, onError: (err: unknown) => void): RemoteLines {
   return new RemoteLines({
     region: config.region, peers: config.regionPeers, topic: config.kafkaTopic,
-    tail: (topic) => new KafkaLogTail({ brokers: config.kafkaBrokers, topic }),
-    intake: cluster, clock, onError,
+    // Fetches answered as records come: the global order waits for the peers' lines and watermarks.
+    tail: (topic) => new KafkaLogTail({ brokers: config.kafkaBrokers, topic, decode: regionRecordOf, fetchWaitMs: REGION_FETCH_WAIT_MS, minFetchBytes: 1 }),
+    intake, clock, onError,
   });
 }
 

@@ -126,7 +126,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const sendLimits = pick(config, 'maxTextLength', 'rateLimitMessages', 'rateLimitPrivilegedMessages', 'rateLimitUserMessages', 'rateLimitWindowMs', 'maxInFlight', 'maxStreamRate', 'maxLoopLagMs');
   const sightings = new Sightings({ state, keepMs: config.chatterRetentionMs, maxPerStream: config.chattersPerStream, now, logger });
   const hub = new StreamHub({
-    bus, broker, state, viewers, metrics, sampling, sightings,
+    bus, broker, state, viewers, metrics, sampling, sightings, globalOrder: seams.globalOrder,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),
@@ -206,7 +206,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   resolveIdentities(app, auth);
   registerIrcTokenRoutes(app, config.maxFrameBytes);
   const readLimits = new HistoryReadLimits({ ...pick(config, 'replayMax', 'anonymousReadMax', 'anonymousReadRate'), maxClients: config.rateLimitMaxClients, now });
-  registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
+  registerStreamRoutes(app, { chat, moderation, broker, state, viewers, sampling, globalOrder: seams.globalOrder, settings, readLimits, pollingIntervalMs: config.pollingIntervalMs, maxSendBodyBytes: config.maxFrameBytes });
   registerAnalyticsRoutes(app, analytics, now);
   registerRoleRoutes(app, { moderation });
   registerStandingRoutes(app, { moderation, chat });

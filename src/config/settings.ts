@@ -78,7 +78,7 @@ export const SETTINGS = {
   // Regions (docs/regions.md): one cluster per region, chat crossing regions through MirrorMaker 2
   region: str('This gateway\'s region (lower-case letters, digits, hyphens): switches on multi-region mode, where every message carries it as `origin`. Empty: one region, as before. Needs cluster mode.', ''),
   regionPeers: list('The regions whose logs MirrorMaker 2 replicates into this region\'s Kafka (as `<peer>.<kafkaTopic>`); their lines enter this region\'s order.'),
-  regionHeartbeatMs: int('Interval of the watermark heartbeats this region sends while it has nothing else to send, so peers holding lines for global order need not wait for its next line.', 50, 10, 10_000),
+  regionHeartbeatMs: int('Interval of the watermark heartbeats (one record per log partition) this region sends while a stream here is in global order, so peers holding lines for global order need not wait for its next line.', 50, 10, 10_000),
   regionHoldMaxMs: int('Global order: the longest a line is held waiting for a silent region\'s watermark; past it that region is left out of the wait (the stream reports degraded) until its watermark moves again.', 1_000, 50, 60_000),
   regionHoldMaxLines: int('Global order: lines held per stream at most; one more releases the oldest held line at once (the stream reports degraded while it does).', 10_000, 100, 1_000_000),
 

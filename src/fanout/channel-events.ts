@@ -48,10 +48,11 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
     case 'state':
       channel.state = changedState(channel.state, event.state);
       channel.stateDirty = true;
-      // Mode changes and pins are a moderator's deliberate act (or a pin's end): show them now, not at the next tick.
-      if (event.state.pinned !== undefined) channel.lastStateAt = 0;
+      // Mode changes and pins are a moderator's deliberate act (or a pin's end), and a global order that degrades or heals
+      // changes what viewers see: show them now, not at the next tick.
+      if (event.state.pinned !== undefined || event.state.globalOrder !== undefined) channel.lastStateAt = -Infinity;
       if (event.state.modes !== undefined) {
-        channel.lastStateAt = 0;
+        channel.lastStateAt = -Infinity;
         noteModeChanges(channel, event.state.modes);
       }
       return true;

@@ -55,7 +55,8 @@ export class Channel {
   announcedModes: Modes;
   changedModes: Array<keyof Modes> = [];
   stateDirty = false;
-  lastStateAt = 0;
+  /** performance.now() of the last state frame; -Infinity: the next one may go at once (performance.now() starts near 0 with the process). */
+  lastStateAt = -Infinity;
   lastFlushAt = 0;
   /** Running wall time (ms) of writing one flush to every viewer. */
   flushCostMs = 0;

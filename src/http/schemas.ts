@@ -56,6 +56,7 @@ export const State = Type.Object({
   modes: Modes,
   rate: Type.Object({ perSecond: Type.Number(), sampling: Type.Boolean(), keepRatio: Type.Number() }),
   pinned: Type.Optional(Type.Object({ message: Message, by: UserRef, at: Type.Integer(), until: Type.Optional(Type.Integer()) }, { description: 'the pinned line (extension)' })),
+  globalOrder: Type.Optional(Type.Object({ degraded: Type.Boolean(), leftOut: Type.Array(Type.String()) }, { description: 'multi-region mode, global ordering: whether some region is left out of the wait (extension)' })),
 });
 
 /** A stream's rules as the server answers them (a change is RulesChange). */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, type Message as KafkaMessage, type MessagesStream } from '@platformatic/kafka';
-import { decodeRecord } from './kafka/records.ts';
-import type { LoggedMessage } from './log.ts';
+import { decodeRecord, type LogRecord } from './kafka/records.ts';
+import type { LoggedMessage, RegionRecord } from './log.ts';
 import type { LogTail, TailConsumer, TailConsumerOptions } from './log-tail.ts';
 
 export interface KafkaLogTailOptions<T = LoggedMessage> {
@@ -14,6 +14,13 @@ export interface KafkaLogTailOptions<T = LoggedMessage> {
   retryMs?: number;
   /** What the handler gets of a record's value, undefined to skip it; default the log's messages (retractions skipped). */
   decode?: (value: Buffer | null) => T | undefined;
+  /**
+   * A fetch waits this long for `minFetchBytes` (default 500 ms and 256 KiB:
+   * off the hot path). A region's follower of its peers asks for records as
+   * they come: the global order waits for them (docs/regions.md).
+   */
+  fetchWaitMs?: number;
+  minFetchBytes?: number;
 }
 
 type TailSettings<T> = Required<KafkaLogTailOptions<T>>;
@@ -37,8 +44,8 @@ type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
  * group, so the group's partitions are shared among its members on every
  * gateway (each message is handled once per group, not once per gateway)
  * and its committed offsets live on the broker. A batch's offsets are
- * committed only after its handler resolved. Retraction records of the topic
- * are skipped: consumers see messages.
+ * committed only after its handler resolved. Consumers see what `pick`
+ * takes of each record: by default messages, not retractions.
  */
 export class KafkaLogTail<T = LoggedMessage> implements LogTail<T> {
   readonly #options: TailSettings<T>;
@@ -46,7 +53,7 @@ export class KafkaLogTail<T = LoggedMessage> implements LogTail<T> {
 
   constructor(options: KafkaLogTailOptions<T>) {
     // Without `decode`, T is the default LoggedMessage (the log topic's messages).
-    this.#options = { retryMs: RETRY_MS, decode: loggedMessage as unknown as (value: Buffer | null) => T | undefined, ...options };
+    this.#options = { retryMs: RETRY_MS, decode: loggedMessage as unknown as (value: Buffer | null) => T | undefined, fetchWaitMs: FETCH_WAIT_MS, minFetchBytes: MIN_FETCH_BYTES, ...options };
   }
 
   consume(options: TailConsumerOptions<T>): TailConsumer {
@@ -114,8 +121,8 @@ class KafkaTailConsumer<T> implements TailConsumer {
         heartbeatInterval: HEARTBEAT_MS,
         timeout: REQUEST_TIMEOUT_MS,
         autocommit: false,
-        maxWaitTime: FETCH_WAIT_MS,
-        minBytes: MIN_FETCH_BYTES,
+        maxWaitTime: this.#tail.fetchWaitMs,
+        minBytes: this.#tail.minFetchBytes,
       });
       this.#consumer = consumer;
       // The client reports what goes wrong in the background (a group join that
@@ -128,7 +135,7 @@ class KafkaTailConsumer<T> implements TailConsumer {
         current?.destroy(error);
       });
       try {
-        const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: FETCH_WAIT_MS, minBytes: MIN_FETCH_BYTES, highWaterMark: this.#o.maxBatch });
+        const stream = await consumer.consume({ topics: [this.#tail.topic], mode: 'committed', fallbackMode: this.#o.startAt, autocommit: false, maxWaitTime: this.#tail.fetchWaitMs, minBytes: this.#tail.minFetchBytes, highWaterMark: this.#o.maxBatch });
         current = stream;
         await this.#consumeFrom(stream, consumer);
         await stream.close();
@@ -216,11 +223,24 @@ class KafkaTailConsumer<T> implements TailConsumer {
   }
 }
 
-/** The log topic's messages as consumers see them; retraction records are skipped. */
+/** The log topic's messages as consumers see them; retractions, held lines and watermarks are skipped. */
 function loggedMessage(value: Buffer | null): LoggedMessage | undefined {
   const record = decodeRecord(value);
-  if (record?.t !== 'm') return undefined;
+  return record === undefined ? undefined : loggedMessageOf(record);
+}
+
+function loggedMessageOf(record: LogRecord): LoggedMessage | undefined {
+  if (record.t !== 'm') return undefined;
   return typeof record.h === 'string' ? { message: record.m, sampled: record.s, hlc: record.h } : { message: record.m, sampled: record.s };
+}
+
+/** A region's follower of a peer's mirrored log: lines (held ones too) and watermarks. */
+export function regionRecordOf(value: Buffer | null): RegionRecord | undefined {
+  const record = decodeRecord(value);
+  if (record?.t === 'm') return { kind: 'line', entry: loggedMessageOf(record)! };
+  if (record?.t === 'g') return { kind: 'line', entry: { message: record.m, sampled: false, hlc: record.h } };
+  if (record?.t === 'w') return { kind: 'watermark', hlc: record.h, partition: record.p, partitions: record.n };
+  return undefined;
 }
 
 /** Commits the offset after the last message of each partition in the batch. */

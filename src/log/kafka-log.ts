@@ -9,7 +9,7 @@ import { StreamIndex, type IndexEntry } from './kafka/stream-index.ts';
 import { TopicFollower } from './kafka/topic-follower.ts';
 import { TopicReader } from './kafka/topic-reader.ts';
 import { ensureTopic } from './kafka/topics.ts';
-import type { DurableLog, HistoryPage, LoggedMessage, UserRetraction } from './log.ts';
+import type { DurableLog, HistoryPage, LoggedMessage, RegionLog, UserRetraction } from './log.ts';
 
 export interface KafkaLogOptions {
   brokers: readonly string[];
@@ -49,7 +49,7 @@ const REQUEST_TIMEOUT_MS = 5000;
  * (seq, offset, flags; no bodies) and reads bodies from Kafka by offset.
  * See docs/decisions.md.
  */
-export class KafkaLog implements DurableLog {
+export class KafkaLog implements DurableLog, RegionLog {
   readonly #options: KafkaLogOptions;
   readonly #partitions: number;
   readonly #index: StreamIndex;
@@ -108,6 +108,16 @@ export class KafkaLog implements DurableLog {
     const records: LogRecord[] = entries.map(({ message, sampled, hlc }) => (hlc === undefined ? { t: 'm', m: message, s: sampled } : { t: 'm', m: message, s: sampled, h: hlc }));
     const offsets = await this.#write(entries.map(({ message }, i) => this.#outgoing(message.stream, message.ts, records[i]!)));
     records.forEach((record, i) => this.#index.apply(record, offsets[i]!));
+  }
+
+  async appendHeld(message: Message, hlc: string): Promise<void> {
+    await this.#write([this.#outgoing(message.stream, message.ts, { t: 'g', m: message, h: hlc })]);
+  }
+
+  async appendWatermark(hlc: string): Promise<void> {
+    const now = Date.now();
+    const records = Array.from({ length: this.#partitions }, (_, p): OutgoingRecord => ({ key: `watermark-${p}`, partition: p, timestamp: now, value: encodeRecord({ t: 'w', h: hlc, p, n: this.#partitions }) }));
+    await this.#write(records);
   }
 
   async retract(stream: string, ids: string[]): Promise<string[]> {

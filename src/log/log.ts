@@ -9,6 +9,24 @@ export interface LoggedMessage {
   hlc?: string;
 }
 
+/**
+ * What a region's follower of a peer's mirrored log reads (docs/regions.md):
+ * the peer's lines (also those it accepted in global order and holds, not in
+ * its own order yet: seq 0) and its watermark heartbeats, each for one
+ * partition of `partitions`.
+ */
+export type RegionRecord =
+  | { kind: 'line'; entry: LoggedMessage }
+  | { kind: 'watermark'; hlc: string; partition: number; partitions: number };
+
+/** What multi-region mode writes to the log besides ordered lines (src/regions/global-streams.ts). */
+export interface RegionLog {
+  /** A line accepted in global order, durable before it is held (its seq is 0 until it is released). */
+  appendHeld(message: Message, hlc: string): Promise<void>;
+  /** A watermark heartbeat, once in every partition: lines of a partition are mirrored in order, so it arrives after every line below it. */
+  appendWatermark(hlc: string): Promise<void>;
+}
+
 /** How far back a ban or timeout retracts: messages with ts >= `sinceMs`, at most `max` of them (the newest). */
 export interface UserRetraction {
   sinceMs: number;

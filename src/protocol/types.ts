@@ -137,7 +137,7 @@ export interface StreamState {
   pinned?: Pin;
   /** Multi-region mode: distinct viewers per region (this one's, and each peer's latest register's). */
   viewersByRegion?: Record<string, number>;
-  /** Multi-region mode, global ordering only (designed; not sent yet, docs/regions.md "Status"). */
+  /** Multi-region mode, global ordering only: where the stream's global order stands on this region's gateway (docs/regions.md). */
   globalOrder?: GlobalOrderState;
 }
 

@@ -88,6 +88,15 @@ export class GlobalOrder<T> {
     return this.#release(now);
   }
 
+  /** Everything held, in order, at once: the stream left global ordering. */
+  drain(): T[] {
+    const out = this.#held.reverse().map((entry) => entry.line);
+    this.#lastReleased = this.#held[this.#held.length - 1] ?? this.#lastReleased;
+    this.#held.length = 0;
+    this.#heldIds.clear();
+    return out;
+  }
+
   state(): GlobalOrderState {
     return { degraded: this.#leftOut.size > 0, leftOut: [...this.#leftOut].sort() };
   }

@@ -14,12 +14,13 @@ import { RecentWindow } from '../../src/broker/recent-window.ts';
 import type { Draft } from '../../src/broker/broker.ts';
 import type { BusEvent } from '../../src/bus/bus.ts';
 import { RedisBus } from '../../src/bus/redis-bus.ts';
-import { KafkaLogTail } from '../../src/log/kafka-log-tail.ts';
+import { KafkaLogTail, regionRecordOf } from '../../src/log/kafka-log-tail.ts';
 import type { KafkaLog } from '../../src/log/kafka-log.ts';
 import type { Message } from '../../src/protocol/types.ts';
 import { HybridClock, parseHlc } from '../../src/regions/hlc.ts';
 import { RegionalBroker } from '../../src/regions/regional-broker.ts';
 import { RemoteLines, mirroredTopic } from '../../src/regions/remote-lines.ts';
+import { admitOnArrival } from '../../src/regions/remote-intake.ts';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
 import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
 
@@ -63,8 +64,8 @@ async function openRegion(name: string, topic: string): Promise<Region> {
 function follow(region: Region, peers: string[], group = 'gateways'): RemoteLines {
   return new RemoteLines({
     region: region.name, peers, topic: TOPIC,
-    tail: (topic) => new KafkaLogTail({ brokers, topic, retryMs: 200 }),
-    intake: region.cluster,
+    tail: (topic) => new KafkaLogTail({ brokers, topic, retryMs: 200, decode: regionRecordOf }),
+    intake: admitOnArrival(region.cluster),
     clock: new HybridClock(region.name),
     group,
     onError: () => {},
@@ -135,8 +136,8 @@ test('the HLC stamp travels with the line in the log, and the receiving clock mo
   const clock = new HybridClock('eu', () => 0);
   const remote = new RemoteLines({
     region: 'eu', peers: ['us'], topic: TOPIC, group: 'clock',
-    tail: (topic) => new KafkaLogTail({ brokers, topic, retryMs: 200 }),
-    intake: { admit: async () => undefined },
+    tail: (topic) => new KafkaLogTail({ brokers, topic, retryMs: 200, decode: regionRecordOf }),
+    intake: { prepare: async () => {}, line: async () => undefined, watermark: () => {} },
     clock,
     onError: () => {},
   });

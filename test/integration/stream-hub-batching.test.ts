@@ -65,3 +65,18 @@ test('a viewer that joined just before a flush gets every frame of it, then the 
   assert.equal(joiner.lastSeq, 4);
   assert.deepEqual(typesOf(early), [['msg'], ['msg', 'retract', 'msg'], ['msg']]);
 });
+
+test('a global order that degrades is shown at once, not at the next state tick', async () => {
+  const opened = await openTestHub(`${dir}/global-order`, { stateIntervalMs: 60_000 });
+  hubs.push(opened);
+  const { hub, bus } = opened;
+  const viewer = new RecordingViewer(1);
+  await hub.join(STREAM, viewer, JOIN_LIVE, () => {});
+  const states = (): Array<Record<string, unknown>> => viewer.batches.flatMap((b) => b.frames.map((f) => JSON.parse(f.formIn(v1Json)) as Record<string, unknown>)).filter((f) => f.type === 'state');
+  // A state frame goes out now; the next ordinary one only a minute later.
+  await bus.publish(STREAM, { kind: 'state', state: { viewers: 7 } });
+  await until(() => states().length === 1, 'the first state frame');
+  await bus.publish(STREAM, { kind: 'state', state: { globalOrder: { degraded: true, leftOut: ['ap'] } } });
+  await until(() => states().length === 2, 'the degraded global order', 5_000);
+  assert.deepEqual(states()[1]!.globalOrder, { degraded: true, leftOut: ['ap'] });
+});

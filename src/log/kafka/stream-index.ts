@@ -45,9 +45,10 @@ export class StreamIndex {
       this.insert(m.stream, { seq: m.seq, offset, ts: m.ts, id: m.id, user: m.user.id, sampled: record.s, retracted: false });
     } else if (record.t === 'r') {
       this.retractIds(record.stream, record.ids);
-    } else {
+    } else if (record.t === 'u') {
       this.retractUserBefore(record.stream, record.user, offset);
     }
+    // Held lines and watermarks are for the peers: a held line enters history by its own `m` record.
   }
 
   insert(stream: string, entry: IndexEntry): void {

@@ -130,3 +130,12 @@ test('a region outside the configured ones is refused (its lines would never be 
   const o = order();
   assert.throws(() => o.add('zz', h(1, 'zz'), 'zz', 0), /unknown region zz/);
 });
+
+test('drain lets everything held out in order, and a line the order has passed goes out at once afterwards', () => {
+  const o = order();
+  o.add('us-2', h(200, 'us'), 'us-2', 0);
+  o.add('eu-1', h(100, 'eu'), 'eu-1', 0);
+  assert.deepEqual(o.drain(), ['eu-1', 'us-2']);
+  assert.equal(o.held, 0);
+  assert.deepEqual(o.add('ap-1', h(150, 'ap'), 'ap-1', 1), ['ap-1']);
+});

@@ -1,11 +1,14 @@
 // The multi-region additions to the wire (docs/protocol.md): `origin` on a
-// message, `modes.ordering`; each travels the bus and the state stores unchanged.
+// message, `modes.ordering`, `state.globalOrder`; each travels the bus and the state stores unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBusEvent, encodeBusEvent, splitAroundSeq } from '../../../src/bus/bus-event-codec.ts';
 import { parseClientFrame } from '../../../src/protocol/client-frames.ts';
 import { DEFAULT_MODES, type Message } from '../../../src/protocol/types.ts';
 import { MemoryState } from '../../../src/state/memory-state.ts';
+import type { BusEvent } from '../../../src/bus/bus.ts';
+import { readStreamState } from '../../../src/chat/stream-state.ts';
+import { ExactViewerCounter } from '../../../src/viewers/exact-viewer-count.ts';
 
 const base: Message = { id: 'm1', stream: 's1', seq: 7, ts: 1_700_000_000_000, user: { id: 'u1', name: 'Ann', badges: [] }, text: 'hi', origin: 'eu' };
 
@@ -40,4 +43,17 @@ test('the state store keeps modes.ordering beside the other modes, and leaves it
   assert.deepEqual(await state.setModes('s', { ordering: 'global' }), { ...DEFAULT_MODES, ordering: 'global' });
   assert.deepEqual(await state.setModes('s', { slowSeconds: 5 }), { ...DEFAULT_MODES, slowSeconds: 5, ordering: 'global' });
   assert.equal((await state.getModes('s')).ordering, 'global');
+});
+
+test('state.globalOrder is read for a stream in global order only, and crosses the bus as a state change', async () => {
+  const state = new MemoryState();
+  const sources = {
+    state, viewers: new ExactViewerCounter(), sampling: { rateOf: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }) },
+    globalOrder: () => ({ degraded: true, leftOut: ['ap'] }),
+  };
+  assert.equal('globalOrder' in (await readStreamState(sources, 's')), false);
+  await state.setModes('s', { ordering: 'global' });
+  assert.deepEqual((await readStreamState(sources, 's')).globalOrder, { degraded: true, leftOut: ['ap'] });
+  const event: BusEvent = { kind: 'state', state: { globalOrder: { degraded: false, leftOut: [] } } };
+  assert.deepStrictEqual(decodeBusEvent('s', encodeBusEvent(event)), event);
 });
