@@ -28,12 +28,14 @@ export const RECENT_WINDOW = { capacity: 1_000, idleMs: 15 * 60_000 };
 // commands). A burst's turn with more sends makes several groups.
 const MAX_STAMP_GROUP = 64;
 
-/** A message on its way to its stamp: kept and published, or (sampled) only stamped. */
+/** A message on its way to its stamp: kept and published, or (sampled) only stamped; once per id when `onceMs` is set. */
 interface Stampable {
   message: Omit<Message, 'seq'>;
   keep: boolean;
   /** Where a stream with no counter starts (ClusterBroker reads it from the log); undefined: not known yet. */
-  floor?: number | undefined;
+  floor: number | undefined;
+  /** Stamp it only if its id was not stamped within this long (a line from another region, src/regions/). */
+  onceMs?: number;
 }
 
 /** A stream's window as one read saw it. */
@@ -46,22 +48,21 @@ export interface WindowSnapshot {
   from: number;
 }
 
-// Stamps a group of one stream's messages (group commit: the sends a gateway
-// took in during one turn) in order.
-// KEYS: seq counter, recent list, recent-from, and (only to stamp a group of
-// one once) the message's once-key.
+// Stamps a group of one stream's messages (group commit: the stamps a
+// gateway asked for during one turn) in the order they were asked for.
+// KEYS: seq counter, recent list, recent-from, then the once-keys of the
+// messages stamped once (all in the stream's hash slot).
 // ARGV: floor ('' = not known yet), capacity, idle ms, bus channel, '1' for
-// SPUBLISH, the once-key's lifetime in ms (or ''), then for each message:
-// '1' to keep and publish it ('0': sampled, only stamped), and the payload
-// before and after the seq.
-// Replies the seqs in order; false when Redis has no counter and no floor.
+// SPUBLISH, then for each message: '1' to keep and publish it ('0': sampled,
+// only stamped), the payload before and after the seq, the index of its
+// once-key in KEYS ('0': none) and that key's lifetime in ms.
+// Replies the seqs in order, -1 for a message already stamped once (it
+// changes nothing: a line from another region arriving twice takes one seq);
+// false when Redis has no counter and no floor.
 // Stamping, keeping and publishing in one script is what makes the bus carry
 // a stream's messages in seq order across gateways, and what makes every
 // published message readable from the window the moment it is published.
-// With a once-key, a message already stamped answers -1 and changes nothing:
-// a line from another region arriving twice takes one seq (src/regions/).
 const STAMP = new LuaScript(`
-if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if ARGV[1] == '' then return false end
   redis.call('SET', KEYS[1], ARGV[1])
@@ -69,25 +70,30 @@ end
 local capacity = tonumber(ARGV[2])
 local seqs = {}
 local kept = false
-for i = 7, #ARGV, 3 do
-  local seq = redis.call('INCR', KEYS[1])
-  seqs[#seqs + 1] = seq
-  if ARGV[i] == '1' then
-    local payload = ARGV[i + 1] .. seq .. ARGV[i + 2]
-    if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[3], seq) end
-    if redis.call('RPUSH', KEYS[2], payload) > capacity then
-      local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
-      redis.call('SET', KEYS[3], oldest[3] + 1)
+for i = 6, #ARGV, 5 do
+  local once = tonumber(ARGV[i + 3])
+  if once > 0 and redis.call('EXISTS', KEYS[once]) == 1 then
+    seqs[#seqs + 1] = -1
+  else
+    local seq = redis.call('INCR', KEYS[1])
+    seqs[#seqs + 1] = seq
+    if once > 0 then redis.call('SET', KEYS[once], seq, 'PX', ARGV[i + 4]) end
+    if ARGV[i] == '1' then
+      local payload = ARGV[i + 1] .. seq .. ARGV[i + 2]
+      if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[3], seq) end
+      if redis.call('RPUSH', KEYS[2], payload) > capacity then
+        local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
+        redis.call('SET', KEYS[3], oldest[3] + 1)
+      end
+      if ARGV[5] == '1' then redis.call('SPUBLISH', ARGV[4], payload) else redis.call('PUBLISH', ARGV[4], payload) end
+      kept = true
     end
-    if ARGV[5] == '1' then redis.call('SPUBLISH', ARGV[4], payload) else redis.call('PUBLISH', ARGV[4], payload) end
-    kept = true
   end
 end
 if kept then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
 end
-if KEYS[4] then redis.call('SET', KEYS[4], seqs[1], 'PX', ARGV[6]) end
 return seqs
 `);
 
@@ -117,8 +123,8 @@ return removed
 export class RecentWindow {
   readonly #client: RedisClient;
   readonly #o: Required<RecentWindowOptions>;
-  /** Stamps asked for in this turn, per stream (and floor), sent as one script call after it (group commit). */
-  readonly #groups: TurnGroups<Stampable, number | null>;
+  /** Stamps asked for in this turn, per stream, local and remote alike, sent as one script call after it (group commit). */
+  readonly #groups: TurnGroups<Stampable, number | null | 'duplicate'>;
   /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
   readonly #reads = new Map<string, Promise<WindowSnapshot>>();
 
@@ -130,11 +136,8 @@ export class RecentWindow {
   private constructor(client: RedisClient, options: RecentWindowOptions) {
     this.#client = client;
     this.#o = { ...RECENT_WINDOW, ...options };
-    // A group's messages share their stream and floor (its key).
-    this.#groups = new TurnGroups(async (_key, group) => {
-      const seqs = await this.#stamp(group[0]!.message.stream, group, group[0]!.floor, undefined);
-      return seqs === null || seqs === 'duplicate' ? group.map(() => null) : seqs;
-    }, MAX_STAMP_GROUP);
+    // A group is one stream's stamps of one turn, local and remote lines alike, so they take seqs in the order asked.
+    this.#groups = new TurnGroups((stream, group) => this.#stamp(stream, group), MAX_STAMP_GROUP);
   }
 
   /**
@@ -142,17 +145,17 @@ export class RecentWindow {
    * keeps and publishes the message. Resolves null when Redis has no counter
    * for the stream and no `floor` was given: the caller reads one and asks again.
    */
-  stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
-    return this.#groups.add(`${floor ?? ''}:${message.stream}`, { message, keep, floor });
+  async stamp(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined): Promise<number | null> {
+    const seq = await this.#groups.add(message.stream, { message, keep, floor });
+    return seq === 'duplicate' ? null : seq;
   }
 
   /**
    * `stamp`, once per message id for `onceMs`: a message already stamped
    * within it answers 'duplicate' and is neither kept nor published again.
    */
-  async stampOnce(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number): Promise<number | null | 'duplicate'> {
-    const seqs = await this.#stamp(message.stream, [{ message, keep }], floor, { key: this.#onceKey(message.stream, message.id), ms: onceMs });
-    return seqs === 'duplicate' || seqs === null ? seqs : seqs[0]!;
+  stampOnce(message: Omit<Message, 'seq'>, keep: boolean, floor: number | undefined, onceMs: number): Promise<number | null | 'duplicate'> {
+    return this.#groups.add(message.stream, { message, keep, floor, onceMs });
   }
 
   /** Lets a message be stamped again (it was stamped once, then the log refused it). */
@@ -196,20 +199,25 @@ export class RecentWindow {
     return { seq: seq === null ? 0 : Number(seq), messages, from: start };
   }
 
-  /** One script call for a group of one stream's messages: their seqs in order, null without a counter, 'duplicate' for a once-key already set. */
-  async #stamp(stream: string, group: readonly Stampable[], floor: number | undefined, once: { key: string; ms: number } | undefined): Promise<number[] | null | 'duplicate'> {
+  /**
+   * One script call for a group of one stream's messages: each one's seq,
+   * null for all when Redis has no counter and none of them brought a floor
+   * (any floor is a safe start: each is read from the log), 'duplicate' for
+   * one already stamped once.
+   */
+  async #stamp(stream: string, group: readonly Stampable[]): Promise<Array<number | null | 'duplicate'>> {
     const keys = this.#keys(stream);
     const scriptKeys = [keys.seq, keys.recent, keys.from];
-    if (once !== undefined) scriptKeys.push(once.key);
-    const args = [floor === undefined ? '' : String(floor), String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, stream), this.#o.sharded ? '1' : '0', once === undefined ? '' : String(once.ms)];
-    for (const { message, keep } of group) {
+    const floor = group.find((s) => s.floor !== undefined)?.floor;
+    const args = [floor === undefined ? '' : String(floor), String(this.#o.capacity), String(this.#o.idleMs), busChannel(this.#o.keyPrefix, stream), this.#o.sharded ? '1' : '0'];
+    for (const { message, keep, onceMs } of group) {
       const [before, after] = keep ? splitAroundSeq(message) : ['', ''];
-      args.push(keep ? '1' : '0', before, after);
+      if (onceMs !== undefined) scriptKeys.push(this.#onceKey(stream, message.id));
+      args.push(keep ? '1' : '0', before, after, onceMs === undefined ? '0' : String(scriptKeys.length), String(onceMs ?? 0));
     }
     const reply = await this.#run(STAMP.run(this.#client, scriptKeys, args));
-    if (reply === null) return null;
-    if (Number(reply) === -1) return 'duplicate';
-    return (reply as unknown[]).map(Number);
+    if (reply === null) return group.map(() => null);
+    return (reply as unknown[]).map((seq) => (Number(seq) === -1 ? 'duplicate' : Number(seq)));
   }
 
   #onceKey(stream: string, id: string): string {

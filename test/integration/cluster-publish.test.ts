@@ -203,6 +203,16 @@ describe('ClusterLog reads: Kafka below the window, the window above', () => {
     assert.deepEqual(seqsOf((await window.read(stream)).messages), [1, ...kept]);
   });
 
+  test('local and once-only (remote) stamps of one turn take seqs in the order asked; a repeat of a once-only id is a duplicate', async () => {
+    const stream = `s-${randomUUID()}`;
+    const window = await openWindow();
+    await window.stamp(draft(stream, 'first'), true, 0);
+    const remote = draft(stream, 'from another region');
+    const seqs = await Promise.all([window.stamp(draft(stream, 'a'), true, undefined), window.stampOnce(remote, true, undefined, 60_000), window.stamp(draft(stream, 'b'), true, undefined)]);
+    assert.deepEqual(seqs, [2, 3, 4]);
+    assert.deepEqual(await Promise.all([window.stampOnce(remote, true, undefined, 60_000), window.stamp(draft(stream, 'c'), true, undefined)]), ['duplicate', 5]);
+  });
+
   test('reads of one stream asked for in the same turn share one Redis round trip and see what was stamped before them', async () => {
     const stream = `s-${randomUUID()}`;
     const window = await openWindow();
