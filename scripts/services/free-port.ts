@@ -20,3 +20,18 @@ export async function portFree(port: number): Promise<boolean> {
   if (listening) server.close();
   return listening;
 }
+
+// Ports a service listens on later (seconds after they are chosen) come from
+// below the kernel's ephemeral range (32768-60999 by default): a port from
+// that range can meanwhile become the local end of any outgoing connection
+// (a busy test run opens thousands), and the service then fails to bind.
+const LISTEN_RANGE = { from: 20_000, to: 32_000 };
+
+/** A loopback port below the ephemeral range, free right now and not in `taken`. */
+export async function listenPort(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const candidate = LISTEN_RANGE.from + Math.floor(Math.random() * (LISTEN_RANGE.to - LISTEN_RANGE.from));
+    if (!taken.has(candidate) && (await portFree(candidate))) return candidate;
+  }
+  throw new Error('services: no free port to listen on');
+}

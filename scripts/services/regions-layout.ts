@@ -3,7 +3,7 @@
 // and the mirrors' placement, so a restart finds the same ports and data.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, portFree } from './free-port.ts';
+import { listenPort, portFree } from './free-port.ts';
 
 export const DEFAULT_LINK_DELAY_MS = 80;
 
@@ -67,14 +67,9 @@ export async function currentLayout(options: LayoutRequest, running: (layout: La
 async function freshLayout(regions: readonly string[], delayMs: number, mirrorAt: MirrorPlacement): Promise<Layout> {
   const taken = new Set<number>();
   const port = async (): Promise<number> => {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const candidate = await freePort();
-      if (!taken.has(candidate)) {
-        taken.add(candidate);
-        return candidate;
-      }
-    }
-    throw new Error('regions: no free ports');
+    const candidate = await listenPort(taken);
+    taken.add(candidate);
+    return candidate;
   };
   const ports: Record<string, RegionPorts> = {};
   for (const region of regions) {
