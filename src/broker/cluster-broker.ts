@@ -4,7 +4,7 @@ import type { DurableLog, HistoryPage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
 import { stamped, type Broker, type Draft } from './broker.ts';
 import type { ClusterLog } from './cluster-log.ts';
-import type { RecentWindow } from './recent-window.ts';
+import { StampTimedOut, type RecentWindow } from './recent-window.ts';
 
 export interface ClusterBrokerParts {
   /** Stamps, keeps and publishes in one Redis script: the one owner of cluster seqs. */
@@ -30,6 +30,7 @@ const SEQ_FLOOR_MARGIN = 100_000;
  * goes to Kafka, and the sender's ack waits for Kafka's. If Kafka refuses
  * it, the message, already shown, is retracted (reason `unstored`) and the
  * sender told `unavailable`: nothing acknowledged is ever missing from the log.
+ * A stamp Redis answers only after its deadline is taken back the same way.
  */
 export class ClusterBroker implements Broker {
   readonly #p: ClusterBrokerParts;
@@ -55,11 +56,17 @@ export class ClusterBroker implements Broker {
 
   async #publish(draft: Draft, sampled: boolean, onceMs: number | undefined): Promise<Message | undefined> {
     const stamp = (floor: number | undefined) => (onceMs === undefined ? this.#p.window.stamp(draft, !sampled, floor) : this.#p.window.stampOnce(draft, !sampled, floor, onceMs));
-    let seq = await stamp(undefined);
-    if (seq === null) {
-      // Redis has no counter for the stream (first use, or it lost its data): seed it from Kafka, unless another gateway did first.
-      const newest = await this.#p.kafka.lastSeq(draft.stream);
-      seq = await stamp(newest === 0 ? 0 : newest + SEQ_FLOOR_MARGIN);
+    let seq: number | null | 'duplicate';
+    try {
+      seq = await stamp(undefined);
+      if (seq === null) {
+        // Redis has no counter for the stream (first use, or it lost its data): seed it from Kafka, unless another gateway did first.
+        const newest = await this.#p.kafka.lastSeq(draft.stream);
+        seq = await stamp(newest === 0 ? 0 : newest + SEQ_FLOOR_MARGIN);
+      }
+    } catch (err) {
+      if (err instanceof StampTimedOut) this.#takeBackLate(err, draft, sampled, onceMs);
+      throw err;
     }
     if (seq === 'duplicate') return undefined;
     const message = stamped(draft, seq!);
@@ -87,6 +94,18 @@ export class ClusterBroker implements Broker {
 
   lastSeq(stream: string): Promise<number> {
     return this.#p.history.lastSeq(stream);
+  }
+
+  /**
+   * The sender is refused, so a line the timed-out stamp showed after all
+   * would be shown and never stored: take it back, as a refused append does.
+   */
+  #takeBackLate(timedOut: StampTimedOut, draft: Draft, sampled: boolean, onceMs: number | undefined): void {
+    void timedOut.lateSeq(draft.id).then(async (seq) => {
+      if (typeof seq !== 'number') return;
+      if (!sampled) this.#unshow(stamped(draft, seq));
+      if (onceMs !== undefined) await this.#p.window.forgetOnce(draft.stream, draft.id);
+    }).catch(this.#p.onError);
   }
 
   #unshow(message: Message): void {

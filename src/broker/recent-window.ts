@@ -38,6 +38,30 @@ interface Stampable {
   onceMs?: number;
 }
 
+const seqOf = (seq: unknown): number | 'duplicate' => (Number(seq) === -1 ? 'duplicate' : Number(seq));
+
+/**
+ * A stamp Redis did not answer in time. The script was sent and may still
+ * run (a slow Redis, or a reply read late by a busy gateway): then its lines
+ * are shown and hold seqs though their senders were refused. `lateSeq` says,
+ * once Redis answers, what a line was given (undefined if it never ran), so
+ * the broker can take back a line nobody will store.
+ */
+export class StampTimedOut extends Error {
+  readonly #ids: readonly string[];
+  readonly #late: Promise<Array<number | null | 'duplicate'> | undefined>;
+
+  constructor(cause: Error, ids: readonly string[], script: Promise<Array<number | null | 'duplicate'>>) {
+    super(cause.message, { cause });
+    this.#ids = ids;
+    this.#late = script.catch(() => undefined);
+  }
+
+  async lateSeq(id: string): Promise<number | null | 'duplicate' | undefined> {
+    return (await this.#late)?.[this.#ids.indexOf(id)];
+  }
+}
+
 /** A stream's window as one read saw it. */
 export interface WindowSnapshot {
   /** The stream's seq counter; 0 if Redis has none. */
@@ -215,9 +239,13 @@ export class RecentWindow {
       if (onceMs !== undefined) scriptKeys.push(this.#onceKey(stream, message.id));
       args.push(keep ? '1' : '0', before, after, onceMs === undefined ? '0' : String(scriptKeys.length), String(onceMs ?? 0));
     }
-    const reply = await this.#run(STAMP.run(this.#client, scriptKeys, args));
-    if (reply === null) return group.map(() => null);
-    return (reply as unknown[]).map((seq) => (Number(seq) === -1 ? 'duplicate' : Number(seq)));
+    const script = STAMP.run(this.#client, scriptKeys, args).then((reply) => (reply === null ? group.map(() => null) : (reply as unknown[]).map(seqOf)));
+    try {
+      return await this.#run(script);
+    } catch (err) {
+      // Past the deadline the script may still run: its outcome goes with the error.
+      throw new StampTimedOut(err as Error, group.map((s) => s.message.id), script);
+    }
   }
 
   #onceKey(stream: string, id: string): string {

@@ -23,8 +23,8 @@ let redis: RedisClientType;
 let bus: RedisBus;
 const windows: RecentWindow[] = [];
 
-async function openWindow(capacity = 100): Promise<RecentWindow> {
-  const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity, idleMs: 60_000, onError: () => {} });
+async function openWindow(capacity = 100, commandTimeoutMs = 2_000): Promise<RecentWindow> {
+  const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs, capacity, idleMs: 60_000, onError: () => {} });
   windows.push(window);
   return window;
 }
@@ -121,6 +121,25 @@ describe('cluster publishing', () => {
     await eventually(() => errors.length === 0, 'no cleanup error');
     const window = await windows.at(-1)!.read(stream);
     assert.deepEqual(window.messages, [], 'gone from the window');
+  });
+
+  test('a stamp Redis runs only after its deadline: the sender is refused, and the line it showed after all is retracted as `unstored`', async () => {
+    const stream = `s-${randomUUID()}`;
+    const events = await watch(stream);
+    const errors: unknown[] = [];
+    const broker = brokerOn(await openWindow(100, 150), kafka, (err) => errors.push(err));
+    const first = await broker.publish(draft(stream, 'on time'), false); // the stream has its counter: the late stamp shows its line
+    await eventually(() => events.length === 1, 'the first message');
+    // Redis holds every write for 600 ms, then runs them: the stamp script is sent, waits past its deadline, then runs.
+    await redis.sendCommand(['CLIENT', 'PAUSE', '600', 'WRITE']);
+    await assert.rejects(broker.publish(draft(stream, 'late'), false), /did not answer within 150 ms/);
+    await eventually(() => events.length === 3, 'the late message and its retraction');
+    const [, shown, retracted] = events;
+    assert.equal(shown!.kind, 'msg');
+    assert.deepEqual(retracted, { kind: 'retract', ids: [(shown as { message: { id: string } }).message.id], reason: 'unstored' });
+    assert.deepEqual((await windows.at(-1)!.read(stream)).messages.map((m) => m.id), [first.id], 'gone from the window');
+    assert.deepEqual((await kafka.range(stream, 0, Date.now() + 1, 10, true)).map((m) => m.id), [first.id], 'never stored');
+    assert.deepEqual(errors, []);
   });
 
   test('a counter Redis lost restarts well above the newest seq in Kafka', async () => {
