@@ -1,5 +1,6 @@
 import { LuaScript } from '../redis/lua-script.ts';
-import { withDeadline, type RedisClient } from '../redis/redis-client.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
+import { ReplyDeadline } from '../redis/reply-deadline.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { formatHlc, parseHlc, type Hlc } from './hlc.ts';
 
@@ -43,12 +44,12 @@ export interface Held {
 export class LwwRegisters {
   readonly #client: RedisClient;
   readonly #prefix: string;
-  readonly #timeoutMs: number;
+  readonly #deadline: ReplyDeadline;
 
   constructor(client: RedisClient, keyPrefix: string, commandTimeoutMs: number) {
     this.#client = client;
     this.#prefix = keyPrefix;
-    this.#timeoutMs = commandTimeoutMs;
+    this.#deadline = new ReplyDeadline(commandTimeoutMs);
   }
 
   /** The key of one thing of a stream (`ban:<user>`, `mode:<name>`, `rules`), beside the stream's other keys. */
@@ -59,11 +60,11 @@ export class LwwRegisters {
   /** True if the decision is now the one that holds (its stamp was larger than the key's). */
   async offer(key: string, hlc: Hlc, value: string): Promise<boolean> {
     const args = [String(hlc.wall), String(hlc.logical), hlc.region, value, String(KEEP_MS)];
-    return (await withDeadline(OFFER.run(this.#client, [key], args), this.#timeoutMs)) === 1;
+    return (await this.#deadline.run(OFFER.run(this.#client, [key], args))) === 1;
   }
 
   async read(key: string): Promise<Held | undefined> {
-    const stored = await withDeadline(this.#client.get(key), this.#timeoutMs);
+    const stored = await this.#deadline.run(this.#client.get(key));
     if (typeof stored !== 'string') return undefined;
     const cut = stored.indexOf('\n');
     const hlc = parseHlc(stored.slice(0, cut));

@@ -13,7 +13,7 @@ import type { KafkaLog } from '../../src/log/kafka-log.ts';
 import type { DurableLog } from '../../src/log/log.ts';
 import type { RedisClientType } from '@redis/client';
 import { ensureKafka, openTestLog, uniqueTopic } from '../support/kafka.ts';
-import { REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
+import { OwnRedis, REDIS_URL, deleteKeys, redisForTests, uniquePrefix } from '../support/redis.ts';
 
 const prefix = uniquePrefix();
 let brokers: string[];
@@ -23,8 +23,8 @@ let redis: RedisClientType;
 let bus: RedisBus;
 const windows: RecentWindow[] = [];
 
-async function openWindow(capacity = 100, commandTimeoutMs = 2_000): Promise<RecentWindow> {
-  const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs, capacity, idleMs: 60_000, onError: () => {} });
+async function openWindow(capacity = 100): Promise<RecentWindow> {
+  const window = await RecentWindow.connect({ url: REDIS_URL, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, capacity, idleMs: 60_000, onError: () => {} });
   windows.push(window);
   return window;
 }
@@ -124,22 +124,35 @@ describe('cluster publishing', () => {
   });
 
   test('a stamp Redis runs only after its deadline: the sender is refused, and the line it showed after all is retracted as `unstored`', async () => {
-    const stream = `s-${randomUUID()}`;
-    const events = await watch(stream);
-    const errors: unknown[] = [];
-    const broker = brokerOn(await openWindow(100, 150), kafka, (err) => errors.push(err));
-    const first = await broker.publish(draft(stream, 'on time'), false); // the stream has its counter: the late stamp shows its line
-    await eventually(() => events.length === 1, 'the first message');
-    // Redis holds every write for 600 ms, then runs them: the stamp script is sent, waits past its deadline, then runs.
-    await redis.sendCommand(['CLIENT', 'PAUSE', '600', 'WRITE']);
-    await assert.rejects(broker.publish(draft(stream, 'late'), false), /did not answer within 150 ms/);
-    await eventually(() => events.length === 3, 'the late message and its retraction');
-    const [, shown, retracted] = events;
-    assert.equal(shown!.kind, 'msg');
-    assert.deepEqual(retracted, { kind: 'retract', ids: [(shown as { message: { id: string } }).message.id], reason: 'unstored' });
-    assert.deepEqual((await windows.at(-1)!.read(stream)).messages.map((m) => m.id), [first.id], 'gone from the window');
-    assert.deepEqual((await kafka.range(stream, 0, Date.now() + 1, 10, true)).map((m) => m.id), [first.id], 'never stored');
-    assert.deepEqual(errors, []);
+    // A Redis of its own, to hang without stalling the other tests.
+    const own = await OwnRedis.start();
+    const ownBus = await RedisBus.connect({ url: own.url, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 2_000, onError: () => {}, onHandlerError: () => {} });
+    const window = await RecentWindow.connect({ url: own.url, cluster: false, keyPrefix: prefix, sharded: false, commandTimeoutMs: 150, capacity: 100, idleMs: 60_000, onError: () => {} });
+    try {
+      const stream = `s-${randomUUID()}`;
+      const events: BusEvent[] = [];
+      await ownBus.subscribe(stream, (_s, event) => events.push(event));
+      const errors: unknown[] = [];
+      const broker = new ClusterBroker({ window, kafka, history: new ClusterLog(kafka, window), bus: ownBus, onError: (err) => errors.push(err) });
+      const first = await broker.publish(draft(stream, 'on time'), false); // the stream has its counter: the late stamp shows its line
+      await eventually(() => events.length === 1, 'the first message');
+      // Redis hangs with the stamp script sent; it runs the script when it resumes, past the deadline.
+      own.pause(true);
+      await assert.rejects(broker.publish(draft(stream, 'late'), false), /did not answer within/);
+      own.pause(false);
+      await eventually(() => events.length === 3, 'the late message and its retraction');
+      const [, shown, retracted] = events;
+      assert.equal(shown!.kind, 'msg');
+      assert.deepEqual(retracted, { kind: 'retract', ids: [(shown as { message: { id: string } }).message.id], reason: 'unstored' });
+      assert.deepEqual((await window.read(stream)).messages.map((m) => m.id), [first.id], 'gone from the window');
+      assert.deepEqual((await kafka.range(stream, 0, Date.now() + 1, 10, true)).map((m) => m.id), [first.id], 'never stored');
+      assert.deepEqual(errors, []);
+    } finally {
+      own.pause(false);
+      await window.close();
+      await ownBus.close();
+      await own.kill();
+    }
   });
 
   test('a counter Redis lost restarts well above the newest seq in Kafka', async () => {
