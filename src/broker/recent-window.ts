@@ -1,8 +1,7 @@
 import { decodeBusEvent, splitAroundSeq } from '../bus/bus-event-codec.ts';
 import type { Message } from '../protocol/types.ts';
 import { LuaScript } from '../redis/lua-script.ts';
-import { closeRedis, connectRedis, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { busChannel, streamKey } from '../redis/stream-keys.ts';
 import { TurnGroups } from './turn-groups.ts';
 
@@ -148,7 +147,6 @@ return removed
 export class RecentWindow {
   readonly #client: RedisClient;
   readonly #o: Required<RecentWindowOptions>;
-  readonly #deadline: ReplyDeadline;
   /** Stamps asked for in this turn, per stream, local and remote alike, sent as one script call after it (group commit). */
   readonly #groups: TurnGroups<Stampable, number | null | 'duplicate'>;
   /** Reads asked for in this turn, sent together after it: a join storm costs one read per stream per turn. */
@@ -162,7 +160,6 @@ export class RecentWindow {
   private constructor(client: RedisClient, options: RecentWindowOptions) {
     this.#client = client;
     this.#o = { ...RECENT_WINDOW, ...options };
-    this.#deadline = new ReplyDeadline(options.commandTimeoutMs);
     // A group is one stream's stamps of one turn, local and remote lines alike, so they take seqs in the order asked.
     this.#groups = new TurnGroups((stream, group) => this.#stamp(stream, group), MAX_STAMP_GROUP);
   }
@@ -261,6 +258,6 @@ export class RecentWindow {
   }
 
   #run<T>(command: Promise<T>): Promise<T> {
-    return this.#deadline.run(command);
+    return withDeadline(command, this.#o.commandTimeoutMs);
   }
 }

@@ -1,8 +1,7 @@
 import type { Bus, BusEvent, BusHandler, Unsubscribe } from './bus.ts';
 import { decodeBusEvent, encodeBusEvent } from './bus-event-codec.ts';
 import { busChannel } from '../redis/stream-keys.ts';
-import { closeRedis, connectRedis, onReconnected, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { closeRedis, connectRedis, onReconnected, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 
 export interface RedisBusOptions extends RedisSeamOptions {
   /** SSUBSCRIBE/SPUBLISH: on Redis Cluster a channel lives on one shard instead of being broadcast to every node. */
@@ -46,9 +45,6 @@ export class RedisBus implements Bus {
   readonly #publisher: RedisClient;
   readonly #subscriber: RedisClient;
   readonly #options: RedisBusOptions;
-  /** One per connection: each deadline counts its own connection's answers. */
-  readonly #published: ReplyDeadline;
-  readonly #subscribed: ReplyDeadline;
   /** By Redis channel name. */
   readonly #channels = new Map<string, Channel>();
   /** Channels whose UNSUBSCRIBE failed (Redis was away); retried when it is back. */
@@ -73,8 +69,6 @@ export class RedisBus implements Bus {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#options = options;
-    this.#published = new ReplyDeadline(options.commandTimeoutMs);
-    this.#subscribed = new ReplyDeadline(options.commandTimeoutMs);
     // Ready again follows every reconnection, after the client has subscribed again to every channel.
     onReconnected(subscriber, () => {
       if (this.#closed) return;
@@ -87,7 +81,7 @@ export class RedisBus implements Bus {
     if (this.#closed) throw new Error('bus closed');
     const name = this.#channelName(stream);
     const payload = encodeBusEvent(event);
-    await this.#published.run(this.#options.sharded ? this.#publisher.sPublish(name, payload) : this.#publisher.publish(name, payload));
+    await withDeadline(this.#options.sharded ? this.#publisher.sPublish(name, payload) : this.#publisher.publish(name, payload), this.#options.commandTimeoutMs);
   }
 
   async subscribe(stream: string, handler: BusHandler): Promise<Unsubscribe> {
@@ -117,7 +111,7 @@ export class RedisBus implements Bus {
   #open(name: string, stream: string): Channel {
     this.#leftover.delete(name);
     const subscribing = this.#options.sharded ? this.#subscriber.sSubscribe(name, this.#listener) : this.#subscriber.subscribe(name, this.#listener);
-    const ready = this.#subscribed.run(subscribing);
+    const ready = withDeadline(subscribing, this.#options.commandTimeoutMs);
     const channel: Channel = { stream, subscriptions: [], ready };
     this.#channels.set(name, channel);
     ready.catch(() => {
@@ -167,7 +161,7 @@ export class RedisBus implements Bus {
 
   async #unsubscribe(name: string): Promise<void> {
     try {
-      await this.#subscribed.run(this.#options.sharded ? this.#subscriber.sUnsubscribe(name, this.#listener) : this.#subscriber.unsubscribe(name, this.#listener));
+      await withDeadline(this.#options.sharded ? this.#subscriber.sUnsubscribe(name, this.#listener) : this.#subscriber.unsubscribe(name, this.#listener), this.#options.commandTimeoutMs);
     } catch (err) {
       if (this.#closed || this.#channels.has(name)) return;
       this.#leftover.add(name);

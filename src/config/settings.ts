@@ -71,7 +71,7 @@ export const SETTINGS = {
   redisKeyPrefix: str('Prefix of every Redis key and channel Chorus uses, so deployments can share a Redis.', 'chorus:'),
   redisCluster: bool('redisUrl is one node of a Redis Cluster: discover the others and route each stream\'s keys to its slot.', false),
   redisShardedPubsub: bool('Live bus on sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): each stream\'s channel on one shard.', false),
-  redisCommandTimeoutMs: int('A Redis command fails (sends get `unavailable`) once its connection has answered nothing for this long; one queued behind answers still coming waits at most 5 times this.', 1_000, 50, 60_000),
+  redisCommandTimeoutMs: int('A Redis command not answered within this long fails (sends get `unavailable`).', 1_000, 50, 60_000),
   workers: int('Gateway processes on this machine, sharing its ports (more than 1 needs cluster mode).', 1, 1, 64),
   viewerRegion: str('Region name in the viewer-count keys; regions sharing a Redis are merged with PFMERGE.', 'default'),
 

@@ -1,5 +1,4 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
-import { ReplyDeadline } from './reply-deadline.ts';
 
 /** One Redis server's connection, or a Redis Cluster client that routes each command to its slot's node. */
 export type RedisClient = RedisClientType | RedisClusterType;
@@ -8,7 +7,7 @@ export interface RedisConnectOptions {
   url: string;
   /** Shown in CLIENT LIST, so an operator can tell Chorus's connections apart. */
   name: string;
-  /** The wait for a command to be written; the wait for its reply is bounded by a ReplyDeadline. */
+  /** A command not answered within this long rejects (a hung or partitioned Redis). */
   commandTimeoutMs: number;
   /** Connection errors; the client reconnects by itself, so these are for the log. */
   onError: (err: unknown) => void;
@@ -23,7 +22,7 @@ export interface RedisSeamOptions {
   cluster: boolean;
   /** Prepended to every key and channel, so deployments (or test runs) sharing a Redis do not collide. */
   keyPrefix: string;
-  /** The seams' ReplyDeadline: a command fails once Redis has answered nothing on its connection for this long; while Redis is down commands reject at once. */
+  /** A command not answered within this long rejects; while Redis is down commands reject at once. */
   commandTimeoutMs: number;
   /** Connection errors (the client reconnects by itself). */
   onError: (err: unknown) => void;
@@ -41,8 +40,8 @@ const CLOSE_TIMEOUT_MS = 2_000;
  * Connects one Redis connection that fails fast: while Redis is down,
  * commands reject at once instead of waiting in an offline queue, so callers
  * can answer `unavailable`; commands waiting to be written give up after
- * `commandTimeoutMs` (run calls through a ReplyDeadline to bound the wait
- * for the reply as well). The client reconnects by itself and, for a
+ * `commandTimeoutMs` (wrap calls in withDeadline to bound the wait for the
+ * reply as well). The client reconnects by itself and, for a
  * subscriber, subscribes again to every channel before it is ready.
  * Rejects if Redis cannot be reached now, with the URL in the message.
  */
@@ -52,7 +51,7 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
     name: options.name,
     disableOfflineQueue: true,
     commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
-    // The wait to be written; the wait for the reply is the seams' ReplyDeadline.
+    // Twice the deadline: withDeadline, which lets a reply already read win, decides first.
     commandOptions: { timeout: options.commandTimeoutMs * 2 },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
@@ -77,6 +76,29 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
 }
 
 /**
+ * Rejects if `command` has not settled within `ms`. The client's own timeout
+ * stops once a command is written to the socket, so without this a Redis
+ * that hangs with its connection open (stopped, partitioned) would hold the
+ * command, and the send waiting on it, forever. When the deadline passes the
+ * verdict waits one turn of the event loop: after a long turn (a big fan-out
+ * on a busy machine) timers run before sockets are read, and a reply that
+ * arrived in time must win over the timer.
+ */
+export function withDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let verdict: NodeJS.Immediate | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      verdict = setImmediate(() => reject(new Error(`Redis did not answer within ${ms} ms`)));
+    }, ms);
+  });
+  return Promise.race([command, expired]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(verdict);
+  });
+}
+
+/**
  * Closes a client: gracefully while connected (replies still due are
  * awaited, for at most CLOSE_TIMEOUT_MS, in case Redis hangs), at once while
  * it is down (nothing could be flushed).
@@ -87,7 +109,7 @@ export async function closeRedis(client: RedisClient): Promise<void> {
     client.destroy();
     return;
   }
-  await new ReplyDeadline(CLOSE_TIMEOUT_MS).run(client.close()).catch(() => client.destroy());
+  await withDeadline(client.close(), CLOSE_TIMEOUT_MS).catch(() => client.destroy());
 }
 
 /**

@@ -1,6 +1,5 @@
 import { LuaScript } from '../redis/lua-script.ts';
-import type { RedisClient } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { withDeadline, type RedisClient } from '../redis/redis-client.ts';
 import { streamKey } from '../redis/stream-keys.ts';
 import { formatHlc, parseHlc, type Hlc } from './hlc.ts';
 
@@ -44,12 +43,12 @@ export interface Held {
 export class LwwRegisters {
   readonly #client: RedisClient;
   readonly #prefix: string;
-  readonly #deadline: ReplyDeadline;
+  readonly #timeoutMs: number;
 
   constructor(client: RedisClient, keyPrefix: string, commandTimeoutMs: number) {
     this.#client = client;
     this.#prefix = keyPrefix;
-    this.#deadline = new ReplyDeadline(commandTimeoutMs);
+    this.#timeoutMs = commandTimeoutMs;
   }
 
   /** The key of one thing of a stream (`ban:<user>`, `mode:<name>`, `rules`), beside the stream's other keys. */
@@ -60,11 +59,11 @@ export class LwwRegisters {
   /** True if the decision is now the one that holds (its stamp was larger than the key's). */
   async offer(key: string, hlc: Hlc, value: string): Promise<boolean> {
     const args = [String(hlc.wall), String(hlc.logical), hlc.region, value, String(KEEP_MS)];
-    return (await this.#deadline.run(OFFER.run(this.#client, [key], args))) === 1;
+    return (await withDeadline(OFFER.run(this.#client, [key], args), this.#timeoutMs)) === 1;
   }
 
   async read(key: string): Promise<Held | undefined> {
-    const stored = await this.#deadline.run(this.#client.get(key));
+    const stored = await withDeadline(this.#client.get(key), this.#timeoutMs);
     if (typeof stored !== 'string') return undefined;
     const cut = stored.indexOf('\n');
     const hlc = parseHlc(stored.slice(0, cut));

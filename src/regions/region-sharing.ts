@@ -1,7 +1,6 @@
 import type { Config } from '../config/settings.ts';
 import { KafkaLogTail } from '../log/kafka-log-tail.ts';
-import { closeRedis, connectRedis, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisSeamOptions } from '../redis/redis-client.ts';
 import type { HllViewerCounter } from '../viewers/hll-viewer-count.ts';
 import { DecisionState } from './decision-state.ts';
 import type { HybridClock } from './hlc.ts';
@@ -36,7 +35,6 @@ export async function openRegionSharing(config: SharingConfig, redis: RedisSeamO
     brokers: config.kafkaBrokers, topic: name, partitions: config.kafkaPartitions, replicas: config.kafkaReplicas, retentionMs, writeTimeoutMs: config.kafkaAppendTimeoutMs,
   });
   const client = await connectRedis({ url: redis.url, cluster: redis.cluster, name: 'chorus-regions', commandTimeoutMs: redis.commandTimeoutMs, onError });
-  const claims = new ReplyDeadline(redis.commandTimeoutMs);
   const closers: Array<() => Promise<void>> = [() => closeRedis(client)];
   const close = async (): Promise<void> => {
     for (const c of closers.reverse()) await c().catch(onError);
@@ -62,7 +60,7 @@ export async function openRegionSharing(config: SharingConfig, redis: RedisSeamO
     const viewers = new ViewerExchange({
       counter: beneath.viewers, region: config.region, peers: config.regionPeers, onError,
       write: (stream, record) => viewersOut.write(stream, record),
-      claim: async (stream, forMs) => (await claims.run(client.set(`${redis.keyPrefix}viewers-send:{${stream}}`, '1', { condition: 'NX', expiration: { type: 'PX', value: forMs } }))) === 'OK',
+      claim: async (stream, forMs) => (await withDeadline(client.set(`${redis.keyPrefix}viewers-send:{${stream}}`, '1', { condition: 'NX', expiration: { type: 'PX', value: forMs } }), redis.commandTimeoutMs)) === 'OK',
     });
     closers.push(() => viewers.close());
     const viewersIn = new PeerTopics({

@@ -4,8 +4,7 @@ import { copyImages, EMPTY_IMAGES, type StreamImages } from '../protocol/stream-
 import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type Pin, type Role, type StreamRules } from '../protocol/types.ts';
 import { streamKey, userPart } from '../redis/stream-keys.ts';
 import { LuaScript } from '../redis/lua-script.ts';
-import { closeRedis, connectRedis, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { CHECK_SEND, CHECK_USER_RATE, checkSendArgs, toSendVerdict, userRateArgs } from './redis-send-check.ts';
 import { RECORD_TOKEN_ROLES, recordTokenRolesArgs, tokenRolesOf } from './redis-token-roles.ts';
 import { NOTE_SIGHTING, sightingArgs } from './redis-line-check.ts';
@@ -39,7 +38,6 @@ return 1
 export class RedisState implements StateStore {
   readonly #client: RedisClient;
   readonly #options: RedisStateOptions;
-  readonly #deadline: ReplyDeadline;
   /** Makes sorted-set members unique across gateways: this instance's id plus a counter. */
   readonly #memberPrefix = randomUUID();
   #members = 0;
@@ -52,7 +50,6 @@ export class RedisState implements StateStore {
   private constructor(client: RedisClient, options: RedisStateOptions) {
     this.#client = client;
     this.#options = options;
-    this.#deadline = new ReplyDeadline(options.commandTimeoutMs);
   }
 
   /**
@@ -216,7 +213,7 @@ export class RedisState implements StateStore {
   }
 
   #run<T>(command: Promise<T>): Promise<T> {
-    return this.#deadline.run(command);
+    return withDeadline(command, this.#options.commandTimeoutMs);
   }
 
   #streamKey(stream: string): string {

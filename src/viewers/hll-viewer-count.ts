@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from '@redis/client';
-import { closeRedis, connectRedis, onReconnected, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
-import { ReplyDeadline } from '../redis/reply-deadline.ts';
+import { closeRedis, connectRedis, onReconnected, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import type { ViewerCounter } from './viewer-count.ts';
 
 /** `onError` also gets failed PFADDs (join and heartbeat do not wait for Redis). */
@@ -33,7 +32,6 @@ const MAX_IDS_PER_PFADD = 1_000;
 export class HllViewerCounter implements ViewerCounter {
   readonly #client: RedisClient;
   readonly #o: Required<HllViewerCounterOptions>;
-  readonly #deadline: ReplyDeadline;
   readonly #pending = new Map<string, string[]>();
   #flushScheduled = false;
   /** Keys whose expiry this instance has set, for the current window only. */
@@ -48,7 +46,6 @@ export class HllViewerCounter implements ViewerCounter {
   private constructor(client: RedisClient, options: HllViewerCounterOptions) {
     this.#client = client;
     this.#o = { windowMs: DEFAULT_WINDOW_MS, now: Date.now, ...options };
-    this.#deadline = new ReplyDeadline(options.commandTimeoutMs);
     // A restarted Redis may have lost the keys; their expiry must be set again.
     onReconnected(client, () => this.#expiring.clear());
   }
@@ -82,7 +79,7 @@ export class HllViewerCounter implements ViewerCounter {
     this.#flush();
     const window = this.#window();
     const keys = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1)];
-    return this.#deadline.run(this.#client.pfCount(keys));
+    return withDeadline(this.#client.pfCount(keys), this.#o.commandTimeoutMs);
   }
 
   /**
@@ -96,7 +93,7 @@ export class HllViewerCounter implements ViewerCounter {
     const merged = `${this.#o.keyPrefix}viewers-merged:{${stream}}:${window}`;
     const sources = regions.flatMap((region) => [viewerKey(this.#o.keyPrefix, stream, region, window), viewerKey(this.#o.keyPrefix, stream, region, window - 1)]);
     // Merged afresh, so a viewer who aged out of every region is not kept by an earlier merge.
-    const replies = await this.#deadline.run(this.#client.multi().del(merged).pfMerge(merged, sources).pExpire(merged, this.#o.windowMs).pfCount(merged).exec());
+    const replies = await withDeadline(this.#client.multi().del(merged).pfMerge(merged, sources).pExpire(merged, this.#o.windowMs).pfCount(merged).exec(), this.#o.commandTimeoutMs);
     return Number(replies.at(-1));
   }
 
@@ -107,10 +104,10 @@ export class HllViewerCounter implements ViewerCounter {
     // A key of this call's own: the merge and the binary read cannot share one MULTI (its replies ignore the type mapping).
     const merged = `${this.#o.keyPrefix}viewers-export:{${stream}}:${this.#o.region}:${randomUUID()}`;
     const sources = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1)];
-    const replies = await this.#deadline.run(this.#client.multi().pfMerge(merged, sources).pExpire(merged, this.#o.commandTimeoutMs * 2).pfCount(merged).exec());
+    const replies = await withDeadline(this.#client.multi().pfMerge(merged, sources).pExpire(merged, this.#o.commandTimeoutMs * 2).pfCount(merged).exec(), this.#o.commandTimeoutMs);
     try {
       if (Number(replies[2]) === 0) return undefined;
-      const raw: unknown = await this.#deadline.run(this.#client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(merged));
+      const raw: unknown = await withDeadline(this.#client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(merged), this.#o.commandTimeoutMs);
       return Buffer.isBuffer(raw) && raw.length > 0 ? raw : undefined;
     } finally {
       await this.#client.del(merged).catch(this.#o.onError);
@@ -121,13 +118,13 @@ export class HllViewerCounter implements ViewerCounter {
   async storePeer(stream: string, region: string, register: Buffer, keepMs: number): Promise<void> {
     const key = peerKey(this.#o.keyPrefix, stream, region);
     const arriving = `${key}:arriving`;
-    await this.#deadline.run(this.#client.set(arriving, register, { expiration: { type: 'PX', value: keepMs } }));
+    await withDeadline(this.#client.set(arriving, register, { expiration: { type: 'PX', value: keepMs } }), this.#o.commandTimeoutMs);
     // PFCOUNT checks the register's header and encoding before it replaces the last one: a corrupt one would fail every count that merges it.
-    await this.#deadline.run(this.#client.pfCount(arriving)).catch(async (err: unknown) => {
+    await withDeadline(this.#client.pfCount(arriving), this.#o.commandTimeoutMs).catch(async (err: unknown) => {
       await this.#client.del(arriving);
       throw err;
     });
-    await this.#deadline.run(this.#client.rename(arriving, key));
+    await withDeadline(this.#client.rename(arriving, key), this.#o.commandTimeoutMs);
   }
 
   /** This region's count, each peer's from its last register, and the count over all of them merged (PFMERGE). */
@@ -139,7 +136,7 @@ export class HllViewerCounter implements ViewerCounter {
     const sources = [viewerKey(this.#o.keyPrefix, stream, this.#o.region, window), viewerKey(this.#o.keyPrefix, stream, this.#o.region, window - 1), ...peerKeys];
     const tx = this.#client.multi().del(merged).pfMerge(merged, sources).pfCount(merged).del(merged);
     for (const key of peerKeys) tx.pfCount(key);
-    const replies = (await this.#deadline.run(tx.exec())).map(Number);
+    const replies = (await withDeadline(tx.exec(), this.#o.commandTimeoutMs)).map(Number);
     const byRegion: Record<string, number> = { [this.#o.region]: here };
     peers.forEach((peer, i) => (byRegion[peer] = replies[4 + i]!));
     return { viewers: replies[2]!, byRegion };
