@@ -1,18 +1,19 @@
-import type { Modes, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
 import { userPart } from '../redis/stream-keys.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Hlc } from './hlc.ts';
 import { decide, type LwwRegisters } from './lww-registers.ts';
 
-type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules'>;
+type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules' | 'setGrant' | 'setWarning' | 'clearWarning' | 'setRestricted'>;
 
 /**
  * Moderation state changes under the conflict rule, whether decided in this
  * region or arriving from a peer: each goes through its register
  * (lww-registers.ts) and reaches the state store only if it holds. "The
  * same thing": a user's ban state (ban, timeout and unban share one
- * register), each mode on its own, the rules whole. Each method returns
- * whether the decision held.
+ * register), each mode on its own, the rules whole, a user's granted roles
+ * (whole), warning (given or acknowledged) and restriction. Each method
+ * returns whether the decision held.
  */
 export class DecisionState {
   readonly #state: Store;
@@ -28,7 +29,7 @@ export class DecisionState {
   /** A ban (`until` null) or a timeout (until then); `undefined` is an unban. */
   banState(stream: string, user: string, until: number | null | undefined, hlc: Hlc): Promise<boolean> {
     const value = JSON.stringify(until === undefined ? { unbanned: true } : { until });
-    return decide(this.#registers, this.#registers.key(stream, `ban:${userPart(user)}`), hlc, value, async (held) => {
+    return decide(this.#registers, this.#userKey(stream, 'ban', user), hlc, value, async (held) => {
       const ban = JSON.parse(held) as { until?: number | null };
       // A timeout that has run out by the time it arrives is no ban at all.
       if (ban.until === undefined || (ban.until !== null && ban.until <= this.#now())) await this.#state.removeBan(stream, user);
@@ -47,6 +48,28 @@ export class DecisionState {
       any ||= held;
     }
     return any;
+  }
+
+  /** The user's granted roles, whole (an empty list revokes them all). */
+  grant(stream: string, user: string, roles: readonly GrantableRole[], hlc: Hlc): Promise<boolean> {
+    return decide(this.#registers, this.#userKey(stream, 'grant', user), hlc, JSON.stringify(roles), (v) => this.#state.setGrant(stream, user, JSON.parse(v) as GrantableRole[]));
+  }
+
+  /** A warning (its reason) or, with null, its acknowledgement. */
+  warning(stream: string, user: string, reason: string | null, hlc: Hlc): Promise<boolean> {
+    return decide(this.#registers, this.#userKey(stream, 'warn', user), hlc, JSON.stringify(reason), async (v) => {
+      const held = JSON.parse(v) as string | null;
+      if (held === null) await this.#state.clearWarning(stream, user);
+      else await this.#state.setWarning(stream, user, held);
+    });
+  }
+
+  restricted(stream: string, user: string, restricted: boolean, hlc: Hlc): Promise<boolean> {
+    return decide(this.#registers, this.#userKey(stream, 'restrict', user), hlc, JSON.stringify(restricted), (v) => this.#state.setRestricted(stream, user, JSON.parse(v) as boolean));
+  }
+
+  #userKey(stream: string, thing: string, user: string): string {
+    return this.#registers.key(stream, `${thing}:${userPart(user)}`);
   }
 
   rules(stream: string, rules: StreamRules, hlc: Hlc): Promise<boolean> {

@@ -23,9 +23,10 @@ export interface ModerationSeams {
  * Multi-region mode: the seams the rest of the server moderates through,
  * so every moderation decision made in this region (by a moderator, or the
  * classifier) also goes to its peers, with no change to those callers:
- * - state: a ban, timeout, unban, mode or rules change is stamped by this
- *   region's clock, applied under the conflict rule (decision-state.ts),
- *   and written to the decisions topic;
+ * - state: a ban, timeout, unban, mode or rules change, a user's granted
+ *   roles, a warning (or its acknowledgement) and a restriction are stamped
+ *   by this region's clock, applied under the conflict rule
+ *   (decision-state.ts), and written to the decisions topic;
  * - bus: a `retract` announced here (a delete, the classifier's) is written
  *   with its ids and reason;
  * - log: the lines a ban or timeout retracts are written as their ids, so
@@ -71,6 +72,28 @@ export function withLocalDecisions(seams: ModerationSeams, o: LocalDecisionsOpti
         const hlc = o.clock.now();
         await o.decisions.rules(stream, rules, hlc);
         await write(stream, { k: 'rules', rules }, hlc);
+      },
+      async setGrant(stream, user, roles) {
+        const hlc = o.clock.now();
+        await o.decisions.grant(stream, user, roles, hlc);
+        await write(stream, { k: 'grant', user, roles: [...roles] }, hlc);
+      },
+      async setWarning(stream, user, reason) {
+        const hlc = o.clock.now();
+        await o.decisions.warning(stream, user, reason, hlc);
+        await write(stream, { k: 'warn', user, reason }, hlc);
+      },
+      async clearWarning(stream, user) {
+        const hlc = o.clock.now();
+        const had = (await state.getStanding(stream, user)).warning !== null;
+        await o.decisions.warning(stream, user, null, hlc);
+        await write(stream, { k: 'warn', user, reason: null }, hlc);
+        return had;
+      },
+      async setRestricted(stream, user, restricted) {
+        const hlc = o.clock.now();
+        await o.decisions.restricted(stream, user, restricted, hlc);
+        await write(stream, { k: 'restrict', user, restricted }, hlc);
       },
     }),
     log: overriding(log, {

@@ -23,8 +23,9 @@ const SEEN_CAPACITY = 100_000;
 
 /**
  * A peer's moderation decisions applied in this region: bans, timeouts and
- * unbans, modes and rules under the conflict rule, each told to this
- * region's viewers as a local one is (`clear`, `state`) when it holds;
+ * unbans, modes, rules, granted roles, warnings and restrictions under the
+ * conflict rule, each told to this region's viewers as a local one is
+ * (`clear`, `state`, `warning`) when it holds;
  * retractions of lines, including those not here yet (remote-retractions.ts).
  * Only the peer's own decisions are taken (`origin` = the peer).
  */
@@ -68,6 +69,16 @@ export class RemoteDecisions {
         return;
       case 'rules':
         await this.#o.decisions.rules(stream, d.rules, hlc);
+        return;
+      case 'grant':
+        await this.#o.decisions.grant(stream, d.user, d.roles, hlc);
+        return;
+      case 'warn':
+        // The warned user's sessions in this region are told, as in the region that warned.
+        if ((await this.#o.decisions.warning(stream, d.user, d.reason, hlc)) && d.reason !== null) await this.#o.bus.publish(stream, { kind: 'warned', user: d.user, reason: d.reason });
+        return;
+      case 'restrict':
+        await this.#o.decisions.restricted(stream, d.user, d.restricted, hlc);
         return;
       case 'retract':
         await this.#o.retractions.retract(stream, d.ids, d.reason);

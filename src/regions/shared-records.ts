@@ -3,7 +3,7 @@
 // HyperLogLog registers (the viewers topic). Each region writes only its own
 // into topics named after its log topic, which MirrorMaker 2 copies to every
 // peer. Values are JSON; a peer's bytes are checked field by field.
-import { DEFAULT_MODES, MODE_NAMES, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
 import { parseHlc } from './hlc.ts';
 
 export function decisionsTopic(logTopic: string): string {
@@ -20,6 +20,11 @@ export type DecisionChange =
   | { k: 'unban'; user: string }
   | { k: 'modes'; modes: Partial<Modes> }
   | { k: 'rules'; rules: StreamRules }
+  /** A user's granted roles, whole: an empty list revokes them all. */
+  | { k: 'grant'; user: string; roles: GrantableRole[] }
+  /** A moderator's warning; `reason` null: the user acknowledged it. */
+  | { k: 'warn'; user: string; reason: string | null }
+  | { k: 'restrict'; user: string; restricted: boolean }
   /** `reason` is what the `retract` frame says; absent for a ban's lines (its `clear` says it). */
   | { k: 'retract'; ids: string[]; reason?: string };
 
@@ -61,6 +66,16 @@ export function decodeDecision(value: Buffer | null): Decision | undefined {
       if (typeof rules !== 'object' || rules === null || !isTexts(rules.blockedTerms, MAX_IDS_PER_RECORD) || typeof rules.blockLinks !== 'boolean' || !isTexts(rules.emotes, MAX_IDS_PER_RECORD)) return undefined;
       return { ...base, k: 'rules', rules: { blockedTerms: rules.blockedTerms, blockLinks: rules.blockLinks, emotes: rules.emotes } };
     }
+    case 'grant':
+      return isText(r.user) && Array.isArray(r.roles) && r.roles.every((role) => (GRANTABLE_ROLES as readonly unknown[]).includes(role))
+        ? { ...base, k: 'grant', user: r.user, roles: r.roles as GrantableRole[] }
+        : undefined;
+    case 'warn':
+      return isText(r.user) && (r.reason === null || typeof r.reason === 'string') && (r.reason === null || r.reason.length <= MAX_TEXT)
+        ? { ...base, k: 'warn', user: r.user, reason: r.reason }
+        : undefined;
+    case 'restrict':
+      return isText(r.user) && typeof r.restricted === 'boolean' ? { ...base, k: 'restrict', user: r.user, restricted: r.restricted } : undefined;
     case 'retract':
       if (!isTexts(r.ids, MAX_IDS_PER_RECORD) || (r.reason !== undefined && !isText(r.reason))) return undefined;
       return r.reason === undefined ? { ...base, k: 'retract', ids: r.ids } : { ...base, k: 'retract', ids: r.ids, reason: r.reason };

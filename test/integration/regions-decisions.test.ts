@@ -102,6 +102,27 @@ test('modes decide one by one, rules whole, in any order', async () => {
   }
 });
 
+test('a user\'s granted roles, warning and restriction, decided in any order, end with the latest of each', async () => {
+  const steps: Step[] = [
+    (d, s) => d.grant(s, 'bob', ['moderator', 'vip'], h(1000, 0, 'us')),
+    (d, s) => d.grant(s, 'bob', ['vip'], h(1001, 0, 'eu')),
+    (d, s) => d.warning(s, 'bob', 'calm down', h(1000, 0, 'ap')),
+    (d, s) => d.warning(s, 'bob', null, h(1002, 0, 'us')),
+    (d, s) => d.restricted(s, 'bob', true, h(1003, 0, 'eu')),
+    (d, s) => d.restricted(s, 'bob', false, h(999, 0, 'ap')),
+  ];
+  let some = 0;
+  for (const order of orders(steps)) {
+    if (some++ % 41 !== 0) continue; // 18 of the 720 orders
+    const { state, registers } = await region();
+    const stream = `s-${randomUUID()}`;
+    for (const step of order) await step(new DecisionState(state, registers), stream);
+    const why = order.map((step) => steps.indexOf(step)).join(',');
+    assert.deepEqual((await state.getGrants(stream)).get('bob'), ['vip'], why);
+    assert.deepEqual(await state.getStanding(stream, 'bob'), { warning: null, restricted: true }, why);
+  }
+});
+
 test('two gateways of one region applying an older and a newer decision at once end with the newer', async () => {
   const { state, registers } = await region();
   const stream = `s-${randomUUID()}`;
@@ -114,6 +135,10 @@ test('two gateways of one region applying an older and a newer decision at once 
     removeBan: (s: string, u: string) => state.removeBan(s, u),
     setModes: state.setModes.bind(state),
     setRules: state.setRules.bind(state),
+    setGrant: state.setGrant.bind(state),
+    setWarning: state.setWarning.bind(state),
+    clearWarning: state.clearWarning.bind(state),
+    setRestricted: state.setRestricted.bind(state),
   };
   const older = new DecisionState(slow, registers);
   const newer = new DecisionState(state, registers);

@@ -16,7 +16,7 @@ const REGIONS = ['us', 'eu', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
 // MirrorMaker 2 copies the topics named `chorus.*`; topics of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
-const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers' } as const;
+const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers', standing: 'standing' } as const;
 const MOD_ROLES = Object.fromEntries(Object.values(STREAMS).map((s) => [s, ['moderator']]));
 const gateways = new Map<Region, TestServer>();
 let services: RunningRegions<Region>;
@@ -101,6 +101,41 @@ test('a ban in us refuses the user\'s sends in eu', { timeout: 300_000 }, async 
   assert.equal((await mod('us', STREAMS.ban, { action: 'ban', user: user.id })).type, 'ack');
   await until('the ban in eu', async () => (await trySend(target, STREAMS.ban)) === 'banned');
   target.close();
+});
+
+test('a warning in us holds the user in eu until they acknowledge there; a restriction and a grant in us hold in eu', { timeout: 300_000 }, async () => {
+  const stream = STREAMS.standing;
+  const target = await chatter(gateway('eu'), 'standing_one', {}, stream);
+  const { user } = await devToken(gateway('us').url, 'standing_one');
+  assert.equal(await trySend(target, stream), 'ack');
+
+  assert.equal((await mod('us', stream, { action: 'warn', user: user.id, reason: 'mind the rules' })).type, 'ack');
+  const told = await target.next('warning', (f) => f.stream === stream, 60_000);
+  assert.equal(told.reason, 'mind the rules', 'the warned user is told in their own region');
+  await until('the warning in eu', async () => (await trySend(target, stream)) === 'warned');
+  assert.equal((await target.request({ type: 'acknowledge', stream })).type, 'ack');
+  assert.equal(await trySend(target, stream), 'ack', 'acknowledged in eu, chatting again in eu');
+  const inUs = await chatter(gateway('us'), 'standing_one', {}, stream);
+  await until('the acknowledgement in us', async () => (await trySend(inUs, stream)) === 'ack');
+
+  // A restricted user's line reaches only themselves and moderators: a viewer in eu never sees it.
+  assert.equal((await mod('us', stream, { action: 'restrict', user: user.id })).type, 'ack');
+  const watcher = await viewer('eu', stream);
+  await until('the restriction in eu', async () => {
+    const ack = await target.request({ type: 'send', stream, text: `restricted? ${sent++}` });
+    await sleep(1_000);
+    return ack.type === 'ack' && !watcher.liveMessages(stream).some((m) => m.id === ack.id);
+  }, 60, 0);
+
+  // The broadcaster in us makes the user a moderator: in eu they may delete a line.
+  const broadcaster = await chatter(gateway('us'), 'standing_owner', { [stream]: ['broadcaster'] }, stream);
+  assert.equal((await broadcaster.request({ type: 'mod', stream, action: 'grant', user: user.id, role: 'moderator' })).type, 'ack');
+  const other = await chatter(gateway('eu'), 'standing_other', {}, stream);
+  await until('the grant in eu', async () => {
+    const line = await other.request({ type: 'send', stream, text: `delete me ${sent++}` });
+    return (await target.request({ type: 'mod', stream, action: 'delete', id: line.id })).type === 'ack';
+  }, 60, 1_000);
+  for (const client of [target, inUs, watcher, broadcaster, other]) client.close();
 });
 
 test('a ban in ap and an unban in us at once end the same in every region', { timeout: 300_000 }, async () => {
