@@ -1,10 +1,10 @@
-import type { GrantableRole, Modes, StreamRules } from '../protocol/types.ts';
+import type { GrantableRole, Modes, Pin, StreamRules } from '../protocol/types.ts';
 import { userPart } from '../redis/stream-keys.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Hlc } from './hlc.ts';
 import { decide, type LwwRegisters } from './lww-registers.ts';
 
-type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules' | 'setGrant' | 'setWarning' | 'clearWarning' | 'setRestricted'>;
+type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules' | 'setGrant' | 'setWarning' | 'clearWarning' | 'setRestricted' | 'setPin'>;
 
 /**
  * Moderation state changes under the conflict rule, whether decided in this
@@ -12,7 +12,8 @@ type Store = Pick<StateStore, 'setBan' | 'removeBan' | 'setModes' | 'setRules' |
  * (lww-registers.ts) and reaches the state store only if it holds. "The
  * same thing": a user's ban state (ban, timeout and unban share one
  * register), each mode on its own, the rules whole, a user's granted roles
- * (whole), warning (given or acknowledged) and restriction. Each method
+ * (whole), warning (given or acknowledged) and restriction, the stream's
+ * pin (a pin or an unpin, each region's with its own copy of the line). Each method
  * returns whether the decision held.
  */
 export class DecisionState {
@@ -66,6 +67,11 @@ export class DecisionState {
 
   restricted(stream: string, user: string, restricted: boolean, hlc: Hlc): Promise<boolean> {
     return decide(this.#registers, this.#userKey(stream, 'restrict', user), hlc, JSON.stringify(restricted), (v) => this.#state.setRestricted(stream, user, JSON.parse(v) as boolean));
+  }
+
+  /** The stream's pin (the region's own copy of the line), or null: unpinned. */
+  pin(stream: string, pin: Pin | null, hlc: Hlc): Promise<boolean> {
+    return decide(this.#registers, this.#registers.key(stream, 'pin'), hlc, JSON.stringify(pin), (v) => this.#state.setPin(stream, JSON.parse(v) as Pin | null));
   }
 
   #userKey(stream: string, thing: string, user: string): string {

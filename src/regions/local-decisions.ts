@@ -4,7 +4,7 @@ import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
 import { formatHlc, type Hlc, type HybridClock } from './hlc.ts';
 import type { DecisionState } from './decision-state.ts';
-import { encodeShared, MAX_IDS_PER_RECORD, modesSet, type DecisionChange } from './shared-records.ts';
+import { encodeShared, MAX_IDS_PER_RECORD, modesSet, type DecisionChange, type SharedPin } from './shared-records.ts';
 
 export interface LocalDecisionsOptions {
   clock: HybridClock;
@@ -24,7 +24,7 @@ export interface ModerationSeams {
  * so every moderation decision made in this region (by a moderator, or the
  * classifier) also goes to its peers, with no change to those callers:
  * - state: a ban, timeout, unban, mode or rules change, a user's granted
- *   roles, a warning (or its acknowledgement) and a restriction are stamped
+ *   roles, a warning (or its acknowledgement), a restriction and a pin are stamped
  *   by this region's clock, applied under the conflict rule
  *   (decision-state.ts), and written to the decisions topic;
  * - bus: a `retract` announced here (a delete, the classifier's) is written
@@ -89,6 +89,13 @@ export function withLocalDecisions(seams: ModerationSeams, o: LocalDecisionsOpti
         await o.decisions.warning(stream, user, null, hlc);
         await write(stream, { k: 'warn', user, reason: null }, hlc);
         return had;
+      },
+      async setPin(stream, pin) {
+        const hlc = o.clock.now();
+        await o.decisions.pin(stream, pin, hlc);
+        // The line goes by id: each region pins its own copy of it (remote-pins.ts).
+        const shared: SharedPin | null = pin === null ? null : { id: pin.message.id, by: pin.by, at: pin.at, ...(pin.until === undefined ? {} : { until: pin.until }) };
+        await write(stream, { k: 'pin', pin: shared }, hlc);
       },
       async setRestricted(stream, user, restricted) {
         const hlc = o.clock.now();

@@ -8,6 +8,7 @@ import { withLocalDecisions, type ModerationSeams } from './local-decisions.ts';
 import { LwwRegisters } from './lww-registers.ts';
 import { PeerTopics } from './peer-topics.ts';
 import { RemoteDecisions } from './remote-decisions.ts';
+import { RemotePins } from './remote-pins.ts';
 import { RemoteRetractions } from './remote-retractions.ts';
 import { decisionsTopic, decodeDecision, decodeViewerRegister, viewersTopic } from './shared-records.ts';
 import { SharedTopic } from './shared-topic.ts';
@@ -47,7 +48,9 @@ export async function openRegionSharing(config: SharingConfig, redis: RedisSeamO
     const decisions = new DecisionState(beneath.state, new LwwRegisters(client, redis.keyPrefix, redis.commandTimeoutMs));
     const retractions = new RemoteRetractions({ log: beneath.log, bus: beneath.bus, onError });
     closers.push(async () => retractions.close());
-    const remote = new RemoteDecisions({ state: beneath.state, bus: beneath.bus, decisions, retractions, clock });
+    const pins = new RemotePins({ log: beneath.log, bus: beneath.bus, decisions, onError });
+    closers.push(async () => pins.close());
+    const remote = new RemoteDecisions({ state: beneath.state, bus: beneath.bus, decisions, retractions, pins, clock });
     const follow = { region: config.region, peers: config.regionPeers, onError };
     // A region that starts following a peer takes the decisions the peer's topic retains (bans and modes hold
     // longer than lines matter); viewer registers only from now on.

@@ -2,6 +2,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { StateStore } from '../state/state.ts';
 import type { DecisionState } from './decision-state.ts';
 import { parseHlc, type HybridClock } from './hlc.ts';
+import type { RemotePins } from './remote-pins.ts';
 import type { RemoteRetractions } from './remote-retractions.ts';
 import type { Decision } from './shared-records.ts';
 import { SeenIds } from './seen-ids.ts';
@@ -12,6 +13,7 @@ export interface RemoteDecisionsOptions {
   bus: Pick<Bus, 'publish'>;
   decisions: DecisionState;
   retractions: RemoteRetractions;
+  pins: Pick<RemotePins, 'apply'>;
   /** This region's clock observes each decision's stamp, so a later decision here orders after it. */
   clock: HybridClock;
   now?: () => number;
@@ -25,7 +27,8 @@ const SEEN_CAPACITY = 100_000;
  * A peer's moderation decisions applied in this region: bans, timeouts and
  * unbans, modes, rules, granted roles, warnings and restrictions under the
  * conflict rule, each told to this region's viewers as a local one is
- * (`clear`, `state`, `warning`) when it holds;
+ * (`clear`, `state`, `warning`) when it holds; pins, with this region's
+ * copy of the line (remote-pins.ts);
  * retractions of lines, including those not here yet (remote-retractions.ts).
  * Only the peer's own decisions are taken (`origin` = the peer).
  */
@@ -79,6 +82,9 @@ export class RemoteDecisions {
         return;
       case 'restrict':
         await this.#o.decisions.restricted(stream, d.user, d.restricted, hlc);
+        return;
+      case 'pin':
+        await this.#o.pins.apply(stream, d.pin, hlc);
         return;
       case 'retract':
         await this.#o.retractions.retract(stream, d.ids, d.reason);

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { DurableLog } from '../log/log.ts';
+import { WaitingForLines } from './waiting-for-lines.ts';
 
 export interface RemoteRetractionsOptions {
   log: Pick<DurableLog, 'retract'>;
@@ -14,12 +15,6 @@ export interface RemoteRetractionsOptions {
   onError: (err: unknown) => void;
 }
 
-interface Waiting {
-  stream: string;
-  reason: string | undefined;
-  until: number;
-}
-
 const RETRY_MS = 1_000;
 // A line comes through its own origin's mirror; a retraction from a third region may come first (a link slower than another), or
 // after a partition heals. Minutes cover both.
@@ -30,21 +25,20 @@ const MAX_WAITING = 10_000;
  * Retractions made in a peer, applied here: the lines leave this region's
  * history and, with a reason, its viewers get a `retract` frame (a ban's
  * lines go silently: its `clear` says it). A line that has not reached this
- * region yet (it crosses through its own origin's mirror, which may be
- * slower than the retracting region's) is looked for again every `retryMs`
- * for `keepMs`, at most `maxWaiting` ids, by this gateway (a crash forgets
- * them, docs/regions.md).
+ * region yet waits (waiting-for-lines.ts): looked for again every `retryMs`
+ * for `keepMs`, at most `maxWaiting` ids, by this gateway.
  */
 export class RemoteRetractions {
-  readonly #o: Required<RemoteRetractionsOptions>;
-  readonly #waiting = new Map<string, Waiting>();
-  readonly #timer: NodeJS.Timeout;
-  #retrying = false;
+  readonly #o: RemoteRetractionsOptions;
+  readonly #waiting: WaitingForLines<string, { stream: string; reason: string | undefined }>;
 
   constructor(options: RemoteRetractionsOptions) {
-    this.#o = { retryMs: RETRY_MS, keepMs: KEEP_MS, maxWaiting: MAX_WAITING, now: Date.now, ...options };
-    this.#timer = setInterval(() => this.#retry(), this.#o.retryMs);
-    this.#timer.unref();
+    this.#o = options;
+    this.#waiting = new WaitingForLines({
+      everyMs: options.retryMs ?? RETRY_MS, keepMs: options.keepMs ?? KEEP_MS, max: options.maxWaiting ?? MAX_WAITING,
+      now: options.now, onError: options.onError,
+      retry: (waiting) => this.#retry(waiting),
+    });
   }
 
   get waiting(): number {
@@ -53,17 +47,11 @@ export class RemoteRetractions {
 
   async retract(stream: string, ids: readonly string[], reason: string | undefined): Promise<void> {
     const found = new Set(await this.#apply(stream, ids, reason));
-    for (const id of ids) {
-      if (found.has(id)) continue;
-      this.#waiting.delete(id);
-      this.#waiting.set(id, { stream, reason, until: this.#o.now() + this.#o.keepMs });
-      if (this.#waiting.size > this.#o.maxWaiting) this.#waiting.delete(this.#waiting.keys().next().value!);
-    }
+    for (const id of ids) if (!found.has(id)) this.#waiting.add(id, { stream, reason });
   }
 
   close(): void {
-    clearInterval(this.#timer);
-    this.#waiting.clear();
+    this.#waiting.close();
   }
 
   async #apply(stream: string, ids: readonly string[], reason: string | undefined): Promise<string[]> {
@@ -72,29 +60,22 @@ export class RemoteRetractions {
     return found;
   }
 
-  #retry(): void {
-    if (this.#retrying || this.#waiting.size === 0) return;
-    this.#retrying = true;
-    const now = this.#o.now();
+  /** One call per stream and reason; the ids found are done. */
+  async #retry(waiting: ReadonlyArray<[string, { stream: string; reason: string | undefined }]>): Promise<string[]> {
     const groups = new Map<string, { stream: string; reason: string | undefined; ids: string[] }>();
-    for (const [id, w] of this.#waiting) {
-      if (w.until <= now) {
-        this.#waiting.delete(id);
-        continue;
-      }
+    for (const [id, w] of waiting) {
       const key = `${w.stream}\n${w.reason ?? ''}`;
       const group = groups.get(key) ?? { stream: w.stream, reason: w.reason, ids: [] };
       group.ids.push(id);
       groups.set(key, group);
     }
-    void (async () => {
-      for (const { stream, reason, ids } of groups.values()) {
-        const found = await this.#apply(stream, ids, reason).catch((err: unknown) => {
-          this.#o.onError(err);
-          return [];
-        });
-        for (const id of found) this.#waiting.delete(id);
-      }
-    })().finally(() => (this.#retrying = false));
+    const done: string[] = [];
+    for (const { stream, reason, ids } of groups.values()) {
+      done.push(...await this.#apply(stream, ids, reason).catch((err: unknown) => {
+        this.#o.onError(err);
+        return [];
+      }));
+    }
+    return done;
   }
 }

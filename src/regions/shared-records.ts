@@ -3,7 +3,7 @@
 // HyperLogLog registers (the viewers topic). Each region writes only its own
 // into topics named after its log topic, which MirrorMaker 2 copies to every
 // peer. Values are JSON; a peer's bytes are checked field by field.
-import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type StreamRules } from '../protocol/types.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type StreamRules, type UserRef } from '../protocol/types.ts';
 import { parseHlc } from './hlc.ts';
 
 export function decisionsTopic(logTopic: string): string {
@@ -25,8 +25,18 @@ export type DecisionChange =
   /** A moderator's warning; `reason` null: the user acknowledged it. */
   | { k: 'warn'; user: string; reason: string | null }
   | { k: 'restrict'; user: string; restricted: boolean }
+  /** A pin names its line by id (each region shows its own copy, with its own seq); null unpins. */
+  | { k: 'pin'; pin: SharedPin | null }
   /** `reason` is what the `retract` frame says; absent for a ban's lines (its `clear` says it). */
   | { k: 'retract'; ids: string[]; reason?: string };
+
+/** A pin as it crosses regions: the line's id instead of the line. */
+export interface SharedPin {
+  id: string;
+  by: UserRef;
+  at: number;
+  until?: number;
+}
 
 /** A moderation decision as it crosses regions: made in `origin` at `hlc` (text form), once by `id`. */
 export type Decision = DecisionChange & { id: string; origin: string; hlc: string; stream: string };
@@ -76,6 +86,11 @@ export function decodeDecision(value: Buffer | null): Decision | undefined {
         : undefined;
     case 'restrict':
       return isText(r.user) && typeof r.restricted === 'boolean' ? { ...base, k: 'restrict', user: r.user, restricted: r.restricted } : undefined;
+    case 'pin': {
+      if (r.pin === null) return { ...base, k: 'pin', pin: null };
+      const pin = checkedPin(r.pin);
+      return pin === undefined ? undefined : { ...base, k: 'pin', pin };
+    }
     case 'retract':
       if (!isTexts(r.ids, MAX_IDS_PER_RECORD) || (r.reason !== undefined && !isText(r.reason))) return undefined;
       return r.reason === undefined ? { ...base, k: 'retract', ids: r.ids } : { ...base, k: 'retract', ids: r.ids, reason: r.reason };
@@ -95,6 +110,17 @@ export function modesSet(change: Partial<Modes>): Partial<Modes> {
   const modes: Record<string, unknown> = {};
   for (const mode of MODE_NAMES) if (change[mode] !== undefined) modes[mode] = change[mode];
   return modes as Partial<Modes>;
+}
+
+function checkedPin(value: unknown): SharedPin | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const p = value as Record<string, unknown>;
+  const by = p.by as Record<string, unknown> | null;
+  if (!isText(p.id) || typeof by !== 'object' || by === null || !isText(by.id) || !isText(by.name) || !Number.isFinite(p.at)) return undefined;
+  if (p.until !== undefined && !Number.isFinite(p.until)) return undefined;
+  const pin: SharedPin = { id: p.id, by: { id: by.id, name: by.name }, at: p.at as number };
+  if (p.until !== undefined) pin.until = p.until as number;
+  return pin;
 }
 
 /** Only known modes, each of its own type (ordering one of its two values). */

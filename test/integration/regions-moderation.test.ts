@@ -16,7 +16,7 @@ const REGIONS = ['us', 'eu', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
 // MirrorMaker 2 copies the topics named `chorus.*`; topics of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
-const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers', standing: 'standing' } as const;
+const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers', standing: 'standing', pin: 'pin' } as const;
 const MOD_ROLES = Object.fromEntries(Object.values(STREAMS).map((s) => [s, ['moderator']]));
 const gateways = new Map<Region, TestServer>();
 let services: RunningRegions<Region>;
@@ -136,6 +136,29 @@ test('a warning in us holds the user in eu until they acknowledge there; a restr
     return (await target.request({ type: 'mod', stream, action: 'delete', id: line.id })).type === 'ack';
   }, 60, 1_000);
   for (const client of [target, inUs, watcher, broadcaster, other]) client.close();
+});
+
+test('a pin in us shows in eu with eu\'s copy of the line (its seq), and an unpin in eu clears it in us', { timeout: 300_000 }, async () => {
+  const stream = STREAMS.pin;
+  const [inUs, inEu] = await Promise.all([viewer('us', stream), viewer('eu', stream)]);
+  const sender = await chatter(gateway('us'), 'pin_sender', {}, stream);
+  let id = '';
+  await until('a line of us in eu', async () => {
+    id = (await sender.request({ type: 'send', stream, text: `pin me ${sent++}` })).id as string;
+    await sleep(1_000);
+    return inEu.liveMessages(stream).some((m) => m.id === id);
+  }, 120, 0);
+  const euSeq = inEu.liveMessages(stream).find((m) => m.id === id)!.seq;
+  assert.equal((await mod('us', stream, { action: 'pin', id })).type, 'ack');
+  const pinned = (f: Frame): Frame | undefined => f.pinned as Frame | undefined;
+  const shown = await inEu.next('state', (f) => (pinned(f)?.message as Frame | undefined)?.id === id, 60_000);
+  assert.equal(((pinned(shown)!.message) as Frame).seq, euSeq, 'eu pins its own copy of the line');
+  const inUsPinned = await inUs.next('state', (f) => (pinned(f)?.message as Frame | undefined)?.id === id, 60_000);
+  assert.equal((await mod('eu', stream, { action: 'unpin' })).type, 'ack');
+  // A state frame without `pinned` after the one with it: unpinned in us.
+  const after = inUs.frames.indexOf(inUsPinned);
+  await inUs.next('state', (f) => inUs.frames.indexOf(f) > after && f.pinned === undefined, 60_000);
+  for (const client of [inUs, inEu, sender]) client.close();
 });
 
 test('a ban in ap and an unban in us at once end the same in every region', { timeout: 300_000 }, async () => {
