@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { Producer } from '@platformatic/kafka';
 import type { Message } from '../protocol/types.ts';
-import { AppendBatcher, type OutgoingRecord } from './kafka/append-batcher.ts';
+import type { OutgoingRecord } from './kafka/append-batcher.ts';
 import { readBodies } from './kafka/bodies.ts';
+import { FollowedTopic } from './kafka/followed-topic.ts';
 import { ReadPool } from './kafka/read-pool.ts';
 import { decodeRecord, encodeRecord, partitionOf, type LogRecord } from './kafka/records.ts';
 import { StreamIndex, type IndexEntry } from './kafka/stream-index.ts';
-import { TopicFollower } from './kafka/topic-follower.ts';
 import { TopicReader } from './kafka/topic-reader.ts';
-import { ensureTopic } from './kafka/topics.ts';
 import type { DurableLog, HistoryPage, LoggedMessage, RegionLog, UserRetraction } from './log.ts';
 
 export interface KafkaLogOptions {
@@ -51,55 +48,31 @@ const REQUEST_TIMEOUT_MS = 5000;
  */
 export class KafkaLog implements DurableLog, RegionLog {
   readonly #options: KafkaLogOptions;
-  readonly #partitions: number;
   readonly #index: StreamIndex;
-  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
-  readonly #batcher: AppendBatcher;
-  readonly #tail: TopicFollower;
-  readonly #tailReader: TopicReader;
+  readonly #topic: FollowedTopic;
   readonly #reads: ReadPool;
   readonly #pruneTimer: NodeJS.Timeout;
   #closed: Promise<void> | undefined;
 
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
-    const partitions = await ensureTopic({
-      brokers: options.brokers,
-      topic: options.topic,
-      partitions: options.partitions,
-      replicas: options.replicas,
+    const index = new StreamIndex({ maxPerStream: options.maxMessagesPerStream, maxTotal: options.maxIndexedMessages });
+    const topic = await FollowedTopic.open({
+      brokers: options.brokers, topic: options.topic, partitions: options.partitions, replicas: options.replicas,
       configs: { 'retention.ms': String(options.retentionMs), 'message.timestamp.type': 'CreateTime' },
+      name: 'log', writeTimeoutMs: options.appendTimeoutMs, openTimeoutMs: options.openTimeoutMs,
+      onRecord: (value, offset) => index.apply(decodeRecord(value), offset),
+      onError: options.onError ?? ((error: Error) => console.error('kafka log:', error.message)),
     });
-    const log = new KafkaLog(options, partitions);
-    try {
-      await log.#tail.start(options.openTimeoutMs ?? 60_000);
-    } catch (error) {
-      await log.close();
-      throw error;
-    }
-    return log;
+    return new KafkaLog(options, index, topic);
   }
 
-  private constructor(options: KafkaLogOptions, partitions: number) {
+  private constructor(options: KafkaLogOptions, index: StreamIndex, topic: FollowedTopic) {
     this.#options = options;
-    this.#partitions = partitions;
-    const clientId = `chorus-log-${randomUUID().slice(0, 8)}`;
-    const reader = (role: string): TopicReader =>
-      new TopicReader({ brokers: options.brokers, topic: options.topic, clientId: `${clientId}-${role}`, timeoutMs: REQUEST_TIMEOUT_MS });
-    this.#index = new StreamIndex({ maxPerStream: options.maxMessagesPerStream, maxTotal: options.maxIndexedMessages });
-    this.#producer = new Producer({
-      clientId: `${clientId}-producer`,
-      bootstrapBrokers: [...options.brokers],
-      idempotent: true,
-      acks: -1,
-      timeout: REQUEST_TIMEOUT_MS,
-      retries: 2,
-      retryDelay: 250,
-    });
-    this.#batcher = new AppendBatcher({ producer: this.#producer, topic: options.topic, timeoutMs: options.appendTimeoutMs, maxQueuedRecords: 10_000, maxBatchRecords: 1000 });
-    this.#tailReader = reader('tail');
-    const onError = options.onError ?? ((error: Error) => console.error('kafka log:', error.message));
-    this.#tail = new TopicFollower({ reader: this.#tailReader, onRecord: (value, offset) => this.#index.apply(decodeRecord(value), offset), onError });
-    this.#reads = new ReadPool(Array.from({ length: options.readers ?? 2 }, (_, i) => reader(`read${i}`)), options.maxQueuedReads ?? 1000);
+    this.#index = index;
+    this.#topic = topic;
+    const reader = (i: number): TopicReader =>
+      new TopicReader({ brokers: options.brokers, topic: options.topic, clientId: `${topic.clientId}-read${i}`, timeoutMs: REQUEST_TIMEOUT_MS });
+    this.#reads = new ReadPool(Array.from({ length: options.readers ?? 2 }, (_, i) => reader(i)), options.maxQueuedReads ?? 1000);
     this.#pruneTimer = setInterval(() => this.#index.pruneOlderThan(Date.now() - options.retentionMs), PRUNE_INTERVAL_MS).unref();
   }
 
@@ -116,7 +89,8 @@ export class KafkaLog implements DurableLog, RegionLog {
 
   async appendWatermark(hlc: string): Promise<void> {
     const now = Date.now();
-    const records = Array.from({ length: this.#partitions }, (_, p): OutgoingRecord => ({ key: `watermark-${p}`, partition: p, timestamp: now, value: encodeRecord({ t: 'w', h: hlc, p, n: this.#partitions }) }));
+    const n = this.#topic.partitions;
+    const records = Array.from({ length: n }, (_, p): OutgoingRecord => ({ key: `watermark-${p}`, partition: p, timestamp: now, value: encodeRecord({ t: 'w', h: hlc, p, n }) }));
     await this.#write(records);
   }
 
@@ -174,20 +148,19 @@ export class KafkaLog implements DurableLog, RegionLog {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearInterval(this.#pruneTimer);
-      await this.#batcher.close();
-      await this.#tail.stop();
-      await Promise.allSettled([this.#producer.close(), this.#tailReader.close(), this.#reads.close()]);
+      await this.#topic.close();
+      await this.#reads.close().catch(() => {});
     })();
     return this.#closed;
   }
 
   #outgoing(stream: string, timestamp: number, record: LogRecord): OutgoingRecord {
-    return { key: stream, partition: partitionOf(stream, this.#partitions), timestamp, value: encodeRecord(record) };
+    return this.#topic.record(stream, timestamp, encodeRecord(record));
   }
 
   #write(records: OutgoingRecord[]): Promise<number[]> {
     if (this.#closed !== undefined) return Promise.reject(new Error('kafka log closed'));
-    return this.#batcher.send(records);
+    return this.#topic.send(records);
   }
 
   /**
@@ -203,7 +176,7 @@ export class KafkaLog implements DurableLog, RegionLog {
     if (entries.length === 0) return Promise.resolve([]);
     return this.#reads.read(key, async (reader) => {
       const offsets = entries.map((e) => e.offset).sort((a, b) => a - b);
-      const bodies = await readBodies(reader, partitionOf(stream, this.#partitions), offsets);
+      const bodies = await readBodies(reader, partitionOf(stream, this.#topic.partitions), offsets);
       return entries.flatMap((e) => (e.retracted && !withRetracted ? [] : (bodies.get(e.offset) ?? [])));
     });
   }

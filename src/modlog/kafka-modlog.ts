@@ -1,10 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Producer } from '@platformatic/kafka';
-import { AppendBatcher } from '../log/kafka/append-batcher.ts';
-import { partitionOf } from '../log/kafka/records.ts';
-import { TopicFollower } from '../log/kafka/topic-follower.ts';
-import { TopicReader } from '../log/kafka/topic-reader.ts';
-import { ensureTopic } from '../log/kafka/topics.ts';
+import { FollowedTopic } from '../log/kafka/followed-topic.ts';
 import type { ModlogEntry } from '../protocol/modlog-entry.ts';
 import type { ModlogQuery, ModlogStore, ModlogStoreOptions } from './modlog-store.ts';
 import { ModlogWindow } from './modlog-window.ts';
@@ -23,9 +17,6 @@ export interface KafkaModlogOptions extends ModlogStoreOptions {
   onError: (error: Error) => void;
 }
 
-const OPEN_TIMEOUT_MS = 60_000;
-const REQUEST_TIMEOUT_MS = 5_000;
-
 /**
  * Cluster mode's audit log: each entry is a record in its own topic (the
  * idempotent producer, acks from all in-sync replicas), keyed by stream so a
@@ -38,51 +29,33 @@ const REQUEST_TIMEOUT_MS = 5_000;
  */
 export class KafkaModlog implements ModlogStore {
   readonly #o: KafkaModlogOptions;
-  readonly #partitions: number;
   readonly #window: ModlogWindow;
-  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
-  readonly #writer: AppendBatcher;
-  readonly #reader: TopicReader;
-  readonly #follower: TopicFollower;
+  readonly #topic: FollowedTopic;
   #closed: Promise<void> | undefined;
 
   static async open(options: KafkaModlogOptions): Promise<KafkaModlog> {
-    const partitions = await ensureTopic({
+    const window = new ModlogWindow(options.maxPerStream, options.maxTotal);
+    const topic = await FollowedTopic.open({
       brokers: options.brokers, topic: options.topic, partitions: options.partitions, replicas: options.replicas,
       configs: { 'retention.ms': String(options.retentionMs) },
-    });
-    const modlog = new KafkaModlog(options, partitions);
-    try {
-      await modlog.#follower.start(OPEN_TIMEOUT_MS);
-    } catch (error) {
-      await modlog.close();
-      throw error;
-    }
-    return modlog;
-  }
-
-  private constructor(options: KafkaModlogOptions, partitions: number) {
-    this.#o = options;
-    this.#partitions = partitions;
-    this.#window = new ModlogWindow(options.maxPerStream, options.maxTotal);
-    const clientId = `chorus-modlog-${randomUUID().slice(0, 8)}`;
-    this.#producer = new Producer({ clientId, bootstrapBrokers: [...options.brokers], idempotent: true, acks: -1, timeout: REQUEST_TIMEOUT_MS, retries: 2, retryDelay: 250 });
-    this.#writer = new AppendBatcher({ producer: this.#producer, topic: options.topic, timeoutMs: options.writeTimeoutMs, maxQueuedRecords: 10_000, maxBatchRecords: 1_000 });
-    this.#reader = new TopicReader({ brokers: options.brokers, topic: options.topic, clientId: `${clientId}-tail`, timeoutMs: REQUEST_TIMEOUT_MS });
-    this.#follower = new TopicFollower({
-      reader: this.#reader,
+      name: 'modlog', writeTimeoutMs: options.writeTimeoutMs, onError: options.onError,
       onRecord: (value, offset) => {
         const entry = decode(value, offset);
-        if (entry !== undefined) this.#window.add(entry);
+        if (entry !== undefined) window.add(entry);
       },
-      onError: options.onError,
     });
+    return new KafkaModlog(options, window, topic);
+  }
+
+  private constructor(options: KafkaModlogOptions, window: ModlogWindow, topic: FollowedTopic) {
+    this.#o = options;
+    this.#window = window;
+    this.#topic = topic;
   }
 
   async append(entry: Omit<ModlogEntry, 'cursor'>): Promise<ModlogEntry> {
     if (this.#closed !== undefined) throw new Error('audit log closed');
-    const record = { key: entry.stream, partition: partitionOf(entry.stream, this.#partitions), timestamp: entry.ts, value: Buffer.from(JSON.stringify(entry)) };
-    const [cursor] = await this.#writer.send([record]);
+    const [cursor] = await this.#topic.send([this.#topic.record(entry.stream, entry.ts, Buffer.from(JSON.stringify(entry)))]);
     const stored: ModlogEntry = { cursor: cursor!, ...entry };
     this.#window.add(stored);
     return stored;
@@ -93,11 +66,7 @@ export class KafkaModlog implements ModlogStore {
   }
 
   close(): Promise<void> {
-    this.#closed ??= (async () => {
-      await this.#writer.close();
-      await this.#follower.stop();
-      await Promise.allSettled([this.#producer.close(), this.#reader.close()]);
-    })();
+    this.#closed ??= this.#topic.close();
     return this.#closed;
   }
 }

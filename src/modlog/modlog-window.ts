@@ -1,3 +1,4 @@
+import { StreamLists } from '../log/kafka/stream-lists.ts';
 import type { ModlogEntry } from '../protocol/modlog-entry.ts';
 import type { ModlogQuery } from './modlog-store.ts';
 
@@ -10,41 +11,28 @@ import type { ModlogQuery } from './modlog-store.ts';
  * forgotten whole.
  */
 export class ModlogWindow {
-  readonly #byStream = new Map<string, ModlogEntry[]>();
-  readonly #maxPerStream: number;
+  readonly #lists: StreamLists<ModlogEntry>;
   readonly #maxTotal: number;
-  #total = 0;
 
   constructor(maxPerStream: number, maxTotal: number) {
-    this.#maxPerStream = maxPerStream;
+    this.#lists = new StreamLists(maxPerStream);
     this.#maxTotal = maxTotal;
   }
 
   add(entry: ModlogEntry): void {
-    let list = this.#byStream.get(entry.stream);
-    if (list === undefined) list = [];
-    else this.#byStream.delete(entry.stream); // re-inserted below: the Map's order is the order of the latest writes
-    this.#byStream.set(entry.stream, list);
+    // Touched even when the entry is held already: its read-back keeps the stream recent, as it always has.
+    const list = this.#lists.touch(entry.stream);
     // Mostly appended at the end; another gateway's older entry may arrive after our own newer one.
     let at = list.length;
     while (at > 0 && list[at - 1]!.cursor >= entry.cursor) at--;
     if (list[at]?.cursor === entry.cursor) return;
-    list.splice(at, 0, entry);
-    this.#total++;
-    if (list.length > this.#maxPerStream) {
-      list.shift();
-      this.#total--;
-    }
-    while (this.#total > this.#maxTotal) {
-      const [oldest, entries] = this.#byStream.entries().next().value!;
-      this.#byStream.delete(oldest);
-      this.#total -= entries.length;
-    }
+    this.#lists.insert(entry.stream, entry, at);
+    while (this.#lists.total > this.#maxTotal) this.#lists.forgetOldestStream();
   }
 
   /** Newest first; entries with ts < `since` are past retention and skipped. */
   page(stream: string, query: ModlogQuery, since: number): ModlogEntry[] {
-    const list = this.#byStream.get(stream) ?? [];
+    const list = this.#lists.get(stream);
     const out: ModlogEntry[] = [];
     for (let i = list.length - 1; i >= 0 && out.length < query.limit; i--) {
       const entry = list[i]!;

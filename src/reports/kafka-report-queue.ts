@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Producer } from '@platformatic/kafka';
-import { AppendBatcher } from '../log/kafka/append-batcher.ts';
-import { partitionOf } from '../log/kafka/records.ts';
-import { TopicFollower } from '../log/kafka/topic-follower.ts';
-import { TopicReader } from '../log/kafka/topic-reader.ts';
-import { ensureTopic } from '../log/kafka/topics.ts';
+import { FollowedTopic } from '../log/kafka/followed-topic.ts';
 import { PendingReports } from './pending-reports.ts';
 import { ReportQueueFull, type NewReport, type Report, type ReportQueue } from './report-queue.ts';
 
@@ -29,8 +24,6 @@ type ReportRecord = { t: 'add'; report: Report } | { t: 'dismiss'; stream: strin
 
 // A report nobody handled in a week is forgotten when the reports topic drops it.
 const RETENTION_MS = 7 * 24 * 3_600_000;
-const OPEN_TIMEOUT_MS = 60_000;
-const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * Cluster mode's report queue: every add and dismissal is a record in the
@@ -42,41 +35,25 @@ const REQUEST_TIMEOUT_MS = 5_000;
  */
 export class KafkaReportQueue implements ReportQueue {
   readonly #o: KafkaReportQueueOptions;
-  readonly #partitions: number;
   readonly #pending: PendingReports;
-  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
-  readonly #writer: AppendBatcher;
-  readonly #reader: TopicReader;
-  readonly #follower: TopicFollower;
+  readonly #topic: FollowedTopic;
   #closed: Promise<void> | undefined;
 
   static async open(options: KafkaReportQueueOptions): Promise<KafkaReportQueue> {
-    const partitions = await ensureTopic({
-      brokers: options.brokers,
-      topic: options.topic,
-      partitions: options.partitions,
-      replicas: options.replicas,
+    const pending = new PendingReports(options.maxPerStream, options.maxTotal);
+    const topic = await FollowedTopic.open({
+      brokers: options.brokers, topic: options.topic, partitions: options.partitions, replicas: options.replicas,
       configs: { 'retention.ms': String(options.retentionMs ?? RETENTION_MS) },
+      name: 'reports', writeTimeoutMs: options.writeTimeoutMs, onError: options.onError,
+      onRecord: (value) => apply(pending, decode(value)),
     });
-    const queue = new KafkaReportQueue(options, partitions);
-    try {
-      await queue.#follower.start(OPEN_TIMEOUT_MS);
-    } catch (error) {
-      await queue.close();
-      throw error;
-    }
-    return queue;
+    return new KafkaReportQueue(options, pending, topic);
   }
 
-  private constructor(options: KafkaReportQueueOptions, partitions: number) {
+  private constructor(options: KafkaReportQueueOptions, pending: PendingReports, topic: FollowedTopic) {
     this.#o = options;
-    this.#partitions = partitions;
-    this.#pending = new PendingReports(options.maxPerStream, options.maxTotal);
-    const clientId = `chorus-reports-${randomUUID().slice(0, 8)}`;
-    this.#producer = new Producer({ clientId, bootstrapBrokers: [...options.brokers], idempotent: true, acks: -1, timeout: REQUEST_TIMEOUT_MS, retries: 2, retryDelay: 250 });
-    this.#writer = new AppendBatcher({ producer: this.#producer, topic: options.topic, timeoutMs: options.writeTimeoutMs, maxQueuedRecords: 10_000, maxBatchRecords: 1_000 });
-    this.#reader = new TopicReader({ brokers: options.brokers, topic: options.topic, clientId: `${clientId}-tail`, timeoutMs: REQUEST_TIMEOUT_MS });
-    this.#follower = new TopicFollower({ reader: this.#reader, onRecord: (value) => this.#apply(decode(value)), onError: options.onError });
+    this.#pending = pending;
+    this.#topic = topic;
   }
 
   async add(report: NewReport): Promise<Report> {
@@ -101,23 +78,19 @@ export class KafkaReportQueue implements ReportQueue {
   }
 
   close(): Promise<void> {
-    this.#closed ??= (async () => {
-      await this.#writer.close();
-      await this.#follower.stop();
-      await Promise.allSettled([this.#producer.close(), this.#reader.close()]);
-    })();
+    this.#closed ??= this.#topic.close();
     return this.#closed;
   }
 
   async #write(stream: string, record: ReportRecord): Promise<void> {
     if (this.#closed !== undefined) throw new Error('report queue closed');
-    await this.#writer.send([{ key: stream, partition: partitionOf(stream, this.#partitions), timestamp: Date.now(), value: Buffer.from(JSON.stringify(record)) }]);
+    await this.#topic.send([this.#topic.record(stream, Date.now(), Buffer.from(JSON.stringify(record)))]);
   }
+}
 
-  #apply(record: ReportRecord | undefined): void {
-    if (record?.t === 'add') this.#pending.add(record.report);
-    else if (record?.t === 'dismiss') this.#pending.dismiss(record.stream, record.id);
-  }
+function apply(pending: PendingReports, record: ReportRecord | undefined): void {
+  if (record?.t === 'add') pending.add(record.report);
+  else if (record?.t === 'dismiss') pending.dismiss(record.stream, record.id);
 }
 
 /** Undefined for a value that is not one of our records. */

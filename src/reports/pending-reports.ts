@@ -1,3 +1,4 @@
+import { StreamLists } from '../log/kafka/stream-lists.ts';
 import type { Report } from './report-queue.ts';
 
 /**
@@ -9,54 +10,40 @@ import type { Report } from './report-queue.ts';
  * ignored.
  */
 export class PendingReports {
-  readonly #byStream = new Map<string, Report[]>();
-  readonly #maxPerStream: number;
+  readonly #lists: StreamLists<Report>;
   readonly #maxTotal: number;
-  #total = 0;
 
   constructor(maxPerStream: number, maxTotal: number) {
-    this.#maxPerStream = maxPerStream;
+    this.#lists = new StreamLists(maxPerStream);
     this.#maxTotal = maxTotal;
   }
 
   get total(): number {
-    return this.#total;
+    return this.#lists.total;
   }
 
   /** The pending report of this reporter about this message, if any. */
   duplicateOf(report: Omit<Report, 'id'>): Report | undefined {
-    return this.#byStream.get(report.stream)?.find((r) => r.messageId === report.messageId && r.reporter.id === report.reporter.id);
+    return this.#lists.get(report.stream).find((r) => r.messageId === report.messageId && r.reporter.id === report.reporter.id);
   }
 
   has(stream: string, id: string): boolean {
-    return this.#byStream.get(stream)?.some((r) => r.id === id) ?? false;
+    return this.#lists.get(stream).some((r) => r.id === id);
   }
 
   add(report: Report): void {
-    if (this.#total >= this.#maxTotal || this.has(report.stream, report.id) || this.duplicateOf(report) !== undefined) return;
-    let list = this.#byStream.get(report.stream);
-    if (list === undefined) this.#byStream.set(report.stream, (list = []));
-    list.push(report);
-    this.#total++;
-    if (list.length > this.#maxPerStream) {
-      list.shift();
-      this.#total--;
-    }
+    if (this.total >= this.#maxTotal || this.has(report.stream, report.id) || this.duplicateOf(report) !== undefined) return;
+    this.#lists.insert(report.stream, report);
   }
 
   dismiss(stream: string, id: string): void {
-    const list = this.#byStream.get(stream);
-    const at = list?.findIndex((r) => r.id === id) ?? -1;
-    if (at < 0) return;
-    list!.splice(at, 1);
-    this.#total--;
-    if (list!.length === 0) this.#byStream.delete(stream);
+    this.#lists.remove(stream, this.#lists.get(stream).findIndex((r) => r.id === id));
   }
 
   /** Newest first (by report time, then arrival). */
   list(stream: string, limit: number): Report[] {
-    const list = this.#byStream.get(stream) ?? [];
-    return list
+    return this.#lists
+      .get(stream)
       .map((report, arrival) => ({ report, arrival }))
       .sort((a, b) => b.report.ts - a.report.ts || b.arrival - a.arrival)
       .slice(0, Math.max(0, limit))

@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
-import { eventually, launchBrowser, openChat, pageErrors, rowIds, say } from '../support/browser.ts';
+import { devToken, serverForFile, startTestServer, type TestServer } from '../support/servers.ts';
+import { browserForFile, eventually, openChat, pageErrors, rowIds, say } from '../support/browser.ts';
 
-let browser: Browser;
-let server: TestServer;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = await serverForFile();
+const browser = await browserForFile();
 
 describe('chat page', () => {
   test('two pages exchange messages; each shows its own line at once and both agree on its id', async () => {

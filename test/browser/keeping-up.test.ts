@@ -1,23 +1,14 @@
 // The chat page keeps up with what a person does: each test does what a new
 // user would, in a real Chromium against the whole server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { devToken, serverForFile } from '../support/servers.ts';
 import { apiCall } from '../support/api.ts';
-import { eventually, launchBrowser, openChat, pageErrors, say } from '../support/browser.ts';
+import { browserForFile, eventually, openChat, pageErrors, say } from '../support/browser.ts';
 
-let browser: Browser;
-let server: TestServer;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = await serverForFile();
+const browser = await browserForFile();
 
 async function moderatorToken(stream: string, name = `mod_${stream.replaceAll('-', '_')}`): Promise<string> {
   return (await devToken(server.url, name, { [stream]: ['broadcaster'] })).token;

@@ -2,32 +2,16 @@
 // page and a viewer's, the held queue's approve, the reports queue's one-click
 // timeout, and the first-time chatter's highlight.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 import { apiCall } from '../support/api.ts';
-import { eventually, launchBrowser, openChat, pageErrors } from '../support/browser.ts';
+import { browserForFile, eventually, openChat, pageErrors } from '../support/browser.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
-let browser: Browser;
-let server: TestServer;
-const clients: TestClient[] = [];
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await browser?.close();
-  await server?.stop();
-});
-
-async function author(name: string, stream: string, roles: string[] = []): Promise<TestClient> {
-  const c = await chatter(server, name, roles.length > 0 ? { [stream]: roles } : {}, stream);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile();
+const browser = await browserForFile();
+const author = (name: string, stream: string, roles: string[] = []): Promise<TestClient> => member(server, stream, name, roles);
 const lines = (page: Page, text: string) => page.locator('#messages li', { hasText: text });
 async function openTools(page: Page): Promise<void> {
   await page.locator('#mod-panel summary').click();

@@ -3,32 +3,16 @@
 // click on a name opens the user's card (their lines as text, first-seen
 // time, past actions) whose Timeout button acts and shows up live.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import { eventually, launchBrowser, openChat, pageErrors } from '../support/browser.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { member, serverForFile } from '../support/servers.ts';
+import { browserForFile, eventually, openChat, pageErrors } from '../support/browser.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
-let browser: Browser;
-let server: TestServer;
-const clients: TestClient[] = [];
 const S = 'pmodlog';
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await browser?.close();
-  await server?.stop();
-});
-
-async function join(name: string, roles: string[] = []): Promise<TestClient> {
-  const c = await chatter(server, name, roles.length > 0 ? { [S]: roles } : {}, S);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile();
+const browser = await browserForFile();
+const join = (name: string, roles: string[] = []): Promise<TestClient> => member(server, S, name, roles);
 
 const actionsIn = (page: Page, list: string): Promise<string[]> => page.locator(`#${list} li.modlog-entry`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')!));
 

@@ -2,21 +2,13 @@
 // green page, as a browser source shows it over the stream, then checked
 // pixel by pixel from a real screenshot.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
-import { eventually, launchBrowser, pageErrors } from '../support/browser.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { chatter, devToken, serverForFile } from '../support/servers.ts';
+import { browserForFile, eventually, pageErrors } from '../support/browser.ts';
 
-let browser: Browser;
-let server: TestServer;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = await serverForFile();
+const browser = await browserForFile();
 
 const GREEN = [0, 255, 0];
 

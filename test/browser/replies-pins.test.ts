@@ -1,23 +1,13 @@
 // The chat page in Chromium: replying from a line, the quote above a reply,
 // the pinned line at the top, announcements and the host site's notices.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import { eventually, launchBrowser, openChat, pageErrors, say } from '../support/browser.ts';
+import { test } from 'node:test';
+import { chatter, serverForFile } from '../support/servers.ts';
+import { browserForFile, eventually, openChat, pageErrors, say } from '../support/browser.ts';
 import { apiCall } from '../support/api.ts';
 
-let browser: Browser;
-let server: TestServer;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = await serverForFile();
+const browser = await browserForFile();
 
 test("a viewer replies from a line's Reply button; every page shows the quote above the reply", async () => {
   const alice = await openChat(browser, server, 'pagethreads', { name: 'alice' });

@@ -1,29 +1,21 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { TestClient } from '../support/ws-client.ts';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, serverForFile, startTestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 
 // Bad input gets a clear answer or a documented close, and everyone else keeps being served.
 
-let server: TestServer;
-
-before(async () => {
-  server = await startTestServer([
-    '--socket-soft-limit-bytes', '65536',
-    '--socket-hard-limit-bytes', '262144',
-    '--slow-consumer-grace-ms', '200',
-    '--rate-limit-privileged-messages', '100000',
-    '--rate-limit-user-messages', '100000',
-    '--inbound-frames-per-second', '10000',
-  ]);
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
+const server = await serverForFile([
+  '--socket-soft-limit-bytes', '65536',
+  '--socket-hard-limit-bytes', '262144',
+  '--slow-consumer-grace-ms', '200',
+  '--rate-limit-privileged-messages', '100000',
+  '--rate-limit-user-messages', '100000',
+  '--inbound-frames-per-second', '10000',
+]);
 
 /** A bystander that must keep working whatever the abuser does. */
 async function assertStillServing(stream: string): Promise<void> {

@@ -1,38 +1,22 @@
 // The chat delay over real WebSockets: moderators see a line at once, every
 // other viewer chatDelaySeconds later; a line deleted inside the delay
 // reaches no viewer, late joiners included (history too).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestClient } from '../support/ws-client.ts';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
-import { removeDir } from '../support/temp-dir.ts';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 
-let server: TestServer;
-const clients: TestClient[] = [];
 const S = 'delayed';
 const DELAY_MS = 2_000;
-
-async function member(name: string, roles: string[] = []): Promise<TestClient> {
-  const c = await chatter(server, name, roles.length > 0 ? { [S]: roles } : {}, S);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile();
+const join = (name: string, roles: string[] = []): Promise<TestClient> => member(server, S, name, roles);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const joinedHistory = (c: TestClient): string[] => (c.frames.find((f) => f.type === 'joined')!.history as Array<{ text: string }>).map((m) => m.text);
 
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
 test('moderators see a line at once, viewers only after the delay; a line deleted within it never reaches viewers or late joiners', async () => {
-  const mod = await member('delaymod', ['moderator']);
-  const viewer = await member('delayviewer');
-  const author = await member('delayauthor');
+  const mod = await join('delaymod', ['moderator']);
+  const viewer = await join('delayviewer');
+  const author = await join('delayauthor');
   assert.equal((await mod.request({ type: 'mod', stream: S, action: 'modes', modes: { chatDelaySeconds: DELAY_MS / 1000 } })).type, 'ack');
   assert.equal((await viewer.next('state', (f) => f.modes.chatDelaySeconds === 2)).modes.chatDelaySeconds, 2);
 
@@ -48,9 +32,9 @@ test('moderators see a line at once, viewers only after the delay; a line delete
   const oops = await author.request({ type: 'send', stream: S, text: 'oops, my address' });
   await mod.next('msg', (f) => f.id === oops.id, 1_000);
   assert.equal((await mod.request({ type: 'mod', stream: S, action: 'delete', id: oops.id })).type, 'ack');
-  const late = await member('delaylate');
+  const late = await join('delaylate');
   const kept = await author.request({ type: 'send', stream: S, text: 'this one stays' });
-  const later = await member('delaylater');
+  const later = await join('delaylater');
   assert.equal(joinedHistory(later).includes('this one stays'), false, 'history holds no line younger than the delay');
   const polled = (await (await fetch(`${server.url}/api/streams/${S}/messages`)).json()) as { messages: Array<{ id: string }>; next: number };
   assert.equal(polled.messages.some((m) => m.id === kept.id), false, 'nor does an HTTP read by a viewer');
@@ -67,7 +51,7 @@ test('moderators see a line at once, viewers only after the delay; a line delete
     assert.equal(joinedHistory(c).includes('oops, my address'), false, 'nor in history');
     assert.equal(c.liveMessages(S).filter((m) => m.id === kept.id).length, 1, 'the kept line arrived once');
   }
-  assert.deepEqual(joinedHistory(await member('delaylatest')).slice(-2), ['a delayed line', 'this one stays']);
+  assert.deepEqual(joinedHistory(await join('delaylatest')).slice(-2), ['a delayed line', 'this one stays']);
 
   // Off again: lines reach viewers at once.
   assert.equal((await mod.request({ type: 'mod', stream: S, action: 'modes', modes: { chatDelaySeconds: 0 } })).type, 'ack');

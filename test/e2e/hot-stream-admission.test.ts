@@ -3,28 +3,13 @@
 // before any stamping, and keeps its subscribers' and moderators'. The server
 // runs in this process, so blocking this thread is what makes it short.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import { removeDir } from '../support/temp-dir.ts';
+import { blockLoopFor } from '../support/block-loop.ts';
+import { chatter, serverForFile } from '../support/servers.ts';
 
 const SHORT_LAG_MS = 100;
-let server: TestServer;
-
-before(async () => {
-  server = await startTestServer(['--sampling-threshold', '2', '--hot-stream-multiple', '2', '--hot-stream-loop-lag-ms', String(SHORT_LAG_MS), '--max-loop-lag-ms', '10000']);
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
-function blockFor(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // the event loop is held here, as a gateway's is by a fan-out or ingest it cannot keep up with
-  }
-}
+const server = await serverForFile(['--sampling-threshold', '2', '--hot-stream-multiple', '2', '--hot-stream-loop-lag-ms', String(SHORT_LAG_MS), '--max-loop-lag-ms', '10000']);
 
 test('a hot stream refuses ordinary sends while the gateway lags, keeps subscribers, and a calm stream is untouched', async () => {
   const viewer = await chatter(server, 'crowd', {}, 'hot');
@@ -33,7 +18,7 @@ test('a hot stream refuses ordinary sends while the gateway lags, keeps subscrib
   await sleep(1_100); // start-up's own delays are out of the loop-lag window
   for (let i = 0; i < 4; i++) assert.equal((await viewer.request({ type: 'send', stream: 'hot', text: `line ${i}` })).type, 'ack');
 
-  blockFor(SHORT_LAG_MS * 3);
+  blockLoopFor(SHORT_LAG_MS * 3);
   const refused = await viewer.request({ type: 'send', stream: 'hot', text: 'one more' });
   assert.equal(refused.type, 'error');
   assert.equal(refused.code, 'overloaded');

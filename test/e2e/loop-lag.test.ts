@@ -2,36 +2,21 @@
 // retry time) before doing any work, and accepts them again once it keeps up.
 // The server runs in this process, so blocking this thread blocks its loop.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoopLag } from '../../src/observability/loop-lag.ts';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import { removeDir } from '../support/temp-dir.ts';
+import { blockLoopFor } from '../support/block-loop.ts';
+import { chatter, serverForFile } from '../support/servers.ts';
 
 const MAX_LAG_MS = 500;
-let server: TestServer;
-
-before(async () => {
-  server = await startTestServer(['--max-loop-lag-ms', String(MAX_LAG_MS)]);
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
-function blockFor(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // the event loop is held here, as a gateway's is by a long fan-out or CPU starvation
-  }
-}
+const server = await serverForFile(['--max-loop-lag-ms', String(MAX_LAG_MS)]);
 
 test('LoopLag reports the newest half second: a blocked loop, then a calm one', async () => {
   const lag = new LoopLag();
   try {
     await sleep(600);
     assert.ok(lag.lagMs < 400, `calm: ${lag.lagMs} ms`);
-    blockFor(700);
+    blockLoopFor(700);
     await sleep(50); // the window that held the block closes
     assert.ok(lag.lagMs >= 550, `after a 700 ms block: ${lag.lagMs} ms`);
     await sleep(1_100);
@@ -47,7 +32,7 @@ test('sends are refused overloaded while the loop lags past maxLoopLagMs, and ac
   const before = await sender.request({ type: 'send', stream: 'lagging', text: 'before' });
   assert.equal(before.type, 'ack');
 
-  blockFor(MAX_LAG_MS * 2);
+  blockLoopFor(MAX_LAG_MS * 2);
   const during = await sender.request({ type: 'send', stream: 'lagging', text: 'during' });
   assert.equal(during.type, 'error');
   assert.equal(during.code, 'overloaded');

@@ -2,31 +2,15 @@
 // and a report's resolution are recorded once each, pushed live as `modlog`
 // frames to moderators' sockets only, paged by GET .../modlog for the
 // broadcaster and moderators (403 for viewers), and summed up on the user card.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 import { apiCall } from '../support/api.ts';
-import { removeDir } from '../support/temp-dir.ts';
 import type { Frame, TestClient } from '../support/ws-client.ts';
 
-let server: TestServer;
-const clients: TestClient[] = [];
 const S = 'audited';
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
-async function join(name: string, roles: string[] = []): Promise<TestClient> {
-  const c = await chatter(server, name, roles.length > 0 ? { [S]: roles } : {}, S);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile();
+const join = (name: string, roles: string[] = []): Promise<TestClient> => member(server, S, name, roles);
 
 /** The user id the server gave this client's sign-in (the same name always gets the same id). */
 const idOf = (client: TestClient): string => client.frames.findLast((f) => f.type === 'welcome' && f.user !== null)!.user.id as string;

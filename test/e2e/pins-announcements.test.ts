@@ -1,39 +1,22 @@
 // Pinned lines, announcements and the host site's system notices over v1 and
 // HTTP (docs/protocol.md): real WebSocket clients against the whole server.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import type { Frame, TestClient } from '../support/ws-client.ts';
+import { member, serverForFile } from '../support/servers.ts';
+import type { Frame } from '../support/ws-client.ts';
 import { apiCall } from '../support/api.ts';
-import { removeDir } from '../support/temp-dir.ts';
 
 const ADMIN_TOKEN = 'an-admin-token-of-at-least-32-bytes!';
-let server: TestServer;
-const clients: TestClient[] = [];
-
-async function join(name: string, stream: string, roles: Record<string, string[]> = {}): Promise<TestClient> {
-  const c = await chatter(server, name, roles, stream);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile(['--admin-token', ADMIN_TOKEN, '--state-interval-ms', '200']);
 
 /** `token` null: none sent. */
 function notice(stream: string, body: unknown, token: string | null = ADMIN_TOKEN): Promise<Response> {
   return apiCall(server.url, 'POST', `/api/streams/${stream}/notices`, token ?? undefined, body);
 }
 
-before(async () => {
-  server = await startTestServer(['--admin-token', ADMIN_TOKEN, '--state-interval-ms', '200']);
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
 test('a moderator pins a line: it is in every state, a late join included, until unpinned', async () => {
-  const mod = await join('moddy', 'pins', { pins: ['moderator'] });
-  const viewer = await join('viewer', 'pins');
+  const mod = await member(server, 'pins', 'moddy', ['moderator']);
+  const viewer = await member(server, 'pins', 'viewer');
   const line = await viewer.request({ type: 'send', stream: 'pins', text: 'pin me' });
 
   const refused = await viewer.request({ type: 'mod', stream: 'pins', action: 'pin', id: line.id });
@@ -47,19 +30,19 @@ test('a moderator pins a line: it is in every state, a late join included, until
   assert.equal(state.pinned.by.name, 'moddy');
   assert.equal(state.pinned.until, undefined);
 
-  const late = await join('late', 'pins');
+  const late = await member(server, 'pins', 'late');
   assert.equal(late.frames.find((f) => f.type === 'joined')!.state.pinned.message.id, line.id);
 
   assert.equal((await mod.request({ type: 'mod', stream: 'pins', action: 'unpin' })).type, 'ack');
   const unpinned = await late.next('state', (f) => f.pinned === undefined && f.modes !== undefined);
   assert.equal(unpinned.pinned, undefined);
-  const again = await join('again', 'pins');
+  const again = await member(server, 'pins', 'again');
   assert.equal(again.frames.find((f) => f.type === 'joined')!.state.pinned, undefined);
 });
 
 test('a pin with an expiry leaves every viewer by itself', async () => {
-  const mod = await join('moddy', 'brief', { brief: ['moderator'] });
-  const viewer = await join('viewer', 'brief');
+  const mod = await member(server, 'brief', 'moddy', ['moderator']);
+  const viewer = await member(server, 'brief', 'viewer');
   const line = await mod.request({ type: 'send', stream: 'brief', text: 'for a moment' });
   const bad = await mod.request({ type: 'mod', stream: 'brief', action: 'pin', id: line.id, seconds: 0 });
   assert.deepEqual([bad.code, bad.message], ['invalid', 'seconds must be an integer from 1 to 86400']);
@@ -71,13 +54,13 @@ test('a pin with an expiry leaves every viewer by itself', async () => {
   const gone = await viewer.next('state', (f) => f.pinned === undefined, 5_000);
   assert.ok(Date.now() >= pinned.pinned.until, 'not before its time');
   assert.equal(gone.pinned, undefined);
-  const late = await join('late', 'brief');
+  const late = await member(server, 'brief', 'late');
   assert.equal(late.frames.find((f) => f.type === 'joined')!.state.pinned, undefined);
 });
 
 test('a moderator announces in a colour; a viewer may not', async () => {
-  const mod = await join('moddy', 'news', { news: ['moderator'] });
-  const viewer = await join('viewer', 'news');
+  const mod = await member(server, 'news', 'moddy', ['moderator']);
+  const viewer = await member(server, 'news', 'viewer');
   const sent = await mod.request({ type: 'send', stream: 'news', text: 'we start in 5', announce: 'purple' });
   assert.equal(sent.type, 'ack');
   const seen = await viewer.next('msg', (f) => f.id === sent.id);
@@ -89,13 +72,13 @@ test('a moderator announces in a colour; a viewer may not', async () => {
   const bad = await mod.request({ type: 'send', stream: 'news', text: 'x', announce: 'pink' });
   assert.deepEqual([bad.code, bad.message], ['invalid', 'announce must be one of primary, blue, green, orange, purple']);
 
-  const late = await join('late', 'news');
+  const late = await member(server, 'news', 'late');
   const history = late.frames.find((f) => f.type === 'joined')!.history as Frame[];
   assert.equal(history.find((m) => m.id === sent.id)!.announcement, 'purple');
 });
 
 test('the host site injects a notice with the admin token: its own frame live, a line in history', async () => {
-  const viewer = await join('viewer', 'subs');
+  const viewer = await member(server, 'subs', 'viewer');
   assert.equal((await notice('subs', { kind: 'sub', user: { id: 'u1', name: 'Dana' }, system: 'Dana subscribed.' }, null)).status, 401);
   assert.equal((await notice('subs', { kind: 'sub', user: { id: 'u1', name: 'Dana' }, system: 'Dana subscribed.' }, 'wrong')).status, 401);
 
@@ -112,7 +95,7 @@ test('the host site injects a notice with the admin token: its own frame live, a
   const raid = await (await notice('subs', { kind: 'raid', user: { id: 'u2', name: 'Raider' }, system: '12 raiders from Raider have joined!', viewers: 12 })).json() as { id: string };
   assert.equal((await viewer.next('notice', (f) => f.id === raid.id)).text, '');
 
-  const late = await join('late', 'subs');
+  const late = await member(server, 'subs', 'late');
   const history = late.frames.find((f) => f.type === 'joined')!.history as Frame[];
   assert.deepEqual(history.map((m) => m.notice?.kind), ['resub', 'raid']);
   const page = await (await fetch(`${server.url}/api/streams/subs/messages`)).json() as { messages: Frame[] };

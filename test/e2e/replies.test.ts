@@ -1,18 +1,10 @@
 // Reply threads over v1 (docs/protocol.md, "Replies"): real WebSocket clients against the whole server.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 import type { Frame, TestClient } from '../support/ws-client.ts';
-import { removeDir } from '../support/temp-dir.ts';
 
-let server: TestServer;
-const clients: TestClient[] = [];
-
-async function join(name: string, stream: string, roles: Record<string, string[]> = {}): Promise<TestClient> {
-  const c = await chatter(server, name, roles, stream);
-  clients.push(c);
-  return c;
-}
+const server = await serverForFile(['--held-terms', 'holdme']);
 
 /** The answer (ack or error) to a frame sent with this nonce. */
 function answer(c: TestClient, frame: Record<string, unknown>, nonce: string): Promise<Frame> {
@@ -20,18 +12,9 @@ function answer(c: TestClient, frame: Record<string, unknown>, nonce: string): P
   return c.nextMatching((f) => (f.type === 'ack' || f.type === 'error') && f.nonce === nonce);
 }
 
-before(async () => {
-  server = await startTestServer(['--held-terms', 'holdme']);
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  removeDir(server.dataDir);
-});
-
 test('a reply carries its parent and thread, live and in history', async () => {
-  const alice = await join('alice', 'threads');
-  const bob = await join('bob', 'threads');
+  const alice = await member(server, 'threads', 'alice');
+  const bob = await member(server, 'threads', 'bob');
   const parent = await alice.request({ type: 'send', stream: 'threads', text: 'who is streaming next?' });
   assert.equal(parent.type, 'ack');
 
@@ -48,7 +31,7 @@ test('a reply carries its parent and thread, live and in history', async () => {
   assert.equal(seen.reply.user.name, 'bob');
   assert.deepEqual(seen.reply.thread, { id: parent.id, user: aliceUser });
 
-  const late = await join('late', 'threads');
+  const late = await member(server, 'threads', 'late');
   const history = late.frames.find((f) => f.type === 'joined')!.history as Array<Record<string, any>>;
   assert.deepEqual(history.find((m) => m.id === reply.id)!.reply, live.reply);
   assert.equal(history.find((m) => m.id === parent.id)!.reply, undefined);
@@ -58,7 +41,7 @@ test('a reply carries its parent and thread, live and in history', async () => {
 });
 
 test("a long parent is quoted in at most 100 code points, ending in an ellipsis", async () => {
-  const alice = await join('alice', 'long');
+  const alice = await member(server, 'long', 'alice');
   const long = '🎉'.repeat(150);
   const parent = await alice.request({ type: 'send', stream: 'long', text: long });
   const reply = await alice.request({ type: 'send', stream: 'long', text: 'so many', parent: parent.id });
@@ -68,9 +51,9 @@ test("a long parent is quoted in at most 100 code points, ending in an ellipsis"
 });
 
 test('a reply to a line that is not in the stream is refused invalid with its nonce', async () => {
-  const mod = await join('moddy', 'gone', { gone: ['moderator'] });
-  const viewer = await join('viewer', 'gone');
-  const other = await join('viewer', 'elsewhere');
+  const mod = await member(server, 'gone', 'moddy', ['moderator']);
+  const viewer = await member(server, 'gone', 'viewer');
+  const other = await member(server, 'elsewhere', 'viewer');
   const elsewhere = await other.request({ type: 'send', stream: 'elsewhere', text: 'in another stream' });
 
   const unknown = await answer(viewer, { type: 'send', stream: 'gone', text: 'hm', parent: 'no-such-id' }, 'n1');
@@ -91,8 +74,8 @@ test('a reply to a line that is not in the stream is refused invalid with its no
 });
 
 test('a parent older than what the gateway holds is found in the log, unless it was deleted', async () => {
-  const alice = await join('alice', 'cold');
-  const mod = await join('moddy', 'cold', { cold: ['moderator'] });
+  const alice = await member(server, 'cold', 'alice');
+  const mod = await member(server, 'cold', 'moddy', ['moderator']);
   const kept = await alice.request({ type: 'send', stream: 'cold', text: 'an old line' });
   const removed = await alice.request({ type: 'send', stream: 'cold', text: 'an old deleted line' });
   await mod.request({ type: 'mod', stream: 'cold', action: 'delete', id: removed.id });
@@ -101,7 +84,7 @@ test('a parent older than what the gateway holds is found in the log, unless it 
   // The gateway drops a stream five seconds after its last viewer: its recent lines go with it.
   await new Promise((resolve) => setTimeout(resolve, 6_000));
 
-  const bob = await join('bob', 'cold');
+  const bob = await member(server, 'cold', 'bob');
   const reply = await bob.request({ type: 'send', stream: 'cold', text: 'replying late', parent: kept.id });
   assert.equal(reply.type, 'ack');
   assert.equal((await bob.next('msg', (f) => f.id === reply.id)).reply.text, 'an old line');
@@ -110,8 +93,8 @@ test('a parent older than what the gateway holds is found in the log, unless it 
 });
 
 test('a held reply keeps its quote when a moderator approves it', async () => {
-  const mod = await join('moddy', 'heldreplies', { heldreplies: ['moderator'] });
-  const viewer = await join('viewer', 'heldreplies');
+  const mod = await member(server, 'heldreplies', 'moddy', ['moderator']);
+  const viewer = await member(server, 'heldreplies', 'viewer');
   const parent = await mod.request({ type: 'send', stream: 'heldreplies', text: 'ask me anything' });
   const held = await viewer.request({ type: 'send', stream: 'heldreplies', text: 'holdme please', parent: parent.id });
   assert.equal(held.code, 'held');

@@ -1,28 +1,15 @@
 // The reports queue's routes: a report with its line in context, and a
 // one-step resolution (dismiss, delete, timeout, ban) with roles enforced.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 import { apiCall } from '../support/api.ts';
-import { removeDir } from '../support/temp-dir.ts';
-import type { TestClient } from '../support/ws-client.ts';
 
-let server: TestServer;
-const clients: TestClient[] = [];
 const S = 'reported';
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.stop();
-  removeDir(server.dataDir);
-});
+const server = await serverForFile();
 
 test('a report shows its line with three lines each side; resolving times out the author and dismisses it; viewers may not', async () => {
-  const author = await chatter(server, 'rvauthor', {}, S);
-  clients.push(author);
+  const author = await member(server, S, 'rvauthor');
   const ids: string[] = [];
   for (let i = 1; i <= 8; i++) ids.push((await author.request({ type: 'send', stream: S, text: `line ${i}` })).id);
   const reporter = await devToken(server.url, 'rvreporter');
@@ -43,8 +30,7 @@ test('a report shows its line with three lines each side; resolving times out th
   assert.equal((await author.request({ type: 'send', stream: S, text: 'still here?' })).code, 'timed_out');
   assert.equal((await apiCall(server.url, 'GET', `/api/streams/${S}/reports/${filed.id}`, mod.token)).status, 400, 'resolved reports leave the queue');
 
-  const other = await chatter(server, 'rvother', {}, S);
-  clients.push(other);
+  const other = await member(server, S, 'rvother');
   const bad = await other.request({ type: 'send', stream: S, text: 'delete me please' });
   const second = await (await apiCall(server.url, 'POST', `/api/streams/${S}/reports`, reporter.token, { messageId: bad.id, reason: 'spam' })).json() as { id: string };
   assert.equal((await apiCall(server.url, 'POST', `/api/streams/${S}/reports/${second.id}/resolve`, mod.token, { action: 'delete' })).status, 204);

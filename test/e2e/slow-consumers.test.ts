@@ -1,9 +1,7 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import type { RunningServer } from '../../src/server.ts';
-import { removeDir } from '../support/temp-dir.ts';
+import { chatter, serverForFile } from '../support/servers.ts';
 import { within } from '../support/raw-socket.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
@@ -13,22 +11,14 @@ import type { TestClient } from '../support/ws-client.ts';
 // so only the soft limit and its grace period can cut these readers.
 // (The v1 WebSocket's 4008 is test/e2e/abuse.test.ts.)
 
-let server: TestServer & { server: RunningServer };
-
-before(async () => {
-  server = await startTestServer([
-    '--socket-soft-limit-bytes', '65536',
-    '--socket-hard-limit-bytes', String(512 * 1024 * 1024),
-    '--slow-consumer-grace-ms', '200',
-    '--rate-limit-privileged-messages', '100000',
-    '--rate-limit-user-messages', '100000',
-    '--inbound-frames-per-second', '10000',
-  ]);
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
+const server = await serverForFile([
+  '--socket-soft-limit-bytes', '65536',
+  '--socket-hard-limit-bytes', String(512 * 1024 * 1024),
+  '--slow-consumer-grace-ms', '200',
+  '--rate-limit-privileged-messages', '100000',
+  '--rate-limit-user-messages', '100000',
+  '--inbound-frames-per-second', '10000',
+]);
 
 /** A raw socket that sends `request`, waits for `ready` in what comes back, then never reads again. */
 async function stuckReader(port: number, request: string, ready: string): Promise<{ socket: Socket; closed: Promise<void> }> {

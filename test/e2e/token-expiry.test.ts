@@ -1,8 +1,6 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import type { RunningServer } from '../../src/server.ts';
-import { removeDir } from '../support/temp-dir.ts';
+import { serverForFile } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { RawIrc } from '../support/raw-irc.ts';
 import { tokenExpiringIn } from '../support/tokens.ts';
@@ -12,14 +10,7 @@ import { encodeIrcToken } from '../../src/auth/irc-token.ts';
 // client renews it with `auth` (v1) or `PASS` (IRC) before it runs out, or
 // the server closes the connection when it does.
 
-let server: TestServer & { server: RunningServer };
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
+const server = await serverForFile();
 
 async function signedIn(token: string): Promise<{ client: TestClient; welcome: Record<string, any> }> {
   const client = await TestClient.connect(server.wsUrl);

@@ -3,32 +3,19 @@
 // `modlog` frame (the bus), and the other gateway's GET pages it (its view of
 // the audit log topic), both with the same cursor.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterEnv, spawnGateway } from '../support/cluster.ts';
+import { gatewayPairForFile } from '../support/cluster.ts';
 import { apiCall } from '../support/api.ts';
-import { chatter, devToken, type ChildServer } from '../support/servers.ts';
-import type { TestClient } from '../support/ws-client.ts';
+import { devToken, member } from '../support/servers.ts';
 
-let gateways: ChildServer[] = [];
-const clients: TestClient[] = [];
 const S = 'xmodlog';
-
-before(async () => {
-  const env = await clusterEnv();
-  gateways = await Promise.all([0, 1].map(() => spawnGateway(env)));
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((g) => g.stop()));
-});
+const [a, b] = await gatewayPairForFile();
 
 test('an action on one gateway is pushed to moderators on the other and paged there', async () => {
-  const [a, b] = gateways as [ChildServer, ChildServer];
-  const actingMod = await chatter(a, 'xactor', { [S]: ['moderator'] }, S);
-  const watchingMod = await chatter(b, 'xwatcher', { [S]: ['moderator'] }, S);
-  const viewer = await chatter(b, 'xviewer', {}, S);
-  clients.push(actingMod, watchingMod, viewer);
+  const actingMod = await member(a, S, 'xactor', ['moderator']);
+  const watchingMod = await member(b, S, 'xwatcher', ['moderator']);
+  const viewer = await member(b, S, 'xviewer');
   const viewerId = viewer.frames.findLast((f) => f.type === 'welcome' && f.user !== null)!.user.id as string;
 
   assert.equal((await actingMod.request({ type: 'mod', stream: S, action: 'timeout', user: viewerId, seconds: 5, reason: 'cross-gateway' })).type, 'ack');

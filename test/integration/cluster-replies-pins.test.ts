@@ -3,33 +3,15 @@
 // lines, or through the cluster log once it no longer carries the stream),
 // and a pin with an expiry ends on both at once (the state seam).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { clusterEnv, spawnGateway } from '../support/cluster.ts';
-import { chatter, type ChildServer } from '../support/servers.ts';
-import type { TestClient } from '../support/ws-client.ts';
+import { test } from 'node:test';
+import { gatewayPairForFile } from '../support/cluster.ts';
+import { member } from '../support/servers.ts';
 
-let gateways: ChildServer[] = [];
-const clients: TestClient[] = [];
-
-async function on(gateway: ChildServer, name: string, stream: string, roles: Record<string, string[]> = {}): Promise<TestClient> {
-  const c = await chatter(gateway, name, roles, stream);
-  clients.push(c);
-  return c;
-}
-
-before(async () => {
-  const env = await clusterEnv();
-  gateways = await Promise.all([0, 1].map(() => spawnGateway(env)));
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((g) => g.stop()));
-});
+const [a, b] = await gatewayPairForFile();
 
 test('a reply on one gateway quotes a parent sent on the other, live and from the cluster log', async () => {
-  const [a, b] = gateways as [ChildServer, ChildServer];
-  const alice = await on(a, 'alice', 'xthreads');
-  const bob = await on(b, 'bob', 'xthreads');
+  const alice = await member(a, 'xthreads', 'alice');
+  const bob = await member(b, 'xthreads', 'bob');
   const parent = await alice.request({ type: 'send', stream: 'xthreads', text: 'sent on gateway a' });
   await bob.next('msg', (f) => f.id === parent.id);
   const reply = await bob.request({ type: 'send', stream: 'xthreads', text: 'answered on b', parent: parent.id });
@@ -38,12 +20,12 @@ test('a reply on one gateway quotes a parent sent on the other, live and from th
 
   // Gateway b never carried this stream: its recent lines of it start empty at the join, so the
   // parents are found (or not) in the cluster log (the Redis recent window, then Kafka).
-  const early = await on(a, 'alice', 'xcold');
+  const early = await member(a, 'xcold', 'alice');
   const kept = await early.request({ type: 'send', stream: 'xcold', text: 'said before b carried xcold' });
   const deleted = await early.request({ type: 'send', stream: 'xcold', text: 'deleted on a' });
-  const mod = await on(a, 'moddy', 'xcold', { xcold: ['moderator'] });
+  const mod = await member(a, 'xcold', 'moddy', ['moderator']);
   assert.equal((await mod.request({ type: 'mod', stream: 'xcold', action: 'delete', id: deleted.id })).type, 'ack');
-  const cold = await on(b, 'dave', 'xcold');
+  const cold = await member(b, 'xcold', 'dave');
   const late = await cold.request({ type: 'send', stream: 'xcold', text: 'late answer', parent: kept.id });
   assert.equal(late.type, 'ack');
   assert.equal((await early.next('msg', (f) => f.id === late.id)).reply.text, 'said before b carried xcold');
@@ -52,9 +34,8 @@ test('a reply on one gateway quotes a parent sent on the other, live and from th
 });
 
 test('a pin made on one gateway is in the state on both, and its end removes it on both', async () => {
-  const [a, b] = gateways as [ChildServer, ChildServer];
-  const mod = await on(a, 'moddy', 'xpins', { xpins: ['moderator'] });
-  const viewer = await on(b, 'viewer', 'xpins');
+  const mod = await member(a, 'xpins', 'moddy', ['moderator']);
+  const viewer = await member(b, 'xpins', 'viewer');
   const line = await viewer.request({ type: 'send', stream: 'xpins', text: 'pinned across gateways' });
   await mod.next('msg', (f) => f.id === line.id);
   assert.equal((await mod.request({ type: 'mod', stream: 'xpins', action: 'pin', id: line.id, seconds: 2 })).type, 'ack');
@@ -63,11 +44,11 @@ test('a pin made on one gateway is in the state on both, and its end removes it 
   assert.deepEqual(onB.pinned, onA.pinned);
   assert.equal(onB.pinned.message.text, 'pinned across gateways');
 
-  const joinedOnB = await on(b, 'late', 'xpins');
+  const joinedOnB = await member(b, 'xpins', 'late');
   assert.equal(joinedOnB.frames.find((f) => f.type === 'joined')!.state.pinned.message.id, line.id);
 
   await viewer.next('state', (f) => f.pinned === undefined && Date.now() >= onB.pinned.until, 6_000);
   await mod.next('state', (f) => f.pinned === undefined && Date.now() >= onB.pinned.until, 6_000);
-  const afterEnd = await on(a, 'after', 'xpins');
+  const afterEnd = await member(a, 'xpins', 'after');
   assert.equal(afterEnd.frames.find((f) => f.type === 'joined')!.state.pinned, undefined);
 });

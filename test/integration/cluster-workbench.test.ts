@@ -4,39 +4,25 @@
 // restricted user's line sent through one gateway reaches moderators on both
 // and no viewer on either; a clear on one empties screens on both.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { clusterEnv, spawnGateway } from '../support/cluster.ts';
-import { chatter, devToken, type ChildServer } from '../support/servers.ts';
+import { test } from 'node:test';
+import { gatewayPairForFile } from '../support/cluster.ts';
+import { closeAtEnd } from '../support/file-end.ts';
+import { devToken, member, type ChildServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const STREAM = 'workbench';
-let gateways: ChildServer[] = [];
-const clients: TestClient[] = [];
-before(async () => {
-  const env = await clusterEnv();
-  gateways = await Promise.all([0, 1].map(() => spawnGateway(env)));
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((g) => g.stop()));
-});
-
-async function on(gateway: ChildServer, name: string, roles: string[] = []): Promise<TestClient> {
-  const client = await chatter(gateway, name, roles.length > 0 ? { [STREAM]: roles } : {}, STREAM);
-  clients.push(client);
-  return client;
-}
+const [a, b] = await gatewayPairForFile();
+const on = (gateway: ChildServer, name: string, roles: string[] = []): Promise<TestClient> => member(gateway, STREAM, name, roles);
 
 async function viewerOn(gateway: ChildServer): Promise<TestClient> {
   const client = await TestClient.connect(gateway.wsUrl);
-  clients.push(client);
+  closeAtEnd('client', () => client.close());
   client.send({ type: 'join', stream: STREAM });
   await client.next('joined');
   return client;
 }
 
 test('a warning given on one gateway holds on the other and after a reconnect, until acknowledged', async () => {
-  const [a, b] = gateways as [ChildServer, ChildServer];
   const mod = await on(a, 'cw_mod', ['moderator']);
   const user = await on(b, 'cw_user');
   const { user: profile } = await devToken(a.url, 'cw_user');
@@ -57,7 +43,6 @@ test('a warning given on one gateway holds on the other and after a reconnect, u
 });
 
 test('a restricted line sent through one gateway reaches moderators on both and its author, no viewer; a clear reaches both', async () => {
-  const [a, b] = gateways as [ChildServer, ChildServer];
   const modA = await on(a, 'cr_moda', ['moderator']);
   const modB = await on(b, 'cr_modb', ['moderator']);
   const author = await on(b, 'cr_author');

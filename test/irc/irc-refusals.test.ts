@@ -1,21 +1,12 @@
 // IRC has no nonce, but no line is dropped without an answer: a refused
 // PRIVMSG is answered with a NOTICE on its own channel, as Twitch does.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import type { RunningServer } from '../../src/server.ts';
+import { serverForFile } from '../support/servers.ts';
 import { ircToken } from '../support/irc-clients.ts';
 import { RawIrc } from '../support/raw-irc.ts';
-import { removeDir } from '../support/temp-dir.ts';
 
-let server: TestServer & { server: RunningServer };
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.stop();
-  removeDir(server.dataDir);
-});
+const server = await serverForFile();
 
 /** A signed-in raw IRC client with twitch.tv/commands, in `channel`. */
 async function signedIn(name: string, channel: string): Promise<RawIrc> {

@@ -2,28 +2,13 @@
 // /ban, /timeout and /delete of the broadcaster or another moderator are
 // refused with Twitch's msg-ids, and a timed-out moderator's commands with
 // no_permission (its /unban of itself included).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import { tmiChatter } from '../support/irc-clients.ts';
+import { serverForFile } from '../support/servers.ts';
+import { tmiBot } from '../support/irc-clients.ts';
 
-let server: TestServer;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await server.stop();
-});
-
-async function bot(name: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  await b.client.join('#ladder');
-  return b;
-}
+const server = await serverForFile();
+const bot = (name: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles, '#ladder');
 
 /** Says a line and waits for `witness` to see it: the stream then knows the speaker's login and badges. */
 async function say(speaker: Awaited<ReturnType<typeof bot>>, witness: Awaited<ReturnType<typeof bot>>, text: string): Promise<string> {

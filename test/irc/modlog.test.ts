@@ -1,28 +1,13 @@
 // IRC moderator commands are recorded in the audit log like any other
 // transport's, through tmi.js unmodified: /ban and /timeout keep their reason.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, serverForFile } from '../support/servers.ts';
 import { apiCall } from '../support/api.ts';
-import { tmiChatter } from '../support/irc-clients.ts';
+import { tmiBot } from '../support/irc-clients.ts';
 
-let server: TestServer;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await server.stop();
-});
-
-async function bot(name: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  await b.client.join('#ircaudit');
-  return b;
-}
+const server = await serverForFile();
+const bot = (name: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles, '#ircaudit');
 
 test('IRC: /timeout and /ban are recorded with their reasons, /unban too, by the moderator who sent them', async () => {
   const mod = await bot('AuditMod', { ircaudit: ['moderator'] });

@@ -1,38 +1,29 @@
 // Reply tags, announcements and the host site's notices over IRC, with the
 // real client libraries (tmi.js, irc-framework) and a raw socket for the
 // exact wire form (docs/irc.md).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import irc, { type Client } from 'irc-framework';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import type { RunningServer } from '../../src/server.ts';
+import { chatter, serverForFile } from '../support/servers.ts';
+import { closeAtEnd } from '../support/file-end.ts';
 import { EventLog } from '../support/event-log.ts';
-import { ircToken, tmiChatter } from '../support/irc-clients.ts';
+import { ircToken, tmiBot } from '../support/irc-clients.ts';
 import { RawIrc } from '../support/raw-irc.ts';
 import { apiCall } from '../support/api.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
-let server: TestServer & { server: RunningServer };
-const cleanups: Array<() => unknown> = [];
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
-  await server.stop();
-});
+const server = await serverForFile();
 
 async function v1(name: string, stream: string, roles: Record<string, string[]> = {}): Promise<TestClient> {
   const c = await chatter(server, name, roles, stream);
-  cleanups.push(() => c.close());
+  closeAtEnd('client', () => c.close());
   return c;
 }
 
 async function raw(name: string, stream: string): Promise<RawIrc> {
   const { ircToken: token } = await ircToken(server, name);
   const session = new RawIrc(server.server.ircPort!);
-  cleanups.push(() => session.socket.destroy());
+  closeAtEnd('raw irc', () => session.socket.destroy());
   session.send('CAP REQ :twitch.tv/tags twitch.tv/commands', `PASS oauth:${token}`, `NICK ${name.toLowerCase()}`, `JOIN #${stream}`);
   await session.line(/ROOMSTATE/);
   return session;
@@ -41,7 +32,7 @@ async function raw(name: string, stream: string): Promise<RawIrc> {
 async function framework(name: string, stream: string): Promise<{ client: Client; events: EventLog }> {
   const { ircToken: password } = await ircToken(server, name);
   const client = new irc.Client();
-  cleanups.push(() => client.quit());
+  closeAtEnd('irc-framework client', () => client.quit());
   client.requestCap(['twitch.tv/tags', 'twitch.tv/commands']);
   const events = new EventLog(client, ['registered', 'join', 'privmsg', 'unknown command']);
   client.connect({ host: '127.0.0.1', port: server.server.ircPort, nick: name.toLowerCase(), password, auto_reconnect: false });
@@ -51,12 +42,7 @@ async function framework(name: string, stream: string): Promise<{ client: Client
   return { client, events };
 }
 
-async function bot(name: string, stream: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  await b.client.join('#' + stream);
-  return b;
-}
+const bot = (name: string, stream: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles, '#' + stream);
 
 function notice(stream: string, body: unknown): Promise<Response> {
   return apiCall(server.url, 'POST', `/api/streams/${stream}/notices`, undefined, body);

@@ -1,27 +1,13 @@
 // tmi.js's own calls for the spam modes (r9kbeta(), r9kbetaoff(), followersonly(),
 // followersonlyoff()), the ROOMSTATE tags they set, the refusals' msg-ids, and
 // the first-msg tag, as a bot author sees them; irc-framework reads the same tags.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import { tmiChatter } from '../support/irc-clients.ts';
+import { member, serverForFile } from '../support/servers.ts';
+import { tmiBot } from '../support/irc-clients.ts';
 
-let server: TestServer;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await server.stop();
-});
-
-async function bot(name: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  return b;
-}
+const server = await serverForFile();
+const bot = (name: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles);
 
 test('r9kbeta(), followersonly() and their off calls resolve, reach other bots as events and v1 clients as state', async () => {
   const mod = await bot('SpamMod', { spam: ['moderator'] });
@@ -31,8 +17,7 @@ test('r9kbeta(), followersonly() and their off calls resolve, reach other bots a
   const [, joinState] = await viewer.events.next('roomstate', (channel: string, tags: Record<string, unknown>) => channel === '#spam' && tags['r9k'] !== undefined);
   assert.equal(joinState['r9k'], false);
   assert.equal(joinState['followers-only'], '-1');
-  const web = await chatter(server, 'spamweb', {}, 'spam');
-  cleanups.push(async () => web.ws.close());
+  const web = await member(server, 'spam', 'spamweb');
 
   assert.deepEqual(await mod.client.r9kbeta('#spam'), ['#spam']);
   assert.deepEqual((await viewer.events.next('r9kbeta')).slice(1), [true]);

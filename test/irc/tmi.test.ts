@@ -1,34 +1,20 @@
 // tmi.js, unmodified, against Chorus's IRC endpoint: the library's own
 // promises and events are the assertions, as a bot author would see them.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { devToken, member, serverForFile } from '../support/servers.ts';
 import { EventLog } from '../support/event-log.ts';
-import { ircToken, tmiChatter, tmiClient } from '../support/irc-clients.ts';
+import { closeAtEnd } from '../support/file-end.ts';
+import { ircToken, tmiBot, tmiClient } from '../support/irc-clients.ts';
 
-let server: TestServer;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-before(async () => {
-  // --moderator-action-limit: one test fills a stream's 1,000 grants at once (test/e2e/rate-limits.test.ts covers the limit).
-  server = await startTestServer(['--held-terms', 'holdme', '--blocked-terms', 'forbiddenword', '--rate-limit-messages', '3', '--moderator-action-limit', '10000']);
-});
-after(async () => {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await server.stop();
-});
-
-async function bot(name: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  return b;
-}
+// --moderator-action-limit: one test fills a stream's 1,000 grants at once (test/e2e/rate-limits.test.ts covers the limit).
+const server = await serverForFile(['--held-terms', 'holdme', '--blocked-terms', 'forbiddenword', '--rate-limit-messages', '3', '--moderator-action-limit', '10000']);
+const bot = (name: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles);
 
 test('a tmi.js bot and a v1 client chat both ways with the same ids and full tags', async () => {
   const bob = await bot('Bob', { chat: ['subscriber'] });
   assert.deepEqual(await bob.client.join('#chat'), ['#chat']);
-  const carol = await chatter(server, 'carol', { chat: ['vip'] }, 'chat');
-  cleanups.push(async () => carol.ws.close());
+  const carol = await member(server, 'chat', 'carol', ['vip']);
 
   await bob.client.say('#chat', 'hello from irc Kappa');
   const seen = await carol.next('msg', (f) => f.text === 'hello from irc Kappa');
@@ -66,8 +52,7 @@ test('moderator commands resolve and arrive as tmi.js events at other bots and a
   const viewer = await bot('Viewer');
   await mod.client.join('#mods');
   await viewer.client.join('#mods');
-  const dave = await chatter(server, 'dave', {}, 'mods');
-  cleanups.push(async () => dave.ws.close());
+  const dave = await member(server, 'mods', 'dave');
 
   const sent = await dave.request({ type: 'send', stream: 'mods', text: 'delete me' });
   await viewer.events.next('message', (_c, t) => t.id === sent.id);
@@ -119,8 +104,7 @@ test('client.mod(), unmod(), vip() and unvip() grant roles on the server; only t
   const mod = await bot('TokenMod', { roles: ['moderator'] });
   await caster.client.join('#roles');
   await mod.client.join('#roles');
-  const erin = await chatter(server, 'erin', {}, 'roles');
-  cleanups.push(async () => erin.ws.close());
+  const erin = await member(server, 'roles', 'erin');
   // Chorus finds the login among the stream's recent lines.
   await erin.request({ type: 'send', stream: 'roles', text: 'hello' });
 
@@ -231,12 +215,11 @@ test('every refusal arrives as the notice (or automod) event with Twitch\'s msg-
 
 test('an anonymous justinfan login reads but cannot send', async () => {
   const { client, events } = tmiClient(server.port);
-  cleanups.push(() => client.disconnect());
+  closeAtEnd('tmi client', () => client.disconnect().catch(() => undefined));
   await client.connect();
   assert.match(client.getUsername(), /^justinfan\d+$/);
   assert.deepEqual(await client.join('#anon'), ['#anon']);
-  const erin = await chatter(server, 'erin', {}, 'anon');
-  cleanups.push(async () => erin.ws.close());
+  const erin = await member(server, 'anon', 'erin');
   const ack = await erin.request({ type: 'send', stream: 'anon', text: 'can lurkers read this?' });
   const [, tags, text] = await events.next('message');
   assert.deepEqual([tags.id, text], [ack.id, 'can lurkers read this?']);
@@ -278,7 +261,7 @@ test('POST /api/irc/token turns a bearer JWT into a password tmi.js can use', as
   assert.equal((await fetch(`${server.url}/api/irc/token`, { method: 'POST' })).status, 401);
   assert.equal((await fetch(`${server.url}/api/irc/token`, { method: 'POST', headers: { authorization: 'Bearer nope' } })).status, 401);
   const { client } = tmiClient(server.port, { username: 'tokyo', password: token.toUpperCase() });
-  cleanups.push(() => client.disconnect());
+  closeAtEnd('tmi client', () => client.disconnect().catch(() => undefined));
   await client.connect();
   assert.deepEqual(await client.join('#tokens'), ['#tokens']);
 });

@@ -2,28 +2,14 @@
 // commands, from tmi.js and irc-framework unmodified: the NOTICEs they
 // answer, `msg_warned` for a warned user's line, a restricted user's line
 // reaching moderators only, and CLEARCHAT without a user for /clear.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
-import type { RunningServer } from '../../src/server.ts';
-import { ircFrameworkClient, tmiChatter } from '../support/irc-clients.ts';
+import { member, serverForFile } from '../support/servers.ts';
+import { closeAtEnd } from '../support/file-end.ts';
+import { ircFrameworkClient, tmiBot } from '../support/irc-clients.ts';
 
-let server: TestServer & { server: RunningServer };
-const cleanups: Array<() => unknown> = [];
-
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
-  await server.stop();
-});
-
-async function bot(name: string, roles: Record<string, string[]> = {}) {
-  const b = await tmiChatter(server, name, roles);
-  cleanups.push(() => b.client.disconnect());
-  return b;
-}
+const server = await serverForFile();
+const bot = (name: string, roles: Record<string, string[]> = {}) => tmiBot(server, name, roles);
 
 const noticeOf = (channel: string) => (c: string) => c === channel;
 
@@ -68,8 +54,7 @@ test('tmi.js: a restricted user\'s line reaches moderators only; clear() resolve
   const user = await bot('ShadowUser');
   const viewer = await bot('ShadowViewer');
   for (const b of [mod, user, viewer]) await b.client.join('#wbshadow');
-  const web = await chatter(server, 'shadowweb', {}, 'wbshadow');
-  cleanups.push(() => web.close());
+  const web = await member(server, 'wbshadow', 'shadowweb');
   await user.client.say('#wbshadow', 'first words');
   await viewer.events.next('message', (_c: string, _t: unknown, m: string) => m === 'first words');
 
@@ -98,13 +83,12 @@ test('irc-framework: /warn, /restrict and /clear answer with their msg-ids; CLEA
   const port = server.server.ircPort!;
   const mod = await ircFrameworkClient(server, port, 'Ivan', { wbirc: ['moderator'] });
   const watcher = await ircFrameworkClient(server, port, 'Wendy');
-  cleanups.push(() => mod.client.quit(), () => watcher.client.quit());
+  for (const c of [mod, watcher]) closeAtEnd('irc-framework client', () => c.client.quit());
   mod.client.join('#wbirc');
   watcher.client.join('#wbirc');
   await mod.events.next('join');
   await watcher.events.next('join', (e) => e.nick === 'wendy');
-  const v1 = await chatter(server, 'victor', {}, 'wbirc');
-  cleanups.push(() => v1.close());
+  const v1 = await member(server, 'wbirc', 'victor');
   const first = await v1.request({ type: 'send', stream: 'wbirc', text: 'hi all' });
   await watcher.events.next('privmsg', (e) => e.tags.id === first.id);
 

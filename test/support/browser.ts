@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { closeAtEnd } from './file-end.ts';
 import { devToken, type TestServer } from './servers.ts';
 
 // Debian's Chromium, driven by playwright-core. Browser tests never skip: a
@@ -16,6 +17,13 @@ export function chromiumPath(): string {
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: ['--disable-gpu', '--no-sandbox'] });
+}
+
+/** A browser for the whole file, closed after its last test. */
+export async function browserForFile(): Promise<Browser> {
+  const browser = await launchBrowser();
+  closeAtEnd('browser', () => browser.close());
+  return browser;
 }
 
 export interface ChatPageOptions {

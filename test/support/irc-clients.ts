@@ -2,6 +2,7 @@ import tmi from 'tmi.js';
 import irc, { type Client } from 'irc-framework';
 import type { TestServer } from './servers.ts';
 import { EventLog } from './event-log.ts';
+import { closeAtEnd } from './file-end.ts';
 
 /** An IRC password for `name` from the development token endpoint (its `ircToken`). */
 export async function ircToken(server: TestServer, name: string, roles: Record<string, string[]> = {}): Promise<{ ircToken: string; user: { id: string; name: string } }> {
@@ -37,6 +38,15 @@ export async function tmiChatter(server: TestServer, name: string, roles: Record
   const { client, events } = tmiClient(server.port, { username: name.toLowerCase(), password: `oauth:${token}` });
   await client.connect();
   return { client, events, userId: user.id };
+}
+
+/** A `tmiChatter` that has joined `channel` if given, disconnected after the file's last test. */
+export async function tmiBot(server: TestServer, name: string, roles: Record<string, string[]> = {}, channel?: string): ReturnType<typeof tmiChatter> {
+  const bot = await tmiChatter(server, name, roles);
+  // A test may have disconnected it already.
+  closeAtEnd('tmi bot', () => bot.client.disconnect().catch(() => undefined));
+  if (channel !== undefined) await bot.client.join(channel);
+  return bot;
 }
 
 /** An unmodified irc-framework client over plain TCP on `ircPort`, asking for Twitch's capabilities, registered. */

@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { tempDir } from './temp-dir.ts';
+import { closeAtEnd } from './file-end.ts';
+import { removeDir, tempDir } from './temp-dir.ts';
 import { TestClient } from './ws-client.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -20,6 +21,16 @@ export interface TestServer {
 /** The whole server in this process, on a free port, development mode on, with its own data directory. */
 export function startTestServer(flags: string[] = [], dataDir = tempDir()): Promise<TestServer & { server: RunningServer }> {
   return startInProcess(['--dev', ...flags], dataDir);
+}
+
+/** A test server (`startTestServer`) for the whole file: stopped after its last test, its data directory removed. */
+export async function serverForFile(flags: string[] = []): Promise<TestServer & { server: RunningServer }> {
+  const server = await startTestServer(flags);
+  closeAtEnd('server', async () => {
+    await server.stop();
+    removeDir(server.dataDir);
+  });
+  return server;
 }
 
 /** The same in production mode: no development tokens, and tokens need `exp` (sign them with TEST_SECRET). */
@@ -123,6 +134,13 @@ export async function chatter(server: TestServer, name: string, roles: Record<st
   await client.next('welcome');
   client.send({ type: 'join', stream });
   await client.next('joined');
+  return client;
+}
+
+/** A `chatter` with these roles in `stream` (none by default), closed after the file's last test. */
+export async function member(server: TestServer, stream: string, name: string, roles: string[] = []): Promise<TestClient> {
+  const client = await chatter(server, name, roles.length > 0 ? { [stream]: roles } : {}, stream);
+  closeAtEnd('client', () => client.close());
   return client;
 }
 
