@@ -25,7 +25,11 @@ async function npmStart(dataDir: string): Promise<NpmStart> {
   const output: string[] = [];
   createInterface({ input: npm.stderr! }).on('line', (line) => output.push(line));
   const listening = await new Promise<{ pid: number; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not listen:\n${output.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Not left running: a server that listens later would hold the test run open (it stops when npm dies, as tested below).
+      npm.kill('SIGKILL');
+      reject(new Error(`npm start did not listen:\n${output.join('\n')}`));
+    }, 30_000);
     npm.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output.join('\n')}`)));
     createInterface({ input: npm.stdout! }).on('line', (line) => {
       output.push(line);
