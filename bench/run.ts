@@ -1,4 +1,4 @@
-// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--json FILE]`
 // `npm run bench -- --find-capacity [--baseline ...] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
@@ -9,7 +9,8 @@
 // stream's chat delay on (1-6 s) before the run: viewers then see lines that
 // much later, which the delivery latencies include. --find-capacity searches
 // each target's largest steady audience within the goal (harness/capacity.ts);
-// --pin keeps the servers and the load generator on separate cores. Exits 1 when a run is
+// --pin keeps the servers and the load generator on separate cores. --deflate has Chorus offer
+// permessage-deflate and every load-generator socket accept it. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     pin: { type: 'boolean', default: false },
     'find-capacity': { type: 'boolean', default: false },
     'max-viewers': { type: 'string' },
+    deflate: { type: 'boolean', default: false },
   },
 });
 
@@ -60,6 +62,7 @@ const positive = (raw: string | undefined, what: string): number | undefined => 
 const chatDelay = positive(values['chat-delay'], 'chat-delay');
 if (chatDelay !== undefined && chatDelay > 6) fail('--chat-delay must be 1 to 6 seconds');
 const findCapacity = values['find-capacity'];
+const deflate = values.deflate;
 const name = values.scenario ?? (findCapacity ? 'steady' : fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`));
 if (findCapacity && name !== 'steady') fail('--find-capacity measures the steady shape: leave out --scenario (or give steady)');
 const seconds = positive(values.seconds, 'seconds');
@@ -130,7 +133,7 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
       layout: { streams, coldViewers: s.viewers, hot: s.hot === undefined ? undefined : { stream: 'hot', viewers: s.hot.viewers } },
       viewers, initialViewers: s.initialViewers + (s.hot?.viewers ?? 0), rampSeconds: s.rampSeconds, churnPerMinute: s.churnPerMinute,
       recordEvery: Math.max(1, Math.floor(viewers / Math.max(RECORDED_VIEWERS, Math.ceil(viewers * 0.05)))),
-      history: s.history, chat: await chatGroups(s, target, streams),
+      history: s.history, deflate, chat: await chatGroups(s, target, streams),
       deadlineMs: CONNECT_TIMEOUT_MS + seconds * 1000 + 2 * SLACK_MS,
     }, CONNECT_TIMEOUT_MS);
     const watch = (pids: Array<number | undefined>): ProcessWatch => new ProcessWatch(pids.filter((pid): pid is number => pid !== undefined));
@@ -139,7 +142,7 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
     await fleet.run(seconds * 1000 + CONNECT_TIMEOUT_MS);
     const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop(), loadgen: watches.loadgen.stop() };
     const result = await fleet.stop(SLACK_MS);
-    return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine });
+    return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine, deflate });
   } finally {
     for (const { pid, cores: before } of restore) pin(pid, before);
     await fleet.kill();
@@ -159,10 +162,10 @@ function pinServers(target: RunTarget, split: CoreSplit): Array<{ pid: number; c
 
 /** Runs the scenario on Chorus (and its control and baselines), prints and records; the exit code. */
 async function runScenario(): Promise<number> {
-  const chorus = await measure(scenario, await startChorus(mode, gateways));
+  const chorus = await measure(scenario, await startChorus(mode, gateways, deflate));
   const others: Array<{ record: BenchRecord; comparison: Comparison }> = [];
   if (scenario.control) {
-    const control = await measure(withoutHot(scenario), await startChorus(mode, gateways));
+    const control = await measure(withoutHot(scenario), await startChorus(mode, gateways, deflate));
     others.push({ record: control, comparison: compare(chorus, control, 'the same run without the hot stream') });
   }
   for (const name of baselines) {
@@ -192,7 +195,7 @@ async function runCapacity(): Promise<number> {
   // Without --pin the servers share every core with the load generator.
   const serverCores = cores?.serverCores ?? cpus().length;
   const targets: Array<{ name: string; start: () => Promise<RunTarget>; processes: number }> = [
-    { name: 'chorus', start: () => startChorus(mode, gateways), processes: gateways },
+    { name: 'chorus', start: () => startChorus(mode, gateways, deflate), processes: gateways },
     ...baselines.map((b) => ({ name: b, start: () => startBaseline(b), processes: 1 })),
   ];
   const results = [];

@@ -159,7 +159,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
     ...pick(config, 'socketSoftLimitBytes', 'socketHardLimitBytes', 'slowConsumerGraceMs'),
     auth, chat, grants, tokenRoles, hub, metrics, logger,
   };
-  const gateway = new WsGateway({ ...sessionDeps, moderation, limits, budget, heartbeatMs: config.heartbeatMs });
+  const gateway = new WsGateway({ ...sessionDeps, moderation, limits, budget, heartbeatMs: config.heartbeatMs, deflate: config.wsDeflate });
   closers.add('ws gateway', () => gateway.close());
   const directory = new UserDirectory();
   const irc = new IrcGateway({

@@ -28,6 +28,8 @@ export interface FleetPlan {
   churnPerMinute: number;
   recordEvery: number;
   history: number;
+  /** Viewers and chatters offer permessage-deflate. */
+  deflate: boolean;
   /** Every group's chatters, spread over the workers with their share of each phase's rate. */
   chat: ChatGroup[];
   /** Longest the whole run may take; workers exit by themselves after it. */
@@ -50,6 +52,8 @@ export interface FleetResult {
   connectedAtEnd: number;
   recordingViewers: number;
   joins: number;
+  /** Bytes the viewers read during the run. */
+  bytesReceived: number;
   joinLatency: Histogram;
   ackLatency: Histogram;
   groups: Record<LatencyGroup, GroupResult>;
@@ -80,7 +84,7 @@ export class LoadFleet {
       const workerPlan: WorkerPlan = {
         dialect: plan.dialect, urls: plan.urls, layout: plan.layout, viewers, firstViewer: first, localAddresses: addresses, ports: portSliceOf(w, count),
         schedule: { initial: share(plan.initialViewers, count, w), rampSeconds: plan.rampSeconds, churnPerMinute: plan.churnPerMinute },
-        recordEvery: plan.recordEvery, history: plan.history,
+        recordEvery: plan.recordEvery, history: plan.history, deflate: plan.deflate,
         chat: plan.chat.map((group) => shareOfGroup(group, count, w)), deadlineMs: plan.deadlineMs,
       };
       first += viewers;
@@ -179,6 +183,7 @@ function merge(reports: WorkerReport[]): FleetResult {
     connectedAtEnd: sum((r) => r.connectedAtEnd),
     recordingViewers: sum((r) => r.recordingViewers),
     joins: sum((r) => r.joins),
+    bytesReceived: sum((r) => r.bytesReceived),
     joinLatency: histogram((r) => r.joinLatency),
     ackLatency: histogram((r) => r.ackLatency),
     groups: { cold: group('cold'), hot: group('hot') },

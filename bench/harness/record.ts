@@ -16,6 +16,7 @@ export interface RunFacts {
   /** The schedule's length: rates are per second of it. */
   seconds: number;
   machine: string;
+  deflate: boolean;
 }
 
 interface Percentiles {
@@ -76,6 +77,9 @@ export interface BenchRecord extends GroupFigures {
   };
   /** The load generator shares the machine: its CPU says how much was left for the server. */
   loadgenCpuSeconds: number;
+  /** Whether the viewers offered permessage-deflate (bench --deflate), and what they read per line received. */
+  deflate: boolean;
+  bytesReceivedPerLine: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
   crashes: number;
@@ -162,6 +166,8 @@ export function buildRecord(f: RunFacts): BenchRecord {
       deliveriesPerServerCpuSecond: Math.round(lines / Math.max(0.01, serverCpu)),
     },
     loadgenCpuSeconds: round(f.usage.loadgen.cpuSeconds),
+    deflate: f.deflate,
+    bytesReceivedPerLine: lines === 0 ? 0 : Math.round(result.bytesReceived / lines),
     errors: result.errors,
     closes: result.closes,
     crashes: f.crashes,
@@ -206,7 +212,7 @@ export function printRecord(r: BenchRecord): void {
     ['join to joined', `p50 ${r.joinHistoryMs.p50} ms, p99 ${r.joinHistoryMs.p99} ms, max ${r.joinHistoryMs.max} (${r.joins} joins)`],
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
-    ['load generator', `${r.loadgenCpuSeconds} CPU s`],
+    ['load generator', `${r.loadgenCpuSeconds} CPU s, ${r.bytesReceivedPerLine} B received per line${r.deflate ? ' (permessage-deflate offered)' : ''}`],
     ['errors', `${JSON.stringify(r.errors)}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];

@@ -41,7 +41,9 @@ export interface RunTarget {
  */
 export const LOAD_TEST_FLAGS = ['--max-connections-per-ip', '10000000'] as const;
 
-export async function startChorus(mode: 'embedded' | 'cluster', gateways: number): Promise<RunTarget> {
+/** `deflate`: the gateways offer permessage-deflate (--ws-deflate). */
+export async function startChorus(mode: 'embedded' | 'cluster', gateways: number, deflate = false): Promise<RunTarget> {
+  const flags = [...LOAD_TEST_FLAGS, ...(deflate ? ['--ws-deflate'] : [])];
   const tokens = new Authenticator({ dev: true, jwtSecret: TEST_SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '', jwtAllowNoExp: false });
   const dataDir = tempDir('chorus-bench-');
   const started: ChildServer[] = [];
@@ -52,10 +54,10 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
   };
   try {
     if (mode === 'embedded') {
-      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...LOAD_TEST_FLAGS]));
+      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...flags]));
     } else {
       const env = await clusterEnv();
-      started.push(...(await Promise.all(Array.from({ length: gateways }, () => spawnGateway(env, ['--irc-port', '-1', ...LOAD_TEST_FLAGS])))));
+      started.push(...(await Promise.all(Array.from({ length: gateways }, () => spawnGateway(env, ['--irc-port', '-1', ...flags])))));
     }
   } catch (err) {
     await stop();

@@ -6,6 +6,7 @@
 // time; every viewer counts its lines. Bounded: it stops when told, or at its
 // deadline, whichever comes first.
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, stampBefore, type Dialect } from './dialects.ts';
 import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
@@ -63,6 +64,8 @@ class GroupStats {
 
 interface Viewer {
   ws: WebSocket;
+  /** Its TCP socket once upgraded, for the bytes it read. */
+  socket: Socket | undefined;
   /** Global number: a churned viewer is replaced by a new one with the same number (same stream). */
   index: number;
   stream: string;
@@ -90,6 +93,9 @@ class Load {
   readonly viewers = new Set<Viewer>();
   readonly chatterSockets: WebSocket[] = [];
   joins = 0;
+  /** Bytes read by viewers already gone, and by every viewer before `go` (taken off at the end). */
+  bytesOfGone = 0;
+  bytesBeforeGo = 0;
   connected = 0;
   peakConnected = 0;
   stopping = false;
@@ -105,7 +111,7 @@ class Load {
     return new WebSocket(this.dialect.url(url), {
       localAddress,
       localPort: this.ports.take(localAddress),
-      perMessageDeflate: false,
+      perMessageDeflate: this.plan.deflate,
       skipUTF8Validation: true,
     });
   }
@@ -130,8 +136,11 @@ class Load {
     const tally = this.tally(stream);
     const records = i % plan.recordEvery === 0;
     const ws = this.connect(plan.urls[i % plan.urls.length]!, plan.localAddresses[i % plan.localAddresses.length]!);
-    const viewer: Viewer = { ws, index: i, stream, leaving: false, joinedSeq: -1 };
+    const viewer: Viewer = { ws, socket: undefined, index: i, stream, leaving: false, joinedSeq: -1 };
     this.viewers.add(viewer);
+    ws.once('upgrade', (response) => {
+      viewer.socket = response.socket as Socket;
+    });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.count(this.errors, 'connect_timeout');
@@ -197,6 +206,7 @@ class Load {
           return;
         }
         if (open) this.connected--;
+        this.bytesOfGone += viewer.socket?.bytesRead ?? 0;
         if (!this.stopping && !viewer.leaving) this.count(this.closes, String(code));
         this.#forget(viewer, tally);
         resolve();
@@ -370,8 +380,16 @@ class Load {
   }
 
   async run(chatters: WebSocket[][]): Promise<void> {
+    this.bytesBeforeGo = this.bytesRead();
     const scheduleMs = Math.max(0, ...this.plan.chat.map((g) => g.phases.reduce((total, p) => total + p.seconds * 1000, 0)));
     await Promise.all([...this.plan.chat.map((group, g) => this.chat(group, chatters[g]!)), this.ramp(), this.churn(performance.now() + scheduleMs)]);
+  }
+
+  /** Bytes every viewer of this worker has read so far, gone ones included. */
+  bytesRead(): number {
+    let bytes = this.bytesOfGone;
+    for (const viewer of this.viewers) bytes += viewer.socket?.bytesRead ?? 0;
+    return bytes;
   }
 
   report(): WorkerReport {
@@ -384,6 +402,7 @@ class Load {
       joinLatency: encodeIntoCompressedBase64(this.joinLatency),
       ackLatency: encodeIntoCompressedBase64(this.ackLatency),
       joins: this.joins,
+      bytesReceived: this.bytesRead() - this.bytesBeforeGo,
       errors: this.errors,
       closes: this.closes,
     };

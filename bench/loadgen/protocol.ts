@@ -63,6 +63,8 @@ export interface WorkerPlan {
   recordEvery: number;
   /** History asked for at join. */
   history: number;
+  /** Offer permessage-deflate on every socket (the server may decline). */
+  deflate: boolean;
   chat: ChatGroup[];
   /** The worker exits by itself after this long, whatever happens. */
   deadlineMs: number;
@@ -102,6 +104,8 @@ export interface WorkerReport {
   /** Send to ack, every chatter's every message (ingest: validate, limits, stamp, store). */
   ackLatency: string;
   joins: number;
+  /** Bytes the viewers' sockets read after `go` (frames as sent, compressed or not), for bytes per line. */
+  bytesReceived: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
 }

@@ -122,6 +122,7 @@ export const SETTINGS = {
 
   // Delivery
   heartbeatMs: int('Interval of WebSocket pings; a connection that misses one is dropped.', 30_000, 1_000, 600_000),
+  wsDeflate: bool('Offer permessage-deflate on /ws (not IRC over WebSocket): each flush is deflated once and the same compressed bytes go to every socket that accepted it; messages a client sends compressed are inflated (a zlib stream per such socket).', false),
   socketSoftLimitBytes: int('Unsent bytes above which a viewer counts as slow.', MIB, 16 * KIB, 512 * MIB),
   socketHardLimitBytes: int('Unsent bytes at which a viewer is disconnected at once (4008).', 4 * MIB, 16 * KIB, 1024 * MIB),
   slowConsumerGraceMs: int('How long a viewer may stay slow before it is disconnected (4008).', 10_000, 0, 600_000),

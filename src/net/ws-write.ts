@@ -27,7 +27,9 @@ if (typeof Sender?.prototype.sendFrame !== 'function') {
 /**
  * Writes bytes framed once for many sockets (one or more complete text
  * frames) as one write, and says whether it did. ws queues frames only while
- * it is busy with a Blob or compression (both off here); then it returns
+ * it is busy with a Blob or its own compression (neither runs here: the
+ * gateways send no Blobs, and with permessage-deflate on ws's threshold is
+ * Infinity, src/transports/ws/ws-gateway.ts); then it returns
  * false and the caller sends the texts through `ws.send`, whose queue keeps order.
  */
 export function writePreframed(ws: WebSocket, frameBytes: Buffer): boolean {

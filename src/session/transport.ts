@@ -41,6 +41,8 @@ export interface Transport {
   readonly name: string;
   /** Shared bytes must be whole WebSocket frames (else they are the raw text's bytes). */
   readonly wsFramed: boolean;
+  /** The peer negotiated permessage-deflate such that shared frames may go compressed (src/net/ws-deflate.ts). */
+  readonly deflated: boolean;
   /** Still writable. */
   readonly open: boolean;
   /** Bytes written but not yet sent, for the slow-consumer rule. */

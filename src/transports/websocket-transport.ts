@@ -14,10 +14,13 @@ const CLOSE_GRACE_MS = 5_000;
 export abstract class WebSocketTransport implements Transport {
   abstract readonly name: string;
   readonly wsFramed = true;
+  readonly deflated: boolean;
   protected readonly ws: WebSocket;
 
-  constructor(ws: WebSocket) {
+  /** `deflated`: the upgrade negotiated permessage-deflate as src/net/ws-deflate.ts needs it. */
+  constructor(ws: WebSocket, deflated = false) {
     this.ws = ws;
+    this.deflated = deflated;
   }
 
   get open(): boolean {

@@ -38,6 +38,16 @@ test('a short steady run connects every viewer, delivers every broadcast line an
     assert.deepEqual(record.errors, {});
     assert.equal(record.crashes, 0);
     assert.match(run.stdout, /valid\s+yes/);
+    assert.equal(record.deflate, false);
+    // A line frame's bytes at least (its JSON alone is over 100 bytes), and the same figure with --deflate is smaller.
+    assert.ok(record.bytesReceivedPerLine > 100, `bytes received per line ${record.bytesReceivedPerLine}`);
+    const deflated = bench(['--scenario', 'steady', '--viewers', '50', '--seconds', '2', '--deflate', '--json', file]);
+    assert.equal(deflated.status, 0, deflated.stderr + deflated.stdout);
+    const compressed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.equal(compressed.deflate, true);
+    assert.equal(compressed.deliveredFraction, 1);
+    assert.ok(compressed.bytesReceivedPerLine < record.bytesReceivedPerLine, `${compressed.bytesReceivedPerLine} B per line deflated, ${record.bytesReceivedPerLine} plain`);
+    assert.match(deflated.stdout, /B received per line \(permessage-deflate offered\)/);
   } finally {
     removeDir(dir);
   }

@@ -22,6 +22,7 @@ import type { CloseReason, Transport, TransportEvents } from '../../src/session/
 class FakeTransport implements Transport {
   readonly name = 'fake';
   readonly wsFramed = false;
+  readonly deflated = false;
   open = true;
   backlog = 0;
   events!: TransportEvents;

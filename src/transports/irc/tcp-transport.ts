@@ -8,6 +8,7 @@ const CLOSE_GRACE_MS = 5_000;
 export class TcpTransport implements Transport {
   readonly name: string;
   readonly wsFramed = false;
+  readonly deflated = false;
   readonly #socket: Socket;
   readonly #maxLineBytes: number;
   #partial = '';

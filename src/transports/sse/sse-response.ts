@@ -11,6 +11,7 @@ const KEEP_ALIVE = ': keep-alive\n\n';
 export class SseResponse implements Transport {
   readonly name = 'sse';
   readonly wsFramed = false;
+  readonly deflated = false;
   readonly #res: ServerResponse;
   #events: TransportEvents | undefined;
 

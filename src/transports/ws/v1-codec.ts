@@ -12,7 +12,7 @@ import { v1Json } from '../../protocol/v1-shared-frames.ts';
 import type { Codec, Decoded } from '../../session/codec.ts';
 import type { Session } from '../../session/session.ts';
 import type { Transport } from '../../session/transport.ts';
-import { wsBatchBytes } from './ws-encoding.ts';
+import { wsBatchBytes, wsDeflatedBatchBytes } from './ws-encoding.ts';
 
 export interface V1CodecDeps {
   moderation: Pick<ModeratorActions, 'apply'>;
@@ -118,9 +118,13 @@ export class V1Codec implements Codec<ClientFrame, Ref> {
     return '';
   }
 
-  /** One write of bytes framed once for every v1 socket; frame by frame through ws's own queue when it is busy. */
+  /**
+   * One write of bytes framed once for every v1 socket (compressed once for
+   * every socket that negotiated it); frame by frame through ws's own queue,
+   * uncompressed, when it is busy.
+   */
   deliver(batch: OutboundBatch, transport: Transport): void {
-    if (transport.writeShared(batch.formIn(wsBatchBytes))) return;
+    if (transport.writeShared(batch.formIn(transport.deflated ? wsDeflatedBatchBytes : wsBatchBytes))) return;
     for (const frame of batch.frames) transport.write(frame.formIn(v1Json));
   }
 }
