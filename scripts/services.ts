@@ -1,15 +1,16 @@
 // npm run services [-- start|stop|status]: Redis (unless one already answers)
 // and a single-node KRaft Kafka broker for cluster mode, on 127.0.0.1.
 // npm run services -- [start|stop|status] --regions us,eu,ap [--json] [--delay-ms 80] [--mirror-at target|source]:
-// one Redis and one broker per region, delayed links and MirrorMaker 2 between them.
+// one Redis and one broker per region, delayed links and MirrorMaker 2 between them;
+// `kill-broker REGION --regions ...` crashes one region's broker, and `start` brings it back.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kafkaAnswers, startKafka, stopKafka } from './services/kafka-broker.ts';
 import { KAFKA_PORT, REDIS_PORT, SERVICES_DIR } from './services/defaults.ts';
 import { redisAnswers, startRedis, stopRedis } from './services/redis-server.ts';
-import { parseRegions, regionsStatus, startRegions, stopRegions, type MirrorPlacement } from './services/regions.ts';
+import { killRegionBroker, parseRegions, regionsStatus, startRegions, stopRegions, type MirrorPlacement } from './services/regions.ts';
 
-const USAGE = 'usage: npm run services [-- start|stop|status] [--regions us,eu,ap [--json] [--delay-ms 80] [--mirror-at target|source]]';
+const USAGE = 'usage: npm run services [-- start|stop|status] [--regions us,eu,ap [--json] [--delay-ms 80] [--mirror-at target|source]], or -- kill-broker REGION --regions us,eu,ap';
 const redis = { port: REDIS_PORT, stateDir: SERVICES_DIR };
 const kafka = { port: KAFKA_PORT, stateDir: SERVICES_DIR };
 /** Regions live beside the single broker's state, in a directory of their own. */
@@ -38,7 +39,8 @@ async function single(command: string): Promise<void> {
   }
 }
 
-async function regions(command: string, names: string[], json: boolean, delayMs: number | undefined, mirrorAt: MirrorPlacement | undefined): Promise<void> {
+async function regions(command: string, names: string[], json: boolean, delayMs: number | undefined, mirrorAt: MirrorPlacement | undefined, target: string | undefined): Promise<void> {
+  if ((command === 'kill-broker') !== (target !== undefined)) throw new Error(`kill-broker takes one region, and only it takes one; ${USAGE}`);
   switch (command) {
     case 'start': {
       const started = Date.now();
@@ -56,6 +58,10 @@ async function regions(command: string, names: string[], json: boolean, delayMs:
     }
     case 'stop':
       console.log(`regions: ${(await stopRegions(REGIONS_DIR)) ? 'stopped' : 'not running'}`);
+      return;
+    case 'kill-broker':
+      // SIGKILL, as a crash would: `start` starts it again on its data (docs/regions.md, "Failure modes").
+      console.log(`kafka of ${target}: ${(await killRegionBroker(REGIONS_DIR, target!)) ? 'killed' : 'not running'}`);
       return;
     case 'status': {
       const status = await regionsStatus(REGIONS_DIR);
@@ -79,8 +85,10 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { regions: { type: 'string' }, json: { type: 'boolean', default: false }, 'delay-ms': { type: 'string' }, 'mirror-at': { type: 'string' } },
   });
-  const command = positionals[0] ?? 'start';
+  const [command = 'start', target, ...rest] = positionals;
+  if (rest.length > 0) throw new Error(`${USAGE}, not "${positionals.join(' ')}"`);
   if (values.regions === undefined) {
+    if (target !== undefined) throw new Error(`${USAGE}, not "${positionals.join(' ')}"`);
     if (values.json || values['delay-ms'] !== undefined || values['mirror-at'] !== undefined) throw new Error(`--json, --delay-ms and --mirror-at go with --regions; ${USAGE}`);
     return single(command);
   }
@@ -88,7 +96,7 @@ async function main(): Promise<void> {
   if (mirrorAt !== undefined && mirrorAt !== 'target' && mirrorAt !== 'source') throw new Error(`--mirror-at ${mirrorAt}: target or source`);
   const delay = values['delay-ms'] === undefined ? undefined : Number(values['delay-ms']);
   if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 10_000)) throw new Error(`--delay-ms ${values['delay-ms']}: a whole number of milliseconds, 0 to 10000`);
-  return regions(command, parseRegions(values.regions), values.json, delay, mirrorAt);
+  return regions(command, parseRegions(values.regions), values.json, delay, mirrorAt, target);
 }
 
 main().catch((error: unknown) => {

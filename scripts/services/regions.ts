@@ -97,6 +97,17 @@ export async function stopRegions(stateDir: string): Promise<boolean> {
   return stopped.some(Boolean);
 }
 
+/**
+ * Kills one region's broker at once (SIGKILL: a crash, for trying the
+ * failure modes; docs/regions.md). `startRegions` starts it again, on its
+ * data. False when it was not running.
+ */
+export async function killRegionBroker(stateDir: string, region: string): Promise<boolean> {
+  const layout = readLayout(stateDir);
+  if (layout === undefined || !layout.regions.includes(region)) throw new Error(`no region "${region}" in ${stateDir}`);
+  return stopKafka(brokerOptions(stateDir, layout, region), true);
+}
+
 export interface RegionsStatus {
   regions: Record<string, { redis: boolean; kafka: boolean }>;
   mirrorMaker: boolean;

@@ -12,10 +12,11 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinksControl } from '../../scripts/services/links-control.ts';
 import { startRegions, stopRegions, type RegionsInfo } from '../../scripts/services/regions.ts';
-import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
+import { arrivedEverywhere, inversions, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
+import { startTestServer, type TestServer } from '../support/servers.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { removeDir, tempDir } from '../support/temp-dir.ts';
-import { TestClient, type Frame } from '../support/ws-client.ts';
+import type { TestClient } from '../support/ws-client.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
@@ -54,40 +55,6 @@ after(async () => {
   removeDir(stateDir);
 }, { timeout: 180_000 });
 
-/** A viewer that notes when each line arrived, and every `state.globalOrder` it was told. */
-class Viewer {
-  readonly arrivals = new Map<string, number>();
-  readonly orders: Array<{ degraded: boolean; leftOut: string[]; at: number }> = [];
-  readonly client: TestClient;
-
-  private constructor(client: TestClient) {
-    this.client = client;
-    client.ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      const at = Date.now();
-      for (const m of frame.type === 'msg' ? [frame] : frame.type === 'batch' ? (frame.msgs as Frame[]) : []) this.arrivals.set(m.id as string, at);
-      const state = frame.type === 'state' ? frame : frame.type === 'joined' ? frame.state : undefined;
-      if (state?.globalOrder !== undefined) this.orders.push({ ...state.globalOrder, at });
-    });
-  }
-
-  static async join(region: Region): Promise<Viewer> {
-    const client = await TestClient.connect(gateways.get(region)!.wsUrl);
-    const viewer = new Viewer(client);
-    client.send({ type: 'join', stream: STREAM, history: 0 });
-    await client.next('joined');
-    return viewer;
-  }
-
-  ids(): string[] {
-    return this.client.liveMessages(STREAM).map((m) => m.id as string);
-  }
-
-  degraded(): boolean {
-    return this.orders.at(-1)?.degraded === true;
-  }
-}
-
 /** Sends `count` lines from each sender at once (in bursts of `burst`); returns each line's id with when it was sent. */
 async function sendConcurrently(senders: Map<Region, TestClient>, label: string, count: number, burst: number): Promise<Map<string, { from: Region; sentAt: number }>> {
   const sent = new Map<string, { from: Region; sentAt: number }>();
@@ -105,17 +72,8 @@ async function sendConcurrently(senders: Map<Region, TestClient>, label: string,
   return sent;
 }
 
-async function arrivedEverywhere(viewers: Map<Region, Viewer>, ids: Iterable<string>, what: string, ms = 60_000): Promise<void> {
-  const want = [...ids];
-  const deadline = Date.now() + ms;
-  while (![...viewers.values()].every((v) => want.every((id) => v.arrivals.has(id)))) {
-    assert.ok(Date.now() < deadline, `${what}: missing ${[...viewers].map(([r, v]) => `${r} ${want.filter((id) => !v.arrivals.has(id)).join(' ')}`).join(', ')}`);
-    await sleep(50);
-  }
-}
-
 /** Display latency (arrival minus send) over every region's viewer, in ms. */
-function latencies(viewers: Map<Region, Viewer>, sent: Map<string, { from: Region; sentAt: number }>, local: boolean): { p50: number; p99: number } {
+function latencies(viewers: Map<Region, RegionViewer>, sent: Map<string, { from: Region; sentAt: number }>, local: boolean): { p50: number; p99: number } {
   const all: number[] = [];
   for (const [region, viewer] of viewers) {
     for (const [id, { from, sentAt }] of sent) if ((from === region) === local) all.push(viewer.arrivals.get(id)! - sentAt);
@@ -125,59 +83,26 @@ function latencies(viewers: Map<Region, Viewer>, sent: Map<string, { from: Regio
   return { p50: at(50), p99: at(99) };
 }
 
-/** Pairs of lines two orders show the other way round. */
-function inversions(reference: string[], other: string[]): number {
-  const rank = new Map(reference.map((id, i) => [id, i]));
-  const ranks = other.map((id) => rank.get(id)!);
-  let count = 0;
-  for (let i = 0; i < ranks.length; i++) for (let j = i + 1; j < ranks.length; j++) if (ranks[i]! > ranks[j]!) count++;
-  return count;
-}
-
-let viewers: Map<Region, Viewer>;
+let viewers: Map<Region, RegionViewer>;
 let senders: Map<Region, TestClient>;
 
 test('concurrent senders in every region: in global order every region shows the lines in one order', { timeout: 600_000 }, async (t) => {
-  viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await Viewer.join(r)] as const)));
-  senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await chatter(gateways.get(r)!, `sender_${r}`, {}, STREAM)] as const)));
-  // The mirror finds the new topic within seconds, and a region's first follow starts at the mirror's newest
-  // line: in regional order, each region sends until every region shows one of its lines (bounded).
-  for (const from of REGIONS) {
-    const mine = new Set<string>();
-    for (let i = 0; !REGIONS.every((to) => [...mine].some((id) => viewers.get(to)!.arrivals.has(id))); i++) {
-      assert.ok(i < 200, `lines of ${from} never reached every region`);
-      mine.add((await senders.get(from)!.request({ type: 'send', stream: STREAM, text: `warm-up ${i}` })).id as string);
-      await sleep(500);
-    }
-  }
+  viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await RegionViewer.join(gateways.get(r)!, [STREAM])] as const)));
+  senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await regionSender(gateways.get(r)!, `sender_${r}`, [STREAM])] as const)));
+  // In regional order first: each region sends until every region shows one of its lines.
+  await warmUp(senders, viewers, STREAM);
   // The same load in regional order first: the reference for the added latency, and the orders differ.
   const regional = await sendConcurrently(senders, 'regional', 30, 10);
   await arrivedEverywhere(viewers, regional.keys(), 'regional lines');
-  const regionalOrders = REGIONS.map((r) => viewers.get(r)!.ids().filter((id) => regional.has(id)));
+  const regionalOrders = REGIONS.map((r) => viewers.get(r)!.ids(STREAM).filter((id) => regional.has(id)));
 
-  // Moderation does not cross regions yet (docs/regions.md, "Status"): each region's moderator sets it.
-  for (const region of REGIONS) {
-    const mod = await chatter(gateways.get(region)!, `mod_${region}`, { [STREAM]: ['moderator'] }, STREAM);
-    const ack = await mod.request({ type: 'mod', stream: STREAM, action: 'modes', modes: { ordering: 'global' } });
-    assert.equal(ack.type, 'ack', JSON.stringify(ack));
-    mod.close();
-  }
-  await sleep(1_500); // a gateway reads a stream's ordering at most a second old
-  // Each region starts its heartbeats when it first sees a line of a stream in global order: until every
-  // region has, the first lines may wait past the bound (degraded). Rounds until one ends whole (bounded).
-  for (let round = 0; ; round++) {
-    const warm = await sendConcurrently(senders, `settle ${round}`, 2, 2);
-    await arrivedEverywhere(viewers, warm.keys(), 'settling lines');
-    await sleep(2 * HOLD_MAX_MS);
-    if (![...viewers.values()].some((v) => v.degraded())) break;
-    assert.ok(round < 20, 'the global order never settled undegraded');
-  }
+  await switchToGlobal(gateways, senders, viewers, STREAM, HOLD_MAX_MS);
   const since = Date.now();
   const global = await sendConcurrently(senders, 'global', 60, 10);
   await arrivedEverywhere(viewers, global.keys(), 'global lines');
-  const degradedDuring = [...viewers].filter(([, v]) => v.orders.some((o) => o.at >= since && o.degraded)).map(([r]) => r);
+  const degradedDuring = [...viewers].filter(([, v]) => v.orders(STREAM).some((o) => o.at >= since && o.degraded)).map(([r]) => r);
 
-  const orders = REGIONS.map((r) => viewers.get(r)!.ids().filter((id) => global.has(id)));
+  const orders = REGIONS.map((r) => viewers.get(r)!.ids(STREAM).filter((id) => global.has(id)));
   const counts = orders.map((o) => inversions(orders[0]!, o));
   t.diagnostic(`regional order: inversions between regions us/eu ${inversions(regionalOrders[0]!, regionalOrders[1]!)}, us/ap ${inversions(regionalOrders[0]!, regionalOrders[2]!)} (over ${regional.size} lines)`);
   t.diagnostic(`global order: inversions against us's order ${counts.join(', ')} over ${global.size} lines; degraded during the run in: ${degradedDuring.join(', ') || 'none'}`);
@@ -201,22 +126,22 @@ test('a region cut off longer than regionHoldMaxMs is left out (state.globalOrde
   await control.cut({ region: 'ap' });
   const sent: string[] = [];
   // us keeps chatting during the cut: its lines are acknowledged, at most the bound later.
-  for (let i = 0; !(us.degraded() && ap.degraded()) || Date.now() - cutAt < 3 * HOLD_MAX_MS; i++) {
+  for (let i = 0; !(us.degraded(STREAM) && ap.degraded(STREAM)) || Date.now() - cutAt < 3 * HOLD_MAX_MS; i++) {
     assert.ok(i < 100, 'us and ap never reported the cut');
     const ack = await senders.get('us')!.request({ type: 'send', stream: STREAM, text: `during the cut ${i}` });
     assert.equal(ack.type, 'ack', JSON.stringify(ack));
     sent.push(ack.id as string);
     await sleep(200);
   }
-  const leftUs = us.orders.find((o) => o.at >= cutAt && o.degraded)!;
+  const leftUs = us.orders(STREAM).find((o) => o.at >= cutAt && o.degraded)!;
   assert.deepEqual(leftUs.leftOut, ['ap'], 'us waits no more for ap');
   // ap's last heartbeat before the cut reached us at most a heartbeat and a fetch before it.
   assert.ok(leftUs.at - cutAt >= HOLD_MAX_MS - 250, `us waited the bound first (${leftUs.at - cutAt} ms)`);
   t.diagnostic(`us left ap out ${leftUs.at - cutAt} ms after the cut`);
-  assert.deepEqual(ap.orders.findLast((o) => o.degraded)!.leftOut, ['eu', 'us'], 'ap waits no more for the others');
+  assert.deepEqual(ap.orders(STREAM).findLast((o) => o.degraded)!.leftOut, ['eu', 'us'], 'ap waits no more for the others');
   const healedAt = Date.now();
   await control.heal({ region: 'ap' });
-  for (let i = 0; us.degraded() || ap.degraded() || viewers.get('eu')!.degraded(); i++) {
+  for (let i = 0; us.degraded(STREAM) || ap.degraded(STREAM) || viewers.get('eu')!.degraded(STREAM); i++) {
     assert.ok(i < 1_200, 'the stream never became global again after the heal');
     // Lines keep the watermarks moving; the heartbeats alone would do too.
     if (i % 10 === 0) {
@@ -229,7 +154,7 @@ test('a region cut off longer than regionHoldMaxMs is left out (state.globalOrde
   t.diagnostic(`global order whole again ${Date.now() - healedAt} ms after the heal`);
   await arrivedEverywhere(viewers, sent, 'the lines sent during the cut, in every region');
   for (const [region, viewer] of viewers) {
-    const ids = viewer.ids().filter((id) => sent.includes(id));
+    const ids = viewer.ids(STREAM).filter((id) => sent.includes(id));
     assert.equal(new Set(ids).size, sent.length, `${region} shows each line once`);
     assert.equal(ids.length, sent.length, `${region} shows no line twice`);
   }
