@@ -32,6 +32,8 @@ export class Observer {
   readonly #ids = new Set<string>();
   /** Every line's id shown, warm-up lines included. */
   readonly allIds = new Set<string>();
+  /** When `state.globalOrder` said degraded (some region left out of the wait), and whom. */
+  readonly degraded: Array<{ at: number; leftOut: string[] }> = [];
   readonly #ws: WebSocket;
   #closing = false;
   /** Closed by the server during the run: its lines are incomplete. */
@@ -52,8 +54,10 @@ export class Observer {
       ws.on('open', () => ws.send(JSON.stringify({ type: 'join', stream, history: 0 })));
       ws.on('close', () => (observer.closedEarly = !observer.#closing));
       ws.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as { type: string; msgs?: Line[] } & Line;
-        if (frame.type === 'joined') {
+        const frame = JSON.parse(data.toString()) as { type: string; msgs?: Line[]; globalOrder?: { degraded: boolean; leftOut: string[] } } & Line;
+        if (frame.type === 'state' && frame.globalOrder?.degraded === true) {
+          observer.degraded.push({ at: Date.now(), leftOut: frame.globalOrder.leftOut });
+        } else if (frame.type === 'joined') {
           clearTimeout(timer);
           resolve(observer);
         } else if (frame.type === 'msg') {

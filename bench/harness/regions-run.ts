@@ -94,10 +94,16 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     if (closed > 0) record.invalidBecause.push(`${closed} observer(s) disconnected`);
     if (convergedIn === undefined) record.invalidBecause.push(`the regions did not show the same lines within ${CONVERGE_TIMEOUT_MS} ms after the schedule`);
     record.valid = record.invalidBecause.length === 0;
-    const full = { ...record, ...figures, observersPerRegion: shape.observersPerRegion, shape };
+    // Global order is exact only while no region is left out (a hold past regionHoldMaxMs): each region's reports of it in the global phase.
+    const degraded = new Map([...observers].map(([region, os]) => [region, os[0]!.degraded.filter((d) => d.at >= goAt + times.globalAt && d.at < goAt + times.cutAt)]));
+    const diagnostics = { degradedInGlobal: Object.fromEntries([...degraded].map(([region, d]) => [region, d.length])), latencyMs: detail };
+    const full = { ...record, ...figures, diagnostics, observersPerRegion: shape.observersPerRegion, shape };
     printRecord(record);
     console.log('');
     const met = printRegions(figures, detail, shape.delayMs);
+    for (const [region, during] of degraded) {
+      if (during.length > 0) console.log(`${'degraded in global'.padEnd(22)} ${region}: ${during.length} state frames, at +${during.map((d) => `${((d.at - goAt - times.globalAt) / 1000).toFixed(1)} s (left out ${d.leftOut.join(',')})`).slice(0, 8).join(', ')}`);
+    }
     console.log(`${'goals'.padEnd(22)} ${met ? 'all met' : 'not all met'}`);
     if (json !== undefined) writeFileSync(json, JSON.stringify(full, null, 2) + '\n');
     if (!record.valid) console.error(`bench: invalid run: ${record.invalidBecause.join('; ')}`);
