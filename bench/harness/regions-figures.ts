@@ -183,3 +183,13 @@ export function printRegions(f: RegionsFigures, detail: LatencyDetail, delayMs: 
   console.log(`${'partition converged'.padEnd(22)} ${f.partition.convergeMs} ms after the heal`);
   return rows.every(([, , met]) => met);
 }
+
+/** Per region, the acknowledged lines its first observer never showed (where a loss happened). */
+export function missingByRegion(facts: Pick<RegionsFacts, 'observers' | 'ackedIds'>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [region, observers] of facts.observers) {
+    const shown = new Set(observers[0]!.shown.map((s) => s.id));
+    out[region] = facts.ackedIds.filter((id) => !shown.has(id)).length;
+  }
+  return out;
+}

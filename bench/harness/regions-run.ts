@@ -10,7 +10,7 @@ import { TestClient } from '../../test/support/ws-client.ts';
 import { LoadFleet, mergeResults, type FleetResult } from './load-fleet.ts';
 import { ProcessWatch } from './process-stats.ts';
 import { buildRecord, printRecord } from './record.ts';
-import { printRegions, regionsFigures } from './regions-figures.ts';
+import { missingByRegion, printRegions, regionsFigures } from './regions-figures.ts';
 import { openObservers, type Observer } from './regions-observers.ts';
 import { recordScenario, regionPhases, timeline, type RegionName, type RegionsShape } from './regions-scenario.ts';
 import { startRegionsTarget, STREAM, type RegionsTarget } from './regions-servers.ts';
@@ -96,7 +96,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     record.valid = record.invalidBecause.length === 0;
     // Global order is exact only while no region is left out (a hold past regionHoldMaxMs): each region's reports of it in the global phase.
     const degraded = new Map([...observers].map(([region, os]) => [region, os[0]!.degraded.filter((d) => d.at >= goAt + times.globalAt && d.at < goAt + times.cutAt)]));
-    const diagnostics = { degradedInGlobal: Object.fromEntries([...degraded].map(([region, d]) => [region, d.length])), latencyMs: detail };
+    const diagnostics = { degradedInGlobal: Object.fromEntries([...degraded].map(([region, d]) => [region, d.length])), missingByRegion: missingByRegion({ observers, ackedIds: merged.ackedIds }), latencyMs: detail };
     const full = { ...record, ...figures, diagnostics, observersPerRegion: shape.observersPerRegion, shape };
     printRecord(record);
     console.log('');
@@ -104,6 +104,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     for (const [region, during] of degraded) {
       if (during.length > 0) console.log(`${'degraded in global'.padEnd(22)} ${region}: ${during.length} state frames, at +${during.map((d) => `${((d.at - goAt - times.globalAt) / 1000).toFixed(1)} s (left out ${d.leftOut.join(',')})`).slice(0, 8).join(', ')}`);
     }
+    if (figures.partition.lost > 0) console.log(`${'missing by region'.padEnd(22)} ${JSON.stringify(diagnostics.missingByRegion)}`);
     console.log(`${'goals'.padEnd(22)} ${met ? 'all met' : 'not all met'}`);
     if (json !== undefined) writeFileSync(json, JSON.stringify(full, null, 2) + '\n');
     if (!record.valid) console.error(`bench: invalid run: ${record.invalidBecause.join('; ')}`);

@@ -4,6 +4,7 @@
 // bench's own so cutting a link disturbs no one else's), and one gateway
 // per region (global order is exact with one per region: docs/regions.md).
 import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Authenticator } from '../../src/auth/tokens.ts';
 import { LinksControl } from '../../scripts/services/links-control.ts';
@@ -35,8 +36,12 @@ export async function startRegionsTarget(shape: RegionsShape): Promise<RegionsTa
   const gateways = new Map<RegionName, ChildServer>();
   const stop = async (): Promise<void> => {
     await Promise.all([...gateways.values()].map((g) => g.stop()));
-    keepLogs([...gateways.values()]);
+    const logs = keepLogs([...gateways.values()]);
     await stopRegions(stateDir);
+    // MirrorMaker's logs too (a flow that does not recover from a cut shows there), before the state directory goes.
+    for (const entry of readdirSync(stateDir).filter((name) => name.startsWith('mirror-maker') && existsSync(join(stateDir, name, 'mirror-maker.log')))) {
+      cpSync(join(stateDir, entry, 'mirror-maker.log'), join(logs, `${entry}.log`));
+    }
     removeDir(stateDir);
   };
   try {

@@ -31,9 +31,10 @@ test('a short regions run: every region measured, one order in global mode, no a
       assert.ok(r.localP99Ms > 0 && r.localP99Ms < r.crossP99Ms, `${r.name}: ${JSON.stringify(r)}`);
       assert.ok(r.crossP99Ms >= 80, `${r.name}: a remote line crossed an 80 ms link (${r.crossP99Ms} ms)`);
     }
-    // 10 s at 100 msg/s in each order: 999 lines (333 per region), a line or two at a phase's edge aside.
+    // 10 s at 100 msg/s in each order: 999 lines (333 per region). Phases are told apart by send time, and a sender
+    // behind its schedule on a busy machine sends a few of a phase's lines after its end: a few lines either way.
     const { regional, global } = record.order;
-    for (const phase of [regional, global]) assert.ok(phase.linesCompared >= 980 && phase.linesCompared <= 999, JSON.stringify(phase));
+    for (const phase of [regional, global]) assert.ok(phase.linesCompared >= 950 && phase.linesCompared <= 1_050, JSON.stringify(phase));
     assert.ok(regional.skewP99Ms >= 80, `regional skew ${regional.skewP99Ms} ms`);
     // One order holds while no region is left out; a region waited for past regionHoldMaxMs (a starved machine) is left out by design.
     const degraded = Object.values(record.diagnostics.degradedInGlobal as Record<string, number>).reduce((a, b) => a + b, 0);
