@@ -1,5 +1,6 @@
 // `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--json FILE]`
 // `npm run bench -- --find-capacity [--baseline ...] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
+// `npm run bench -- --scenario regions [--viewers PER_REGION] [--seconds EACH_ORDER_PHASE] [--mirror-at target|source] [--json FILE]` (harness/regions-run.ts)
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
 // JSON record. With --baseline (one name or several, comma-separated), runs
@@ -20,6 +21,8 @@ import { ProcessWatch } from './harness/process-stats.ts';
 import { CAPACITY_GOAL, judge, searchCapacity, type Probe } from './harness/capacity.ts';
 import { pin, splitCores, type CoreSplit } from './harness/pinning.ts';
 import { buildRecord, compare, printComparison, printRecord, type BenchRecord, type Comparison } from './harness/record.ts';
+import { runRegions } from './harness/regions-run.ts';
+import { regionsShape } from './harness/regions-scenario.ts';
 import { buildScenario, SCENARIO_NAMES, withoutHot, type Scenario } from './harness/scenarios.ts';
 import { BASELINE_NAMES, startBaseline, startChorus, type RunTarget } from './harness/servers.ts';
 import type { ChatGroup, Chatter } from './loadgen/protocol.ts';
@@ -50,6 +53,7 @@ const { values } = parseArgs({
     'find-capacity': { type: 'boolean', default: false },
     'max-viewers': { type: 'string' },
     deflate: { type: 'boolean', default: false },
+    'mirror-at': { type: 'string' },
   },
 });
 
@@ -63,11 +67,29 @@ const chatDelay = positive(values['chat-delay'], 'chat-delay');
 if (chatDelay !== undefined && chatDelay > 6) fail('--chat-delay must be 1 to 6 seconds');
 const findCapacity = values['find-capacity'];
 const deflate = values.deflate;
-const name = values.scenario ?? (findCapacity ? 'steady' : fail(`--scenario is required: ${SCENARIO_NAMES.join(', ')}`));
+const name = values.scenario ?? (findCapacity ? 'steady' : fail(`--scenario is required: ${[...SCENARIO_NAMES, 'regions'].join(', ')}`));
+if (values['mirror-at'] !== undefined && name !== 'regions') fail('--mirror-at places the regions scenario\'s mirrors');
 if (findCapacity && name !== 'steady') fail('--find-capacity measures the steady shape: leave out --scenario (or give steady)');
 const seconds = positive(values.seconds, 'seconds');
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+if (name === 'regions') {
+  // Its own servers (three regions, one gateway each) and no baseline: --viewers is per region, --seconds each order phase.
+  if (values.mode !== 'embedded' || values.gateways !== undefined || values.baseline !== undefined || values['chat-delay'] !== undefined || values.pin || deflate) {
+    fail('--scenario regions starts its own regions (one gateway each): no --mode, --gateways, --baseline, --chat-delay, --pin or --deflate');
+  }
+  const mirrorAt = values['mirror-at'] ?? 'target';
+  if (mirrorAt !== 'target' && mirrorAt !== 'source') fail('--mirror-at must be target or source');
+  const shape = regionsShape(positive(values.viewers, 'viewers'), seconds, mirrorAt);
+  let code = 1;
+  try {
+    code = await runRegions({ shape, json: values.json, machine });
+  } catch (err) {
+    console.error('bench: the run failed:', err instanceof Error ? err.message : err);
+  }
+  process.exit(code);
+}
 const scenario = buildScenario(name, positive(values.viewers, 'viewers'), seconds)
-  ?? fail(`unknown scenario "${name}"; one of ${SCENARIO_NAMES.join(', ')}`);
+  ?? fail(`unknown scenario "${name}"; one of ${[...SCENARIO_NAMES, 'regions'].join(', ')}`);
 // --find-capacity compares with every baseline unless told which.
 const maxViewers = positive(values['max-viewers'], 'max-viewers');
 if (maxViewers !== undefined && !findCapacity) fail('--max-viewers bounds --find-capacity');
@@ -88,8 +110,6 @@ if (sockets > gateways * SOCKETS_PER_GATEWAY) {
   fail(`${sockets} sockets (viewers and chatters) need at least ${Math.ceil(sockets / SOCKETS_PER_GATEWAY)} gateway processes of ${SOCKETS_PER_GATEWAY}: use --mode cluster --gateways N`);
 }
 if (baselines.length > 0 && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
-
-const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 /**
  * `n` chatters over `streams`: chatter c joins and sends to the streams s

@@ -2,7 +2,7 @@
 // under the 20,000-file limit) and over loopback source addresses, senders
 // in the first one. Every wait is bounded.
 import { fork, type ChildProcess } from 'node:child_process';
-import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { stopChild } from '../../test/support/child-process.ts';
 import { portSliceOf } from '../loadgen/source-ports.ts';
 import type { ChatGroup, DialectName, LatencyGroup, Layout, StreamTally, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
@@ -34,6 +34,8 @@ export interface FleetPlan {
   chat: ChatGroup[];
   /** Longest the whole run may take; workers exit by themselves after it. */
   deadlineMs: number;
+  /** Report every acknowledged line's id (FleetResult.ackedIds). */
+  keepAckedIds?: boolean;
 }
 
 interface GroupResult {
@@ -60,6 +62,8 @@ export interface FleetResult {
   streams: Record<string, StreamTally>;
   errors: Record<string, number>;
   closes: Record<string, number>;
+  /** Empty unless the plan asked to keep them. */
+  ackedIds: string[];
 }
 
 export class LoadFleet {
@@ -85,7 +89,7 @@ export class LoadFleet {
         dialect: plan.dialect, urls: plan.urls, layout: plan.layout, viewers, firstViewer: first, localAddresses: addresses, ports: portSliceOf(w, count),
         schedule: { initial: share(plan.initialViewers, count, w), rampSeconds: plan.rampSeconds, churnPerMinute: plan.churnPerMinute },
         recordEvery: plan.recordEvery, history: plan.history, deflate: plan.deflate,
-        chat: plan.chat.map((group) => shareOfGroup(group, count, w)), deadlineMs: plan.deadlineMs,
+        chat: plan.chat.map((group) => shareOfGroup(group, count, w)), deadlineMs: plan.deadlineMs, keepAckedIds: plan.keepAckedIds,
       };
       first += viewers;
       connected.push(this.#next(worker, 'connected', connectTimeoutMs).then((m) => (m as { connected: number }).connected));
@@ -105,7 +109,7 @@ export class LoadFleet {
   async stop(timeoutMs: number): Promise<FleetResult> {
     const done = this.#workers.map((worker) => this.#next(worker, 'done', timeoutMs).then((m) => (m as { report: WorkerReport }).report));
     for (const worker of this.#workers) worker.send({ type: 'stop' });
-    return merge(await Promise.all(done));
+    return mergeResults((await Promise.all(done)).map(decoded));
   }
 
   /** Kills whatever is left (after a failed run). */
@@ -147,16 +151,35 @@ function shareOfGroup(group: ChatGroup, count: number, w: number): ChatGroup {
   };
 }
 
-function merge(reports: WorkerReport[]): FleetResult {
-  const sum = (pick: (r: WorkerReport) => number): number => reports.reduce((total, r) => total + pick(r), 0);
-  const tally = (pick: (r: WorkerReport) => Record<string, number>): Record<string, number> => {
+/** One worker's report with its histograms decoded. */
+function decoded(r: WorkerReport): FleetResult {
+  const group = (g: LatencyGroup): GroupResult => {
+    const c = r.groups[g];
+    return {
+      sent: c.sent, acked: c.acked, ackedBroadcast: c.ackedBroadcast, lines: c.lines,
+      latency: decodeFromCompressedBase64(c.latency), toStamp: decodeFromCompressedBase64(c.toStamp), fromStamp: decodeFromCompressedBase64(c.fromStamp),
+    };
+  };
+  return {
+    peakConnected: r.peakConnected, connectedAtEnd: r.connectedAtEnd, recordingViewers: r.recordingViewers, joins: r.joins,
+    joinLatency: decodeFromCompressedBase64(r.joinLatency), ackLatency: decodeFromCompressedBase64(r.ackLatency),
+    groups: { cold: group('cold'), hot: group('hot') },
+    streams: r.streams, errors: r.errors, closes: r.closes, ackedIds: r.ackedIds, bytesReceived: r.bytesReceived,
+  };
+}
+
+/** Results summed (several workers, or several fleets): histograms added, tallies kept per stream name. */
+export function mergeResults(results: FleetResult[]): FleetResult {
+  const sum = (pick: (r: FleetResult) => number): number => results.reduce((total, r) => total + pick(r), 0);
+  const tally = (pick: (r: FleetResult) => Record<string, number>): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const r of reports) for (const [key, n] of Object.entries(pick(r))) out[key] = (out[key] ?? 0) + n;
+    for (const r of results) for (const [key, n] of Object.entries(pick(r))) out[key] = (out[key] ?? 0) + n;
     return out;
   };
-  const histogram = (pick: (r: WorkerReport) => string): Histogram => {
-    const merged = decodeFromCompressedBase64(pick(reports[0]!));
-    for (const r of reports.slice(1)) merged.add(decodeFromCompressedBase64(pick(r)));
+  // A new histogram, so the results merged keep their own (the load worker's range).
+  const histogram = (pick: (r: FleetResult) => Histogram): Histogram => {
+    const merged = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+    for (const r of results) merged.add(pick(r));
     return merged;
   };
   const group = (g: LatencyGroup): GroupResult => ({
@@ -169,7 +192,7 @@ function merge(reports: WorkerReport[]): FleetResult {
     fromStamp: histogram((r) => r.groups[g].fromStamp),
   });
   const streams: Record<string, StreamTally> = {};
-  for (const r of reports) {
+  for (const r of results) {
     for (const [stream, t] of Object.entries(r.streams)) {
       const into = (streams[stream] ??= { connected: 0, joinedSeqSum: 0, leftSpan: 0, maxSeq: 0 });
       into.connected += t.connected;
@@ -190,5 +213,6 @@ function merge(reports: WorkerReport[]): FleetResult {
     streams,
     errors: tally((r) => r.errors),
     closes: tally((r) => r.closes),
+    ackedIds: results.flatMap((r) => r.ackedIds),
   };
 }

@@ -84,10 +84,11 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
 }
 
 /** The gateways' logs, for a look after the run: the path is printed. */
-function keepLogs(gateways: ChildServer[]): void {
+export function keepLogs(gateways: ChildServer[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'chorus-bench-logs-'));
   gateways.forEach((g, i) => writeFileSync(join(dir, `gateway-${i}.log`), g.output.join('\n') + '\n'));
   console.error(`bench: gateway logs in ${dir}`);
+  return dir;
 }
 
 const BASELINES: Record<string, { script: string; usesRedis: boolean; dialect: DialectName }> = {

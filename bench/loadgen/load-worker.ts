@@ -33,6 +33,11 @@ function errorName(err: NodeJS.ErrnoException): string {
 }
 
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+/** The line id of an ack frame (`{"type":"ack","nonce":K,"id":"ID",...}`). */
+function ackIdOf(data: Buffer): string {
+  const start = data.indexOf('"id":"') + 6;
+  return data.toString('latin1', start, data.indexOf('"', start));
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class GroupStats {
@@ -92,6 +97,7 @@ class Load {
   readonly closes: Record<string, number> = {};
   readonly viewers = new Set<Viewer>();
   readonly chatterSockets: WebSocket[] = [];
+  readonly ackedIds: string[] = [];
   joins = 0;
   /** Bytes read by viewers already gone, and by every viewer before `go` (taken off at the end). */
   bytesOfGone = 0;
@@ -350,6 +356,7 @@ class Load {
             this.ackLatency.recordValue(Math.max(1, Math.round(performance.now() - sent[nonce & SENT_RING_MASK]!)));
             const tally = this.tally(chatter.streams[nonce % chatter.streams.length]!);
             tally.maxSeq = Math.max(tally.maxSeq, firstSeq(data));
+            if (this.plan.keepAckedIds) this.ackedIds.push(ackIdOf(data));
             return;
           }
           case Kind.Error:
@@ -405,6 +412,7 @@ class Load {
       bytesReceived: this.bytesRead() - this.bytesBeforeGo,
       errors: this.errors,
       closes: this.closes,
+      ackedIds: this.ackedIds,
     };
   }
 

@@ -68,6 +68,8 @@ export interface WorkerPlan {
   chat: ChatGroup[];
   /** The worker exits by itself after this long, whatever happens. */
   deadlineMs: number;
+  /** Report the id of every acknowledged line (the regions scenario checks each reached every region once). */
+  keepAckedIds?: boolean;
 }
 
 /** Per stream: what the viewers' joins and leaves say about the lines they should have got. */
@@ -108,6 +110,8 @@ export interface WorkerReport {
   bytesReceived: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
+  /** With keepAckedIds: every acknowledged line's id. */
+  ackedIds: string[];
 }
 
 export interface WorkerDone {

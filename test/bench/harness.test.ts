@@ -151,6 +151,8 @@ test('invalid options are refused with exit code 2 and a reason', () => {
     [['--scenario', 'steady', '--baseline', 'raw,nginx'], /--baseline must name one or more of naive, socketio, raw/],
     [['--find-capacity', '--scenario', 'explosion'], /--find-capacity measures the steady shape/],
     [['--scenario', 'steady', '--max-viewers', '500'], /--max-viewers bounds --find-capacity/],
+    [['--scenario', 'regions', '--mode', 'cluster'], /--scenario regions starts its own regions/],
+    [['--scenario', 'regions', '--baseline', 'raw'], /--scenario regions starts its own regions/],
   ] as Array<[string[], RegExp]>) {
     const run = bench(args);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
