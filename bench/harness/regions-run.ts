@@ -86,7 +86,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
       observers,
       viewers: new Map([...results].map(([region, r]) => [region, r.peakConnected])),
       regional: { from: goAt + times.regionalAt, to: goAt + times.globalSwitchAt },
-      global: { from: goAt + times.globalAt, to: goAt + times.cutAt },
+      global: { from: goAt + times.globalAt, to: goAt + times.globalEndAt },
       healAt,
       ackedIds: merged.ackedIds,
     });

@@ -1,7 +1,8 @@
 // The `regions` scenario of ../shared/BENCHMARK.md as data: three regions
 // 80 ms apart, one stream watched and written in each, 120 s in regional
-// order, then 120 s in global order, then one region cut off for 30 s and
-// healed. Every region's senders keep the same rate through all of it.
+// order, then 120 s in global order, then (after a 5 s drain) one region
+// cut off for 30 s and healed. Every region's senders keep the same rate
+// through all of it.
 import type { MirrorPlacement } from '../../scripts/services/regions-layout.ts';
 import type { Phase } from '../loadgen/protocol.ts';
 import type { Scenario } from './scenarios.ts';
@@ -30,6 +31,16 @@ export interface RegionsShape {
    * (docs/regions.md), so the first moments are a transition.
    */
   settleSeconds: number;
+  /**
+   * After the measured global phase, before the cut, not measured: a line
+   * sent just before the cut may still be on a link or held when the cut
+   * comes; the cut then leaves its region out, and the regions place it
+   * where it arrives, in different places. That is the failure mode the
+   * partition figures measure (the regions converge on every line, not on
+   * one order), not the order of healthy links. It outlasts the hold bound
+   * (regionHoldMaxMs, 1 s) and a cross-region line's p99 here (under 1 s).
+   */
+  drainSeconds: number;
   partitionSeconds: number;
   /** Chat goes on after the heal while the cut region catches up. */
   healSeconds: number;
@@ -42,7 +53,7 @@ export function regionsShape(viewersPerRegion = 200, orderSeconds = 120, mirrorA
   const scaled = (seconds: number): number => Math.max(5, Math.round((seconds * orderSeconds) / 120));
   return {
     regions: REGION_NAMES, delayMs: 80, mirrorAt, viewersPerRegion, observersPerRegion: Math.max(1, Math.ceil(viewersPerRegion * 0.05)),
-    sendersPerRegion: 10, ratePerSecond: 100, orderSeconds, settleSeconds: 10,
+    sendersPerRegion: 10, ratePerSecond: 100, orderSeconds, settleSeconds: 10, drainSeconds: 5,
     partitionSeconds: scaled(30), healSeconds: scaled(30), cut: 'ap',
   };
 }
@@ -52,6 +63,8 @@ export interface Timeline {
   regionalAt: number;
   globalSwitchAt: number;
   globalAt: number;
+  /** The end of the measured global phase; the drain runs from here to the cut. */
+  globalEndAt: number;
   cutAt: number;
   healAt: number;
   endAt: number;
@@ -60,15 +73,16 @@ export interface Timeline {
 export function timeline(s: RegionsShape): Timeline {
   const globalSwitchAt = s.orderSeconds * 1000;
   const globalAt = globalSwitchAt + s.settleSeconds * 1000;
-  const cutAt = globalAt + s.orderSeconds * 1000;
+  const globalEndAt = globalAt + s.orderSeconds * 1000;
+  const cutAt = globalEndAt + s.drainSeconds * 1000;
   const healAt = cutAt + s.partitionSeconds * 1000;
-  return { regionalAt: 0, globalSwitchAt, globalAt, cutAt, healAt, endAt: healAt + s.healSeconds * 1000 };
+  return { regionalAt: 0, globalSwitchAt, globalAt, globalEndAt, cutAt, healAt, endAt: healAt + s.healSeconds * 1000 };
 }
 
 /** One region's senders' schedule: its share of the rate, the same in every phase. */
 export function regionPhases(s: RegionsShape): Phase[] {
   const rate = s.ratePerSecond / s.regions.length;
-  const seconds = [s.orderSeconds, s.settleSeconds, s.orderSeconds, s.partitionSeconds, s.healSeconds];
+  const seconds = [s.orderSeconds, s.settleSeconds, s.orderSeconds, s.drainSeconds, s.partitionSeconds, s.healSeconds];
   return seconds.map((phase) => ({ seconds: phase, ratePerSecond: rate, chatters: s.sendersPerRegion }));
 }
 

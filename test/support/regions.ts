@@ -3,6 +3,9 @@
 // file only if this file started them.
 import { execFileSync } from 'node:child_process';
 
+/** The regions the files of test/regions share (started once for the whole pass by test/regions/shared-regions.ts). */
+export const SHARED_REGIONS = ['us', 'eu', 'ap'] as const;
+
 const SERVICES_SCRIPT = new URL('../../scripts/services.ts', import.meta.url).pathname;
 
 export interface RegionServices {

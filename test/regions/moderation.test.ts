@@ -8,11 +8,11 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { uniquePrefix } from '../support/redis.ts';
-import { startRegionServices, type RunningRegions } from '../support/regions.ts';
+import { SHARED_REGIONS, startRegionServices, type RunningRegions } from '../support/regions.ts';
 import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient, type Frame } from '../support/ws-client.ts';
 
-const REGIONS = ['us', 'eu', 'ap'] as const;
+const REGIONS = SHARED_REGIONS;
 type Region = (typeof REGIONS)[number];
 // MirrorMaker 2 copies the topics named `chorus.*`; topics of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;

@@ -12,9 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chatter, startTestServer, type TestServer } from '../support/servers.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { uniquePrefix } from '../support/redis.ts';
-import { startRegionServices, type RunningRegions } from '../support/regions.ts';
+import { SHARED_REGIONS, startRegionServices, type RunningRegions } from '../support/regions.ts';
 
-const REGIONS = ['us', 'eu', 'ap'] as const;
+const REGIONS = SHARED_REGIONS;
 type Region = (typeof REGIONS)[number];
 const STREAM = 'mirror';
 // MirrorMaker 2 copies the topics named `chorus.*`; a topic of this run's own.
