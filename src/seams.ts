@@ -169,6 +169,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
         region: config.region, peers: config.regionPeers, holdMaxMs: config.regionHoldMaxMs, maxHeld: config.regionHoldMaxLines,
         clock, log: kafka, order: cluster, onceMs: ONCE_MS,
         onState: (stream, change) => bus.publish(stream, { kind: 'state', state: { globalOrder: change } }).catch(onError('global-order')),
+        degradedShownMs: config.stateIntervalMs,
       });
       broker = new RegionalBroker(cluster, clock, { orderings, streams: global });
       globalOrder = (stream) => global.state(stream);

@@ -19,6 +19,12 @@ export interface GlobalStreamsOptions {
   onceMs: number;
   /** A stream's global order was degraded, or is whole again. */
   onState: (stream: string, state: GlobalOrderState) => void;
+  /**
+   * A degraded moment is told for at least this long (the state interval):
+   * state frames go at most once per interval, and one shorter moment would
+   * end before any frame carried it, though lines left its order then.
+   */
+  degradedShownMs: number;
   now?: () => number;
 }
 
@@ -42,13 +48,17 @@ interface StreamOrder {
   /** The partition of the stream in the peers' topics, for their watermarks (they all have this many partitions). */
   partition: { of: number; n: number } | undefined;
   lastLineAt: number;
-  reported: string;
+  /** What `state` says and the last `onState` told, and its JSON to compare. */
+  shown: GlobalOrderState;
+  shownJson: string;
+  /** When the order was last seen degraded. */
+  degradedAt: number;
 }
 
 // A stream in global order with no line for this long is forgotten (its merger
 // and its heartbeats stop): a stream's chat that went quiet costs nothing.
 const IDLE_MS = 60_000;
-const WHOLE = JSON.stringify({ degraded: false, leftOut: [] } satisfies GlobalOrderState);
+const WHOLE: GlobalOrderState = { degraded: false, leftOut: [] };
 
 /**
  * The global order of this gateway's streams in `modes.ordering: global`
@@ -78,7 +88,7 @@ export class GlobalStreams {
 
   /** The stream's state for `state.globalOrder`; whole for a stream that has no merger yet. */
   state(stream: string): GlobalOrderState {
-    return this.#streams.get(stream)?.order.state() ?? { degraded: false, leftOut: [] };
+    return this.#streams.get(stream)?.shown ?? WHOLE;
   }
 
   /** A line sent here: stamped, stored as held, held; resolves once it is in this region's order. */
@@ -162,7 +172,7 @@ export class GlobalStreams {
     let s = this.#streams.get(stream);
     if (s === undefined) {
       const order = new GlobalOrder<Waiting>({ regions: [this.#o.region, ...this.#o.peers], holdMaxMs: this.#o.holdMaxMs, maxHeld: this.#o.maxHeld });
-      s = { order, waiting: new Map(), chain: Promise.resolve(), partition: undefined, lastLineAt: now, reported: WHOLE };
+      s = { order, waiting: new Map(), chain: Promise.resolve(), partition: undefined, lastLineAt: now, shown: WHOLE, shownJson: JSON.stringify(WHOLE), degradedAt: -Infinity };
       this.#streams.set(stream, s);
     }
     return s;
@@ -186,9 +196,14 @@ export class GlobalStreams {
       }, w.reject);
     }
     const state = s.order.state();
-    const reported = JSON.stringify(state);
-    if (reported === s.reported) return;
-    s.reported = reported;
+    const now = this.#now();
+    if (state.degraded) s.degradedAt = now;
+    // Whole again: told once the degraded moment has been shown its while (a later tick tells it).
+    else if (s.shown.degraded && now - s.degradedAt < this.#o.degradedShownMs) return;
+    const json = JSON.stringify(state);
+    if (json === s.shownJson) return;
+    s.shown = state;
+    s.shownJson = json;
     this.#o.onState(stream, state);
   }
 }

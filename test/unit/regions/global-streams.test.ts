@@ -1,7 +1,7 @@
 // The wiring of the global order around the merger: what enters this
 // region's order, when, and in which order; acks after the release; the
 // state told on degrade and heal. The log and the cluster broker are
-// in-memory recorders here (the real ones: test/integration/regions-global-order.test.ts).
+// in-memory recorders here (the real ones: test/regions/global-order.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stamped, type Draft } from '../../../src/broker/broker.ts';
@@ -28,6 +28,7 @@ function setup() {
       admit: async (draft: Draft) => (entered.push(draft.id), stamped(draft, ++seq)),
     },
     onState: (stream, state) => states.push([stream, state]),
+    degradedShownMs: 1_000,
   });
   return { global, clock, held, entered, states, at: (ms: number) => (now = ms) };
 }
@@ -81,7 +82,19 @@ test('a silent peer is left out after the bound, said in the state, and waited f
   assert.deepEqual(states, [['s', { degraded: true, leftOut: ['ap'] }]]);
   assert.deepEqual(global.state('s'), { degraded: true, leftOut: ['ap'] });
   global.watermark({ wall: 1_001, logical: 0, region: 'ap' }, 0, 1);
+  // Both peers keep beating from here on: only the degraded moment's showing keeps the state.
+  const beat = (ms: number) => {
+    at(ms);
+    for (const region of ['eu', 'ap']) global.watermark({ wall: ms, logical: 0, region }, 0, 1);
+    global.tick();
+  };
+  beat(2_100);
+  beat(2_599);
+  assert.deepEqual(global.state('s'), { degraded: true, leftOut: ['ap'] }, 'a degraded moment is told for a state interval at least');
+  assert.equal(states.length, 1);
+  beat(2_600);
   assert.deepEqual(states.at(-1), ['s', { degraded: false, leftOut: [] }]);
+  assert.deepEqual(global.state('s'), { degraded: false, leftOut: [] });
 });
 
 test('a watermark of another partition moves nothing; leaving global order lets everything held out in order', async () => {
