@@ -36,7 +36,7 @@ export async function createHttpApp(logger: Logger, server: HttpServerOptions): 
     bodyLimit: BODY_LIMIT,
     // Path ids are bounded by their schemas (MAX_ID_LENGTH characters, as over the WebSocket),
     // not by the router's default of 100: room for each character percent-encoded as 4 UTF-8 bytes.
-    maxParamLength: MAX_ID_LENGTH * 12,
+    routerOptions: { maxParamLength: MAX_ID_LENGTH * 12 },
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: server.trustProxy,
     requestTimeout: server.requestTimeoutMs,
