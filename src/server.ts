@@ -127,6 +127,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const sightings = new Sightings({ state, keepMs: config.chatterRetentionMs, maxPerStream: config.chattersPerStream, now, logger });
   const hub = new StreamHub({
     bus, broker, state, viewers, metrics, sampling, sightings, globalOrder: seams.globalOrder,
+    region: config.region === '' ? undefined : config.region,
     maxFlushMs: config.maxFlushMs,
     stateIntervalMs: config.stateIntervalMs,
     onError: (err) => logger.error({ err }, 'stream hub error'),

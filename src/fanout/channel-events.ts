@@ -1,6 +1,6 @@
 import type { BusEvent } from '../bus/bus.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Modes } from '../protocol/types.ts';
+import type { Message, Modes } from '../protocol/types.ts';
 import { changedState } from '../chat/stream-state.ts';
 import type { Channel } from './channel.ts';
 import type { FrameContent } from './outbound-frame.ts';
@@ -16,7 +16,7 @@ const MAX_PENDING = 10_000;
  * Puts one bus event into the channel's next flush; false when it adds
  * nothing (a line a re-read already put in, or one over the pending cap).
  */
-export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): boolean {
+export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics, region: string | undefined): boolean {
   switch (event.kind) {
     case 'msg':
       // The bus carries a stream in seq order, so a line at or below what a re-read put in is that line again.
@@ -27,6 +27,7 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
         return false;
       }
       channel.pending.push({ kind: 'msg', message: event.message });
+      channel.waitingSince ??= waitStart(event.message, region);
       return true;
     case 'retract': {
       const ids = new Set(event.ids);
@@ -64,6 +65,11 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics): 
       // Not part of any flush: delivered at once, to their few viewers (moderator-frames.ts).
       return false;
   }
+}
+
+/** When a line began to wait on this gateway: its stamp, or for another region's line its arrival here. */
+function waitStart(message: Message, region: string | undefined): number {
+  return region !== undefined && message.origin !== undefined && message.origin !== region ? Date.now() : message.ts;
 }
 
 function noteModeChanges(channel: Channel, modes: Modes): void {

@@ -30,6 +30,8 @@ export class Channel {
   readonly delay = new DelayLane();
   readonly window: MessageWindow;
   pending: Pending[] = [];
+  /** When the oldest line of the next flush began to wait here (channel-events.ts); undefined with none taken in. */
+  waitingSince: number | undefined;
   /**
    * History's newest seq when the subscription began: every displayable
    * message after it reaches this channel, so while the window has not

@@ -10,7 +10,7 @@ export interface FlushSchedulerOptions {
   metrics: Metrics;
   maxFlushMs: number;
   stateIntervalMs: number;
-  /** Told after each fan-out how long its oldest line waited here, stamp to written to every viewer (ms). */
+  /** Told after each fan-out how long its oldest line waited here, stamp (another region's line: arrival) to written to every viewer (ms). */
   sampling: Pick<FanoutSampling, 'observeFanoutDelay'>;
 }
 
@@ -70,11 +70,13 @@ export class FlushScheduler {
     for (const { frame } of frames) if (frame.lines > 0) metrics.batchSize.observe(frame.lines);
     this.#count(batch, viewers.length);
     channel.delivering = true;
-    const oldestTs = frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
+    // Lines a resync put back in (channel.waitingSince unset) count from their stamp.
+    const waitingSince = channel.waitingSince ?? frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
+    channel.waitingSince = undefined;
     writeInChunks(viewers, batch, (costMs) => {
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
-      if (oldestTs !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - oldestTs);
+      if (waitingSince !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - waitingSince);
       if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
     });
     if (delayed) {

@@ -30,6 +30,13 @@ export interface StreamHubOptions extends StreamStateSources {
   sampling: FanoutSampling;
   /** Told of each signed-in viewer's join: the account-age gate counts from a user's first one. */
   sightings?: Pick<Sightings, 'note'>;
+  /**
+   * This gateway's region (multi-region mode). A line of another origin
+   * entered this region's order when it arrived here: its wait counts from
+   * then, not from its origin's `ts` (the link, the mirror and a global
+   * order's hold are not this gateway's fan-out being slow).
+   */
+  region?: string;
   onError: (err: unknown) => void;
 }
 
@@ -207,7 +214,7 @@ export class StreamHub {
       deliverToModerators(channel, { kind: 'modlog', stream: channel.stream, entry: event.entry });
       return;
     }
-    if (!takeEvent(channel, event, this.#o.metrics)) return;
+    if (!takeEvent(channel, event, this.#o.metrics, this.#o.region)) return;
     if (event.kind === 'state' && event.state.pinned !== undefined) this.#armPin(channel);
     this.#flushes.schedule(channel);
   }

@@ -1,0 +1,51 @@
+// What the hub tells the sampler after each fan-out: how long the flush's
+// oldest line waited on this gateway. A line of this region (or of a
+// single-region deployment) counts from its stamp (`ts`); a line another
+// region accepted counts from its arrival here, not from its origin's `ts`,
+// which includes the link, the mirror and a global order's hold.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { Message } from '../../src/protocol/types.ts';
+import { removeDir, tempDir } from '../support/temp-dir.ts';
+import { JOIN_LIVE, message, openTestHub, RecordingViewer, type TestHub } from '../support/stream-hub.ts';
+import { until } from '../support/until.ts';
+
+const STREAM = 'waits';
+const dir = tempDir();
+const hubs: TestHub[] = [];
+after(async () => {
+  for (const hub of hubs) await hub.close();
+  removeDir(dir);
+});
+
+/** A hub in `region` whose viewer has joined; returns the fan-out delays it reports. */
+async function hubIn(name: string, region: string | undefined) {
+  const delays: number[] = [];
+  const opened = await openTestHub(`${dir}/${name}`, {
+    region,
+    sampling: { rateOf: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }), observeFanoutDelay: (_stream, delayMs) => void delays.push(delayMs) },
+  });
+  hubs.push(opened);
+  const viewer = new RecordingViewer(1);
+  await opened.hub.join(STREAM, viewer, JOIN_LIVE, () => {});
+  const show = async (line: Message): Promise<number> => {
+    const before = delays.length;
+    await opened.bus.publish(STREAM, { kind: 'msg', message: line });
+    await until(() => delays.length > before, 'the fan-out delay');
+    return delays.at(-1)!;
+  };
+  return { show };
+}
+
+const tenSecondsOld = (seq: number, origin?: string): Message => ({ ...message(STREAM, seq), ts: Date.now() - 10_000, ...(origin !== undefined ? { origin } : {}) });
+
+test('in a region, a line of another origin counts from its arrival here; one of this region from its stamp', async () => {
+  const { show } = await hubIn('eu', 'eu');
+  assert.ok((await show(tenSecondsOld(1, 'us'))) < 5_000, 'a remote line stamped 10 s ago by its origin');
+  assert.ok((await show(tenSecondsOld(2, 'eu'))) >= 10_000, 'a line of this region stamped 10 s ago');
+});
+
+test('in one region, every line counts from its stamp', async () => {
+  const { show } = await hubIn('single', undefined);
+  assert.ok((await show(tenSecondsOld(1))) >= 10_000);
+});
