@@ -27,7 +27,7 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics, r
         return false;
       }
       channel.pending.push({ kind: 'msg', message: event.message });
-      channel.waitingSince ??= waitStart(event.message, region);
+      channel.waitingSince ??= waitStart(channel, event.message, region);
       return true;
     case 'retract': {
       const ids = new Set(event.ids);
@@ -67,9 +67,14 @@ export function takeEvent(channel: Channel, event: BusEvent, metrics: Metrics, r
   }
 }
 
-/** When a line began to wait on this gateway: its stamp, or for another region's line its arrival here. */
-function waitStart(message: Message, region: string | undefined): number {
-  return region !== undefined && message.origin !== undefined && message.origin !== region ? Date.now() : message.ts;
+/**
+ * When a line began to wait on this gateway: its stamp; or its arrival here
+ * for a line that entered this region's order later than its stamp (another
+ * region's line, or any line of a stream in global order, held first).
+ */
+function waitStart(channel: Channel, message: Message, region: string | undefined): number {
+  if (region === undefined) return message.ts;
+  return message.origin !== region || channel.state.modes.ordering === 'global' ? Date.now() : message.ts;
 }
 
 function noteModeChanges(channel: Channel, modes: Modes): void {

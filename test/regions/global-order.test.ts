@@ -42,9 +42,6 @@ before(async () => {
       '--inbound-frames-per-second', '1000',
       // The stream's rate counts every region's lines (its seqs): the bursts below would pass the default 120 a second.
       '--sampling-threshold', '100000',
-      // The fan-out budget counts from a line's origin `ts`, so it counts the link and the hold too: a degraded
-      // moment would cut the stream's sampling threshold and hide lines from viewers (docs/regions.md, "Status").
-      '--fanout-budget-ms', '60000',
     ]));
   }
 }, { timeout: 900_000 });
