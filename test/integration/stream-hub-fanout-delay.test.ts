@@ -5,19 +5,16 @@
 // entered this region's order), counts from its arrival here, not from its
 // `ts`, which includes the link, the mirror or the hold.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { DEFAULT_MODES, type Message } from '../../src/protocol/types.ts';
 import { removeDir, tempDir } from '../support/temp-dir.ts';
-import { JOIN_LIVE, message, openTestHub, RecordingViewer, type TestHub } from '../support/stream-hub.ts';
+import { closeAtEnd } from '../support/file-end.ts';
+import { JOIN_LIVE, message, openTestHub, RecordingViewer } from '../support/stream-hub.ts';
 import { until } from '../support/until.ts';
 
 const STREAM = 'waits';
 const dir = tempDir();
-const hubs: TestHub[] = [];
-after(async () => {
-  for (const hub of hubs) await hub.close();
-  removeDir(dir);
-});
+closeAtEnd('hub directory', () => removeDir(dir));
 
 /** A hub in `region` whose viewer has joined; returns the fan-out delays it reports. */
 async function hubIn(name: string, region: string | undefined) {
@@ -26,7 +23,7 @@ async function hubIn(name: string, region: string | undefined) {
     region,
     sampling: { rateOf: () => ({ perSecond: 0, sampling: false, keepRatio: 1 }), observeFanoutDelay: (_stream, delayMs) => void delays.push(delayMs) },
   });
-  hubs.push(opened);
+  closeAtEnd('hub', () => opened.close());
   const viewer = new RecordingViewer(1);
   await opened.hub.join(STREAM, viewer, JOIN_LIVE, () => {});
   const show = async (line: Message): Promise<number> => {

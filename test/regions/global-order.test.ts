@@ -7,15 +7,10 @@
 // regionHoldMaxMs is left out (`state.globalOrder`), and the stream is global
 // again after the heal.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LinksControl } from '../../scripts/services/links-control.ts';
-import { startRegions, stopRegions, type RegionsInfo } from '../../scripts/services/regions.ts';
 import { arrivedEverywhere, inversions, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import { uniquePrefix } from '../support/redis.ts';
-import { removeDir, tempDir } from '../support/temp-dir.ts';
+import { ownRegionsForFile } from '../support/own-regions.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
@@ -23,34 +18,14 @@ type Region = (typeof REGIONS)[number];
 const DELAY_MS = 80;
 const HOLD_MAX_MS = 1_000;
 const STREAM = 'global';
-// MirrorMaker 2 copies the topics named `chorus.*`.
-const TOPIC = `chorus.test-${randomUUID()}`;
-const stateDir = tempDir('chorus-regions-global-');
-let control: LinksControl;
-const gateways = new Map<Region, TestServer>();
-
-before(async () => {
-  const regions: RegionsInfo = await startRegions({ regions: [...REGIONS], stateDir, delayMs: DELAY_MS });
-  control = new LinksControl(regions.links.controlUrl);
-  // In this process, one after another: three gateway processes loading at once on a busy two-core machine outlast the start timeout.
-  for (const region of REGIONS) {
-    const { redisUrl, kafkaBrokers } = regions.regions[region]!;
-    gateways.set(region, await startTestServer([
-      '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
-      '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
-      '--region-hold-max-ms', String(HOLD_MAX_MS), '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
-      '--inbound-frames-per-second', '1000',
-      // The stream's rate counts every region's lines (its seqs): the bursts below would pass the default 120 a second.
-      '--sampling-threshold', '100000',
-    ]));
-  }
-}, { timeout: 900_000 });
-
-after(async () => {
-  await Promise.all([...gateways.values()].map((g) => g.stop()));
-  await stopRegions(stateDir);
-  removeDir(stateDir);
-}, { timeout: 180_000 });
+const { gateways, control } = await ownRegionsForFile(REGIONS, {
+  name: 'global', delayMs: DELAY_MS,
+  flags: () => [
+    '--region-hold-max-ms', String(HOLD_MAX_MS), '--inbound-frames-per-second', '1000',
+    // The stream's rate counts every region's lines (its seqs): the bursts below would pass the default 120 a second.
+    '--sampling-threshold', '100000',
+  ],
+});
 
 /** Sends `count` lines from each sender at once (in bursts of `burst`); returns each line's id with when it was sent. */
 async function sendConcurrently(senders: Map<Region, TestClient>, label: string, count: number, burst: number): Promise<Map<string, { from: Region; sentAt: number }>> {

@@ -10,13 +10,11 @@
 // meanwhile reaches ap, every line once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killRegionBroker, startRegions, stopRegions } from '../../scripts/services/regions.ts';
+import { killRegionBroker, startRegions } from '../../scripts/services/regions.ts';
 import { arrivedEverywhere, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
-import { uniquePrefix } from '../support/redis.ts';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import { removeDir, tempDir } from '../support/temp-dir.ts';
+import { ownRegionsForFile } from '../support/own-regions.ts';
 import type { Frame, TestClient } from '../support/ws-client.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
@@ -29,30 +27,10 @@ const GLOBAL = 'kafka-down-global';
 const STREAMS = [REGIONAL, GLOBAL] as const;
 // An append Kafka has not acknowledged by then is refused (the default is 5 s).
 const APPEND_TIMEOUT_MS = 3_000;
-// MirrorMaker 2 copies the topics named `chorus.*`.
-const TOPIC = `chorus.test-${randomUUID()}`;
-const stateDir = tempDir('chorus-regions-kafka-down-');
-const gateways = new Map<Region, TestServer>();
-
-before(async () => {
-  const regions = await startRegions({ regions: [...REGIONS], stateDir, delayMs: 80 });
-  // One after another: three gateways loading at once on a busy two-core machine outlast the start timeout.
-  for (const region of REGIONS) {
-    const { redisUrl, kafkaBrokers } = regions.regions[region]!;
-    gateways.set(region, await startTestServer([
-      '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
-      '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
-      '--region-hold-max-ms', String(HOLD_MAX_MS), '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
-      '--kafka-append-timeout-ms', String(APPEND_TIMEOUT_MS),
-    ]));
-  }
-}, { timeout: 900_000 });
-
-after(async () => {
-  await Promise.all([...gateways.values()].map((g) => g.stop()));
-  await stopRegions(stateDir);
-  removeDir(stateDir);
-}, { timeout: 180_000 });
+const { gateways, stateDir } = await ownRegionsForFile(REGIONS, {
+  name: 'kafka-down',
+  flags: () => ['--region-hold-max-ms', String(HOLD_MAX_MS), '--kafka-append-timeout-ms', String(APPEND_TIMEOUT_MS)],
+});
 
 /** The answer (ack or error) to one send, waited for past the append timeout. */
 async function send(sender: TestClient, stream: string, text: string): Promise<Frame> {

@@ -11,15 +11,10 @@
 // and show the lines sent afterwards in one order. The convergence time
 // (heal to the last line shown everywhere) is printed.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LinksControl } from '../../scripts/services/links-control.ts';
-import { startRegions, stopRegions } from '../../scripts/services/regions.ts';
 import { arrivedEverywhere, inversions, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
-import { uniquePrefix } from '../support/redis.ts';
-import { startTestServer, type TestServer } from '../support/servers.ts';
-import { removeDir, tempDir } from '../support/temp-dir.ts';
+import { ownRegionsForFile } from '../support/own-regions.ts';
 import { TestClient, type Frame } from '../support/ws-client.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
@@ -34,32 +29,8 @@ const AFTER_HEAL_MS = 10_000;
 const REGIONAL = 'partition-regional';
 const GLOBAL = 'partition-global';
 const STREAMS = [REGIONAL, GLOBAL] as const;
-// MirrorMaker 2 copies the topics named `chorus.*`.
-const TOPIC = `chorus.test-${randomUUID()}`;
-const stateDir = tempDir('chorus-regions-partition-');
-let control: LinksControl;
-const gateways = new Map<Region, TestServer>();
-
-before(async () => {
-  const regions = await startRegions({ regions: [...REGIONS], stateDir, delayMs: 80 });
-  control = new LinksControl(regions.links.controlUrl);
-  // One after another: three gateways loading at once on a busy two-core machine outlast the start timeout.
-  for (const region of REGIONS) {
-    const { redisUrl, kafkaBrokers } = regions.regions[region]!;
-    // Every other setting at its default: what a partition does to sampling and the fan-out budget is part of the test.
-    gateways.set(region, await startTestServer([
-      '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
-      '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
-      '--region-hold-max-ms', String(HOLD_MAX_MS), '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000',
-    ]));
-  }
-}, { timeout: 900_000 });
-
-after(async () => {
-  await Promise.all([...gateways.values()].map((g) => g.stop()));
-  await stopRegions(stateDir);
-  removeDir(stateDir);
-}, { timeout: 180_000 });
+// Every other setting at its default: what a partition does to sampling and the fan-out budget is part of the test.
+const { gateways, control } = await ownRegionsForFile(REGIONS, { name: 'partition', flags: () => ['--region-hold-max-ms', String(HOLD_MAX_MS)] });
 
 interface Acked {
   id: string;
