@@ -44,7 +44,11 @@ test('a short regions run: every region measured, one global order while no regi
     t.diagnostic(`inversions: regional ${regional.inversions}, global ${global.inversions}; degraded reports in the global phase ${JSON.stringify(record.diagnostics.degradedInGlobal)}`);
     if (degraded === 0) assert.equal(global.inversions, 0, `global order with no region left out: ${global.inversions} inversions`);
     else assert.ok(global.inversions * 10 < regional.inversions, `global order, degraded at moments: ${global.inversions} inversions against regional ${regional.inversions}`);
-    assert.ok(global.addedP99Ms > 0, `global order holds lines: ${global.addedP99Ms} ms added`);
+    // A local line in global order waits for every peer's watermark past it, which crosses an 80 ms link. (The
+    // added p99, global minus regional, is a difference of two noisy figures in a 10 s run: seen at -439 ms.)
+    const globalLocal = record.diagnostics.latencyMs.global.localP99Ms as number;
+    t.diagnostic(`global order: local p99 ${globalLocal} ms, added p99 ${global.addedP99Ms} ms`);
+    assert.ok(globalLocal >= 80, `global order holds a local line for a peer's watermark: local p99 ${globalLocal} ms`);
     assert.deepEqual([record.partition.lost, record.partition.duplicated], [0, 0]);
     assert.ok(record.partition.convergeMs > 0, `the cut region caught up after the heal (${record.partition.convergeMs} ms)`);
     assert.match(run.stdout, /partition lost\s+0 acknowledged lines \(goal 0\)\s+met/);
