@@ -15,8 +15,12 @@ export async function freePort(): Promise<number> {
 /** True when 127.0.0.1:port can be bound right now. */
 export async function portFree(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(port, '127.0.0.1');
-  const listening = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  // Not `once(server, 'listening')`: it rejects on the 'error' event, so a busy port would throw, not answer false.
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('listening', () => resolve(true));
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1');
+  });
   if (listening) server.close();
   return listening;
 }
