@@ -6,6 +6,12 @@
 // lost or repeated, the link's delay in every cross-region time); the
 // latency goals are for the full run's figures, not asserted here.
 // Starts three regions of its own: npm test runs it in the regions pass, alone.
+//
+// The gateways hold a line up to 5 s for a silent region (regionHoldMaxMs;
+// the full run keeps the 1 s default): on a starved two-core CI machine, 9
+// JVMs beside the gateways and the load generator, a peer's watermark was
+// seen more than 1 s behind through the whole global phase, every region
+// left out by turns, which is the degraded mode and not the order under test.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,12 +20,15 @@ import { test } from 'node:test';
 import { removeDir, tempDir } from '../support/temp-dir.ts';
 
 const RUN = new URL('../../bench/run.ts', import.meta.url).pathname;
+const HOLD_MAX_MS = 5_000;
 
 test('a short regions run: every region measured, one global order while no region is left out, no acknowledged line lost or repeated across the partition', { timeout: 1_200_000 }, (t) => {
   const dir = tempDir('chorus-bench-test-');
   try {
     const file = join(dir, 'record.json');
-    const run = spawnSync(process.execPath, [RUN, '--scenario', 'regions', '--viewers', '20', '--seconds', '10', '--json', file], { encoding: 'utf8', timeout: 1_100_000 });
+    const run = spawnSync(process.execPath, [RUN, '--scenario', 'regions', '--viewers', '20', '--seconds', '10', '--json', file], {
+      encoding: 'utf8', timeout: 1_100_000, env: { ...process.env, CHORUS_REGION_HOLD_MAX_MS: String(HOLD_MAX_MS) },
+    });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
     assert.equal(record.scenario, 'regions');
@@ -40,10 +49,11 @@ test('a short regions run: every region measured, one global order while no regi
     // machine is left out by design, and says so (state.globalOrder, each degraded moment told for a state
     // interval). Lines sent just before the cut are outside the measured phase (the drain): the cut leaves their
     // region out, which the partition figures cover.
+    const degradedLines = run.stdout.split('\n').filter((line) => line.startsWith('degraded in global')).join('\n');
     const degraded = Object.values(record.diagnostics.degradedInGlobal as Record<string, number>).reduce((a, b) => a + b, 0);
     t.diagnostic(`inversions: regional ${regional.inversions}, global ${global.inversions}; degraded reports in the global phase ${JSON.stringify(record.diagnostics.degradedInGlobal)}`);
-    if (degraded === 0) assert.equal(global.inversions, 0, `global order with no region left out: ${global.inversions} inversions`);
-    else assert.ok(global.inversions * 10 < regional.inversions, `global order, degraded at moments: ${global.inversions} inversions against regional ${regional.inversions}`);
+    if (degraded === 0) assert.equal(global.inversions, 0, `global order with no region left out: ${global.inversions} inversions\n${run.stdout}`);
+    else assert.ok(global.inversions * 10 < regional.inversions, `global order, degraded at moments: ${global.inversions} inversions against regional ${regional.inversions}\n${degradedLines}`);
     // A local line in global order waits for every peer's watermark past it, which crosses an 80 ms link. (The
     // added p99, global minus regional, is a difference of two noisy figures in a 10 s run: seen at -439 ms.)
     const globalLocal = record.diagnostics.latencyMs.global.localP99Ms as number;
