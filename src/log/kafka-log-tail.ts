@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, type Message as KafkaMessage, type MessagesStream } from '@platformatic/kafka';
+import { closeGroupConsumer } from './kafka/close-group-consumer.ts';
 import { decodeRecord, type LogRecord } from './kafka/records.ts';
 import type { LoggedMessage, RegionRecord } from './log.ts';
 import type { LogTail, TailConsumer, TailConsumerOptions } from './log-tail.ts';
@@ -36,6 +37,8 @@ const HEARTBEAT_MS = 1_000;
 const FETCH_WAIT_MS = 500;
 const MIN_FETCH_BYTES = 256 * 1024;
 const REQUEST_TIMEOUT_MS = 5_000;
+// A close that fails is tried again (src/log/kafka/close-group-consumer.ts), a retryMs apart: past a restarting coordinator's load.
+const CLOSE_ATTEMPTS = 30;
 
 type Buffers = KafkaMessage<Buffer, Buffer, Buffer, Buffer>;
 
@@ -143,7 +146,7 @@ class KafkaTailConsumer<T> implements TailConsumer {
         if (!signal.aborted) this.#o.onError(error);
       } finally {
         // Leaving the group hands its partitions to the other members at once.
-        await consumer.close(true).catch(() => {});
+        await closeGroupConsumer(() => consumer.close(true), { attempts: CLOSE_ATTEMPTS, waitMs: this.#tail.retryMs, onError: this.#o.onError });
       }
       if (!signal.aborted) await sleep(this.#tail.retryMs, undefined, { signal }).catch(() => {});
     }

@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killRegionBroker, startRegions } from '../../scripts/services/regions.ts';
 import { arrivedEverywhere, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
+import { groupMembers } from '../support/kafka-groups.ts';
 import { ownRegionsForFile } from '../support/own-regions.ts';
 import type { Frame, TestClient } from '../support/ws-client.ts';
 
@@ -91,7 +92,7 @@ test(`${DOWN}'s Kafka killed: ${DOWN} answers unavailable, the other regions are
 
   // `start` starts what is down: ap's broker, on its data; it returns once the mirror carries every flow again.
   const restartAt = Date.now();
-  await startRegions({ regions: [...REGIONS], stateDir });
+  const { regions: services } = await startRegions({ regions: [...REGIONS], stateDir });
   const restartMs = Date.now() - restartAt;
   // The gateway reconnects by itself: a send is acknowledged again (bounded).
   let firstAck: string | undefined;
@@ -104,7 +105,14 @@ test(`${DOWN}'s Kafka killed: ${DOWN} answers unavailable, the other regions are
   const recoveredMs = Date.now() - restartAt - restartMs;
   const back: string[] = [firstAck];
   for (let i = 0; i < 5; i++) for (const stream of STREAMS) back.push(await acked(senders.get(DOWN)!, stream, `${DOWN} after the restart ${i}`));
-  await arrivedEverywhere(viewers, [...back, ...allDuring], `${DOWN}'s lines after the restart, and the others' while it was down, in every region`, 180_000);
+  // ${DOWN}'s one gateway reads each peer's mirrored topics (lines, decisions, viewers) in groups of its own: one member each. A client dropped
+  // without leaving its group during the outage would be a second member, holding partitions it never reads.
+  const members = async (): Promise<Record<string, number>> => Object.fromEntries(await groupMembers(services[DOWN]!.kafkaBrokers, `region-${DOWN}-`));
+  await arrivedEverywhere(viewers, [...back, ...allDuring], `${DOWN}'s lines after the restart, and the others' while it was down, in every region`, 180_000)
+    .catch(async (err: Error) => assert.fail(`${err.message}; ${DOWN}'s groups of its peers' topics (members): ${JSON.stringify(await members())}`));
+  const groups = await members();
+  assert.deepEqual([...new Set(Object.keys(groups).map((id) => id.split('.')[0]))].sort(), [...UP].sort(), `${DOWN}'s groups: ${JSON.stringify(groups)}`);
+  assert.deepEqual(Object.values(groups).filter((n) => n !== 1), [], `one member in each of ${DOWN}'s groups: ${JSON.stringify(groups)}`);
 
   for (const [region, viewer] of viewers) {
     for (const stream of STREAMS) {
