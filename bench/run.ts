@@ -1,5 +1,5 @@
 // `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--json FILE]`
-// `npm run bench -- --find-capacity [--baseline ...] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
+// `npm run bench -- --find-capacity [--baseline ...|none] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
 // `npm run bench -- --scenario regions [--viewers PER_REGION] [--seconds EACH_ORDER_PHASE] [--mirror-at target|source] [--json FILE]` (harness/regions-run.ts)
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
@@ -93,8 +93,9 @@ const scenario = buildScenario(name, positive(values.viewers, 'viewers'), second
 // --find-capacity compares with every baseline unless told which.
 const maxViewers = positive(values['max-viewers'], 'max-viewers');
 if (maxViewers !== undefined && !findCapacity) fail('--max-viewers bounds --find-capacity');
-const baselines = values.baseline === undefined ? (findCapacity ? BASELINE_NAMES : []) : values.baseline.split(',');
-for (const b of baselines) if (!BASELINE_NAMES.includes(b)) fail(`--baseline must name one or more of ${BASELINE_NAMES.join(', ')} (comma-separated)`);
+// `none` searches Chorus alone: past one process (--mode cluster --gateways N), where no baseline can follow.
+const baselines = values.baseline === undefined ? (findCapacity ? BASELINE_NAMES : []) : values.baseline === 'none' ? [] : values.baseline.split(',');
+for (const b of baselines) if (!BASELINE_NAMES.includes(b)) fail(`--baseline must name one or more of ${BASELINE_NAMES.join(', ')} (comma-separated), or none`);
 if (values.mode !== 'embedded' && values.mode !== 'cluster') fail('--mode must be embedded or cluster');
 const mode = values.mode;
 const gateways = positive(values.gateways, 'gateways') ?? 1;
@@ -109,7 +110,8 @@ const sockets = scenario.viewers + scenario.chatters + (scenario.hot === undefin
 if (sockets > gateways * SOCKETS_PER_GATEWAY) {
   fail(`${sockets} sockets (viewers and chatters) need at least ${Math.ceil(sockets / SOCKETS_PER_GATEWAY)} gateway processes of ${SOCKETS_PER_GATEWAY}: use --mode cluster --gateways N`);
 }
-if (baselines.length > 0 && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
+// --find-capacity bounds each target's search by its own processes instead.
+if (!findCapacity && baselines.length > 0 && sockets > SOCKETS_PER_GATEWAY) fail(`a baseline is one process: at most ${SOCKETS_PER_GATEWAY} sockets`);
 
 /**
  * `n` chatters over `streams`: chatter c joins and sends to the streams s

@@ -140,6 +140,20 @@ test('--find-capacity --pin searches each target within its bounds and records c
   }
 });
 
+test('--find-capacity --baseline none searches Chorus alone', () => {
+  const dir = tempDir('chorus-bench-test-');
+  try {
+    const file = join(dir, 'capacity.json');
+    const run = spawnSync(process.execPath, [RUN, '--find-capacity', '--baseline', 'none', '--viewers', '100', '--max-viewers', '100', '--seconds', '2', '--json', file], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    assert.deepEqual(record.targets.map((t: any) => [t.target, t.probes.map((p: any) => p.viewers)]), [['chorus', [100]]]);
+    assert.doesNotMatch(run.stdout, /chorus \//, 'no ratio without a baseline');
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('invalid options are refused with exit code 2 and a reason', () => {
   for (const [args, reason] of [
     [[], /--scenario is required/],
