@@ -24,6 +24,7 @@ import { registerModlogRoutes } from './http/modlog-routes.ts';
 import { HistoryReadLimits } from './http/history-read-limits.ts';
 import { RATE_PUBLISH_INTERVAL_MS, Sampler } from './chat/sampler.ts';
 import { HotStreamAdmission } from './chat/hot-stream-admission.ts';
+import { LatencyDoor } from './limits/latency-door.ts';
 import { StreamHub } from './fanout/stream-hub.ts';
 import { WsGateway } from './transports/ws/ws-gateway.ts';
 import { ConnectionBudget } from './limits/connection-budget.ts';
@@ -137,7 +138,9 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const lookup = new MessageLookup(hub, log, broker);
   const lineLimits = pick(config, 'uniqueChatMaxLines', 'duplicateWindowMs', 'returningChatterAfterMs', 'chatterRetentionMs', 'chattersPerStream');
   const admission = new HotStreamAdmission({ sampler, threshold: config.samplingThreshold, multiple: config.hotStreamMultiple, loopLagMs: () => loopLag.lagMs, shortLoopLagMs: config.hotStreamLoopLagMs });
-  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, broker, bus, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
+  const door = new LatencyDoor({ targetMs: config.sendLatencyTargetMs, intervalMs: config.sendLatencyIntervalMs, now });
+  metrics.watchSendDoor(() => door.shed);
+  const chat = new ChatService({ limits: sendLimits, lineLimits, state, content, sampler, admission, door, broker, bus, held, grants, settings, lookup, metrics, loopLagMs: () => loopLag.lagMs, now, logger });
   const notices = new SystemNotices({ broker, maxTextLength: config.maxTextLength, now, logger });
   const writeLimit = new ModeratorRateLimit({ actions: config.moderatorActionLimit, windowMs: config.moderatorActionWindowMs, maxUsers: config.rateLimitMaxClients, now });
   // One recorder for every moderator action, whichever transport asked for it.

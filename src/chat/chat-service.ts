@@ -16,6 +16,7 @@ import type { StreamSettings } from './stream-settings.ts';
 import type { Broker, Draft } from '../broker/broker.ts';
 import type { Sampler } from './sampler.ts';
 import type { HotStreamAdmission } from './hot-stream-admission.ts';
+import type { LatencyDoor } from '../limits/latency-door.ts';
 import { backendError } from './backend-error.ts';
 import { lineKey } from './line-key.ts';
 import type { MessageLookup } from './message-lookup.ts';
@@ -59,6 +60,8 @@ export interface ChatServiceDeps {
   sampler: Sampler;
   /** Refuses ordinary sends to a hot stream while this gateway is short of CPU. */
   admission: HotStreamAdmission;
+  /** Refuses a share of ordinary sends while sends queue (src/limits/latency-door.ts). */
+  door: LatencyDoor;
   broker: Broker;
   /** A restricted user's lines go on the bus only, never through the broker (standing.ts). */
   bus: Bus;
@@ -78,6 +81,8 @@ export interface ChatServiceDeps {
 const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'broadcaster'];
 /** What a sender refused by hot-stream admission is told to wait: about two of the sampler's one-second windows. */
 const HOT_STREAM_RETRY_MS = 2_000;
+/** What a sender turned away at the door while sends queue is told to wait. */
+const DOOR_RETRY_MS = 1_000;
 
 /**
  * The message lifecycle of DESIGN.md, for one send: validate, modes,
@@ -123,8 +128,12 @@ export class ChatService {
     if (d.sampler.perSecond(stream, d.now()) >= d.limits.maxStreamRate) {
       throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000);
     }
+    // The token's roles only: the door comes before any backing-service work (granted roles are read from state).
+    if (!d.door.admits(rolesIn(tokenIdentity, stream).length > 0)) throw new ChatError('overloaded', 'the server is busy: only some messages get through right now; try again shortly', DOOR_RETRY_MS);
 
     this.#inFlight++;
+    const letIn = d.now();
+    let answered = true;
     try {
       // The token's roles plus those granted on the server, and the stream's modes and rules: each read
       // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
@@ -172,7 +181,11 @@ export class ChatService {
       const accepted: Line = { stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning };
       if (check.restricted === true) return await this.#restricted(accepted);
       return await this.#stampAndCommit(accepted, roles.length > 0);
+    } catch (err) {
+      answered = err instanceof ChatError && err.code !== 'unavailable';
+      throw err;
     } finally {
+      if (answered) d.door.observe(d.now() - letIn);
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }

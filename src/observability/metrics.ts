@@ -56,10 +56,23 @@ export class Metrics {
       for (const { stream, lastMinute } of this.#busiestStreams()) this.streamMessagesLastMinute.set({ stream }, lastMinute);
     },
   });
+  #doorShed: () => number = () => 0;
+  readonly sendDoorShed: Gauge = new Gauge({
+    name: 'chorus_send_door_shed',
+    help: 'Share of ordinary sends the door by send latency refuses now (0 to 0.9; src/limits/latency-door.ts)',
+    registers: [this.registry],
+    collect: (): void => {
+      this.sendDoorShed.set(this.#doorShed());
+    },
+  });
   readonly reportsReceived = new Counter({ name: 'chorus_reports_received_total', help: 'Viewer reports stored for moderators', registers: [this.registry] });
 
   watchConsumerLag(group: string, lag: () => Promise<number>): void {
     this.#lagSources.set(group, lag);
+  }
+
+  watchSendDoor(shed: () => number): void {
+    this.#doorShed = shed;
   }
 
   watchBusiestStreams(source: () => Array<{ stream: string; lastMinute: number }>): void {

@@ -147,6 +147,7 @@ test('dev token, health, readiness, metrics and the OpenAPI document', async () 
     assert.ok(metrics.includes(name), name);
   }
   assert.match(metrics, /chorus_messages_refused_total\{code="too_long"\} [1-9]/);
+  assert.match(metrics, /^chorus_send_door_shed 0$/m, 'the door is open on an idle server');
   const openapi = await json(await call('GET', '/openapi.json'));
   assert.ok(openapi.paths['/api/streams/{s}/messages']);
   assert.equal((await call('GET', '/docs/')).status, 200);

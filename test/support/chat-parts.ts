@@ -20,6 +20,7 @@ import { ModlogRecorder } from '../../src/chat/modlog-recorder.ts';
 import { SqliteModlog } from '../../src/modlog/sqlite-modlog.ts';
 import { Sampler } from '../../src/chat/sampler.ts';
 import { HotStreamAdmission } from '../../src/chat/hot-stream-admission.ts';
+import { LatencyDoor } from '../../src/limits/latency-door.ts';
 import { StreamSettings } from '../../src/chat/stream-settings.ts';
 import { TokenRoles } from '../../src/chat/token-roles.ts';
 import { SETTINGS } from '../../src/config/settings.ts';
@@ -121,6 +122,7 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
     state: state.seam, broker: broker.seam, bus: bus.seam,
     content: new ContentRules({ ...CONTENT, ...options.content }),
     sampler, admission,
+    door: new LatencyDoor({ targetMs: SETTINGS.sendLatencyTargetMs.default, intervalMs: SETTINGS.sendLatencyIntervalMs.default, now }),
     held, grants, settings, lookup,
     metrics: new Metrics(),
     loopLagMs,

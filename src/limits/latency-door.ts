@@ -1,0 +1,75 @@
+export interface LatencyDoorOptions {
+  /** A send that took longer than this, when it was the quickest of an interval, means sends queue; 0 keeps the door open. */
+  targetMs: number;
+  /** How long sends are watched before the door's share is changed. */
+  intervalMs: number;
+  now: () => number;
+}
+
+// The share of ordinary sends turned away, in tenths, rises this much after each interval whose quickest send was
+// late, and falls by DECREASE after each other one: quick to shed in a burst, slower to let everyone in again.
+const INCREASE = 2;
+const DECREASE = 1;
+// Some ordinary sends always get through: their times tell when the queue is gone.
+const MOST_SHED = 9;
+
+/**
+ * The door of the send path, judged by how long sends take (CoDel's idea:
+ * docs/decisions.md, "The door by send latency"). A burst that offers the
+ * gateway's backing services more than they take in shows first as sends
+ * that wait: when even the quickest send of an interval took longer than the
+ * target, a queue stands, and every send let in makes it longer until sends
+ * pass their backing services' deadlines (`unavailable`). So the door turns
+ * away a growing share of ordinary sends (`overloaded`, before any work)
+ * while that lasts, and lets them in again as sends get quick. Sends that
+ * failed on a backing service are not counted (an outage is not a queue: it
+ * answers `unavailable`); the privileged are always let in.
+ */
+export class LatencyDoor {
+  readonly #o: LatencyDoorOptions;
+  #windowStart: number;
+  #quickest = Infinity;
+  #shedTenths = 0;
+  // Deterministic thinning: each ordinary send earns 10 - shedTenths; 10 let one in.
+  #credit = 0;
+
+  constructor(options: LatencyDoorOptions) {
+    this.#o = options;
+    this.#windowStart = options.now();
+  }
+
+  /** The share of ordinary sends turned away now (0 to 0.9). */
+  get shed(): number {
+    this.#roll();
+    return this.#shedTenths / 10;
+  }
+
+  admits(privileged: boolean): boolean {
+    if (privileged || this.#o.targetMs === 0) return true;
+    this.#roll();
+    if (this.#shedTenths === 0) return true;
+    this.#credit += 10 - this.#shedTenths;
+    if (this.#credit < 10) return false;
+    this.#credit -= 10;
+    return true;
+  }
+
+  /** A send let in was answered (not failed on a backing service) after `ms`. */
+  observe(ms: number): void {
+    this.#roll();
+    if (ms < this.#quickest) this.#quickest = ms;
+  }
+
+  #roll(): void {
+    const now = this.#o.now();
+    const intervals = Math.floor((now - this.#windowStart) / this.#o.intervalMs);
+    if (intervals < 1) return;
+    // The interval just ended decides; any after it passed with no answered send, which shows no queue either.
+    const late = this.#quickest !== Infinity && this.#quickest > this.#o.targetMs;
+    const tenths = late ? Math.min(MOST_SHED, this.#shedTenths + INCREASE) : this.#shedTenths - DECREASE;
+    this.#shedTenths = Math.max(0, tenths - DECREASE * (intervals - 1));
+    if (this.#shedTenths === 0) this.#credit = 0;
+    this.#windowStart += intervals * this.#o.intervalMs;
+    this.#quickest = Infinity;
+  }
+}

@@ -1,0 +1,61 @@
+// The door of the send path by send latency (src/limits/latency-door.ts), on a clock the test moves.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LatencyDoor } from '../../src/limits/latency-door.ts';
+
+function door(targetMs = 500): { door: LatencyDoor; clock: { now: number } } {
+  const clock = { now: 0 };
+  return { door: new LatencyDoor({ targetMs, intervalMs: 500, now: () => clock.now }), clock };
+}
+
+/** Ordinary sends let in out of `n` asked at once. */
+const letIn = (d: LatencyDoor, n: number): number => Array.from({ length: n }, () => d.admits(false)).filter(Boolean).length;
+
+test('an interval whose quickest send was late turns a share away, growing to 90 % while it lasts; the privileged are let in', () => {
+  const { door: d, clock } = door();
+  const shares: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    d.observe(900);
+    d.observe(600); // the quickest of the interval, still over 500
+    clock.now += 500;
+    shares.push(d.shed);
+  }
+  assert.deepEqual(shares, [0.2, 0.4, 0.6, 0.8, 0.9, 0.9]);
+  assert.equal(letIn(d, 100), 10);
+  assert.equal(Array.from({ length: 100 }, () => d.admits(true)).filter(Boolean).length, 100);
+});
+
+test('one quick send in an interval means no queue: the share falls a tenth an interval, idle intervals too', () => {
+  const { door: d, clock } = door();
+  for (let i = 0; i < 3; i++) {
+    d.observe(700);
+    clock.now += 500;
+  }
+  assert.equal(d.shed, 0.6);
+  d.observe(900);
+  d.observe(20);
+  clock.now += 500;
+  assert.equal(d.shed, 0.5);
+  clock.now += 2_000; // four intervals with no send
+  assert.equal(d.shed, 0.1);
+  clock.now += 500;
+  assert.equal(d.shed, 0);
+  assert.equal(letIn(d, 50), 50);
+});
+
+test('the share is kept exactly: at 20 % one ordinary send in five is turned away', () => {
+  const { door: d, clock } = door();
+  d.observe(501);
+  clock.now += 500;
+  assert.equal(d.shed, 0.2);
+  assert.equal(letIn(d, 50), 40);
+});
+
+test('a target of 0 keeps the door open whatever sends take', () => {
+  const { door: d, clock } = door(0);
+  for (let i = 0; i < 5; i++) {
+    d.observe(10_000);
+    clock.now += 500;
+  }
+  assert.equal(letIn(d, 20), 20);
+});
