@@ -12,13 +12,16 @@ const INCREASE = 2;
 const DECREASE = 1;
 // Some ordinary sends always get through: their times tell when the queue is gone.
 const MOST_SHED = 9;
+// Fewer answered sends in an interval are no queue, however slow: a lone slow send (a quiet stream on a busy
+// machine) must not turn away the next one.
+const LEAST_SENDS = 10;
 
 /**
  * The door of the send path, judged by how long sends take (CoDel's idea:
  * docs/decisions.md, "The door by send latency"). A burst that offers the
  * gateway's backing services more than they take in shows first as sends
  * that wait: when even the quickest send of an interval took longer than the
- * target, a queue stands, and every send let in makes it longer until sends
+ * target (and at least ten were answered in it), a queue stands, and every send let in makes it longer until sends
  * pass their backing services' deadlines (`unavailable`). So the door turns
  * away a growing share of ordinary sends (`overloaded`, before any work)
  * while that lasts, and lets them in again as sends get quick. Sends that
@@ -29,6 +32,7 @@ export class LatencyDoor {
   readonly #o: LatencyDoorOptions;
   #windowStart: number;
   #quickest = Infinity;
+  #answered = 0;
   #shedTenths = 0;
   // Deterministic thinning: each ordinary send earns 10 - shedTenths; 10 let one in.
   #credit = 0;
@@ -58,6 +62,7 @@ export class LatencyDoor {
   observe(ms: number): void {
     this.#roll();
     if (ms < this.#quickest) this.#quickest = ms;
+    this.#answered++;
   }
 
   #roll(): void {
@@ -65,11 +70,12 @@ export class LatencyDoor {
     const intervals = Math.floor((now - this.#windowStart) / this.#o.intervalMs);
     if (intervals < 1) return;
     // The interval just ended decides; any after it passed with no answered send, which shows no queue either.
-    const late = this.#quickest !== Infinity && this.#quickest > this.#o.targetMs;
+    const late = this.#answered >= LEAST_SENDS && this.#quickest > this.#o.targetMs;
     const tenths = late ? Math.min(MOST_SHED, this.#shedTenths + INCREASE) : this.#shedTenths - DECREASE;
     this.#shedTenths = Math.max(0, tenths - DECREASE * (intervals - 1));
     if (this.#shedTenths === 0) this.#credit = 0;
     this.#windowStart += intervals * this.#o.intervalMs;
     this.#quickest = Infinity;
+    this.#answered = 0;
   }
 }

@@ -104,16 +104,16 @@ test('a hot stream on a gateway short of CPU refuses ordinary sends before stamp
 test('sends that queue past sendLatencyTargetMs turn a share of ordinary sends away at the door; moderators get in; quick sends open it again', async (t) => {
   const parts = await open(t); // the defaults: 500 ms target, 500 ms intervals
   const slow = parts.broker.hold('publish');
-  const queued = parts.chat.send(person('alice'), S, 'waited');
+  const queued = Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`q${i}`), S, `waited ${i}`));
   parts.clock.now += 600;
   slow.release();
-  await queued;
+  await Promise.all(queued);
   parts.broker.restore('publish');
-  parts.clock.now += 500; // the interval ends: its quickest send took 600 ms
+  parts.clock.now += 500; // the interval ends: its quickest of ten sends took 600 ms
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`u${i}`), S, `line ${i}`).then(() => 'ack', (e: ChatError) => e)));
   const turnedAway = answers.filter((a): a is ChatError => a instanceof ChatError);
   assert.deepEqual(turnedAway.map((e) => [e.code, e.retryAfterMs]), [['overloaded', 1_000], ['overloaded', 1_000]], 'one in five');
-  assert.equal(await parts.broker.seam.lastSeq(S), 9, 'the eight let in were stamped, the two turned away never');
+  assert.equal(await parts.broker.seam.lastSeq(S), 18, 'the eight let in were stamped, the two turned away never');
   for (let i = 0; i < 5; i++) assert.ok((await parts.chat.send(person(`mod${i}`, ['moderator']), S, 'a moderator')).seq > 0);
   parts.clock.now += 1_000; // an interval of quick sends, then one with none
   for (let i = 0; i < 10; i++) assert.ok((await parts.chat.send(person(`v${i}`), S, 'open again')).seq > 0);
@@ -121,13 +121,13 @@ test('sends that queue past sendLatencyTargetMs turn a share of ordinary sends a
 
 test('sends failing on a backing service do not close the door: an outage answers unavailable, not overloaded', async (t) => {
   const parts = await open(t);
-  let fail!: (err: Error) => void;
-  parts.state.replace('checkSend', () => () => new Promise((_, reject) => (fail = reject)));
-  const failing = refused(parts.chat.send(person('alice'), S, 'during the outage'), 'unavailable');
-  await until(() => fail !== undefined, 'the send at the state call');
+  const fails: Array<(err: Error) => void> = [];
+  parts.state.replace('checkSend', () => () => new Promise((_, reject) => fails.push(reject)));
+  const failing = Array.from({ length: 10 }, (_, i) => refused(parts.chat.send(person(`a${i}`), S, 'during the outage'), 'unavailable'));
+  await until(() => fails.length === 10, 'the sends at the state call');
   parts.clock.now += 900;
-  fail(new Error('state down'));
-  await failing;
+  for (const fail of fails) fail(new Error('state down'));
+  await Promise.all(failing);
   parts.state.restore('checkSend');
   parts.clock.now += 500;
   for (let i = 0; i < 10; i++) assert.ok((await parts.chat.send(person(`u${i}`), S, 'after')).seq > 0);

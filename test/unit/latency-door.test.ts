@@ -8,6 +8,11 @@ function door(targetMs = 500): { door: LatencyDoor; clock: { now: number } } {
   return { door: new LatencyDoor({ targetMs, intervalMs: 500, now: () => clock.now }), clock };
 }
 
+/** `n` sends answered after `ms` each. */
+const answered = (d: LatencyDoor, ms: number, n = 10): void => {
+  for (let i = 0; i < n; i++) d.observe(ms);
+};
+
 /** Ordinary sends let in out of `n` asked at once. */
 const letIn = (d: LatencyDoor, n: number): number => Array.from({ length: n }, () => d.admits(false)).filter(Boolean).length;
 
@@ -15,7 +20,7 @@ test('an interval whose quickest send was late turns a share away, growing to 90
   const { door: d, clock } = door();
   const shares: number[] = [];
   for (let i = 0; i < 6; i++) {
-    d.observe(900);
+    answered(d, 900);
     d.observe(600); // the quickest of the interval, still over 500
     clock.now += 500;
     shares.push(d.shed);
@@ -28,11 +33,11 @@ test('an interval whose quickest send was late turns a share away, growing to 90
 test('one quick send in an interval means no queue: the share falls a tenth an interval, idle intervals too', () => {
   const { door: d, clock } = door();
   for (let i = 0; i < 3; i++) {
-    d.observe(700);
+    answered(d, 700);
     clock.now += 500;
   }
   assert.equal(d.shed, 0.6);
-  d.observe(900);
+  answered(d, 900);
   d.observe(20);
   clock.now += 500;
   assert.equal(d.shed, 0.5);
@@ -45,7 +50,7 @@ test('one quick send in an interval means no queue: the share falls a tenth an i
 
 test('the share is kept exactly: at 20 % one ordinary send in five is turned away', () => {
   const { door: d, clock } = door();
-  d.observe(501);
+  answered(d, 501);
   clock.now += 500;
   assert.equal(d.shed, 0.2);
   assert.equal(letIn(d, 50), 40);
@@ -54,8 +59,16 @@ test('the share is kept exactly: at 20 % one ordinary send in five is turned awa
 test('a target of 0 keeps the door open whatever sends take', () => {
   const { door: d, clock } = door(0);
   for (let i = 0; i < 5; i++) {
-    d.observe(10_000);
+    answered(d, 10_000);
     clock.now += 500;
   }
   assert.equal(letIn(d, 20), 20);
+});
+
+test('fewer than ten answered sends in an interval are no queue, however slow', () => {
+  const { door: d, clock } = door();
+  answered(d, 5_000, 9);
+  clock.now += 500;
+  assert.equal(d.shed, 0);
+  assert.equal(letIn(d, 5), 5);
 });
