@@ -1,12 +1,12 @@
 export interface LatencyDoorOptions {
-  /** A send that took longer than this, when it was the quickest of an interval, means sends queue; 0 keeps the door open. */
+  /** When half the sends answered in an interval (ten at least) took longer than this, sends queue; 0 keeps the door open. */
   targetMs: number;
   /** How long sends are watched before the door's share is changed. */
   intervalMs: number;
   now: () => number;
 }
 
-// The share of ordinary sends turned away, in tenths, rises this much after each interval whose quickest send was
+// The share of ordinary sends turned away, in tenths, rises this much after each interval in which most sends were
 // late, and falls by DECREASE after each other one: quick to shed in a burst, slower to let everyone in again.
 const INCREASE = 2;
 const DECREASE = 1;
@@ -17,11 +17,11 @@ const MOST_SHED = 9;
 const LEAST_SENDS = 10;
 
 /**
- * The door of the send path, judged by how long sends take (CoDel's idea:
- * docs/decisions.md, "The door by send latency"). A burst that offers the
- * gateway's backing services more than they take in shows first as sends
- * that wait: when even the quickest send of an interval took longer than the
- * target (and at least ten were answered in it), a queue stands, and every send let in makes it longer until sends
+ * The door of the send path, judged by how long sends take
+ * (docs/decisions.md, "The door by send latency"). A burst that offers the
+ * gateway more than it takes in shows first as sends that wait: when most
+ * sends answered in an interval (ten at least) took longer than the
+ * target, and every send let in makes the wait longer until sends
  * pass their backing services' deadlines (`unavailable`). So the door turns
  * away a growing share of ordinary sends (`overloaded`, before any work)
  * while that lasts, and lets them in again as sends get quick. Sends that
@@ -31,8 +31,8 @@ const LEAST_SENDS = 10;
 export class LatencyDoor {
   readonly #o: LatencyDoorOptions;
   #windowStart: number;
-  #quickest = Infinity;
   #answered = 0;
+  #late = 0;
   #shedTenths = 0;
   // Deterministic thinning: each ordinary send earns 10 - shedTenths; 10 let one in.
   #credit = 0;
@@ -61,8 +61,8 @@ export class LatencyDoor {
   /** A send let in was answered (not failed on a backing service) after `ms`. */
   observe(ms: number): void {
     this.#roll();
-    if (ms < this.#quickest) this.#quickest = ms;
     this.#answered++;
+    if (ms > this.#o.targetMs) this.#late++;
   }
 
   #roll(): void {
@@ -70,12 +70,12 @@ export class LatencyDoor {
     const intervals = Math.floor((now - this.#windowStart) / this.#o.intervalMs);
     if (intervals < 1) return;
     // The interval just ended decides; any after it passed with no answered send, which shows no queue either.
-    const late = this.#answered >= LEAST_SENDS && this.#quickest > this.#o.targetMs;
+    const late = this.#answered >= LEAST_SENDS && this.#late * 2 > this.#answered;
     const tenths = late ? Math.min(MOST_SHED, this.#shedTenths + INCREASE) : this.#shedTenths - DECREASE;
     this.#shedTenths = Math.max(0, tenths - DECREASE * (intervals - 1));
     if (this.#shedTenths === 0) this.#credit = 0;
     this.#windowStart += intervals * this.#o.intervalMs;
-    this.#quickest = Infinity;
     this.#answered = 0;
+    this.#late = 0;
   }
 }

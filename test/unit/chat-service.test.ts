@@ -109,7 +109,7 @@ test('sends that queue past sendLatencyTargetMs turn a share of ordinary sends a
   slow.release();
   await Promise.all(queued);
   parts.broker.restore('publish');
-  parts.clock.now += 500; // the interval ends: its quickest of ten sends took 600 ms
+  parts.clock.now += 500; // the interval ends: all of its ten sends took 600 ms
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`u${i}`), S, `line ${i}`).then(() => 'ack', (e: ChatError) => e)));
   const turnedAway = answers.filter((a): a is ChatError => a instanceof ChatError);
   assert.deepEqual(turnedAway.map((e) => [e.code, e.retryAfterMs]), [['overloaded', 1_000], ['overloaded', 1_000]], 'one in five');
