@@ -64,9 +64,6 @@ export async function startRegionsTarget(shape: RegionsShape): Promise<RegionsTa
         // The fan-out budget counts from a line's origin `ts`, so the link and the hold too (docs/regions.md, "Status"):
         // it would lower the sampling threshold during the partition.
         '--fanout-budget-ms', '60000',
-        // The door by send latency would refuse a share of the schedule's sends on a machine this loaded (nine JVMs
-        // beside the gateways): this scenario measures order and delivery of every line sent, not shedding.
-        '--send-latency-target-ms', '0',
       ]));
     }
   } catch (err) {

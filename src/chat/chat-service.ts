@@ -133,7 +133,6 @@ export class ChatService {
 
     this.#inFlight++;
     const letIn = d.now();
-    let answered = true;
     try {
       // The token's roles plus those granted on the server, and the stream's modes and rules: each read
       // at most every second or two per stream and gateway (stream-read-cache.ts), not per send.
@@ -168,6 +167,9 @@ export class ChatService {
         userRateMax: d.limits.rateLimitUserMessages,
         line: content instanceof ChatError ? undefined : this.#lineRules(identity, content.text, modes, privileged),
       }).catch((err: unknown) => this.#backendFailed(err, stream));
+      // The door watches the way to here (the role, mode and send-check reads): in global order the ack waits by
+      // design for the hold (docs/regions.md), and a failed read is an outage, not a queue.
+      d.door.observe(d.now() - letIn);
       if (!check.ok) throw check.code === 'warned' ? warnedRefusal(check.reason) : new ChatError(check.code, refusalText(check.code, modes), check.retryAfterMs);
       if (content instanceof ChatError) throw content;
       const { text, emotes, reply, verdict } = content;
@@ -181,11 +183,7 @@ export class ChatService {
       const accepted: Line = { stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning };
       if (check.restricted === true) return await this.#restricted(accepted);
       return await this.#stampAndCommit(accepted, roles.length > 0);
-    } catch (err) {
-      answered = err instanceof ChatError && err.code !== 'unavailable';
-      throw err;
     } finally {
-      if (answered) d.door.observe(d.now() - letIn);
       if (--this.#inFlight === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }

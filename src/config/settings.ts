@@ -136,7 +136,7 @@ export const SETTINGS = {
   maxLoopLagMs: int('Event-loop delay (the longest of the last half second) above which sends are refused with `overloaded` before any work: a gateway that far behind would answer them late or time out on its backing services.', 2_000, 1, 60_000),
   hotStreamMultiple: int('A stream whose rate is above this many times `samplingThreshold` is hot: while the gateway is short of CPU (a fan-out over `fanoutBudgetMs` or the loop later than `hotStreamLoopLagMs`) its ordinary sends are refused with `overloaded` before any stamping; 0 turns this off.', 4, 0, 1_000),
   hotStreamLoopLagMs: int('Event-loop delay above which a gateway counts as short of CPU for hot-stream admission.', 200, 1, 60_000),
-  sendLatencyTargetMs: int('When most sends answered in an interval (`sendLatencyIntervalMs`, ten sends at least) took longer than this, sends queue: a growing share of ordinary sends (up to 90 %) is refused with `overloaded` before any work until sends are quick again; the privileged are let in. 0 turns this off.', 500, 0, 60_000),
+  sendLatencyTargetMs: int('When most sends checked in an interval (`sendLatencyIntervalMs`, ten sends at least) took longer than this from arrival to their send check, sends queue: a growing share of ordinary sends (up to 90 %) is refused with `overloaded` before any work until sends are quick again; the privileged are let in. 0 (the default until a measurement shows it helps) turns this off.', 0, 0, 60_000),
   sendLatencyIntervalMs: int('How long sends are watched before the share refused for `sendLatencyTargetMs` changes.', 500, 50, 60_000),
   maxStreamRate: int('Messages per second one stream accepts at most; more are refused with `overloaded`.', 5_000, 1, 1_000_000),
 

@@ -122,7 +122,8 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
     state: state.seam, broker: broker.seam, bus: bus.seam,
     content: new ContentRules({ ...CONTENT, ...options.content }),
     sampler, admission,
-    door: new LatencyDoor({ targetMs: SETTINGS.sendLatencyTargetMs.default, intervalMs: SETTINGS.sendLatencyIntervalMs.default, now }),
+    // On, as an operator turns it on (its default is off until measured): 500 ms.
+    door: new LatencyDoor({ targetMs: 500, intervalMs: SETTINGS.sendLatencyIntervalMs.default, now }),
     held, grants, settings, lookup,
     metrics: new Metrics(),
     loopLagMs,

@@ -101,15 +101,15 @@ test('a hot stream on a gateway short of CPU refuses ordinary sends before stamp
   assert.equal((await parts.chat.send(person('late'), S, 'with CPU to spare')).seq, 6);
 });
 
-test('sends that queue past sendLatencyTargetMs turn a share of ordinary sends away at the door; moderators get in; quick sends open it again', async (t) => {
-  const parts = await open(t); // the defaults: 500 ms target, 500 ms intervals
-  const slow = parts.broker.hold('publish');
+test('sends whose checks queue past sendLatencyTargetMs turn a share of ordinary sends away at the door; moderators get in; quick sends open it again', async (t) => {
+  const parts = await open(t); // the door at 500 ms, 500 ms intervals
+  const slow = parts.state.hold('checkSend');
   const queued = Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`q${i}`), S, `waited ${i}`));
-  parts.clock.now += 600;
+  parts.clock.now += 600; // each counts from its arrival, taken before its first await
   slow.release();
   await Promise.all(queued);
-  parts.broker.restore('publish');
-  parts.clock.now += 500; // the interval ends: all of its ten sends took 600 ms
+  parts.state.restore('checkSend');
+  parts.clock.now += 500; // the interval ends: all of its ten sends took 600 ms to their check
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`u${i}`), S, `line ${i}`).then(() => 'ack', (e: ChatError) => e)));
   const turnedAway = answers.filter((a): a is ChatError => a instanceof ChatError);
   assert.deepEqual(turnedAway.map((e) => [e.code, e.retryAfterMs]), [['overloaded', 1_000], ['overloaded', 1_000]], 'one in five');
@@ -117,6 +117,26 @@ test('sends that queue past sendLatencyTargetMs turn a share of ordinary sends a
   for (let i = 0; i < 5; i++) assert.ok((await parts.chat.send(person(`mod${i}`, ['moderator']), S, 'a moderator')).seq > 0);
   parts.clock.now += 1_000; // an interval of quick sends, then one with none
   for (let i = 0; i < 10; i++) assert.ok((await parts.chat.send(person(`v${i}`), S, 'open again')).seq > 0);
+});
+
+test('a slow stamp and store do not close the door: in global order the ack waits for the hold by design', async (t) => {
+  const parts = await open(t);
+  let atStamp = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  parts.broker.replace('publish', (real) => async (...args) => {
+    atStamp++;
+    await gate;
+    return real(...args);
+  });
+  const waiting = Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`g${i}`), S, `held ${i}`));
+  await until(() => atStamp === 10, 'the sends past their checks, at the stamp');
+  parts.clock.now += 2_000;
+  release();
+  await Promise.all(waiting);
+  parts.broker.restore('publish');
+  parts.clock.now += 500;
+  for (let i = 0; i < 10; i++) assert.ok((await parts.chat.send(person(`a${i}`), S, 'after')).seq > 0);
 });
 
 test('sends failing on a backing service do not close the door: an outage answers unavailable, not overloaded', async (t) => {
