@@ -230,8 +230,19 @@ describe('chat page while the stream is sampled', () => {
     for (let i = 0; i < 15; i++) await Promise.all(bots.map((bot, b) => say(bot, `bot ${b} line ${i}`)));
     await watcher.locator('#sampling-notice').waitFor({ state: 'visible' });
 
-    for (let i = 0; i < 3; i++) await say(sender, `mine ${i}`);
-    await eventually(async () => assert.equal(await sender.locator('#messages li[data-id]', { hasText: /^sally: mine \d$/ }).count(), 3));
+    // The bots keep the stream busy while sally writes (bounded): on a slow machine a pause after their burst let the
+    // rate fall under the threshold, and her lines were then all shown (seen once in CI).
+    let writing = true;
+    const busyBots = (async () => {
+      for (let i = 15; writing && i < 300; i++) await Promise.all(bots.map((bot, b) => say(bot, `bot ${b} line ${i}`)));
+    })();
+    try {
+      for (let i = 0; i < 3; i++) await say(sender, `mine ${i}`);
+      await eventually(async () => assert.equal(await sender.locator('#messages li[data-id]', { hasText: /^sally: mine \d$/ }).count(), 3));
+    } finally {
+      writing = false;
+      await busyBots;
+    }
     const sampled = await rowIds(sender, '#messages li.sampled');
     assert.ok(sampled.length >= 2, `expected most own lines sampled out, got ${sampled.length}`);
     await watcher.waitForTimeout(500);
