@@ -1,5 +1,5 @@
 export interface LatencyDoorOptions {
-  /** When half the sends answered in an interval (ten at least) took longer than this, sends queue; 0 keeps the door open. */
+  /** When most sends checked in an interval (ten at least) took longer than this to their send check, sends queue; 0 keeps the door open. */
   targetMs: number;
   /** How long sends are watched before the door's share is changed. */
   intervalMs: number;
@@ -19,13 +19,13 @@ const LEAST_SENDS = 10;
 /**
  * The door of the send path, judged by how long sends take
  * (docs/decisions.md, "The door by send latency"). A burst that offers the
- * gateway more than it takes in shows first as sends that wait: when most
- * sends answered in an interval (ten at least) took longer than the
- * target, and every send let in makes the wait longer until sends
+ * gateway more than it takes in shows first as sends that wait: most sends
+ * checked in an interval (ten at least) took longer than the target to
+ * their send check, and every send let in makes the wait longer until sends
  * pass their backing services' deadlines (`unavailable`). So the door turns
  * away a growing share of ordinary sends (`overloaded`, before any work)
- * while that lasts, and lets them in again as sends get quick. Sends that
- * failed on a backing service are not counted (an outage is not a queue: it
+ * while that lasts, and lets them in again as sends get quick. Sends whose
+ * reads failed on a backing service are not counted (an outage is not a queue: it
  * answers `unavailable`); the privileged are always let in.
  */
 export class LatencyDoor {
@@ -58,8 +58,9 @@ export class LatencyDoor {
     return true;
   }
 
-  /** A send let in was answered (not failed on a backing service) after `ms`. */
+  /** A send let in reached its send check (its reads did not fail) `ms` after it arrived. */
   observe(ms: number): void {
+    if (this.#o.targetMs === 0) return;
     this.#roll();
     this.#answered++;
     if (ms > this.#o.targetMs) this.#late++;
