@@ -164,7 +164,8 @@ async function measure(s: Scenario, target: RunTarget): Promise<BenchRecord> {
     await fleet.run(seconds * 1000 + CONNECT_TIMEOUT_MS);
     const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop(), loadgen: watches.loadgen.stop() };
     const result = await fleet.stop(SLACK_MS);
-    return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), seconds, machine, deflate });
+    const shedBy = await target.shedCounts?.();
+    return buildRecord({ scenario: s, target: target.name, mode: target.mode, gateways: target.pids.gateways.length, result, usage, crashes: target.crashes(), shedBy, seconds, machine, deflate });
   } finally {
     for (const { pid, cores: before } of restore) pin(pid, before);
     await fleet.kill();

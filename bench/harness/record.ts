@@ -13,6 +13,8 @@ export interface RunFacts {
   result: FleetResult;
   usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage; loadgen: ProcessUsage };
   crashes: number;
+  /** Chorus only: its gateways' `overloaded` refusals by the limit that shed them. */
+  shedBy?: Record<string, number>;
   /** The schedule's length: rates are per second of it. */
   seconds: number;
   machine: string;
@@ -81,6 +83,8 @@ export interface BenchRecord extends GroupFigures {
   deflate: boolean;
   bytesReceivedPerLine: number;
   errors: Record<string, number>;
+  /** Chorus only: which limit refused the sends counted `overloaded` in `errors` (the gateways' metrics). */
+  overloadedShedBy?: Record<string, number>;
   closes: Record<string, number>;
   crashes: number;
   valid: boolean;
@@ -169,6 +173,7 @@ export function buildRecord(f: RunFacts): BenchRecord {
     deflate: f.deflate,
     bytesReceivedPerLine: lines === 0 ? 0 : Math.round(result.bytesReceived / lines),
     errors: result.errors,
+    ...(f.shedBy === undefined ? {} : { overloadedShedBy: f.shedBy }),
     closes: result.closes,
     crashes: f.crashes,
     valid: invalidBecause.length === 0,
@@ -213,7 +218,7 @@ export function printRecord(r: BenchRecord): void {
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
     ['load generator', `${r.loadgenCpuSeconds} CPU s, ${r.bytesReceivedPerLine} B received per line${r.deflate ? ' (permessage-deflate offered)' : ''}`],
-    ['errors', `${JSON.stringify(r.errors)}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
+    ['errors', `${JSON.stringify(r.errors)}${r.overloadedShedBy === undefined ? '' : ` (overloaded shed by ${JSON.stringify(r.overloadedShedBy)})`}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(20)} ${value}`);

@@ -83,6 +83,7 @@ const SUBSCRIBER_LIKE: readonly Role[] = ['subscriber', 'vip', 'moderator', 'bro
 const HOT_STREAM_RETRY_MS = 2_000;
 /** What a sender turned away at the door while sends queue is told to wait. */
 const DOOR_RETRY_MS = 1_000;
+const OVERLOADED_TEXT = 'the server is overloaded; try again shortly';
 
 /**
  * The message lifecycle of DESIGN.md, for one send: validate, modes,
@@ -113,7 +114,8 @@ export class ChatService {
       this.#d.metrics.ingestLatency.observe((performance.now() - started) / 1000);
       return accepted;
     } catch (err) {
-      this.#d.metrics.refused.inc({ code: err instanceof ChatError ? err.code : 'unavailable' });
+      if (!(err instanceof ChatError)) this.#d.metrics.refused.inc({ code: 'unavailable' });
+      else this.#d.metrics.refused.inc(err.shedBy === undefined ? { code: err.code } : { code: err.code, shed_by: err.shedBy });
       throw err;
     }
   }
@@ -124,12 +126,13 @@ export class ChatService {
     if (!STREAM_NAME.test(stream)) throw new ChatError('invalid', 'stream must be 1-64 characters of A-Z a-z 0-9 _ -');
     const unread = refuseRawLength(rawText, d.limits.maxTextLength);
     if (unread !== undefined) throw new ChatError(unread.code, unread.message);
-    if (this.#inFlight >= d.limits.maxInFlight || d.loopLagMs() > d.limits.maxLoopLagMs) throw new ChatError('overloaded', 'the server is overloaded; try again shortly', 1_000);
+    if (this.#inFlight >= d.limits.maxInFlight) throw new ChatError('overloaded', OVERLOADED_TEXT, 1_000, 'in_flight');
+    if (d.loopLagMs() > d.limits.maxLoopLagMs) throw new ChatError('overloaded', OVERLOADED_TEXT, 1_000, 'loop_lag');
     if (d.sampler.perSecond(stream, d.now()) >= d.limits.maxStreamRate) {
-      throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000);
+      throw new ChatError('overloaded', 'this chat is receiving more messages than it can take; try again shortly', 1_000, 'stream_rate');
     }
     // The token's roles only: the door comes before any backing-service work (granted roles are read from state).
-    if (!d.door.admits(rolesIn(tokenIdentity, stream).length > 0)) throw new ChatError('overloaded', 'the server is busy: only some messages get through right now; try again shortly', DOOR_RETRY_MS);
+    if (!d.door.admits(rolesIn(tokenIdentity, stream).length > 0)) throw new ChatError('overloaded', 'the server is busy: only some messages get through right now; try again shortly', DOOR_RETRY_MS, 'door');
 
     this.#inFlight++;
     const letIn = d.now();
@@ -146,7 +149,7 @@ export class ChatService {
       }
       if (options.announce !== undefined && !privileged) throw new ChatError('forbidden', 'only the broadcaster and moderators of this stream may announce');
       if (!d.admission.admits(stream, roles.length > 0, d.now())) {
-        throw new ChatError('overloaded', 'this chat is very busy: only some messages get through right now', HOT_STREAM_RETRY_MS);
+        throw new ChatError('overloaded', 'this chat is very busy: only some messages get through right now', HOT_STREAM_RETRY_MS, 'hot_stream');
       }
 
       // The text's own checks run first but refuse only after the state call:

@@ -6,7 +6,7 @@ export class Metrics {
   readonly connections = new Gauge({ name: 'chorus_connections', help: 'Open WebSocket and SSE connections', labelNames: ['transport'] as const, registers: [this.registry] });
   readonly accepted = new Counter({ name: 'chorus_messages_accepted_total', help: 'Messages accepted', registers: [this.registry] });
   readonly broadcast = new Counter({ name: 'chorus_messages_broadcast_total', help: 'Accepted messages published to viewers (not sampled out)', registers: [this.registry] });
-  readonly refused = new Counter({ name: 'chorus_messages_refused_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly refused = new Counter({ name: 'chorus_messages_refused_total', help: 'Sends refused, by error code; an overloaded one also by the limit that shed it (shed_by)', labelNames: ['code', 'shed_by'] as const, registers: [this.registry] });
   readonly deliveries = new Counter({ name: 'chorus_deliveries_total', help: 'Chat lines written to viewer connections', registers: [this.registry] });
   readonly framesWritten = new Counter({ name: 'chorus_frames_written_total', help: 'Live frames written to viewer connections', registers: [this.registry] });
   readonly fanoutWrites = new Counter({ name: 'chorus_fanout_writes_total', help: 'Writes of live flushes to viewer connections: one per viewer per flush, whatever frames the flush holds (the cost a fan-out economises)', registers: [this.registry] });

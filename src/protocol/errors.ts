@@ -1,14 +1,20 @@
 import type { ErrorCode } from './types.ts';
 
+/** The limits that refuse a send `overloaded` (docs/protocol.md, "Order of checks"). */
+export type ShedBy = 'in_flight' | 'loop_lag' | 'stream_rate' | 'door' | 'hot_stream';
+
 /** A refusal the client should see: carries a PROTOCOL.md error code. */
 export class ChatError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterMs: number | undefined;
+  /** Which limit shed it, for the metrics only (an `overloaded` send has several): never sent to the client. */
+  readonly shedBy: ShedBy | undefined;
 
-  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number, shedBy?: ShedBy) {
     super(message);
     this.code = code;
     this.retryAfterMs = retryAfterMs;
+    this.shedBy = shedBy;
   }
 }
 

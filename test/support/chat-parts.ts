@@ -60,6 +60,8 @@ export interface ChatParts {
   /** The audit log every moderator action is recorded in (SQLite, as embedded). */
   modlog: SqliteModlog;
   clock: { now: number };
+  /** The lifecycle's counters (refusals by code and by the limit that shed them). */
+  metrics: Metrics;
   /** Every line the lifecycle logged, parsed. */
   logged: Array<Record<string, unknown>>;
   /** Every bus event of `stream` from now on, but the audit log's entries (read those from `modlog`). */
@@ -116,6 +118,7 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
   const sampler = new Sampler(options.samplingThreshold ?? 1_000_000);
   const loopLagMs = options.loopLagMs ?? ((): number => 0);
   const admission = new HotStreamAdmission({ sampler, threshold: options.samplingThreshold ?? 1_000_000, multiple: options.hotStreamMultiple ?? 0, loopLagMs, shortLoopLagMs: SETTINGS.hotStreamLoopLagMs.default });
+  const metrics = new Metrics();
   const chat = new ChatService({
     limits: { ...LIMITS, ...options.limits },
     lineLimits: LINE_LIMITS,
@@ -125,7 +128,7 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
     // On, as an operator turns it on (its default is off until measured): 500 ms.
     door: new LatencyDoor({ targetMs: 500, intervalMs: SETTINGS.sendLatencyIntervalMs.default, now }),
     held, grants, settings, lookup,
-    metrics: new Metrics(),
+    metrics,
     loopLagMs,
     now, logger,
   });
@@ -137,7 +140,7 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
     clear: { windowMs: 60_000, maxLines: 100 },
   });
   return {
-    chat, moderation, state, broker, log, bus, settings, grants, held, modlog, clock, logged,
+    chat, moderation, state, broker, log, bus, settings, grants, held, modlog, clock, metrics, logged,
     async watch(stream) {
       const events: BusEvent[] = [];
       await memoryBus.subscribe(stream, (_stream, event) => {

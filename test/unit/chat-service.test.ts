@@ -25,6 +25,12 @@ async function refused(sending: Promise<unknown>, code: string): Promise<ChatErr
   return err;
 }
 
+/** The refusals counted `overloaded`, by the limit that shed them. */
+async function shedCounts(parts: ChatParts): Promise<Record<string, number>> {
+  const { values } = await parts.metrics.refused.get();
+  return Object.fromEntries(values.filter((v) => v.labels.code === 'overloaded').map((v) => [String(v.labels.shed_by), v.value]));
+}
+
 const liveTexts = (events: BusEvent[]): string[] => events.flatMap((e) => (e.kind === 'msg' ? [e.message.text] : []));
 
 test('an accepted send is stamped by the broker, stored and published, and acked with its seq and badges', async (t) => {
@@ -69,20 +75,22 @@ test('overload: sends in flight beyond maxInFlight and a late event loop are ref
   const first = parts.chat.send(person('alice'), S, 'first');
   const busy = await refused(parts.chat.send(person('bob'), S, 'second'), 'overloaded');
   assert.equal(busy.retryAfterMs, 1_000);
+  assert.equal(busy.shedBy, 'in_flight');
   slow.release();
   assert.equal((await first).seq, 1);
   parts.broker.restore('publish');
   assert.equal((await parts.chat.send(person('bob'), S, 'again')).seq, 2, 'the slot is free once the first is acked');
   lagMs = 5_000;
-  await refused(parts.chat.send(person('bob'), S, 'late loop'), 'overloaded');
+  assert.equal((await refused(parts.chat.send(person('bob'), S, 'late loop'), 'overloaded')).shedBy, 'loop_lag');
   lagMs = 0;
   assert.equal((await parts.chat.send(person('bob'), S, 'on time')).seq, 3);
+  assert.deepEqual(await shedCounts(parts), { in_flight: 1, loop_lag: 1 }, 'counted by the limit that shed them');
 });
 
 test('a stream at maxStreamRate is refused overloaded; other streams and the next second are not', async (t) => {
   const parts = await open(t, { limits: { maxStreamRate: 3 } });
   for (let i = 0; i < 3; i++) await parts.chat.send(person(`u${i}`), S, `line ${i}`);
-  await refused(parts.chat.send(person('late'), S, 'one more'), 'overloaded');
+  assert.equal((await refused(parts.chat.send(person('late'), S, 'one more'), 'overloaded')).shedBy, 'stream_rate');
   assert.equal((await parts.chat.send(person('late', [], 'quiet'), 'quiet', 'elsewhere')).seq, 1);
   parts.clock.now += 2_000;
   assert.equal((await parts.chat.send(person('late'), S, 'a second later')).seq, 4);
@@ -94,6 +102,7 @@ test('a hot stream on a gateway short of CPU refuses ordinary sends before stamp
   for (let i = 0; i < 4; i++) await parts.chat.send(person(`u${i}`), S, `line ${i}`);
   const busy = await refused(parts.chat.send(person('late'), S, 'one more'), 'overloaded');
   assert.equal(busy.retryAfterMs, 2_000);
+  assert.deepEqual(await shedCounts(parts), { hot_stream: 1 });
   assert.equal((await parts.broker.seam.lastSeq(S)), 4, 'the refused send was never stamped');
   assert.equal((await parts.chat.send(person('sub', ['subscriber']), S, 'kept')).seq, 5);
   assert.equal((await parts.chat.send(person('late', [], 'quiet'), 'quiet', 'elsewhere')).seq, 1);
@@ -112,7 +121,8 @@ test('sends whose checks queue past sendLatencyTargetMs turn a share of ordinary
   parts.clock.now += 500; // the interval ends: all of its ten sends took 600 ms to their check
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => parts.chat.send(person(`u${i}`), S, `line ${i}`).then(() => 'ack', (e: ChatError) => e)));
   const turnedAway = answers.filter((a): a is ChatError => a instanceof ChatError);
-  assert.deepEqual(turnedAway.map((e) => [e.code, e.retryAfterMs]), [['overloaded', 1_000], ['overloaded', 1_000]], 'one in five');
+  assert.deepEqual(turnedAway.map((e) => [e.code, e.retryAfterMs, e.shedBy]), [['overloaded', 1_000, 'door'], ['overloaded', 1_000, 'door']], 'one in five');
+  assert.deepEqual(await shedCounts(parts), { door: 2 });
   assert.equal(await parts.broker.seam.lastSeq(S), 18, 'the eight let in were stamped, the two turned away never');
   for (let i = 0; i < 5; i++) assert.ok((await parts.chat.send(person(`mod${i}`, ['moderator']), S, 'a moderator')).seq > 0);
   parts.clock.now += 1_000; // an interval of quick sends, then one with none
