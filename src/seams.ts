@@ -11,10 +11,9 @@ import { ClusterLog } from './broker/cluster-log.ts';
 import { ClusterBroker } from './broker/cluster-broker.ts';
 import { RecentWindow } from './broker/recent-window.ts';
 import { HybridClock } from './regions/hlc.ts';
-import { GlobalStreams } from './regions/global-streams.ts';
-import { Heartbeats } from './regions/heartbeats.ts';
+import { openRegionOrdering } from './regions/region-ordering.ts';
 import { RegionalBroker } from './regions/regional-broker.ts';
-import { ONCE_MS, RegionIntake } from './regions/remote-intake.ts';
+import { RegionIntake } from './regions/remote-intake.ts';
 import { RemoteLines, type RemoteIntake } from './regions/remote-lines.ts';
 import { StreamOrderings } from './regions/stream-orderings.ts';
 import { openRegionSharing } from './regions/region-sharing.ts';
@@ -165,18 +164,11 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     if (config.region !== '') {
       const clock = new HybridClock(config.region);
       const orderings = new StreamOrderings((stream) => state.getModes(stream));
-      const global = new GlobalStreams({
-        region: config.region, peers: config.regionPeers, holdMaxMs: config.regionHoldMaxMs, maxHeld: config.regionHoldMaxLines,
-        clock, log: kafka, order: cluster, onceMs: ONCE_MS,
-        onState: (stream, change) => bus.publish(stream, { kind: 'state', state: { globalOrder: change } }).catch(onError('global-order')),
-        degradedShownMs: config.stateIntervalMs,
-      });
-      broker = new RegionalBroker(cluster, clock, { orderings, streams: global });
-      globalOrder = (stream) => global.state(stream);
-      // Closed newest first: the heartbeats stop, the held lines go out, then the peers are no longer followed.
-      await open(Promise.resolve(followPeers(config, new RegionIntake(orderings, global, cluster), clock, onError('region-lines'))));
-      opened.push(global);
-      opened.push(new Heartbeats({ intervalMs: config.regionHeartbeatMs, global, log: kafka, clock, onError: onError('region-heartbeats') }));
+      // Closed newest first: the peers are no longer followed, then the heartbeats stop and the held lines go out.
+      const ordering = await open(openRegionOrdering(config, { ...redis, onError: onError('global-order') }, { log: kafka, cluster, bus }, clock));
+      broker = new RegionalBroker(cluster, clock, { orderings, streams: ordering.router });
+      globalOrder = (stream) => ordering.router.state(stream);
+      await open(Promise.resolve(followPeers(config, new RegionIntake(orderings, ordering.router, cluster), clock, onError('region-lines'))));
       shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers }, clock));
     }
     const parts: SeamParts = {

@@ -83,14 +83,20 @@ export class KafkaLog implements DurableLog, RegionLog {
     records.forEach((record, i) => this.#index.apply(record, offsets[i]!));
   }
 
+  /** How many partitions the topic has (its own count, if it existed before with another). */
+  get partitions(): number {
+    return this.#topic.partitions;
+  }
+
   async appendHeld(message: Message, hlc: string): Promise<void> {
     await this.#write([this.#outgoing(message.stream, message.ts, { t: 'g', m: message, h: hlc })]);
   }
 
-  async appendWatermark(hlc: string): Promise<void> {
+  async appendWatermark(hlc: string, partitions: readonly number[]): Promise<void> {
+    if (partitions.length === 0) return;
     const now = Date.now();
     const n = this.#topic.partitions;
-    const records = Array.from({ length: n }, (_, p): OutgoingRecord => ({ key: `watermark-${p}`, partition: p, timestamp: now, value: encodeRecord({ t: 'w', h: hlc, p, n }) }));
+    const records = partitions.map((p): OutgoingRecord => ({ key: `watermark-${p}`, partition: p, timestamp: now, value: encodeRecord({ t: 'w', h: hlc, p, n }) }));
     await this.#write(records);
   }
 

@@ -21,10 +21,12 @@ export type RegionRecord =
 
 /** What multi-region mode writes to the log besides ordered lines (src/regions/global-streams.ts). */
 export interface RegionLog {
+  /** The log's partitions: a stream's lines and a partition's watermarks share one (records.ts, partitionOf). */
+  readonly partitions: number;
   /** A line accepted in global order, durable before it is held (its seq is 0 until it is released). */
   appendHeld(message: Message, hlc: string): Promise<void>;
-  /** A watermark heartbeat, once in every partition: lines of a partition are mirrored in order, so it arrives after every line below it. */
-  appendWatermark(hlc: string): Promise<void>;
+  /** A watermark heartbeat, once in each of `partitions`: lines of a partition are mirrored in order, so it arrives after every line below it. */
+  appendWatermark(hlc: string, partitions: readonly number[]): Promise<void>;
 }
 
 /** How far back a ban or timeout retracts: messages with ts >= `sinceMs`, at most `max` of them (the newest). */

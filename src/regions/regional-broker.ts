@@ -1,14 +1,14 @@
 import type { Broker, Draft } from '../broker/broker.ts';
 import type { HistoryPage } from '../log/log.ts';
 import type { Message } from '../protocol/types.ts';
-import type { GlobalStreams } from './global-streams.ts';
+import type { GlobalOrdering } from './order-router.ts';
 import { formatHlc, type HybridClock } from './hlc.ts';
 import type { StreamOrderings } from './stream-orderings.ts';
 
 /** How a gateway routes its streams in `modes.ordering: global` (absent: every stream in regional order). */
 export interface GlobalRouting {
   orderings: StreamOrderings;
-  streams: GlobalStreams;
+  streams: GlobalOrdering;
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Draft } from '../broker/broker.ts';
 import type { ClusterBroker } from '../broker/cluster-broker.ts';
-import type { GlobalStreams } from './global-streams.ts';
 import type { Hlc } from './hlc.ts';
 import type { RemoteIntake } from './remote-lines.ts';
 import type { StreamOrderings } from './stream-orderings.ts';
+import type { GlobalOrdering } from './order-router.ts';
 
 // A line admitted once within this long is not admitted again; it covers
 // MirrorMaker 2's redelivery after a restart and a healed partition's
@@ -17,10 +17,10 @@ export const ONCE_MS = 15 * 60_000;
  */
 export class RegionIntake implements RemoteIntake {
   readonly #orderings: StreamOrderings;
-  readonly #global: GlobalStreams;
+  readonly #global: GlobalOrdering;
   readonly #cluster: Pick<ClusterBroker, 'admit'>;
 
-  constructor(orderings: StreamOrderings, global: GlobalStreams, cluster: Pick<ClusterBroker, 'admit'>) {
+  constructor(orderings: StreamOrderings, global: GlobalOrdering, cluster: Pick<ClusterBroker, 'admit'>) {
     this.#orderings = orderings;
     this.#global = global;
     this.#cluster = cluster;

@@ -1,9 +1,10 @@
 // Global order across three regions: real Redis and real KRaft brokers per
 // region, the real MirrorMaker 2 between them through 80 ms delaying links
 // (startRegions, in a state directory of this test's own so cutting a link
-// disturbs no one else), one gateway per region, one stream in
-// `modes.ordering: global`. Concurrent senders in every region: every
-// region's viewers see the lines in one order. A region cut off longer than
+// disturbs no one else), one gateway per region and a second one in us
+// (`us2`: the partition's owner orders for both, src/regions/order-owners.ts),
+// one stream in `modes.ordering: global`. Concurrent senders on every
+// gateway: every gateway's viewers see the lines in one order. A region cut off longer than
 // regionHoldMaxMs is left out (`state.globalOrder`), and the stream is global
 // again after the heal.
 import assert from 'node:assert/strict';
@@ -11,15 +12,19 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { arrivedEverywhere, inversions, regionSender, RegionViewer, switchToGlobal, warmUp } from '../support/region-viewers.ts';
 import { ownRegionsForFile } from '../support/own-regions.ts';
+import type { TestServer } from '../support/servers.ts';
 import type { TestClient } from '../support/ws-client.ts';
 
 const REGIONS = ['us', 'eu', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
+/** Where viewers and senders connect: each region's gateway, and us's second. */
+const SITES = [...REGIONS, 'us2'] as const;
+type Site = (typeof SITES)[number];
 const DELAY_MS = 80;
 const HOLD_MAX_MS = 1_000;
 const STREAM = 'global';
-const { gateways, control } = await ownRegionsForFile(REGIONS, {
-  name: 'global', delayMs: DELAY_MS,
+const { gateways, control, second } = await ownRegionsForFile(REGIONS, {
+  name: 'global', delayMs: DELAY_MS, twoGatewaysIn: 'us',
   flags: () => [
     '--region-hold-max-ms', String(HOLD_MAX_MS), '--inbound-frames-per-second', '1000',
     // The stream's rate counts every region's lines (its seqs): the bursts below would pass the default 120 a second.
@@ -28,8 +33,11 @@ const { gateways, control } = await ownRegionsForFile(REGIONS, {
 });
 
 /** Sends `count` lines from each sender at once (in bursts of `burst`); returns each line's id with when it was sent. */
-async function sendConcurrently(senders: Map<Region, TestClient>, label: string, count: number, burst: number): Promise<Map<string, { from: Region; sentAt: number }>> {
-  const sent = new Map<string, { from: Region; sentAt: number }>();
+const gatewayOf = (site: Site): TestServer => (site === 'us2' ? second! : gateways.get(site)!);
+const regionOf = (site: Site): Region => (site === 'us2' ? 'us' : site);
+
+async function sendConcurrently(senders: Map<Site, TestClient>, label: string, count: number, burst: number): Promise<Map<string, { from: Site; sentAt: number }>> {
+  const sent = new Map<string, { from: Site; sentAt: number }>();
   await Promise.all([...senders].map(async ([from, sender]) => {
     for (let i = 0; i < count; i += burst) {
       await Promise.all(Array.from({ length: Math.min(burst, count - i) }, async (_, j) => {
@@ -45,28 +53,28 @@ async function sendConcurrently(senders: Map<Region, TestClient>, label: string,
 }
 
 /** Display latency (arrival minus send) over every region's viewer, in ms. */
-function latencies(viewers: Map<Region, RegionViewer>, sent: Map<string, { from: Region; sentAt: number }>, local: boolean): { p50: number; p99: number } {
+function latencies(viewers: Map<Site, RegionViewer>, sent: Map<string, { from: Site; sentAt: number }>, local: boolean): { p50: number; p99: number } {
   const all: number[] = [];
-  for (const [region, viewer] of viewers) {
-    for (const [id, { from, sentAt }] of sent) if ((from === region) === local) all.push(viewer.arrivals.get(id)! - sentAt);
+  for (const [site, viewer] of viewers) {
+    for (const [id, { from, sentAt }] of sent) if ((regionOf(from) === regionOf(site)) === local) all.push(viewer.arrivals.get(id)! - sentAt);
   }
   all.sort((a, b) => a - b);
   const at = (p: number): number => all[Math.min(all.length - 1, Math.ceil((p / 100) * all.length) - 1)]!;
   return { p50: at(50), p99: at(99) };
 }
 
-let viewers: Map<Region, RegionViewer>;
-let senders: Map<Region, TestClient>;
+let viewers: Map<Site, RegionViewer>;
+let senders: Map<Site, TestClient>;
 
-test('concurrent senders in every region: in global order every region shows the lines in one order', { timeout: 600_000 }, async (t) => {
-  viewers = new Map(await Promise.all(REGIONS.map(async (r) => [r, await RegionViewer.join(gateways.get(r)!, [STREAM])] as const)));
-  senders = new Map(await Promise.all(REGIONS.map(async (r) => [r, await regionSender(gateways.get(r)!, `sender_${r}`, [STREAM])] as const)));
+test('concurrent senders on every gateway of every region: in global order every gateway shows the lines in one order', { timeout: 600_000 }, async (t) => {
+  viewers = new Map(await Promise.all(SITES.map(async (s) => [s, await RegionViewer.join(gatewayOf(s), [STREAM])] as const)));
+  senders = new Map(await Promise.all(SITES.map(async (s) => [s, await regionSender(gatewayOf(s), `sender_${s}`, [STREAM])] as const)));
   // In regional order first: each region sends until every region shows one of its lines.
   await warmUp(senders, viewers, STREAM);
   // The same load in regional order first: the reference for the added latency, and the orders differ.
   const regional = await sendConcurrently(senders, 'regional', 30, 10);
   await arrivedEverywhere(viewers, regional.keys(), 'regional lines');
-  const regionalOrders = REGIONS.map((r) => viewers.get(r)!.ids(STREAM).filter((id) => regional.has(id)));
+  const regionalOrders = SITES.map((s) => viewers.get(s)!.ids(STREAM).filter((id) => regional.has(id)));
 
   await switchToGlobal(gateways, senders, viewers, STREAM, HOLD_MAX_MS);
   const since = Date.now();
@@ -74,19 +82,22 @@ test('concurrent senders in every region: in global order every region shows the
   await arrivedEverywhere(viewers, global.keys(), 'global lines');
   const degradedDuring = [...viewers].filter(([, v]) => v.orders(STREAM).some((o) => o.at >= since && o.degraded)).map(([r]) => r);
 
-  const orders = REGIONS.map((r) => viewers.get(r)!.ids(STREAM).filter((id) => global.has(id)));
+  const orders = SITES.map((s) => viewers.get(s)!.ids(STREAM).filter((id) => global.has(id)));
   const counts = orders.map((o) => inversions(orders[0]!, o));
   t.diagnostic(`regional order: inversions between regions us/eu ${inversions(regionalOrders[0]!, regionalOrders[1]!)}, us/ap ${inversions(regionalOrders[0]!, regionalOrders[2]!)} (over ${regional.size} lines)`);
   t.diagnostic(`global order: inversions against us's order ${counts.join(', ')} over ${global.size} lines; degraded during the run in: ${degradedDuring.join(', ') || 'none'}`);
   const [regionalLocal, regionalRemote, globalLocal, globalRemote] = [latencies(viewers, regional, true), latencies(viewers, regional, false), latencies(viewers, global, true), latencies(viewers, global, false)];
   t.diagnostic(`display latency ms (p50/p99): regional local ${regionalLocal.p50}/${regionalLocal.p99}, remote ${regionalRemote.p50}/${regionalRemote.p99}; global local ${globalLocal.p50}/${globalLocal.p99}, remote ${globalRemote.p50}/${globalRemote.p99}`);
   assert.deepEqual(degradedDuring, [], 'no region was left out while every link was up');
-  for (const [i, region] of REGIONS.entries()) {
-    assert.equal(new Set(orders[i]).size, global.size, `${region} shows every line once`);
-    assert.deepEqual(orders[i], orders[0], `${region} shows the lines in us's order`);
-    const seqs = viewers.get(region)!.client.liveMessages(STREAM).map((m) => m.seq as number);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${region}: seqs increase`);
+  for (const [i, site] of SITES.entries()) {
+    assert.equal(new Set(orders[i]).size, global.size, `${site} shows every line once`);
+    assert.deepEqual(orders[i], orders[0], `${site} shows the lines in us's order`);
+    const seqs = viewers.get(site)!.client.liveMessages(STREAM).map((m) => m.seq as number);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${site}: seqs increase`);
   }
+  // us's two gateways show one sequence with the same seqs: one order per region, not one per gateway.
+  const seqsOf = (site: Site): string[] => viewers.get(site)!.client.liveMessages(STREAM).filter((m) => global.has(m.id as string)).map((m) => `${m.id as string}:${m.seq as number}`);
+  assert.deepEqual(seqsOf('us2'), seqsOf('us'), 'us2 shows us\'s seqs');
   // The order interleaves the origins: the senders really were concurrent.
   assert.ok(orders[0]!.some((id, i) => i > 0 && global.get(id)!.from !== global.get(orders[0]![i - 1]!)!.from));
 });

@@ -20,6 +20,7 @@ function setup() {
   const global = new GlobalStreams({
     region: 'us', peers: ['eu', 'ap'], holdMaxMs: 500, maxHeld: 100, clock, onceMs: 60_000, now: () => now,
     log: {
+      partitions: 1,
       appendHeld: async (message: Message) => void held.push(message.id),
       appendWatermark: async () => {},
     },
