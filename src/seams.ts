@@ -23,6 +23,9 @@ import type { DurableLog } from './log/log.ts';
 import type { LogTail } from './log/log-tail.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { SqliteLogTail } from './log/sqlite-log-tail.ts';
+import { HELD_PER_STREAM, type HeldStore, type HeldStoreBounds } from './held/held-store.ts';
+import { MemoryHeldStore } from './held/memory-held-store.ts';
+import { RedisHeldStore } from './held/redis-held-store.ts';
 import { KafkaReportQueue } from './reports/kafka-report-queue.ts';
 import type { ReportQueue } from './reports/report-queue.ts';
 import { KafkaModlog } from './modlog/kafka-modlog.ts';
@@ -51,6 +54,8 @@ export interface Seams {
   reports: ReportQueue;
   /** The audit log of moderator actions. */
   modlog: ModlogStore;
+  /** Lines held for a moderator's decision. */
+  held: HeldStore;
   /** The analytics consumer's group: its counts live in this process, so in cluster mode each gateway reads every stream in a group of its own. */
   analyticsGroup: string;
   /** Multi-region mode: where a stream in global order stands (`state.globalOrder`). */
@@ -98,14 +103,15 @@ async function openEmbeddedSeams(config: Config, logger: Logger): Promise<Seams>
   const tail = new SqliteLogTail(log);
   const reports = new SqliteReportQueue({ path: join(config.dataDir, 'reports.db'), maxPerStream: config.reportQueueMaxPerStream, maxTotal: config.reportQueueMax });
   const modlog = new SqliteModlog(join(config.dataDir, 'modlog.db'), modlogBounds(config));
+  const held = new MemoryHeldStore(heldBounds(config));
   const parts: SeamParts = {
-    mode: 'embedded', log, state, bus, viewers, tail, reports, modlog,
+    mode: 'embedded', log, state, bus, viewers, tail, reports, modlog, held,
     broker: new EmbeddedBroker(log, bus, { onPublishError: (err) => logger.error({ err }, 'publish failed') }),
     analyticsGroup: 'analytics',
     onBusGap: () => {}, // the in-process bus loses nothing
   };
   return withShutdown(parts, async () => {
-    await Promise.all([reports.close(), modlog.close(), bus.close(), state.close(), viewers.close()]);
+    await Promise.all([reports.close(), modlog.close(), bus.close(), state.close(), viewers.close(), held.close()]);
     await log.close();
     lock.release();
   });
@@ -155,6 +161,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       },
     }));
     const viewers = await open(HllViewerCounter.connect({ ...redis, region: config.region || config.viewerRegion, onError: onError('redis-viewers') }));
+    const held = await open(RedisHeldStore.connect({ ...redis, ...heldBounds(config), onError: onError('redis-held') }));
     const tail = new KafkaLogTail({ brokers: config.kafkaBrokers, topic: config.kafkaTopic });
     const cluster = new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') });
     let broker: Broker = cluster;
@@ -172,7 +179,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers }, clock));
     }
     const parts: SeamParts = {
-      mode: 'cluster', ...shared, tail, reports, modlog, broker, globalOrder,
+      mode: 'cluster', ...shared, tail, reports, modlog, held, broker, globalOrder,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };
@@ -199,6 +206,11 @@ function followPeers(config: Config, intake: RemoteIntake, clock: HybridClock, o
     tail: (topic) => new KafkaLogTail({ brokers: config.kafkaBrokers, topic, decode: regionRecordOf, fetchWaitMs: REGION_FETCH_WAIT_MS, minFetchBytes: 1 }),
     intake, clock, onError,
   });
+}
+
+/** How long and how many held lines wait, the same in both modes. */
+function heldBounds(config: Config): HeldStoreBounds {
+  return { ttlMs: config.heldMessageTtlMs, perStream: HELD_PER_STREAM };
 }
 
 /** The audit log's age and per-stream bounds, the same in both modes. */

@@ -116,7 +116,7 @@ async function startParts(config: Config, logger: Logger, seams: Seams, closers:
   const auth = new Authenticator({ ...pick(config, 'dev', 'jwksUrl', 'jwtIssuer', 'jwtAudience', 'jwtAllowNoExp'), jwtSecret: signingSecret(config), logger });
   const sampler = new Sampler(config.samplingThreshold, config.fanoutBudgetMs);
   const sampling = sampler.forFanout(now);
-  const held = new HeldMessages({ ttlMs: config.heldMessageTtlMs, bus, logger, now });
+  const held = new HeldMessages({ ttlMs: config.heldMessageTtlMs, store: seams.held, bus, logger, now });
   closers.add('held messages', () => held.close());
   const content = new ContentRules(pick(config, 'globalEmotes', 'blockedTerms', 'heldTerms', 'blockLinks', 'blockPhones', 'blockEmails'));
   const grants = new GrantedRoles({ state, now });

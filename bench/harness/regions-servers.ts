@@ -2,7 +2,8 @@
 // delayed links and MirrorMaker 2 between them (scripts/services/regions.ts,
 // what `npm run services -- --regions` runs, in a state directory of the
 // bench's own so cutting a link disturbs no one else's), and one gateway
-// per region (global order is exact with one per region: docs/regions.md).
+// per region (the two cores hold no more beside the load; several per region
+// order alike: docs/regions.md, "Several gateways in a region").
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

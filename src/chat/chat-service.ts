@@ -180,7 +180,8 @@ export class ChatService {
       const line = { first: check.first === true, returning: check.returning === true };
       const holdReason = verdict.action === 'hold' ? verdict.reason : modes.holdFirstMessages && line.first && !privileged ? 'first message in this chat' : undefined;
       if (holdReason !== undefined) {
-        d.held.hold({ stream, user, text, emotes, reply, reason: holdReason, heldAt: now, first: line.first, returning: line.returning });
+        await d.held.hold({ stream, user, text, emotes, reply, reason: holdReason, heldAt: now, first: line.first, returning: line.returning })
+          .catch((err: unknown) => this.#backendFailed(err, stream));
         throw new ChatError('held', 'your message is held for a moderator to review');
       }
       const accepted: Line = { stream, user, text, emotes, reply, announcement: options.announce, first: line.first, returning: line.returning };
@@ -298,7 +299,7 @@ export class ChatService {
 
   /** A moderator releases a held message: it goes out as if just sent, skipping automod, marked as reviewed; the author is told. */
   async approveHeld(stream: string, id: string): Promise<Accepted> {
-    const held = this.#d.held.take(stream, id, this.#d.now());
+    const held = await this.#d.held.take(stream, id, this.#d.now()).catch((err: unknown) => this.#backendFailed(err, stream));
     if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
     const accepted = await this.#stampAndCommit({ ...held, reviewed: true }, held.user.badges.length > 0);
     this.#d.held.settle(held, 'approved', accepted.seq);

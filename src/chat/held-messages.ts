@@ -1,49 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, HeldView, ReviewOutcome } from '../bus/bus.ts';
-import type { Emote, ReplyParent, User } from '../protocol/types.ts';
-
-export interface HeldMessage {
-  id: string;
-  stream: string;
-  user: User;
-  text: string;
-  emotes: Emote[] | undefined;
-  /** A held reply keeps the quote of its parent for when it is approved. */
-  reply?: ReplyParent | undefined;
-  reason: string;
-  heldAt: number;
-  /** The author's first line in the stream (kept for when it is approved). */
-  first: boolean;
-  returning: boolean;
-}
+import type { HeldMessage, HeldStore } from '../held/held-store.ts';
 
 export interface HeldMessagesOptions {
   /** heldMessageTtlMs: a held line expires this long after it was held. */
   ttlMs: number;
+  /** Where the lines wait: this process's memory, or the region's Redis. */
+  store: HeldStore;
   /** Moderators see held lines and their outcomes live, and the author learns the outcome, through the stream's bus. */
   bus: Bus;
   logger: Logger;
   now: () => number;
 }
 
-const PER_STREAM = 100;
-const MAX_STREAMS = 10_000;
 // Expired lines are looked for this often (at most), so their authors learn it within about that long.
 const EXPIRY_CHECK_MS = 5_000;
 
 /**
  * Messages held for a moderator's decision (automod's held terms, a held
- * first-time chatter). Bounded: a stream keeps its newest 100 for ttlMs, and
- * at most 10,000 streams have any. The queue lives in the process that held
- * the line (a moderator approves or denies it through that gateway); each
- * change is announced on the stream's bus, so moderators on every gateway
- * see the queue live and the author learns the outcome. A held message is
- * lost if the process restarts, which only means the line never appears.
+ * first-time chatter), in the held store (src/held/: bounded, a stream keeps
+ * its newest 100 for ttlMs). Each change is announced on the stream's bus,
+ * so moderators on every gateway see the queue live and the author learns
+ * the outcome; in cluster mode the queue is the region's, so a moderator on
+ * any gateway approves or denies.
  */
 export class HeldMessages {
   readonly #o: HeldMessagesOptions;
-  readonly #byStream = new Map<string, HeldMessage[]>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: HeldMessagesOptions) {
@@ -52,15 +35,11 @@ export class HeldMessages {
     this.#timer.unref();
   }
 
-  hold(entry: Omit<HeldMessage, 'id'>): HeldMessage {
+  /** Keeps the line for review; what it pushed out of the stream's bound expires. */
+  async hold(entry: Omit<HeldMessage, 'id'>): Promise<HeldMessage> {
     const held: HeldMessage = { id: randomUUID(), ...entry };
-    let list = this.#byStream.get(entry.stream);
-    if (list === undefined) {
-      if (this.#byStream.size >= MAX_STREAMS) this.#byStream.delete(this.#byStream.keys().next().value!);
-      this.#byStream.set(entry.stream, (list = []));
-    }
-    list.push(held);
-    if (list.length > PER_STREAM) this.settle(list.shift()!, 'expired');
+    const pushedOut = await this.#o.store.add(held);
+    for (const old of pushedOut) this.settle(old, 'expired');
     this.#announce(held.stream, { kind: 'held', held: this.view(held) });
     return held;
   }
@@ -72,20 +51,13 @@ export class HeldMessages {
     return view;
   }
 
-  list(stream: string, now: number): HeldMessage[] {
-    const list = this.#byStream.get(stream);
-    if (list === undefined) return [];
-    return list.filter((h) => now - h.heldAt < this.#o.ttlMs);
+  list(stream: string, now: number): Promise<HeldMessage[]> {
+    return this.#o.store.list(stream, now);
   }
 
   /** Removes and returns one held message, if it is still there (settle() then announces what became of it). */
-  take(stream: string, id: string, now: number): HeldMessage | undefined {
-    const list = this.#byStream.get(stream);
-    const index = list?.findIndex((h) => h.id === id && now - h.heldAt < this.#o.ttlMs) ?? -1;
-    if (index === -1) return undefined;
-    const [held] = list!.splice(index, 1);
-    if (list!.length === 0) this.#byStream.delete(stream);
-    return held;
+  take(stream: string, id: string, now: number): Promise<HeldMessage | undefined> {
+    return this.#o.store.take(stream, id, now);
   }
 
   /** Tells the stream's moderators and the author what became of a held line; `seq` is the approved line's. */
@@ -98,11 +70,12 @@ export class HeldMessages {
   }
 
   #expire(): void {
-    const now = this.#o.now();
-    for (const [stream, list] of this.#byStream) {
-      while (list.length > 0 && now - list[0]!.heldAt >= this.#o.ttlMs) this.settle(list.shift()!, 'expired');
-      if (list.length === 0) this.#byStream.delete(stream);
-    }
+    this.#o.store.expire(this.#o.now()).then(
+      (gone) => {
+        for (const held of gone) this.settle(held, 'expired');
+      },
+      (err: unknown) => this.#o.logger.warn({ err }, 'held messages: the expiry could not read the store'),
+    );
   }
 
   /** An announcement that cannot be published is logged: the queue itself is unchanged, and GET .../held still shows it. */

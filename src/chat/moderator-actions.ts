@@ -118,7 +118,7 @@ export class ModeratorActions {
       case 'approve':
         return (await d.chat.approveHeld(stream, action.id)).user;
       case 'deny': {
-        const held = d.held.take(stream, action.id, d.now());
+        const held = await d.held.take(stream, action.id, d.now());
         if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
         d.held.settle(held, 'denied');
         return held.user;
@@ -226,7 +226,8 @@ export class ModeratorActions {
 
   async heldMessages(identity: Identity | null, stream: string): Promise<HeldView[]> {
     await this.authorize(identity, stream);
-    return this.#d.held.list(stream, this.#d.now()).map((held) => this.#d.held.view(held));
+    const held = await this.#backed(() => this.#d.held.list(stream, this.#d.now()));
+    return held.map((h) => this.#d.held.view(h));
   }
 
   /** The caller's identity with its granted roles, if it may moderate the stream; else the refusal. */

@@ -11,6 +11,8 @@ import { ExactViewerCounter } from '../../src/viewers/exact-viewer-count.ts';
 import { EmbeddedBroker } from '../../src/broker/embedded-broker.ts';
 import { withFailingAppends } from '../support/failing-appends.ts';
 import { runBrokerContract } from './broker.contract.ts';
+import { MemoryHeldStore } from '../../src/held/memory-held-store.ts';
+import { runHeldContract } from './held.contract.ts';
 import { runBusContract } from './bus.contract.ts';
 import { runLogContract } from './log.contract.ts';
 import { runLogTailContract } from './log-tail.contract.ts';
@@ -93,3 +95,5 @@ runBrokerContract('EmbeddedBroker (MemoryBus + SqliteLog)', async () => {
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }, { shared: false });
+
+runHeldContract('MemoryHeldStore', { open: async (bounds) => new MemoryHeldStore(bounds) });

@@ -1,4 +1,4 @@
-// Runs the bus, state and viewer-count contracts, and the recent window, on a
+// Runs the bus, state, viewer-count and held-line contracts, and the recent window, on a
 // real Redis Cluster of three masters started here (redis-server and
 // redis-cli from Debian's redis package), with the cluster client.
 import assert from 'node:assert/strict';
@@ -9,7 +9,10 @@ import { RecentWindow } from '../../src/broker/recent-window.ts';
 import { RedisState } from '../../src/state/redis-state.ts';
 import { HllViewerCounter } from '../../src/viewers/hll-viewer-count.ts';
 import { OwnRedisCluster } from '../support/redis-cluster.ts';
+import type { HeldStoreBounds } from '../../src/held/held-store.ts';
+import { RedisHeldStore } from '../../src/held/redis-held-store.ts';
 import { runBusContract } from './bus.contract.ts';
+import { runHeldContract } from './held.contract.ts';
 import { runStateContract } from './state.contract.ts';
 import { runViewerContract } from './viewers.contract.ts';
 
@@ -25,6 +28,9 @@ const openBus = () => RedisBus.connect({ ...common, sharded: true, onHandlerErro
 runBusContract('RedisBus on Redis Cluster (sharded pub/sub)', openBus, { peer: openBus });
 
 runStateContract('RedisState on Redis Cluster', async () => ({ open: () => RedisState.connect(common), cleanup: async () => {} }), { shared: true });
+
+const openHeld = (bounds: HeldStoreBounds): Promise<RedisHeldStore> => RedisHeldStore.connect({ ...common, ...bounds });
+runHeldContract('RedisHeldStore on Redis Cluster', { open: openHeld, peer: openHeld });
 
 runViewerContract('HllViewerCounter on Redis Cluster', () => HllViewerCounter.connect({ ...common, region: 'test' }), { exact: false });
 

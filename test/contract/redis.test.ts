@@ -1,4 +1,4 @@
-// Runs the bus, state and viewer-count contracts against the Redis
+// Runs the bus, state, viewer-count and held-line contracts against the Redis
 // implementations, on the shared Redis (127.0.0.1:6379 unless TEST_REDIS_URL),
 // under a key prefix of this run's own. Fails, never skips, without Redis.
 import { after } from 'node:test';
@@ -6,7 +6,10 @@ import { RedisBus } from '../../src/bus/redis-bus.ts';
 import { RedisState } from '../../src/state/redis-state.ts';
 import { HllViewerCounter } from '../../src/viewers/hll-viewer-count.ts';
 import { deleteKeys, REDIS_URL, redisForTests, uniquePrefix } from '../support/redis.ts';
+import type { HeldStoreBounds } from '../../src/held/held-store.ts';
+import { RedisHeldStore } from '../../src/held/redis-held-store.ts';
 import { runBusContract } from './bus.contract.ts';
+import { runHeldContract } from './held.contract.ts';
 import { runStateContract } from './state.contract.ts';
 import { runViewerContract } from './viewers.contract.ts';
 
@@ -36,3 +39,6 @@ runStateContract(
 );
 
 runViewerContract('HllViewerCounter', () => HllViewerCounter.connect({ ...common, region: 'test' }), { exact: false });
+
+const openHeld = (bounds: HeldStoreBounds): Promise<RedisHeldStore> => RedisHeldStore.connect({ ...common, ...bounds });
+runHeldContract('RedisHeldStore', { open: openHeld, peer: openHeld });

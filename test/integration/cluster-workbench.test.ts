@@ -62,3 +62,37 @@ test('a restricted line sent through one gateway reaches moderators on both and 
   assert.equal((await modB.request({ type: 'mod', stream: STREAM, action: 'clear' })).type, 'ack');
   for (const viewer of viewers) assert.deepEqual(await viewer.next('clear', () => true, 10_000), { type: 'clear', stream: STREAM, reason: 'clear' });
 });
+
+test('a line held through one gateway is listed, approved and denied by moderators on the other', async () => {
+  const mod = await on(b, 'ch_mod', ['moderator']);
+  assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'modes', modes: { holdFirstMessages: true } })).type, 'ack');
+  const { token } = await devToken(b.url, 'ch_mod', { [STREAM]: ['moderator'] });
+  const listOnB = async (): Promise<Array<{ id: string; text: string }>> => {
+    const res = await fetch(`${b.url}/api/streams/${STREAM}/held`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { held: Array<{ id: string; text: string }> }).held;
+  };
+  // Each gateway reads a stream's modes at most a second or two old: new authors until a first line is held on a.
+  const heldFirst = async (label: string): Promise<TestClient> => {
+    for (let i = 0; i < 30; i++) {
+      const author = await on(a, `ch_${label}_${i}`);
+      const answer = await author.request({ type: 'send', stream: STREAM, text: `${label} first line` });
+      if (answer.code === 'held') return author;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.fail('gateway a never held a first line');
+  };
+  const approved = await heldFirst('approved');
+  await heldFirst('denied');
+  const held = await listOnB();
+  const toApprove = held.find((h) => h.text === 'approved first line')!;
+  const toDeny = held.find((h) => h.text === 'denied first line')!;
+  assert.ok(toApprove !== undefined && toDeny !== undefined, `b lists what a held: ${JSON.stringify(held)}`);
+  assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'approve', id: toApprove.id })).type, 'ack');
+  assert.equal((await approved.next('msg', (f) => f.text === 'approved first line', 10_000)).reviewed, true, 'the approved line went out');
+  assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'deny', id: toDeny.id })).type, 'ack');
+  const again = await mod.request({ type: 'mod', stream: STREAM, action: 'approve', id: toDeny.id });
+  assert.equal(again.code, 'invalid', 'a denied line is gone for every gateway');
+  assert.deepEqual((await listOnB()).filter((h) => h.text.endsWith('first line')), []);
+  assert.equal((await mod.request({ type: 'mod', stream: STREAM, action: 'modes', modes: { holdFirstMessages: false } })).type, 'ack');
+});

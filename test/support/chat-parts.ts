@@ -27,6 +27,8 @@ import { SETTINGS } from '../../src/config/settings.ts';
 import type { DurableLog } from '../../src/log/log.ts';
 import { SqliteLog } from '../../src/log/sqlite-log.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
+import { HELD_PER_STREAM } from '../../src/held/held-store.ts';
+import { MemoryHeldStore } from '../../src/held/memory-held-store.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import { MemoryState } from '../../src/state/memory-state.ts';
 import type { StateStore } from '../../src/state/state.ts';
@@ -109,7 +111,8 @@ export async function openChatParts(options: ChatPartsOptions = {}): Promise<Cha
   const log = withFaults<DurableLog>(sqlite);
   const bus = withFaults<Bus>(memoryBus);
   const broker = withFaults<Broker>(new EmbeddedBroker(log.seam, bus.seam, { onPublishError: (err) => logger.error({ err }, 'publish failed') }));
-  const held = new HeldMessages({ ttlMs: SETTINGS.heldMessageTtlMs.default, bus: bus.seam, logger, now });
+  const ttlMs = SETTINGS.heldMessageTtlMs.default;
+  const held = new HeldMessages({ ttlMs, store: new MemoryHeldStore({ ttlMs, perStream: HELD_PER_STREAM }), bus: bus.seam, logger, now });
   const grants = new GrantedRoles({ state: state.seam, now });
   const settings = new StreamSettings({ state: state.seam, now });
   const tokenRoles = new TokenRoles({ state: state.seam, keepMs: 3_600_000, maxPerStream: 1_000, now, logger });

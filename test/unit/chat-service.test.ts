@@ -212,7 +212,7 @@ test('automod: a blocked term is refused, a held term is held for moderators and
   await refused(parts.chat.send(person('viewer'), S, 'a forbiddenword here'), 'blocked');
   await refused(parts.chat.send(person('viewer'), S, 'rather suspicious'), 'held');
   assert.equal(await parts.broker.seam.lastSeq(S), 0, 'nothing refused or held took a seq');
-  const [held] = parts.held.list(S, parts.clock.now);
+  const [held] = await parts.held.list(S, parts.clock.now);
   assert.equal(held!.text, 'rather suspicious');
   assert.equal(held!.user.id, 'u-viewer');
   // Held terms do not apply to moderators.
