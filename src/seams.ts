@@ -166,7 +166,7 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
     const cluster = new ClusterBroker({ window, kafka, history: log, bus, onError: onError('broker') });
     let broker: Broker = cluster;
     // What the server moderates and counts through; in multi-region mode shared with the peers.
-    let shared: Pick<SeamParts, 'log' | 'state' | 'bus' | 'viewers'> = { log, state, bus, viewers };
+    let shared: Pick<SeamParts, 'log' | 'state' | 'bus' | 'viewers' | 'held'> = { log, state, bus, viewers, held };
     let globalOrder: ((stream: string) => GlobalOrderState) | undefined;
     if (config.region !== '') {
       const clock = new HybridClock(config.region);
@@ -176,10 +176,10 @@ async function openClusterSeams(config: Config, logger: Logger): Promise<Seams> 
       broker = new RegionalBroker(cluster, clock, { orderings, streams: ordering.router });
       globalOrder = (stream) => ordering.router.state(stream);
       await open(Promise.resolve(followPeers(config, new RegionIntake(orderings, ordering.router, cluster), clock, onError('region-lines'))));
-      shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers }, clock));
+      shared = await open(openRegionSharing(config, { ...redis, onError: onError('region-sharing') }, { log, state, bus, viewers, held }, clock));
     }
     const parts: SeamParts = {
-      mode: 'cluster', ...shared, tail, reports, modlog, held, broker, globalOrder,
+      mode: 'cluster', ...shared, tail, reports, modlog, broker, globalOrder,
       analyticsGroup: `analytics-${randomUUID()}`,
       onBusGap: (listener) => gapListeners.push(listener),
     };

@@ -299,7 +299,7 @@ export class ChatService {
 
   /** A moderator releases a held message: it goes out as if just sent, skipping automod, marked as reviewed; the author is told. */
   async approveHeld(stream: string, id: string): Promise<Accepted> {
-    const held = await this.#d.held.take(stream, id, this.#d.now()).catch((err: unknown) => this.#backendFailed(err, stream));
+    const held = await this.#d.held.take(stream, id, this.#d.now(), 'approved').catch((err: unknown) => this.#backendFailed(err, stream));
     if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
     const accepted = await this.#stampAndCommit({ ...held, reviewed: true }, held.user.badges.length > 0);
     this.#d.held.settle(held, 'approved', accepted.seq);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, HeldView, ReviewOutcome } from '../bus/bus.ts';
-import type { HeldMessage, HeldStore } from '../held/held-store.ts';
+import type { HeldMessage, HeldStore, TakenFor } from '../held/held-store.ts';
+import { heldView } from '../held/held-view.ts';
 
 export interface HeldMessagesOptions {
   /** heldMessageTtlMs: a held line expires this long after it was held. */
@@ -46,18 +47,16 @@ export class HeldMessages {
 
   /** What moderators are shown of a held line (v1 `held` frame, GET .../held). */
   view(held: HeldMessage): HeldView {
-    const view: HeldView = { id: held.id, user: held.user, text: held.text, reason: held.reason, heldAt: held.heldAt, expiresAt: held.heldAt + this.#o.ttlMs };
-    if (held.emotes !== undefined && held.emotes.length > 0) view.emotes = held.emotes;
-    return view;
+    return heldView(held, this.#o.ttlMs);
   }
 
   list(stream: string, now: number): Promise<HeldMessage[]> {
     return this.#o.store.list(stream, now);
   }
 
-  /** Removes and returns one held message, if it is still there (settle() then announces what became of it). */
-  take(stream: string, id: string, now: number): Promise<HeldMessage | undefined> {
-    return this.#o.store.take(stream, id, now);
+  /** Removes and returns one held message for `outcome`, if it is still there (settle() then announces what became of it). */
+  take(stream: string, id: string, now: number, outcome: TakenFor): Promise<HeldMessage | undefined> {
+    return this.#o.store.take(stream, id, now, outcome);
   }
 
   /** Tells the stream's moderators and the author what became of a held line; `seq` is the approved line's. */

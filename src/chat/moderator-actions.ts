@@ -118,7 +118,7 @@ export class ModeratorActions {
       case 'approve':
         return (await d.chat.approveHeld(stream, action.id)).user;
       case 'deny': {
-        const held = await d.held.take(stream, action.id, d.now());
+        const held = await d.held.take(stream, action.id, d.now(), 'denied');
         if (held === undefined) throw new ChatError('invalid', 'no such held message (it may have expired)');
         d.held.settle(held, 'denied');
         return held.user;

@@ -16,6 +16,9 @@ export interface HeldMessage {
   returning: boolean;
 }
 
+/** What a moderator takes a held line out for. */
+export type TakenFor = 'approved' | 'denied';
+
 /** Held lines a stream keeps (docs/protocol.md, "Held messages"). */
 export const HELD_PER_STREAM = 100;
 
@@ -37,8 +40,8 @@ export interface HeldStore {
   add(held: HeldMessage): Promise<HeldMessage[]>;
   /** The stream's held lines younger than the ttl, oldest first. */
   list(stream: string, now: number): Promise<HeldMessage[]>;
-  /** Removes and returns one line if it is still held and younger than the ttl. */
-  take(stream: string, id: string, now: number): Promise<HeldMessage | undefined>;
+  /** Removes and returns one line if it is still held and younger than the ttl, for `outcome` (a region's store tells its peers). */
+  take(stream: string, id: string, now: number, outcome: TakenFor): Promise<HeldMessage | undefined>;
   /** Removes and returns every line whose ttl has passed. */
   expire(now: number): Promise<HeldMessage[]>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { HeldMessage, HeldStore, HeldStoreBounds } from './held-store.ts';
+import type { HeldMessage, HeldStore, HeldStoreBounds, TakenFor } from './held-store.ts';
 
 // Streams with held lines kept at most; one more forgets the stream held in longest ago.
 const MAX_STREAMS = 10_000;
@@ -26,7 +26,7 @@ export class MemoryHeldStore implements HeldStore {
     return (this.#byStream.get(stream) ?? []).filter((h) => this.#fresh(h, now));
   }
 
-  async take(stream: string, id: string, now: number): Promise<HeldMessage | undefined> {
+  async take(stream: string, id: string, now: number, _outcome: TakenFor): Promise<HeldMessage | undefined> {
     const list = this.#byStream.get(stream);
     const index = list?.findIndex((h) => h.id === id && this.#fresh(h, now)) ?? -1;
     if (index === -1) return undefined;

@@ -1,7 +1,7 @@
 import { LuaScript } from '../redis/lua-script.ts';
 import { closeRedis, connectRedis, withDeadline, type RedisClient, type RedisSeamOptions } from '../redis/redis-client.ts';
 import { streamKey } from '../redis/stream-keys.ts';
-import type { HeldMessage, HeldStore, HeldStoreBounds } from './held-store.ts';
+import type { HeldMessage, HeldStore, HeldStoreBounds, TakenFor } from './held-store.ts';
 
 // Streams with held lines the expiry looks at, at most (the newest held in); the others' keys vanish by their ttl.
 const MAX_STREAMS = 10_000;
@@ -76,7 +76,7 @@ export class RedisHeldStore implements HeldStore {
     return lines.flatMap((line) => (line === null ? [] : [parse(line)]));
   }
 
-  async take(stream: string, id: string, now: number): Promise<HeldMessage | undefined> {
+  async take(stream: string, id: string, now: number, _outcome: TakenFor): Promise<HeldMessage | undefined> {
     const line = await this.#run(TAKE, stream, [id, String(now - this.#o.ttlMs)]) as string | null;
     return line === null ? undefined : parse(line);
   }

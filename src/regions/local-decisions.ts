@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.ts';
+import type { HeldStore } from '../held/held-store.ts';
 import type { DurableLog } from '../log/log.ts';
 import type { StateStore } from '../state/state.ts';
 import { formatHlc, type Hlc, type HybridClock } from './hlc.ts';
@@ -17,6 +18,7 @@ export interface ModerationSeams {
   state: StateStore;
   log: DurableLog;
   bus: Bus;
+  held: HeldStore;
 }
 
 /**
@@ -30,7 +32,10 @@ export interface ModerationSeams {
  * - bus: a `retract` announced here (a delete, the classifier's) is written
  *   with its ids and reason;
  * - log: the lines a ban or timeout retracts are written as their ids, so
- *   every region retracts the same lines.
+ *   every region retracts the same lines;
+ * - held: a line held here is written whole, and one a moderator here
+ *   approves or denies as its id, so every region's moderators review one
+ *   queue.
  * A call resolves once the decisions topic holds its record. What comes
  * from peers is applied to the seams beneath (remote-decisions.ts), so it
  * is never written again: a region's topic holds its own decisions only.
@@ -46,7 +51,7 @@ export function withLocalDecisions(seams: ModerationSeams, o: LocalDecisionsOpti
       await write(stream, reason === undefined ? { k: 'retract', ids: chunk } : { k: 'retract', ids: chunk, reason });
     }
   };
-  const { state, log, bus } = seams;
+  const { state, log, bus, held } = seams;
   return {
     state: overriding(state, {
       async setBan(stream, user, ban) {
@@ -115,6 +120,18 @@ export function withLocalDecisions(seams: ModerationSeams, o: LocalDecisionsOpti
         await bus.publish(stream, event);
         // `unstored` lines never reached the log, so never a peer.
         if (event.kind === 'retract' && event.reason !== 'unstored') await writeIds(stream, event.ids, event.reason);
+      },
+    }),
+    held: overriding(held, {
+      async add(line) {
+        const pushedOut = await held.add(line);
+        await write(line.stream, { k: 'held', held: line });
+        return pushedOut;
+      },
+      async take(stream, id, now, outcome) {
+        const taken = await held.take(stream, id, now, outcome);
+        if (taken !== undefined) await write(stream, { k: 'reviewed', heldId: id, outcome });
+        return taken;
       },
     }),
   };

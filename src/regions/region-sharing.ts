@@ -14,7 +14,7 @@ import { decisionsTopic, decodeDecision, decodeViewerRegister, viewersTopic } fr
 import { SharedTopic } from './shared-topic.ts';
 import { ViewerExchange } from './viewer-exchange.ts';
 
-export type SharingConfig = Pick<Config, 'region' | 'regionPeers' | 'kafkaBrokers' | 'kafkaTopic' | 'kafkaPartitions' | 'kafkaReplicas' | 'retentionMs' | 'kafkaAppendTimeoutMs'>;
+export type SharingConfig = Pick<Config, 'region' | 'regionPeers' | 'kafkaBrokers' | 'kafkaTopic' | 'kafkaPartitions' | 'kafkaReplicas' | 'retentionMs' | 'kafkaAppendTimeoutMs' | 'heldMessageTtlMs'>;
 
 export interface RegionSharing extends ModerationSeams {
   viewers: ViewerExchange;
@@ -26,7 +26,7 @@ const VIEWERS_RETENTION_MS = 60_000;
 
 /**
  * What a region shares with its peers besides lines (docs/regions.md):
- * its moderation decisions and its viewer registers, each in a topic of its
+ * its moderation decisions and held lines, and its viewer registers, each in a topic of its
  * own that MirrorMaker 2 copies, and what it takes in from theirs. Returns
  * the seams the server moderates and counts through.
  */
@@ -50,7 +50,7 @@ export async function openRegionSharing(config: SharingConfig, redis: RedisSeamO
     closers.push(async () => retractions.close());
     const pins = new RemotePins({ log: beneath.log, bus: beneath.bus, decisions, onError });
     closers.push(async () => pins.close());
-    const remote = new RemoteDecisions({ state: beneath.state, bus: beneath.bus, decisions, retractions, pins, clock });
+    const remote = new RemoteDecisions({ state: beneath.state, bus: beneath.bus, held: beneath.held, heldTtlMs: config.heldMessageTtlMs, decisions, retractions, pins, clock });
     const follow = { region: config.region, peers: config.regionPeers, onError };
     // A region that starts following a peer takes the decisions the peer's topic retains (bans and modes hold
     // longer than lines matter); viewer registers only from now on.

@@ -1,4 +1,6 @@
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, ReviewOutcome } from '../bus/bus.ts';
+import type { HeldMessage, HeldStore } from '../held/held-store.ts';
+import { heldView } from '../held/held-view.ts';
 import type { StateStore } from '../state/state.ts';
 import type { DecisionState } from './decision-state.ts';
 import { parseHlc, type HybridClock } from './hlc.ts';
@@ -11,6 +13,9 @@ export interface RemoteDecisionsOptions {
   /** The seams beneath this region's own decisions (local-decisions.ts): what is applied here is never written again. */
   state: Pick<StateStore, 'getModes'>;
   bus: Pick<Bus, 'publish'>;
+  held: Pick<HeldStore, 'add' | 'take'>;
+  /** heldMessageTtlMs: what a peer's held line shows as its expiry here. */
+  heldTtlMs: number;
   decisions: DecisionState;
   retractions: RemoteRetractions;
   pins: Pick<RemotePins, 'apply'>;
@@ -29,7 +34,9 @@ const SEEN_CAPACITY = 100_000;
  * conflict rule, each told to this region's viewers as a local one is
  * (`clear`, `state`, `warning`) when it holds; pins, with this region's
  * copy of the line (remote-pins.ts);
- * retractions of lines, including those not here yet (remote-retractions.ts).
+ * retractions of lines, including those not here yet (remote-retractions.ts);
+ * held lines, shown to this region's moderators, and their reviews, which
+ * take them out of this region's queue.
  * Only the peer's own decisions are taken (`origin` = the peer).
  */
 export class RemoteDecisions {
@@ -89,6 +96,23 @@ export class RemoteDecisions {
       case 'retract':
         await this.#o.retractions.retract(stream, d.ids, d.reason);
         return;
+      case 'held': {
+        const pushedOut = await this.#o.held.add(d.held);
+        for (const old of pushedOut) await this.#reviewed(old, 'expired');
+        await this.#o.bus.publish(stream, { kind: 'held', held: heldView(d.held, this.#o.heldTtlMs) });
+        return;
+      }
+      case 'reviewed': {
+        // Reviewed here first, or expired: nothing left to take.
+        const taken = await this.#o.held.take(stream, d.heldId, this.#o.now(), d.outcome);
+        if (taken !== undefined) await this.#reviewed(taken, d.outcome);
+        return;
+      }
     }
+  }
+
+  /** Tells this region's moderators and the author what became of a held line (as HeldMessages.settle does for a local one). */
+  #reviewed(held: HeldMessage, outcome: ReviewOutcome): Promise<void> {
+    return this.#o.bus.publish(held.stream, { kind: 'reviewed', id: held.id, user: held.user.id, text: held.text, outcome });
   }
 }

@@ -1,9 +1,10 @@
 // What a region shares with its peers besides its lines (docs/regions.md):
-// its moderation decisions (the decisions topic) and its viewers'
+// its moderation decisions and held lines (the decisions topic) and its viewers'
 // HyperLogLog registers (the viewers topic). Each region writes only its own
 // into topics named after its log topic, which MirrorMaker 2 copies to every
 // peer. Values are JSON; a peer's bytes are checked field by field.
-import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, type GrantableRole, type Modes, type StreamRules, type UserRef } from '../protocol/types.ts';
+import type { HeldMessage, TakenFor } from '../held/held-store.ts';
+import { DEFAULT_MODES, GRANTABLE_ROLES, MODE_NAMES, ROLES, type Emote, type GrantableRole, type Modes, type ReplyParent, type Role, type StreamRules, type User, type UserRef } from '../protocol/types.ts';
 import { parseHlc } from './hlc.ts';
 
 export function decisionsTopic(logTopic: string): string {
@@ -28,7 +29,11 @@ export type DecisionChange =
   /** A pin names its line by id (each region shows its own copy, with its own seq); null unpins. */
   | { k: 'pin'; pin: SharedPin | null }
   /** `reason` is what the `retract` frame says; absent for a ban's lines (its `clear` says it). */
-  | { k: 'retract'; ids: string[]; reason?: string };
+  | { k: 'retract'; ids: string[]; reason?: string }
+  /** A line held for a moderator here: the peers' moderators see and may review it too. */
+  | { k: 'held'; held: HeldMessage }
+  /** A held line a moderator here approved or denied: it leaves every region's queue. */
+  | { k: 'reviewed'; heldId: string; outcome: TakenFor };
 
 /** A pin as it crosses regions: the line's id instead of the line. */
 export interface SharedPin {
@@ -94,6 +99,12 @@ export function decodeDecision(value: Buffer | null): Decision | undefined {
     case 'retract':
       if (!isTexts(r.ids, MAX_IDS_PER_RECORD) || (r.reason !== undefined && !isText(r.reason))) return undefined;
       return r.reason === undefined ? { ...base, k: 'retract', ids: r.ids } : { ...base, k: 'retract', ids: r.ids, reason: r.reason };
+    case 'held': {
+      const held = checkedHeld(r.held, r.stream);
+      return held === undefined ? undefined : { ...base, k: 'held', held };
+    }
+    case 'reviewed':
+      return isText(r.heldId) && (r.outcome === 'approved' || r.outcome === 'denied') ? { ...base, k: 'reviewed', heldId: r.heldId, outcome: r.outcome } : undefined;
     default:
       return undefined;
   }
@@ -110,6 +121,58 @@ export function modesSet(change: Partial<Modes>): Partial<Modes> {
   const modes: Record<string, unknown> = {};
   for (const mode of MODE_NAMES) if (change[mode] !== undefined) modes[mode] = change[mode];
   return modes as Partial<Modes>;
+}
+
+// A held line's text: well over any maxTextLength a deployment sets (500 by default).
+const MAX_LINE = 10_000;
+
+/** A peer's held line, field by field (its stream is the record's). */
+function checkedHeld(value: unknown, stream: string): HeldMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const h = value as Record<string, unknown>;
+  const user = checkedUser(h.user);
+  if (!isText(h.id) || h.stream !== stream || user === undefined || typeof h.text !== 'string' || h.text.length > MAX_LINE || !isText(h.reason)) return undefined;
+  if (!Number.isFinite(h.heldAt) || typeof h.first !== 'boolean' || typeof h.returning !== 'boolean') return undefined;
+  const emotes = h.emotes === undefined ? undefined : checkedEmotes(h.emotes);
+  if (h.emotes !== undefined && emotes === undefined) return undefined;
+  const reply = h.reply === undefined ? undefined : checkedReply(h.reply);
+  if (h.reply !== undefined && reply === undefined) return undefined;
+  const held: HeldMessage = { id: h.id, stream, user, text: h.text, emotes, reason: h.reason, heldAt: h.heldAt as number, first: h.first, returning: h.returning };
+  if (reply !== undefined) held.reply = reply;
+  return held;
+}
+
+function checkedUser(value: unknown): User | undefined {
+  const ref = checkedRef(value);
+  const badges = (value as Record<string, unknown> | null)?.badges;
+  if (ref === undefined || !Array.isArray(badges) || !badges.every((b) => (ROLES as readonly unknown[]).includes(b))) return undefined;
+  return { ...ref, badges: badges as Role[] };
+}
+
+function checkedRef(value: unknown): UserRef | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const u = value as Record<string, unknown>;
+  return isText(u.id) && isText(u.name) ? { id: u.id, name: u.name } : undefined;
+}
+
+function checkedEmotes(value: unknown): Emote[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_IDS_PER_RECORD) return undefined;
+  const emotes: Emote[] = [];
+  for (const e of value as Array<Record<string, unknown> | null>) {
+    if (typeof e !== 'object' || e === null || !isText(e.name) || !Number.isInteger(e.start) || !Number.isInteger(e.end)) return undefined;
+    emotes.push({ name: e.name, start: e.start as number, end: e.end as number });
+  }
+  return emotes;
+}
+
+function checkedReply(value: unknown): ReplyParent | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  const user = checkedRef(r.user);
+  const thread = r.thread as Record<string, unknown> | null;
+  const threadUser = typeof thread === 'object' && thread !== null ? checkedRef(thread.user) : undefined;
+  if (!isText(r.id) || user === undefined || typeof r.text !== 'string' || r.text.length > MAX_LINE || threadUser === undefined || !isText(thread!.id)) return undefined;
+  return { id: r.id, user, text: r.text, thread: { id: thread!.id, user: threadUser } };
 }
 
 function checkedPin(value: unknown): SharedPin | undefined {

@@ -63,10 +63,10 @@ export function runHeldContract(name: string, harness: HeldHarness): void {
       const old = line(s, 'old', now - TTL);
       await store.add(old);
       await store.add(fresh);
-      assert.deepEqual(await store.take(s, fresh.id, now), fresh);
-      assert.equal(await store.take(s, fresh.id, now), undefined, 'taken already');
-      assert.equal(await store.take(s, old.id, now), undefined, 'its ttl has passed');
-      assert.equal(await store.take(s, 'no-such-id', now), undefined);
+      assert.deepEqual(await store.take(s, fresh.id, now, 'approved'), fresh);
+      assert.equal(await store.take(s, fresh.id, now, 'approved'), undefined, 'taken already');
+      assert.equal(await store.take(s, old.id, now, 'denied'), undefined, 'its ttl has passed');
+      assert.equal(await store.take(s, 'no-such-id', now, 'denied'), undefined);
       assert.deepEqual(await store.list(s, now), [], 'an expired line is not listed');
     });
 
@@ -94,7 +94,7 @@ export function runHeldContract(name: string, harness: HeldHarness): void {
         const held = line(s, 'on a', now);
         await store.add(held);
         assert.deepEqual(await other.list(s, now), [held]);
-        const takes = await Promise.all([store.take(s, held.id, now), other.take(s, held.id, now)]);
+        const takes = await Promise.all([store.take(s, held.id, now, 'approved'), other.take(s, held.id, now, 'denied')]);
         assert.equal(takes.filter((t) => t !== undefined).length, 1, 'one taker');
         const old = line(s, 'old', now - TTL - 1);
         await store.add(old);

@@ -1,7 +1,8 @@
 // Moderation and viewer counts crossing regions through the real MirrorMaker 2:
 // three regions, each with its own Redis and Kafka, as `npm run services --
 // --regions us,eu,ap --json` starts them (80 ms links; none cut), one gateway per
-// region in multi-region mode. Each test has a stream of its own.
+// region in multi-region mode. Each test has a stream of its own. Moderation
+// here includes held lines: a region's queue is every region's.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -16,7 +17,7 @@ const REGIONS = SHARED_REGIONS;
 type Region = (typeof REGIONS)[number];
 // MirrorMaker 2 copies the topics named `chorus.*`; topics of this run's own.
 const TOPIC = `chorus.test-${randomUUID()}`;
-const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers', standing: 'standing', pin: 'pin' } as const;
+const STREAMS = { warm: 'warm', del: 'del', ban: 'ban', race: 'race', modes: 'modes', viewers: 'viewers', standing: 'standing', pin: 'pin', held: 'held' } as const;
 const MOD_ROLES = Object.fromEntries(Object.values(STREAMS).map((s) => [s, ['moderator']]));
 const gateways = new Map<Region, TestServer>();
 let services: RunningRegions<Region>;
@@ -29,6 +30,7 @@ before(async () => {
       '--redis-url', redisUrl, '--kafka-brokers', kafkaBrokers, '--kafka-topic', TOPIC, '--kafka-partitions', '3',
       '--redis-key-prefix', uniquePrefix(), '--region', region, '--region-peers', REGIONS.filter((r) => r !== region).join(','),
       '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000', '--moderator-action-limit', '1000',
+      '--held-terms', 'holdme',
     ]));
   }
 }, { timeout: 900_000 });
@@ -136,6 +138,39 @@ test('a warning in us holds the user in eu until they acknowledge there; a restr
     return (await target.request({ type: 'mod', stream, action: 'delete', id: line.id })).type === 'ack';
   }, 60, 1_000);
   for (const client of [target, inUs, watcher, broadcaster, other]) client.close();
+});
+
+test('a line held in us is listed in eu and ap; approved in eu it goes out once, denied in ap another leaves every queue', { timeout: 300_000 }, async () => {
+  const stream = STREAMS.held;
+  const author = await chatter(gateway('us'), 'held_author', {}, stream);
+  const inUs = await viewer('us', stream);
+  // The approved line comes to us from eu: eu's lines first reach us from the mirror's newest on.
+  const warm = await chatter(gateway('eu'), 'held_warm', {}, stream);
+  await until('a line of eu in us', async () => {
+    const ack = await warm.request({ type: 'send', stream, text: `warm ${sent++}` });
+    await sleep(1_000);
+    return inUs.liveMessages(stream).some((m) => m.id === ack.id);
+  }, 120, 0);
+  for (const text of ['holdme approve', 'holdme deny']) assert.equal((await author.request({ type: 'send', stream, text })).code, 'held');
+  const queue = async (region: Region): Promise<Array<{ id: string; text: string }>> => {
+    const { token } = await devToken(gateway(region).url, `mod_${region}`, MOD_ROLES);
+    const res = await fetch(`${gateway(region).url}/api/streams/${stream}/held`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { held: Array<{ id: string; text: string }> }).held.filter((h) => h.text.startsWith('holdme'));
+  };
+  await until('both held lines listed in every region', async () => (await Promise.all(REGIONS.map(queue))).every((q) => q.length === 2));
+  const byText = new Map((await queue('eu')).map((h) => [h.text, h.id]));
+  assert.deepEqual(new Map((await queue('ap')).map((h) => [h.text, h.id])), byText, 'one line, one id, in every region');
+  assert.equal((await mod('eu', stream, { action: 'approve', id: byText.get('holdme approve') })).type, 'ack');
+  assert.equal((await mod('ap', stream, { action: 'deny', id: byText.get('holdme deny') })).type, 'ack');
+  const shown = await inUs.next('msg', (f) => f.text === 'holdme approve', 60_000);
+  assert.equal(shown.reviewed, true, 'approved in eu, shown in us');
+  await until('both out of every region\'s queue', async () => (await Promise.all(REGIONS.map(queue))).every((q) => q.length === 0));
+  const outcomes = await Promise.all(['approved', 'denied'].map((outcome) => author.next('reviewed', (f) => f.outcome === outcome, 60_000)));
+  assert.deepEqual(outcomes.map((f) => f.text), ['holdme approve', 'holdme deny'], 'the author in us learns both');
+  assert.equal((await mod('us', stream, { action: 'approve', id: byText.get('holdme deny') })).code, 'invalid', 'denied in ap, gone in us');
+  assert.equal(inUs.liveMessages(stream).filter((m) => m.text === 'holdme approve').length, 1, 'shown once');
+  for (const client of [author, inUs, warm]) client.close();
 });
 
 test('a pin in us shows in eu with eu\'s copy of the line (its seq), and an unpin in eu clears it in us', { timeout: 300_000 }, async () => {

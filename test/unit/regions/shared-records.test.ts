@@ -5,6 +5,9 @@ import { decodeDecision, decodeViewerRegister, encodeShared, modesSet, type Deci
 
 const base = { id: 'd1', origin: 'us', hlc: '1700000000000.3.us', stream: 's' };
 const raw = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+const user = { id: 'u1', name: 'Una', badges: ['subscriber' as const] };
+const held = { id: 'h1', stream: 's', user, text: 'holdme please', emotes: undefined, reason: 'held term', heldAt: 1_700_000_000_000, first: true, returning: false };
+const reply = { id: 'p1', user: { id: 'u2', name: 'Pat' }, text: 'the parent', thread: { id: 'p1', user: { id: 'u2', name: 'Pat' } } };
 
 test('every decision kind survives encoding', () => {
   const decisions: Decision[] = [
@@ -15,6 +18,10 @@ test('every decision kind survives encoding', () => {
     { ...base, k: 'rules', rules: { blockedTerms: ['x'], blockLinks: true, emotes: [] } },
     { ...base, k: 'retract', ids: ['a', 'b'], reason: 'deleted' },
     { ...base, k: 'retract', ids: ['a'] },
+    { ...base, k: 'held', held },
+    { ...base, k: 'held', held: { ...held, emotes: [{ name: 'Kappa', start: 0, end: 5 }], reply } },
+    { ...base, k: 'reviewed', heldId: 'h1', outcome: 'approved' },
+    { ...base, k: 'reviewed', heldId: 'h1', outcome: 'denied' },
   ];
   for (const d of decisions) assert.deepEqual(decodeDecision(encodeShared(d)), d);
 });
@@ -33,6 +40,13 @@ test('a malformed decision is dropped, not half applied', () => {
     { ...base, k: 'retract', ids: [1] },
     { ...base, k: 'retract', ids: Array.from({ length: 1_001 }, (_, i) => `${i}`) },
     { ...base, k: 'pin' },
+    { ...base, k: 'held', held: { ...held, stream: 'another' } },
+    { ...base, k: 'held', held: { ...held, user: { ...user, badges: ['admin'] } } },
+    { ...base, k: 'held', held: { ...held, heldAt: 'now' } },
+    { ...base, k: 'held', held: { ...held, text: 'x'.repeat(10_001) } },
+    { ...base, k: 'held', held: { ...held, emotes: [{ name: 'Kappa' }] } },
+    { ...base, k: 'held', held: { ...held, reply: { ...reply, thread: null } } },
+    { ...base, k: 'reviewed', heldId: 'h1', outcome: 'expired' },
   ];
   for (const value of bad) assert.equal(decodeDecision(raw(value)), undefined, JSON.stringify(value)?.slice(0, 80));
   assert.equal(decodeDecision(Buffer.from('{not json')), undefined);
