@@ -1,6 +1,6 @@
 // `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--json FILE]`
 // `npm run bench -- --find-capacity [--baseline ...|none] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
-// `npm run bench -- --scenario regions [--viewers PER_REGION] [--seconds EACH_ORDER_PHASE] [--mirror-at target|source] [--json FILE]` (harness/regions-run.ts)
+// `npm run bench -- --scenario regions [--viewers PER_REGION] [--gateways PER_REGION] [--seconds EACH_ORDER_PHASE] [--mirror-at target|source] [--json FILE]` (harness/regions-run.ts)
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
 // the scenario, stops everything it started, prints a table and writes the
 // JSON record. With --baseline (one name or several, comma-separated), runs
@@ -73,13 +73,13 @@ if (findCapacity && name !== 'steady') fail('--find-capacity measures the steady
 const seconds = positive(values.seconds, 'seconds');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 if (name === 'regions') {
-  // Its own servers (three regions, one gateway each) and no baseline: --viewers is per region, --seconds each order phase.
-  if (values.mode !== 'embedded' || values.gateways !== undefined || values.baseline !== undefined || values['chat-delay'] !== undefined || values.pin || deflate) {
-    fail('--scenario regions starts its own regions (one gateway each): no --mode, --gateways, --baseline, --chat-delay, --pin or --deflate');
+  // Its own servers (three regions, one gateway each unless --gateways) and no baseline: --viewers and --gateways are per region, --seconds each order phase.
+  if (values.mode !== 'embedded' || values.baseline !== undefined || values['chat-delay'] !== undefined || values.pin || deflate) {
+    fail('--scenario regions starts its own regions (--gateways per region): no --mode, --baseline, --chat-delay, --pin or --deflate');
   }
   const mirrorAt = values['mirror-at'] ?? 'target';
   if (mirrorAt !== 'target' && mirrorAt !== 'source') fail('--mirror-at must be target or source');
-  const shape = regionsShape(positive(values.viewers, 'viewers'), seconds, mirrorAt);
+  const shape = regionsShape(positive(values.viewers, 'viewers'), seconds, mirrorAt, positive(values.gateways, 'gateways'));
   let code = 1;
   try {
     code = await runRegions({ shape, json: values.json, machine });

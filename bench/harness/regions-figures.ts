@@ -15,7 +15,8 @@ export interface RegionsFigures {
 
 /** What the figures are made of: the observers' lines, wall-clock phase windows, and the senders' acknowledged ids. */
 export interface RegionsFacts {
-  observers: Map<RegionName, Array<Pick<Observer, 'shown'>>>;
+  /** By region; `gateway` says which of the region's gateways one watches (0 when absent). */
+  observers: Map<RegionName, Array<Pick<Observer, 'shown'> & { gateway?: number }>>;
   /** Viewers of the load generator connected in each region at the peak. */
   viewers: Map<RegionName, number>;
   /** Send-time windows [from, to) of the two measured phases, and the heal. */
@@ -75,11 +76,16 @@ function latencies(observers: Array<Pick<Observer, 'shown'>>, region: RegionName
   return { local, cross };
 }
 
-/** Each region's order of a window's lines (its first observer, each line once), over the lines every region showed. */
+/**
+ * Each gateway's order of a window's lines (the first observer of each
+ * gateway of each region, each line once), over the lines every one showed:
+ * with several gateways in a region, they must agree too.
+ */
 function orders(facts: RegionsFacts, w: { from: number; to: number }): { lists: string[][]; arrivals: Array<Map<string, number>> } {
-  const arrivals = [...facts.observers.values()].map((observers) => {
+  const witnesses = [...facts.observers.values()].flatMap((observers) => observers.filter((o, i) => observers.findIndex((p) => (p.gateway ?? 0) === (o.gateway ?? 0)) === i));
+  const arrivals = witnesses.map((observer) => {
     const first = new Map<string, number>();
-    for (const s of observers[0]!.shown) if (within(s, w) && !first.has(s.id)) first.set(s.id, s.arrivedAt);
+    for (const s of observer.shown) if (within(s, w) && !first.has(s.id)) first.set(s.id, s.arrivedAt);
     return first;
   });
   const common = (id: string): boolean => arrivals.every((a) => a.has(id));

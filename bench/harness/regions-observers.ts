@@ -27,6 +27,8 @@ const SENT_AT = / t=(\d+)$/;
 
 export class Observer {
   readonly region: RegionName;
+  /** Which of the region's gateways it watches (0 with one). */
+  readonly gateway: number;
   /** Every probe line in the order shown (a line shown twice is here twice). */
   readonly shown: Shown[] = [];
   readonly #ids = new Set<string>();
@@ -39,15 +41,16 @@ export class Observer {
   /** Closed by the server during the run: its lines are incomplete. */
   closedEarly = false;
 
-  private constructor(region: RegionName, ws: WebSocket) {
+  private constructor(region: RegionName, gateway: number, ws: WebSocket) {
     this.region = region;
+    this.gateway = gateway;
     this.#ws = ws;
   }
 
-  /** Connects to `url`, joins the stream without history, and resolves once joined. */
-  static open(region: RegionName, url: string, stream: string): Promise<Observer> {
+  /** Connects to the region's gateway `gateway` at `url`, joins the stream without history, and resolves once joined. */
+  static open(region: RegionName, gateway: number, url: string, stream: string): Promise<Observer> {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    const observer = new Observer(region, ws);
+    const observer = new Observer(region, gateway, ws);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`observer in ${region}: not joined within ${JOIN_TIMEOUT_MS} ms`)), JOIN_TIMEOUT_MS);
       ws.once('error', reject);
@@ -89,9 +92,11 @@ export class Observer {
   }
 }
 
-/** `perRegion` observers in each region, joined before anyone sends. */
-export async function openObservers(urls: Map<RegionName, string>, stream: string, perRegion: number): Promise<Map<RegionName, Observer[]>> {
+/** `perRegion` observers in each region, spread over its gateways in turn (the first ones one on each), joined before anyone sends. */
+export async function openObservers(urls: Map<RegionName, string[]>, stream: string, perRegion: number): Promise<Map<RegionName, Observer[]>> {
   const out = new Map<RegionName, Observer[]>();
-  for (const [region, url] of urls) out.set(region, await Promise.all(Array.from({ length: perRegion }, () => Observer.open(region, url, stream))));
+  for (const [region, list] of urls) {
+    out.set(region, await Promise.all(Array.from({ length: perRegion }, (_, i) => Observer.open(region, i % list.length, list[i % list.length]!, stream))));
+  }
   return out;
 }

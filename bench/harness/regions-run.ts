@@ -34,7 +34,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
   let observers = new Map<RegionName, Observer[]>();
   let cut = false;
   try {
-    const urls = new Map([...target.gateways].map(([region, g]) => [region, g.wsUrl]));
+    const urls = new Map([...target.gateways].map(([region, gs]) => [region, gs.map((g) => g.wsUrl)]));
     observers = await openObservers(urls, STREAM, shape.observersPerRegion);
     await warmUp(target, observers);
     const times = timeline(shape);
@@ -42,11 +42,12 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     await Promise.all(shape.regions.map(async (region) => {
       const fleet = new LoadFleet();
       fleets.set(region, fleet);
+      const list = urls.get(region)!;
       const chatters = await Promise.all(Array.from({ length: shape.sendersPerRegion }, async (_, c) => ({
-        url: urls.get(region)!, token: await target.token(`sender_${region}_${c}`), streams: [STREAM],
+        url: list[c % list.length]!, token: await target.token(`sender_${region}_${c}`), streams: [STREAM],
       })));
       await fleet.connect({
-        dialect: 'chorus', urls: [urls.get(region)!], layout: { streams: [STREAM], coldViewers: shape.viewersPerRegion, hot: undefined },
+        dialect: 'chorus', urls: list, layout: { streams: [STREAM], coldViewers: shape.viewersPerRegion, hot: undefined },
         viewers: shape.viewersPerRegion, initialViewers: shape.viewersPerRegion, rampSeconds: 0, churnPerMinute: 0,
         // Fewer than 1,000 viewers: every one records every line (BENCHMARK.md).
         recordEvery: 1, history: 0, deflate: false, chat: [{ group: 'cold', chatters, phases: regionPhases(shape) }],
@@ -81,7 +82,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     for (const [region, fleet] of fleets) results.set(region, await fleet.stop(SLACK_MS));
     // Each region numbers the stream's lines itself: tallies kept apart per region, so the delivered fraction is each region's.
     const merged = mergeResults([...results].map(([region, r]) => ({ ...r, streams: Object.fromEntries(Object.entries(r.streams).map(([s, t]) => [`${s}@${region}`, t])) })));
-    const record = buildRecord({ scenario: recordScenario(shape), target: 'chorus', mode: `regions: ${shape.regions.length} x 1 gateway, ${shape.delayMs} ms links`, gateways: target.pids.gateways.length, result: merged, usage, crashes: target.crashes(), seconds, machine, deflate: false });
+    const record = buildRecord({ scenario: recordScenario(shape), target: 'chorus', mode: `regions: ${shape.regions.length} x ${shape.gatewaysPerRegion} gateway${shape.gatewaysPerRegion === 1 ? '' : 's'}, ${shape.delayMs} ms links`, gateways: target.pids.gateways.length, result: merged, usage, crashes: target.crashes(), seconds, machine, deflate: false });
     const { figures, detail } = regionsFigures({
       observers,
       viewers: new Map([...results].map(([region, r]) => [region, r.peakConnected])),
@@ -125,8 +126,8 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
  */
 async function warmUp(target: RegionsTarget, observers: Map<RegionName, Observer[]>): Promise<void> {
   const started = Date.now();
-  await Promise.all([...target.gateways].map(async ([region, gateway]) => {
-    const sender = await TestClient.connect(gateway.wsUrl);
+  await Promise.all([...target.gateways].map(async ([region, [gateway]]) => {
+    const sender = await TestClient.connect(gateway!.wsUrl);
     try {
       sender.send({ type: 'auth', token: await target.token(`warm_up_${region}`) });
       await sender.next('welcome');

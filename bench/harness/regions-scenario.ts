@@ -16,6 +16,8 @@ export interface RegionsShape {
   delayMs: number;
   /** Which side of each replication flow crosses the link (docs/decisions.md): the services' default, `target`, unless asked. */
   mirrorAt: MirrorPlacement;
+  /** Gateways in each region: viewers, senders and observers are spread over them; the documented shape has one. */
+  gatewaysPerRegion: number;
   viewersPerRegion: number;
   /** Clients per region that keep every line with its origin (5 % of the viewers), beside the load generator's viewers. */
   observersPerRegion: number;
@@ -49,10 +51,12 @@ export interface RegionsShape {
 }
 
 /** The documented shape; `orderSeconds` shortens the two order phases, and the partition and the heal in proportion (5 s at least). */
-export function regionsShape(viewersPerRegion = 200, orderSeconds = 120, mirrorAt: MirrorPlacement = 'target'): RegionsShape {
+export function regionsShape(viewersPerRegion = 200, orderSeconds = 120, mirrorAt: MirrorPlacement = 'target', gatewaysPerRegion = 1): RegionsShape {
   const scaled = (seconds: number): number => Math.max(5, Math.round((seconds * orderSeconds) / 120));
   return {
-    regions: REGION_NAMES, delayMs: 80, mirrorAt, viewersPerRegion, observersPerRegion: Math.max(1, Math.ceil(viewersPerRegion * 0.05)),
+    regions: REGION_NAMES, delayMs: 80, mirrorAt, gatewaysPerRegion, viewersPerRegion,
+    // At least one on each gateway: the orders compared are every gateway's.
+    observersPerRegion: Math.max(gatewaysPerRegion, Math.ceil(viewersPerRegion * 0.05)),
     sendersPerRegion: 10, ratePerSecond: 100, orderSeconds, settleSeconds: 10, drainSeconds: 5,
     partitionSeconds: scaled(30), healSeconds: scaled(30), cut: 'ap',
   };

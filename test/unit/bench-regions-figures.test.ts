@@ -88,3 +88,19 @@ describe('regions figures', () => {
     assert.deepEqual(figures.partition, { lost: 1, duplicated: 1, convergeMs: 432 - 300 });
   });
 });
+
+test('global order with several gateways in a region: each gateway\'s order is compared, not only the region\'s first', () => {
+  const shown = (ids: string[]): Shown[] => ids.map((id, i) => ({ id, origin: 'us', sentAt: 100 + i, arrivedAt: 400 + i }));
+  const inOrder = shown(['g0', 'g1', 'g2']);
+  const facts = (usSecond: Shown[], gateway: number) => ({
+    observers: new Map<RegionName, Array<{ shown: Shown[]; gateway?: number }>>([
+      ['us', [{ shown: inOrder, gateway: 0 }, { shown: usSecond, gateway }]], ['eu', [{ shown: inOrder }]], ['ap', [{ shown: inOrder }]],
+    ]),
+    viewers: new Map<RegionName, number>(), regional: { from: 0, to: 100 }, global: { from: 100, to: 200 }, healAt: 300, ackedIds: [],
+  });
+  const swapped = shown(['g1', 'g0', 'g2']);
+  // us's second gateway swapped g0 and g1: one inversion against each of the three other orders.
+  assert.equal(regionsFigures(facts(swapped, 1)).figures.order.global.inversions, 3);
+  // A second observer of the same gateway is not another order.
+  assert.equal(regionsFigures(facts(swapped, 0)).figures.order.global.inversions, 0);
+});
