@@ -101,12 +101,16 @@ export class OrderRouter implements GlobalOrdering {
   /** A request the relay brought to this gateway as an owner. */
   serve(request: OrderRequest): Promise<Message | undefined> | undefined {
     const partition = request.k === 'mark' ? request.partition : partitionOf(request.draft.stream, this.#o.partitions);
-    if (!this.#o.owners.owns(partition)) throw new OwnerMoved();
+    if (!this.#o.owners.owns(partition)) {
+      // A watermark sent to a former owner is dropped: the next one, a heartbeat later, finds the new owner.
+      if (request.k === 'mark') return undefined;
+      throw new OwnerMoved();
+    }
     switch (request.k) {
       case 'local':
         return this.#o.streams.local(request.draft);
       case 'remote':
-        return this.#o.streams.remote(request.draft, parseStamp(request.hlc)) as Promise<undefined>;
+        return this.#o.streams.remote(request.draft, parseStamp(request.hlc)).then(() => undefined);
       case 'mark':
         this.#o.streams.watermark(parseStamp(request.hlc), request.partition, request.partitions);
         return undefined;
