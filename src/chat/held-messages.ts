@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, HeldView, ReviewOutcome } from '../bus/bus.ts';
 import type { HeldMessage, HeldStore, TakenFor } from '../held/held-store.ts';
-import { heldView } from '../held/held-view.ts';
+import { heldView, reviewedEvent } from '../held/held-view.ts';
 
 export interface HeldMessagesOptions {
   /** heldMessageTtlMs: a held line expires this long after it was held. */
@@ -61,7 +61,7 @@ export class HeldMessages {
 
   /** Tells the stream's moderators and the author what became of a held line; `seq` is the approved line's. */
   settle(held: HeldMessage, outcome: ReviewOutcome, seq?: number): void {
-    this.#announce(held.stream, { kind: 'reviewed', id: held.id, user: held.user.id, text: held.text, outcome, ...(seq !== undefined ? { seq } : {}) });
+    this.#announce(held.stream, reviewedEvent(held, outcome, seq));
   }
 
   close(): void {

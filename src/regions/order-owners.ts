@@ -26,6 +26,8 @@ const RELEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`);
 
+// An owner acts as one for this share of its lease after a claim or renewal: never past the claim's expiry, whatever Redis's clock.
+const ACTING_SHARE = 3 / 4;
 // Another gateway's claim is taken on trust for this long: a send then asks Redis about once per partition, not each time.
 const OTHERS_CACHE_MS = 250;
 
@@ -46,7 +48,7 @@ const OTHERS_CACHE_MS = 250;
 export class OrderOwners {
   readonly #o: OrderOwnersOptions;
   readonly #now: () => number;
-  /** Partitions this gateway owns, with when it stops acting as their owner. */
+  /** Partitions this gateway owns, with when it last claimed or renewed each. */
   readonly #mine = new Map<number, number>();
   /** Other gateways' claims, trusted until a moment. */
   readonly #others = new Map<number, { owner: string; until: number }>();
@@ -62,8 +64,8 @@ export class OrderOwners {
 
   /** Whether this gateway orders `partition` now (no Redis call). */
   owns(partition: number): boolean {
-    const until = this.#mine.get(partition);
-    return until !== undefined && this.#now() < until;
+    const claimedAt = this.#mine.get(partition);
+    return claimedAt !== undefined && this.#now() < claimedAt + this.#o.leaseMs * ACTING_SHARE;
   }
 
   /** The partitions this gateway orders now. */
@@ -83,7 +85,7 @@ export class OrderOwners {
       : ((await withDeadline(this.#o.redis.get(key), this.#o.commandTimeoutMs)) ?? undefined);
     if (owner === this.#o.self) {
       this.#others.delete(partition);
-      this.#mine.set(partition, this.#actingUntil(startedAt));
+      this.#mine.set(partition, startedAt);
       return owner;
     }
     this.#mine.delete(partition);
@@ -100,10 +102,10 @@ export class OrderOwners {
   async renew(): Promise<number[]> {
     const lost: number[] = [];
     const now = this.#now();
-    await Promise.all([...this.#mine].map(async ([p, until]) => {
-      if (until - now > (this.#o.leaseMs * 3) / 4 - this.#o.leaseMs / 3) return;
+    await Promise.all([...this.#mine].map(async ([p, claimedAt]) => {
+      if (now - claimedAt < this.#o.leaseMs / 3) return;
       const kept = await withDeadline(RENEW.run(this.#o.redis, [this.#key(p)], [this.#o.self, String(this.#o.leaseMs)]), this.#o.commandTimeoutMs).catch(() => 0);
-      if (kept === 1) this.#mine.set(p, this.#actingUntil(now));
+      if (kept === 1) this.#mine.set(p, now);
       else if (!this.owns(p)) {
         this.#mine.delete(p);
         lost.push(p);
@@ -117,10 +119,6 @@ export class OrderOwners {
     const mine = [...this.#mine.keys()];
     this.#mine.clear();
     await Promise.all(mine.map((p) => withDeadline(RELEASE.run(this.#o.redis, [this.#key(p)], [this.#o.self]), this.#o.commandTimeoutMs)));
-  }
-
-  #actingUntil(claimedAt: number): number {
-    return claimedAt + (this.#o.leaseMs * 3) / 4;
   }
 
   #key(partition: number): string {

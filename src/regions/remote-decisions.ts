@@ -1,6 +1,6 @@
 import type { Bus, ReviewOutcome } from '../bus/bus.ts';
 import type { HeldMessage, HeldStore } from '../held/held-store.ts';
-import { heldView } from '../held/held-view.ts';
+import { heldView, reviewedEvent } from '../held/held-view.ts';
 import type { StateStore } from '../state/state.ts';
 import type { DecisionState } from './decision-state.ts';
 import { parseHlc, type HybridClock } from './hlc.ts';
@@ -113,6 +113,6 @@ export class RemoteDecisions {
 
   /** Tells this region's moderators and the author what became of a held line (as HeldMessages.settle does for a local one). */
   #reviewed(held: HeldMessage, outcome: ReviewOutcome): Promise<void> {
-    return this.#o.bus.publish(held.stream, { kind: 'reviewed', id: held.id, user: held.user.id, text: held.text, outcome });
+    return this.#o.bus.publish(held.stream, reviewedEvent(held, outcome));
   }
 }
