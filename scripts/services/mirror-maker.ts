@@ -104,6 +104,11 @@ export function mirrorMakerProperties(options: MirrorMakerOptions): string {
       `${alias}.bootstrap.servers = ${options.clusters[alias]}`,
       // Each herder (one per flow, with its target's settings) builds its own plugin set.
       `${alias}.plugin.discovery = service_load`,
+      // Each flow's Connect group (on its target) has one worker. A worker cut off from its group's coordinator past its
+      // session (the mirror at the source: the group lives across the link) rejoins as a new member, and Connect holds
+      // the old member's flow back this long in case it returns (5 minutes by default): the flow would stay stopped that
+      // long after the heal. With one worker there is nobody to wait for. (A worker setting: per cluster, like the above.)
+      `${alias}.scheduled.rebalance.max.delay.ms = 0`,
       // Replication consumers (this cluster as a source): answer a fetch as soon as one record is there.
       `${alias}.consumer.fetch.min.bytes = 1`,
       `${alias}.consumer.fetch.max.wait.ms = 100`,
