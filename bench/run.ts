@@ -1,4 +1,4 @@
-// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--json FILE]`
+// `npm run bench -- --scenario NAME [--viewers N] [--mode embedded|cluster] [--gateways N] [--seconds S] [--chat-delay S] [--baseline naive,socketio,raw] [--pin] [--deflate] [--profile DIR] [--json FILE]`
 // `npm run bench -- --find-capacity [--baseline ...|none] [--viewers START] [--max-viewers N] [--seconds S] [--pin] [--json FILE]`
 // `npm run bench -- --scenario regions [--viewers PER_REGION] [--gateways PER_REGION] [--seconds EACH_ORDER_PHASE] [--mirror-at target|source] [--json FILE]` (harness/regions-run.ts)
 // (../shared/BENCHMARK.md). Starts the servers and the load generators, runs
@@ -11,14 +11,16 @@
 // much later, which the delivery latencies include. --find-capacity searches
 // each target's largest steady audience within the goal (harness/capacity.ts);
 // --pin keeps the servers and the load generator on separate cores. --deflate has Chorus offer
-// permessage-deflate and every load-generator socket accept it. Exits 1 when a run is
+// permessage-deflate and every load-generator socket accept it. --profile DIR runs Chorus's gateways
+// under V8's profiler (a .cpuprofile each in DIR) and adds where their time went to the record. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LoadFleet } from './harness/load-fleet.ts';
 import { ProcessWatch } from './harness/process-stats.ts';
 import { CAPACITY_GOAL, judge, searchCapacity, type Probe } from './harness/capacity.ts';
+import { summarizeProfiles } from './harness/cpu-profile.ts';
 import { pin, splitCores, type CoreSplit } from './harness/pinning.ts';
 import { buildRecord, compare, printComparison, printRecord, type BenchRecord, type Comparison } from './harness/record.ts';
 import { runRegions } from './harness/regions-run.ts';
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     'max-viewers': { type: 'string' },
     deflate: { type: 'boolean', default: false },
     'mirror-at': { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -69,6 +72,7 @@ const findCapacity = values['find-capacity'];
 const deflate = values.deflate;
 const name = values.scenario ?? (findCapacity ? 'steady' : fail(`--scenario is required: ${[...SCENARIO_NAMES, 'regions'].join(', ')}`));
 if (values['mirror-at'] !== undefined && name !== 'regions') fail('--mirror-at places the regions scenario\'s mirrors');
+if (values.profile !== undefined && (name === 'regions' || findCapacity)) fail('--profile profiles one scenario run\'s gateways: not --scenario regions or --find-capacity');
 if (findCapacity && name !== 'steady') fail('--find-capacity measures the steady shape: leave out --scenario (or give steady)');
 const seconds = positive(values.seconds, 'seconds');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -185,10 +189,14 @@ function pinServers(target: RunTarget, split: CoreSplit): Array<{ pid: number; c
 
 /** Runs the scenario on Chorus (and its control and baselines), prints and records; the exit code. */
 async function runScenario(): Promise<number> {
-  const chorus = await measure(scenario, await startChorus(mode, gateways, deflate));
+  const profileDir = values.profile;
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  const chorus = await measure(scenario, await startChorus(mode, gateways, { deflate, profileDir }));
+  // Written as each gateway stopped, at the end of measure().
+  if (profileDir !== undefined) chorus.profile = summarizeProfiles(profileDir);
   const others: Array<{ record: BenchRecord; comparison: Comparison }> = [];
   if (scenario.control) {
-    const control = await measure(withoutHot(scenario), await startChorus(mode, gateways, deflate));
+    const control = await measure(withoutHot(scenario), await startChorus(mode, gateways, { deflate }));
     others.push({ record: control, comparison: compare(chorus, control, 'the same run without the hot stream') });
   }
   for (const name of baselines) {
@@ -218,7 +226,7 @@ async function runCapacity(): Promise<number> {
   // Without --pin the servers share every core with the load generator.
   const serverCores = cores?.serverCores ?? cpus().length;
   const targets: Array<{ name: string; start: () => Promise<RunTarget>; processes: number }> = [
-    { name: 'chorus', start: () => startChorus(mode, gateways, deflate), processes: gateways },
+    { name: 'chorus', start: () => startChorus(mode, gateways, { deflate }), processes: gateways },
     ...baselines.map((b) => ({ name: b, start: () => startBaseline(b), processes: 1 })),
   ];
   const results = [];

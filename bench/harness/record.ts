@@ -3,6 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { FleetResult } from './load-fleet.ts';
 import type { ProcessUsage } from './process-stats.ts';
 import type { Scenario } from './scenarios.ts';
+import { formatProfileSummary, type ProfileSummary } from './cpu-profile.ts';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -85,6 +86,8 @@ export interface BenchRecord extends GroupFigures {
   errors: Record<string, number>;
   /** Chorus only: which limit refused the sends counted `overloaded` in `errors` (the gateways' metrics). */
   overloadedShedBy?: Record<string, number>;
+  /** Chorus with --profile: where its gateways' CPU time went. */
+  profile?: ProfileSummary;
   closes: Record<string, number>;
   crashes: number;
   valid: boolean;
@@ -222,6 +225,7 @@ export function printRecord(r: BenchRecord): void {
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(20)} ${value}`);
+  if (r.profile !== undefined) console.log(formatProfileSummary(r.profile));
 }
 
 function splitText({ sendToStamp: a, stampToDisplay: b }: NonNullable<GroupFigures['latencySplitMs']>): string {

@@ -13,6 +13,7 @@ import { spawnServer, TEST_SECRET, type ChildServer } from '../../test/support/s
 import { Authenticator } from '../../src/auth/tokens.ts';
 import type { DialectName } from '../loadgen/protocol.ts';
 import { shedCounts } from './shed-counts.ts';
+import { profileNodeOptions } from './cpu-profile.ts';
 import { stopChild } from '../../test/support/child-process.ts';
 import { removeDir, tempDir } from '../../test/support/temp-dir.ts';
 
@@ -44,9 +45,16 @@ export interface RunTarget {
  */
 export const LOAD_TEST_FLAGS = ['--max-connections-per-ip', '10000000'] as const;
 
-/** `deflate`: the gateways offer permessage-deflate (--ws-deflate). */
-export async function startChorus(mode: 'embedded' | 'cluster', gateways: number, deflate = false): Promise<RunTarget> {
-  const flags = [...LOAD_TEST_FLAGS, ...(deflate ? ['--ws-deflate'] : [])];
+export interface ChorusRunOptions {
+  /** The gateways offer permessage-deflate (--ws-deflate). */
+  deflate?: boolean;
+  /** Each gateway writes a CPU profile here when it stops (bench/harness/cpu-profile.ts). */
+  profileDir?: string;
+}
+
+export async function startChorus(mode: 'embedded' | 'cluster', gateways: number, options: ChorusRunOptions = {}): Promise<RunTarget> {
+  const flags = [...LOAD_TEST_FLAGS, ...(options.deflate === true ? ['--ws-deflate'] : [])];
+  const profiling: Record<string, string> = options.profileDir === undefined ? {} : { NODE_OPTIONS: profileNodeOptions(options.profileDir) };
   const tokens = new Authenticator({ dev: true, jwtSecret: TEST_SECRET, jwksUrl: '', jwtIssuer: '', jwtAudience: '', jwtAllowNoExp: false });
   const dataDir = tempDir('chorus-bench-');
   const started: ChildServer[] = [];
@@ -57,9 +65,9 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
   };
   try {
     if (mode === 'embedded') {
-      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...flags]));
+      started.push(await spawnServer(['--dev', '--port', '0', '--host', '127.0.0.1', '--irc-port', '-1', '--data-dir', dataDir, ...flags], profiling));
     } else {
-      const env = await clusterEnv();
+      const env = { ...(await clusterEnv()), ...profiling };
       started.push(...(await Promise.all(Array.from({ length: gateways }, () => spawnGateway(env, ['--irc-port', '-1', ...flags])))));
     }
   } catch (err) {

@@ -1,0 +1,108 @@
+// `--profile DIR`: the gateways run with V8's sampling profiler (`--cpu-prof`),
+// each writing a .cpuprofile into DIR when it exits; this reads them back into
+// where the time went (self time by function, and by part), so a record can
+// say what a run's gateways spent their CPU on without opening DevTools.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileSummary {
+  profiles: number;
+  /** Sampled time in every profile, idle included (ms). */
+  sampledMs: number;
+  /** Sampled time the threads were busy (everything but `(idle)`), ms. */
+  busyMs: number;
+  /** Busy time by part (see `partOf`), ms, largest first. */
+  parts: Array<{ part: string; ms: number }>;
+  /** The functions with the most self time, ms, largest first. */
+  top: Array<{ fn: string; ms: number }>;
+}
+
+/** The node flags that make a process write its profile into `dir` when it exits. */
+export function profileNodeOptions(dir: string): string {
+  return `--cpu-prof --cpu-prof-dir=${dir}`;
+}
+
+/** Adds up every .cpuprofile in `dir`. */
+export function summarizeProfiles(dir: string, topN = 25): ProfileSummary {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const byFn = new Map<string, number>();
+  const byPart = new Map<string, number>();
+  let sampledUs = 0;
+  let idleUs = 0;
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    // Each sample's time is the delta to the next one: the time it stood for.
+    for (let i = 0; i < profile.samples.length; i++) {
+      const us = profile.timeDeltas[i + 1] ?? 0;
+      const frame = nodes.get(profile.samples[i]!)!.callFrame;
+      sampledUs += us;
+      if (frame.functionName === '(idle)') {
+        idleUs += us;
+        continue;
+      }
+      const fn = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+      byFn.set(fn, (byFn.get(fn) ?? 0) + us);
+      const part = partOf(frame);
+      byPart.set(part, (byPart.get(part) ?? 0) + us);
+    }
+  }
+  const ms = (us: number): number => Math.round(us / 100) / 10;
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  return {
+    profiles: files.length,
+    sampledMs: ms(sampledUs),
+    busyMs: ms(sampledUs - idleUs),
+    parts: sorted(byPart).map(([part, us]) => ({ part, ms: ms(us) })),
+    top: sorted(byFn).slice(0, topN).map(([fn, us]) => ({ fn, ms: ms(us) })),
+  };
+}
+
+/** The record keeps every part; the table prints the largest. */
+const PARTS_PRINTED = 15;
+
+/** The summary as the bench prints it. */
+export function formatProfileSummary(s: ProfileSummary): string {
+  const pct = (ms: number): string => `${((100 * ms) / Math.max(1, s.busyMs)).toFixed(1)} %`;
+  const rest = s.parts.slice(PARTS_PRINTED).reduce((sum, p) => sum + p.ms, 0);
+  return [
+    `profile              ${s.profiles} gateway profiles, busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.sampledMs / 1000).toFixed(1)} s sampled`,
+    '  by part (self time, share of busy):',
+    ...s.parts.slice(0, PARTS_PRINTED).map((p) => `    ${p.part.padEnd(28)} ${(p.ms / 1000).toFixed(1).padStart(7)} s  ${pct(p.ms)}`),
+    ...(s.parts.length > PARTS_PRINTED ? [`    ${`(${s.parts.length - PARTS_PRINTED} more parts)`.padEnd(28)} ${(rest / 1000).toFixed(1).padStart(7)} s  ${pct(rest)}`] : []),
+    '  top functions (self time):',
+    ...s.top.map((t) => `    ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${pct(t.ms).padStart(6)}  ${t.fn}`),
+  ].join('\n');
+}
+
+/**
+ * The part of the system a frame belongs to: V8's own entries by name,
+ * Chorus's code by its top folder (src/fanout, src/chat, ...), a dependency by
+ * its package, Node's own JavaScript as `node internals`.
+ */
+function partOf(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (url === '') return functionName.startsWith('(') ? functionName : `native ${functionName}`;
+  if (url.startsWith('node:')) return 'node internals';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg !== null) return pkg[1]!;
+  const src = /\/src\/([^/]+)\//.exec(url);
+  if (src !== null) return `src/${src[1]}`;
+  return shortUrl(url);
+}
+
+function shortUrl(url: string): string {
+  const at = url.search(/\/(src|node_modules|bench|test)\//);
+  return at === -1 ? url.replace(/^file:\/\//, '') : url.slice(at + 1);
+}
