@@ -66,7 +66,7 @@ export class FlushScheduler {
     const delayed = delayMs > 0 || !channel.delay.empty;
     const viewers = delayed ? [...channel.moderators].filter((v) => channel.viewers.has(v)) : [...channel.viewers.keys()];
     const metrics = this.#o.metrics;
-    if (channel.joiners.size > 0) deliverToJoiners(channel, frames, metrics, delayed ? (v) => channel.moderators.has(v) : undefined);
+    if (channel.joiners.size > 0) deliverToJoiners(channel, frames, batch, metrics, delayed ? (v) => channel.moderators.has(v) : undefined);
     for (const { frame } of frames) if (frame.lines > 0) metrics.batchSize.observe(frame.lines);
     this.#count(batch, viewers.length);
     channel.delivering = true;
@@ -122,7 +122,7 @@ export class FlushScheduler {
       const batch = new OutboundBatch(frames.map((f) => f.frame));
       const delayed = (viewer: Viewer): boolean => !channel.moderators.has(viewer);
       const viewers = [...channel.viewers.keys()].filter(delayed);
-      if (channel.joiners.size > 0) deliverToJoiners(channel, frames, this.#o.metrics, delayed);
+      if (channel.joiners.size > 0) deliverToJoiners(channel, frames, batch, this.#o.metrics, delayed);
       this.#count(batch, viewers.length);
       lane.writing = true;
       writeInChunks(viewers, batch, () => {
