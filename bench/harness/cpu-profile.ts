@@ -20,7 +20,11 @@ export interface ProfileSummary {
   profiles: number;
   /** Sampled time in every profile, idle included (ms). */
   sampledMs: number;
-  /** Sampled time the threads were busy (everything but `(idle)`), ms. */
+  /**
+   * Sampled time the threads were not idle (everything but `(idle)`), ms. Wall
+   * time, not CPU time: V8 samples on a clock, so a gateway waiting for a core
+   * (several gateways and the load generator on two) counts where it waits.
+   */
   busyMs: number;
   /** Busy time by part (see `partOf`), ms, largest first. */
   parts: Array<{ part: string; ms: number }>;
@@ -77,7 +81,7 @@ export function formatProfileSummary(s: ProfileSummary): string {
   const pct = (ms: number): string => `${((100 * ms) / Math.max(1, s.busyMs)).toFixed(1)} %`;
   const rest = s.parts.slice(PARTS_PRINTED).reduce((sum, p) => sum + p.ms, 0);
   return [
-    `profile              ${s.profiles} gateway profiles, busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.sampledMs / 1000).toFixed(1)} s sampled`,
+    `profile              ${s.profiles} gateway profiles, busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.sampledMs / 1000).toFixed(1)} s sampled (wall time, waits for a core included)`,
     '  by part (self time, share of busy):',
     ...s.parts.slice(0, PARTS_PRINTED).map((p) => `    ${p.part.padEnd(28)} ${(p.ms / 1000).toFixed(1).padStart(7)} s  ${pct(p.ms)}`),
     ...(s.parts.length > PARTS_PRINTED ? [`    ${`(${s.parts.length - PARTS_PRINTED} more parts)`.padEnd(28)} ${(rest / 1000).toFixed(1).padStart(7)} s  ${pct(rest)}`] : []),
