@@ -31,7 +31,11 @@ export interface ClassifierConsumerDeps {
  */
 export function classifierHandler(d: ClassifierConsumerDeps): TailHandler {
   const check = async (message: Message): Promise<ClassifierVerdict | undefined> => {
-    const signal = AbortSignal.timeout(d.timeoutMs);
+    // A timer cleared when the check ends: AbortSignal.timeout's would fire for every message, long after its
+    // check was answered, and abort a signal the classifier may still hold, building a DOMException each time.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`classifier check took over ${d.timeoutMs} ms`, 'TimeoutError')), d.timeoutMs);
+    const signal = controller.signal;
     try {
       const verdict = await untilAborted(d.classify(message, signal), signal);
       d.onOutcome(verdict.flag ? 'flagged' : 'clean');
@@ -40,6 +44,8 @@ export function classifierHandler(d: ClassifierConsumerDeps): TailHandler {
       d.onOutcome(signal.aborted ? 'timeout' : 'error');
       d.onCheckError(error, message);
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   };
 

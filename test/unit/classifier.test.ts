@@ -140,3 +140,23 @@ test('the handler checks at most `concurrency` at once, times out the silent, an
     removeDir(dir);
   }
 });
+
+test('a check that was answered leaves nothing armed: its signal never aborts afterwards', async () => {
+  const signals = new Map<string, AbortSignal>();
+  const classify: Classifier = async (m, signal) => {
+    signals.set(m.text, signal);
+    if (m.text === 'hang') await new Promise(() => {});
+    return { flag: false };
+  };
+  const outcomes: CheckOutcome[] = [];
+  const handle = classifierHandler({
+    // Nothing is flagged here, so nothing is retracted: the log and the bus are never touched.
+    classify, log: undefined as never, bus: undefined as never, concurrency: 2, timeoutMs: 50,
+    onOutcome: (o) => outcomes.push(o), onCheckError: () => {}, onFlagged: () => {},
+  });
+  await handle([{ message: message(1, 'fine'), sampled: false }, { message: message(2, 'hang'), sampled: false }]);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.deepEqual(outcomes.sort(), ['clean', 'timeout']);
+  assert.equal(signals.get('hang')!.aborted, true, 'the silent check was timed out through its signal');
+  assert.equal(signals.get('fine')!.aborted, false, 'the answered check\'s signal stays quiet after the timeout has passed');
+});
