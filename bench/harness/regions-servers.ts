@@ -69,9 +69,6 @@ export async function startRegionsTarget(shape: RegionsShape): Promise<RegionsTa
           // The stream's rate counts every region's lines, and a healed partition delivers 30 s of a region's lines at once:
           // sampling would hide lines from every region, and this scenario counts every line (sampling is explosion's subject).
           '--sampling-threshold', '100000',
-          // The fan-out budget counts from a line's origin `ts`, so the link and the hold too (docs/regions.md, "Status"):
-          // it would lower the sampling threshold during the partition.
-          '--fanout-budget-ms', '60000',
         ]));
       }
     }
