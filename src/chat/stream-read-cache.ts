@@ -28,7 +28,7 @@ export type CachedStateOptions = Omit<StreamReadCacheOptions<unknown>, 'read'> &
 export class StreamReadCache<T> {
   readonly #o: Required<StreamReadCacheOptions<T>>;
   // Insertion order is use order: the first key is the least recently used.
-  readonly #entries = new Map<string, { readAt: number; value: Promise<T> }>();
+  readonly #entries = new Map<string, { readAt: number; value: Promise<T>; found?: T }>();
 
   constructor(options: StreamReadCacheOptions<T>) {
     this.#o = { ...STREAM_READ_DEFAULTS, ...options };
@@ -47,13 +47,25 @@ export class StreamReadCache<T> {
       this.#entries.set(stream, entry);
       return entry.value;
     }
-    const fresh = { readAt: now, value: this.#o.read(stream) };
+    const fresh: { readAt: number; value: Promise<T>; found?: T } = { readAt: now, value: this.#o.read(stream) };
     this.#entries.set(stream, fresh);
     if (this.#entries.size > this.#o.maxStreams) this.#entries.delete(this.#entries.keys().next().value!);
-    fresh.value.catch(() => {
+    fresh.value.then((found) => {
+      fresh.found = found;
+    }, () => {
       if (this.#entries.get(stream) === fresh) this.#entries.delete(stream);
     });
     return fresh.value;
+  }
+
+  /**
+   * The value the stream's read found, without waiting: undefined while its
+   * first read is under way, after a failed one, or once the stream left the
+   * cache. A caller that needs it awaits `get` first (its answer is noted
+   * before the caller's await resumes).
+   */
+  peek(stream: string): T | undefined {
+    return this.#entries.get(stream)?.found;
   }
 
   /** The stream's value changed on this gateway: the next `get` reads it again. */

@@ -133,3 +133,19 @@ test('stream settings: modes and rules read once per ttl; a change made here cou
   assert.equal((await settings.of('other')).modes.slowSeconds, 0);
   await state.close();
 });
+
+test('peek answers what the last read found without waiting, and nothing before a read or after a forget', async () => {
+  const { state, clock, cache } = setup();
+  await state.setGrant('s', 'u1', ['vip']);
+  assert.equal(cache.peek('s'), undefined, 'never read');
+  const reading = cache.get('s');
+  assert.equal(cache.peek('s'), undefined, 'the first read is under way');
+  await reading;
+  assert.deepEqual(cache.peek('s'), new Map([['u1', ['vip']]]));
+  await state.setGrant('s', 'u2', ['moderator']);
+  clock.now += 2_000;
+  await cache.get('s');
+  assert.equal(cache.peek('s')!.has('u2'), true, 'the newer read\'s answer');
+  cache.forget('s');
+  assert.equal(cache.peek('s'), undefined);
+});
