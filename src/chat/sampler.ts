@@ -29,6 +29,11 @@ const MIN_CUT = 0.3;
 const MAX_CUT = 0.7;
 const GROWTH = 0.05;
 const MIN_SCALE = 0.1;
+// A stream's seq moving this far in one step is not traffic: its counter was
+// restored above the log's newest after Redis lost it (src/broker/cluster-broker.ts,
+// 100,000 above), and counted as messages it would read as a stream of
+// 100,000 a second and sample out the next second of chat on every gateway.
+const RENUMBERED_STEP = 50_000;
 
 /**
  * Accepted messages per second of one stream over a sliding second: those
@@ -62,6 +67,11 @@ class StreamMeter {
       this.seqs[this.index] = this.newestSeq;
     }
     this.bucketStart = now - ((now - this.bucketStart) % BUCKET_MS);
+  }
+
+  /** The stream's seqs were renumbered `by` higher: the seqs kept move with them, so the jump counts as no messages. */
+  renumber(by: number): void {
+    for (let i = 0; i < BUCKETS; i++) if (this.seqs[i] !== 0) this.seqs[i] += by;
   }
 
   rate(): { all: number; priority: number; stream: number } {
@@ -150,6 +160,7 @@ export class Sampler {
     const meter = this.#meters.get(stream);
     if (meter === undefined || seq <= meter.newestSeq) return;
     meter.advance(now);
+    if (meter.newestSeq > 0 && seq - meter.newestSeq > RENUMBERED_STEP) meter.renumber(seq - meter.newestSeq - 1);
     meter.newestSeq = seq;
   }
 

@@ -144,3 +144,20 @@ test('fanoutBehind says whether any stream\'s fan-out here is over budget, until
   }
   assert.equal(sampler.fanoutBehind(), false);
 });
+
+test('seqs renumbered 100,000 higher (Redis lost the counter) are not a stream of 100,000 a second', () => {
+  const sampler = new Sampler(120);
+  let seq = 0;
+  let now = 70_000;
+  let kept = 0;
+  // 20 a second for 3 s; then the counter restarts 100,000 above (a Redis restart) and the stream goes on at 20 a second.
+  for (let i = 0; i < 120; i++) {
+    if (i === 60) seq += 100_000;
+    now += 50;
+    if (sampler.keep('s', false, now)) kept++;
+    sampler.observeSeq('s', ++seq, now);
+  }
+  assert.equal(kept, 120, 'every line kept: 20 a second is under the threshold');
+  const { perSecond } = sampler.rateOf('s', now);
+  assert.ok(perSecond <= 25, `the rate after the jump reads ${perSecond}/s`);
+});
