@@ -25,10 +25,17 @@ export type CachedStateOptions = Omit<StreamReadCacheOptions<unknown>, 'read'> &
  * way: nobody is handed its older answer again. A read that fails is
  * dropped, so the next call reads afresh.
  */
+interface CacheEntry<T> {
+  readAt: number;
+  value: Promise<T>;
+  /** What `value` answered, once it has (or, until then, what the read before it found). */
+  found?: T;
+}
+
 export class StreamReadCache<T> {
   readonly #o: Required<StreamReadCacheOptions<T>>;
   // Insertion order is use order: the first key is the least recently used.
-  readonly #entries = new Map<string, { readAt: number; value: Promise<T>; found?: T }>();
+  readonly #entries = new Map<string, CacheEntry<T>>();
 
   constructor(options: StreamReadCacheOptions<T>) {
     this.#o = { ...STREAM_READ_DEFAULTS, ...options };
@@ -47,7 +54,8 @@ export class StreamReadCache<T> {
       this.#entries.set(stream, entry);
       return entry.value;
     }
-    const fresh: { readAt: number; value: Promise<T>; found?: T } = { readAt: now, value: this.#o.read(stream) };
+    // Until the new read answers, peek keeps answering what the last one found.
+    const fresh: CacheEntry<T> = { readAt: now, value: this.#o.read(stream), found: entry?.found };
     this.#entries.set(stream, fresh);
     if (this.#entries.size > this.#o.maxStreams) this.#entries.delete(this.#entries.keys().next().value!);
     fresh.value.then((found) => {
@@ -59,10 +67,10 @@ export class StreamReadCache<T> {
   }
 
   /**
-   * The value the stream's read found, without waiting: undefined while its
-   * first read is under way, after a failed one, or once the stream left the
-   * cache. A caller that needs it awaits `get` first (its answer is noted
-   * before the caller's await resumes).
+   * What the stream's latest answered read found, without waiting: undefined
+   * before its first read answered, or once the stream left the cache
+   * (`forget`, a failed read, the bound). A caller that needs the current
+   * value awaits `get` first (its answer is noted before the caller resumes).
    */
   peek(stream: string): T | undefined {
     return this.#entries.get(stream)?.found;
