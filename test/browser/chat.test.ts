@@ -218,7 +218,9 @@ describe('chat page', () => {
 describe('chat page while the stream is sampled', () => {
   let busy: TestServer;
   before(async () => {
-    busy = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000']);
+    // Hot-stream admission off: on a loaded machine it refused sally's lines `overloaded` (seen in CI), a
+    // different answer from the sampling this test is about (test/e2e/hot-stream-admission.test.ts has it).
+    busy = await startTestServer(['--sampling-threshold', '2', '--rate-limit-messages', '1000', '--rate-limit-user-messages', '1000', '--hot-stream-multiple', '0']);
   });
   after(async () => busy?.stop());
 
@@ -238,6 +240,9 @@ describe('chat page while the stream is sampled', () => {
     })();
     try {
       await watcher.locator('#sampling-notice').waitFor({ state: 'visible' });
+      // The notice comes at the first second over the threshold (keeping a quarter); sally writes once the
+      // sampler keeps at most a tenth, so each of her lines is sampled out but for one chance in ten.
+      await bots[0]!.next('state', (f) => f.rate.sampling === true && f.rate.keepRatio <= 0.1, 30_000);
       for (let i = 0; i < 3; i++) await say(sender, `mine ${i}`);
       await eventually(async () => assert.equal(await sender.locator('#messages li[data-id]', { hasText: /^sally: mine \d$/ }).count(), 3));
     } finally {
@@ -246,7 +251,8 @@ describe('chat page while the stream is sampled', () => {
       for (const bot of bots) bot.close();
     }
     const sampled = await rowIds(sender, '#messages li.sampled');
-    assert.ok(sampled.length >= 2, `expected most own lines sampled out, got ${sampled.length}`);
+    // All three kept would be one chance in a thousand; one kept (one in forty) is no failure.
+    assert.ok(sampled.length >= 1, `expected own lines sampled out, got ${sampled.length}`);
     await watcher.waitForTimeout(500);
     for (const id of sampled) assert.equal(await watcher.locator(`#messages li[data-id="${id}"]`).count(), 0);
   });
