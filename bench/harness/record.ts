@@ -4,6 +4,7 @@ import type { FleetResult } from './load-fleet.ts';
 import type { ProcessUsage } from './process-stats.ts';
 import type { Scenario } from './scenarios.ts';
 import { formatProfileSummary, type ProfileSummary } from './cpu-profile.ts';
+import type { GatewayFigures, ServerFanoutDelay } from './gateway-metrics.ts';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -15,7 +16,8 @@ export interface RunFacts {
   usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage; loadgen: ProcessUsage };
   crashes: number;
   /** Chorus only: its gateways' `overloaded` refusals by the limit that shed them. */
-  shedBy?: Record<string, number>;
+  /** Chorus only: what its gateways counted. */
+  gatewaysSaw?: GatewayFigures;
   /** The schedule's length: rates are per second of it. */
   seconds: number;
   machine: string;
@@ -86,6 +88,8 @@ export interface BenchRecord extends GroupFigures {
   errors: Record<string, number>;
   /** Chorus only: which limit refused the sends counted `overloaded` in `errors` (the gateways' metrics). */
   overloadedShedBy?: Record<string, number>;
+  /** Chorus only: the gateways' own fan-out delay (per flush, its oldest line from stamp to written to every viewer), beside the viewers' stamp-to-display. */
+  serverFanoutDelay?: ServerFanoutDelay;
   /** Chorus with --profile: where its gateways' CPU time went. */
   profile?: ProfileSummary;
   closes: Record<string, number>;
@@ -176,7 +180,7 @@ export function buildRecord(f: RunFacts): BenchRecord {
     deflate: f.deflate,
     bytesReceivedPerLine: lines === 0 ? 0 : Math.round(result.bytesReceived / lines),
     errors: result.errors,
-    ...(f.shedBy === undefined ? {} : { overloadedShedBy: f.shedBy }),
+    ...(f.gatewaysSaw === undefined ? {} : { overloadedShedBy: f.gatewaysSaw.shedBy, serverFanoutDelay: f.gatewaysSaw.fanoutDelay }),
     closes: result.closes,
     crashes: f.crashes,
     valid: invalidBecause.length === 0,
@@ -221,11 +225,17 @@ export function printRecord(r: BenchRecord): void {
     ['gateways', `${round(r.server.gateways.cpuSeconds)} CPU s, peak RSS ${mb(r.server.gateways.peakRssBytes)} (${r.server.rssBytesPerViewer} B per viewer, trend ${r.server.gateways.rssSlopeMBPerHour} MB/h), ${r.server.deliveriesPerCpuSecond} deliveries per CPU s, ${r.server.bytesSentPerLine} B sent per line`],
     ['redis / kafka', `${round(r.server.redis.cpuSeconds)} / ${round(r.server.kafka.cpuSeconds)} CPU s; ${r.server.deliveriesPerServerCpuSecond} deliveries per server CPU s in all`],
     ['load generator', `${r.loadgenCpuSeconds} CPU s, ${r.bytesReceivedPerLine} B received per line${r.deflate ? ' (permessage-deflate offered)' : ''}`],
+    ...(r.serverFanoutDelay === undefined ? [] : [['gateway fan-out', fanoutDelayText(r.serverFanoutDelay)] as [string, string]]),
     ['errors', `${JSON.stringify(r.errors)}${r.overloadedShedBy === undefined ? '' : ` (overloaded shed by ${JSON.stringify(r.overloadedShedBy)})`}; closes ${JSON.stringify(r.closes)}; crashes ${r.crashes}`],
     ['valid', r.valid ? 'yes' : `NO: ${r.invalidBecause.join('; ')}`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(20)} ${value}`);
   if (r.profile !== undefined) console.log(formatProfileSummary(r.profile));
+}
+
+function fanoutDelayText({ flushes, p50AtMostMs, p99AtMostMs }: ServerFanoutDelay): string {
+  const bound = (ms: number | null): string => (ms === null ? 'over 30 s' : `<= ${ms} ms`);
+  return `per flush, its oldest line from stamp to written to every viewer: p50 ${bound(p50AtMostMs)}, p99 ${bound(p99AtMostMs)} (${flushes} flushes)`;
 }
 
 function splitText({ sendToStamp: a, stampToDisplay: b }: NonNullable<GroupFigures['latencySplitMs']>): string {

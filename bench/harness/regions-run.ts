@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestClient } from '../../test/support/ws-client.ts';
+import { gatewayFigures } from './gateway-metrics.ts';
 import { LoadFleet, mergeResults, type FleetResult } from './load-fleet.ts';
 import { ProcessWatch } from './process-stats.ts';
 import { buildRecord, printRecord } from './record.ts';
@@ -77,6 +78,8 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     await Promise.all([schedule, ...[...fleets.values()].map((f) => f.run(seconds * 1000 + SLACK_MS))]);
     const convergedIn = await converge(observers);
     const usage = { gateways: watches.gateways.stop(), redis: watches.redis.stop(), kafka: watches.kafka.stop(), loadgen: watches.loadgen.stop() };
+    // Each region's gateways' own count, over the whole run (both phases, the cut, the warm-up): the server's part of what observers saw.
+    const gatewaysSaw = new Map(await Promise.all([...target.gateways].map(async ([region, gs]) => [region, await gatewayFigures(gs.map((g) => g.url))] as const)));
 
     const results = new Map<RegionName, FleetResult>();
     for (const [region, fleet] of fleets) results.set(region, await fleet.stop(SLACK_MS));
@@ -97,7 +100,12 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     record.valid = record.invalidBecause.length === 0;
     // Global order is exact only while no region is left out (a hold past regionHoldMaxMs): each region's reports of it in the global phase.
     const degraded = new Map([...observers].map(([region, os]) => [region, os[0]!.degraded.filter((d) => d.at >= goAt + times.globalAt && d.at < goAt + times.cutAt)]));
-    const diagnostics = { degradedInGlobal: Object.fromEntries([...degraded].map(([region, d]) => [region, d.length])), missingByRegion: missingByRegion({ observers, ackedIds: merged.ackedIds }), latencyMs: detail };
+    const diagnostics = {
+      degradedInGlobal: Object.fromEntries([...degraded].map(([region, d]) => [region, d.length])),
+      missingByRegion: missingByRegion({ observers, ackedIds: merged.ackedIds }),
+      latencyMs: detail,
+      serverFanoutDelayByRegion: Object.fromEntries([...gatewaysSaw].map(([region, g]) => [region, g.fanoutDelay])),
+    };
     const full = { ...record, ...figures, diagnostics, observersPerRegion: shape.observersPerRegion, shape };
     printRecord(record);
     console.log('');
@@ -105,6 +113,7 @@ export async function runRegions({ shape, json, machine }: RegionsRunOptions): P
     for (const [region, during] of degraded) {
       if (during.length > 0) console.log(`${'degraded in global'.padEnd(22)} ${region}: ${during.length} state frames, at +${during.map((d) => `${((d.at - goAt - times.globalAt) / 1000).toFixed(1)} s (left out ${d.leftOut.join(',')})`).slice(0, 8).join(', ')}`);
     }
+    console.log(`${'gateway fan-out p99'.padEnd(22)} ${[...gatewaysSaw].map(([region, g]) => `${region} <= ${g.fanoutDelay.p99AtMostMs ?? 'over 30,000'} ms`).join(', ')} (per flush, its oldest line, from its stamp or its arrival here to written; whole run)`);
     if (figures.partition.lost > 0) console.log(`${'missing by region'.padEnd(22)} ${JSON.stringify(diagnostics.missingByRegion)}`);
     console.log(`${'goals'.padEnd(22)} ${met ? 'all met' : 'not all met'}`);
     if (json !== undefined) writeFileSync(json, JSON.stringify(full, null, 2) + '\n');

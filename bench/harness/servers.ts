@@ -12,7 +12,7 @@ import { REDIS_URL } from '../../test/support/redis.ts';
 import { spawnServer, TEST_SECRET, type ChildServer } from '../../test/support/servers.ts';
 import { Authenticator } from '../../src/auth/tokens.ts';
 import type { DialectName } from '../loadgen/protocol.ts';
-import { shedCounts } from './shed-counts.ts';
+import { gatewayFigures, type GatewayFigures } from './gateway-metrics.ts';
 import { profileNodeOptions } from './cpu-profile.ts';
 import { stopChild } from '../../test/support/child-process.ts';
 import { removeDir, tempDir } from '../../test/support/temp-dir.ts';
@@ -31,8 +31,8 @@ export interface RunTarget {
   chatter(name: string, i: number): Promise<{ url: string; token: string }>;
   /** Server processes that died. */
   crashes(): number;
-  /** Chorus only: the sends its gateways refused `overloaded`, by the limit that shed them (before `stop`). */
-  shedCounts?(): Promise<Record<string, number>>;
+  /** Chorus only: what its gateways counted (the sends refused `overloaded` by cause, their fan-out delay), read before `stop`. */
+  gatewayFigures?(): Promise<GatewayFigures>;
   /** Chorus only: switches a stream's chat delay on (seconds) before the run, as its broadcaster would. */
   setChatDelay?(stream: string, seconds: number): Promise<void>;
   stop(): Promise<void>;
@@ -83,7 +83,7 @@ export async function startChorus(mode: 'embedded' | 'cluster', gateways: number
     // Signed here with the gateways' secret (as an identity provider would), not fetched one by one from the server.
     chatter: async (name, i) => ({ url: started[i % started.length]!.wsUrl, token: (await tokens.issueDevToken(name, {})).token }),
     crashes: () => started.filter((g) => g.child.exitCode !== null || g.child.signalCode !== null).length,
-    shedCounts: () => shedCounts(started.map((g) => g.url)),
+    gatewayFigures: () => gatewayFigures(started.map((g) => g.url)),
     setChatDelay: async (stream, seconds) => {
       const { token } = await tokens.issueDevToken('bench_broadcaster', { [stream]: ['broadcaster'] });
       const res = await fetch(`${started[0]!.url}/api/streams/${stream}/modes`, {

@@ -76,7 +76,12 @@ export class FlushScheduler {
     writeInChunks(viewers, batch, (costMs) => {
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
-      if (waitingSince !== undefined) this.#o.sampling.observeFanoutDelay(channel.stream, Date.now() - waitingSince);
+      if (waitingSince !== undefined) {
+        // Another gateway's clock stamped the line: a little skew must not read as a negative wait.
+        const delayMs = Math.max(0, Date.now() - waitingSince);
+        this.#o.sampling.observeFanoutDelay(channel.stream, delayMs);
+        metrics.fanoutDelay.observe(delayMs / 1000);
+      }
       if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
     });
     if (delayed) {

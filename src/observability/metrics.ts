@@ -26,6 +26,12 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly fanoutDelay = new Histogram({
+    name: 'chorus_fanout_delay_seconds',
+    help: 'Per live flush: how long its oldest line waited on this gateway, from its stamp (a line of another region, or held for global order: from its arrival) to written to every viewer',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly samplingStreams = new Gauge({ name: 'chorus_sampling_streams', help: 'Streams currently sampled', registers: [this.registry] });
 
   // Consumers of the log (lifecycle step 9). Labels stay bounded: a fixed set of groups, and only the busiest streams.

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { devToken, startTestServer, type TestServer } from '../support/servers.ts';
+import { chatter, devToken, startTestServer, type TestServer } from '../support/servers.ts';
 import { removeDir } from '../support/temp-dir.ts';
 import { apiCall } from '../support/api.ts';
 import { readEvents } from '../support/sse-reader.ts';
@@ -152,6 +152,25 @@ test('dev token, health, readiness, metrics and the OpenAPI document', async () 
   assert.ok(openapi.paths['/api/streams/{s}/messages']);
   assert.equal((await call('GET', '/docs/')).status, 200);
 });
+
+test('a live flush to a viewer is timed in chorus_fanout_delay_seconds', async () => {
+  const viewer = await chatter(server, 'fdviewer', {}, 'fd');
+  try {
+    const before = fanoutDelayCount(await (await call('GET', '/metrics')).text());
+    assert.equal((await call('POST', '/api/streams/fd/messages', alice, { text: 'timed' })).status, 201);
+    await viewer.next('msg', (f) => f.text === 'timed');
+    const metrics = await (await call('GET', '/metrics')).text();
+    assert.ok(fanoutDelayCount(metrics) > before, 'the flush is counted');
+    // Every flush of an idle test server is written well within 30 s: the widest finite bucket holds them all.
+    assert.equal(Number(/^chorus_fanout_delay_seconds_bucket\{le="30"\} (\d+)$/m.exec(metrics)?.[1]), fanoutDelayCount(metrics));
+  } finally {
+    viewer.close();
+  }
+});
+
+function fanoutDelayCount(metrics: string): number {
+  return Number(/^chorus_fanout_delay_seconds_count (\d+)$/m.exec(metrics)?.[1] ?? 0);
+}
 
 test('without development mode there is no token endpoint', async () => {
   const production = await startTestServer(['--no-dev']);

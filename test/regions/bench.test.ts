@@ -62,6 +62,11 @@ test('a short regions run: every region measured, one global order while no regi
     assert.deepEqual([record.partition.lost, record.partition.duplicated], [0, 0]);
     assert.ok(record.partition.convergeMs > 0, `the cut region caught up after the heal (${record.partition.convergeMs} ms)`);
     assert.match(run.stdout, /partition lost\s+0 acknowledged lines \(goal 0\)\s+met/);
+    // Each region's gateway counted its own flushes (the server's part of the latencies above).
+    for (const [region, fanout] of Object.entries(record.diagnostics.serverFanoutDelayByRegion as Record<string, { flushes: number }>)) {
+      assert.ok(fanout.flushes > 0, `${region}: ${JSON.stringify(fanout)}`);
+    }
+    assert.match(run.stdout, /gateway fan-out p99\s+us <= [\d.]+ ms, eu <= /);
   } finally {
     removeDir(dir);
   }
