@@ -12,9 +12,12 @@ interface Totals {
   broadcast: number;
   deliveries: number;
   slowDrops: number;
-  /** Cumulative counts per upper bound (seconds), +Inf last. */
-  buckets: Array<{ le: number; count: number }>;
+  ingest: Buckets;
+  fanout: Buckets;
 }
+
+/** A histogram's cumulative counts per upper bound (seconds), +Inf last. */
+type Buckets = Array<{ le: number; count: number }>;
 
 /**
  * A bounded ring of recent per-second points. Rates are differences of the
@@ -48,7 +51,8 @@ export class OpsSeries {
       keepRatio: accepted > 0 ? Math.min(1, broadcast / accepted) : 1,
       connections: await this.#connections(),
       deliveriesPerSecond: (totals.deliveries - before.deliveries) / seconds,
-      ingestP99Ms: quantileOfDelta(before.buckets, totals.buckets, 0.99),
+      ingestP99Ms: quantileOfDelta(before.ingest, totals.ingest, 0.99),
+      fanoutP99Ms: quantileOfDelta(before.fanout, totals.fanout, 0.99),
       slowConsumerDropsPerSecond: (totals.slowDrops - before.slowDrops) / seconds,
     });
     if (this.#points.length > this.#capacity) this.#points.shift();
@@ -60,18 +64,24 @@ export class OpsSeries {
 
   async #totals(t: number): Promise<Totals> {
     const m = this.#metrics;
-    const [accepted, broadcast, deliveries, slowDrops, latency] = await Promise.all([
-      m.accepted.get(), m.broadcast.get(), m.deliveries.get(), m.slowConsumerDrops.get(), m.ingestLatency.get(),
+    const [accepted, broadcast, deliveries, slowDrops, ingest, fanout] = await Promise.all([
+      m.accepted.get(), m.broadcast.get(), m.deliveries.get(), m.slowConsumerDrops.get(), m.ingestLatency.get(), m.fanoutDelay.get(),
     ]);
-    const buckets = latency.values
-      .filter((v) => v.metricName === 'chorus_ingest_latency_seconds_bucket')
-      .map((v) => ({ le: v.labels.le === '+Inf' ? Infinity : Number(v.labels.le), count: v.value }));
-    return { t, accepted: sum(accepted.values), broadcast: sum(broadcast.values), deliveries: sum(deliveries.values), slowDrops: sum(slowDrops.values), buckets };
+    return {
+      t, accepted: sum(accepted.values), broadcast: sum(broadcast.values), deliveries: sum(deliveries.values), slowDrops: sum(slowDrops.values),
+      ingest: bucketsOf(ingest), fanout: bucketsOf(fanout),
+    };
   }
 
   async #connections(): Promise<number> {
     return sum((await this.#metrics.connections.get()).values);
   }
+}
+
+function bucketsOf(histogram: Awaited<ReturnType<Metrics['ingestLatency']['get']>>): Buckets {
+  return histogram.values
+    .filter((v) => v.metricName === `${histogram.name}_bucket`)
+    .map((v) => ({ le: v.labels.le === '+Inf' ? Infinity : Number(v.labels.le), count: v.value }));
 }
 
 function sum(values: ReadonlyArray<{ value: number }>): number {

@@ -12,6 +12,8 @@ export interface OpsPoint {
   deliveriesPerSecond: number;
   /** p99 of the sends acknowledged in the interval, from the histogram buckets; null without sends. */
   ingestP99Ms: number | null;
+  /** p99 of the live flushes written in the interval (each its oldest line, stamp to written to every viewer); null without flushes. */
+  fanoutP99Ms: number | null;
   slowConsumerDropsPerSecond: number;
 }
 

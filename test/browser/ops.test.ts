@@ -28,7 +28,7 @@ test('/ops draws live charts of the server from its JSON series', async () => {
   try {
     const captions = [
       'Messages per second: accepted vs broadcast', 'Sampling keep ratio', 'Connections',
-      'Deliveries per second', 'Ingest latency p99', 'Slow-consumer drops per second',
+      'Deliveries per second', 'Ingest latency p99', 'Fan-out delay p99', 'Slow-consumer drops per second',
     ];
     for (const caption of captions) await page.locator('figure', { hasText: caption }).waitFor();
     // Wait until the message chart shows traffic and the keep ratio shows sampling.
@@ -39,7 +39,9 @@ test('/ops draws live charts of the server from its JSON series', async () => {
     }, 10_000);
     const keep = Number(await page.locator('figure', { hasText: 'Sampling keep ratio' }).locator('.latest').textContent());
     assert.ok(keep < 1, `keep ratio ${keep}`);
-    assert.match((await page.locator('figure', { hasText: 'Ingest latency p99' }).locator('.latest').textContent()) ?? '', /^\d+(\.\d+)? ms$/);
+    for (const caption of ['Ingest latency p99', 'Fan-out delay p99']) {
+      assert.match((await page.locator('figure', { hasText: caption }).locator('.latest').textContent()) ?? '', /^\d+(\.\d+)? ms$/, caption);
+    }
 
     // Each canvas has a data line on it: grid and labels are grey, series are saturated colours.
     await eventually(async () => {
@@ -53,7 +55,7 @@ test('/ops draws live charts of the server from its JSON series', async () => {
         }
         return count;
       }));
-      assert.equal(coloured.length, 6);
+      assert.equal(coloured.length, 7);
       for (const count of coloured) assert.ok(count > 100, `a chart has only ${count} pixels of a series colour: ${coloured}`);
     }, 5_000);
     assert.deepEqual(pageErrors(page), []);

@@ -64,6 +64,7 @@ test('/api/ops/series reports accepted vs broadcast, keep ratio, connections and
   assert.ok((busiest.keepRatio as number) < 1);
   assert.ok((busiest.deliveriesPerSecond as number) > 0);
   assert.ok(busiest.ingestP99Ms !== null && busiest.ingestP99Ms > 0);
+  assert.ok(points.some((p) => p.fanoutP99Ms !== null && p.fanoutP99Ms > 0), 'the senders, joined, were written to');
   assert.ok(points.some((p) => (p.connections as number) >= 3));
   for (const s of senders) s.close();
 });

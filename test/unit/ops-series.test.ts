@@ -18,10 +18,11 @@ test('points are per-second differences of the counters between two samples', as
   metrics.connections.set({ transport: 'sse' }, 2);
   for (let i = 0; i < 99; i++) metrics.ingestLatency.observe(0.001);
   metrics.ingestLatency.observe(0.2);
+  for (let i = 0; i < 10; i++) metrics.fanoutDelay.observe(0.04);
   await series.sample(12_000);
 
   const [point] = series.points();
-  assert.deepEqual({ ...point, ingestP99Ms: undefined }, {
+  assert.deepEqual({ ...point, ingestP99Ms: undefined, fanoutP99Ms: undefined }, {
     t: 12_000,
     acceptedPerSecond: 150,
     broadcastPerSecond: 75,
@@ -29,10 +30,13 @@ test('points are per-second differences of the counters between two samples', as
     connections: 42,
     deliveriesPerSecond: 3_000,
     ingestP99Ms: undefined,
+    fanoutP99Ms: undefined,
     slowConsumerDropsPerSecond: 1,
   });
   // 99 of 100 observations are in the (0.5 ms, 1 ms] bucket: p99 is at its top.
   assert.equal(point!.ingestP99Ms, 1);
+  // Ten flushes in the (30 ms, 50 ms] bucket: p99 is 99 % of the way through it.
+  assert.ok(Math.abs(point!.fanoutP99Ms! - 49.8) < 1e-9, String(point!.fanoutP99Ms));
 });
 
 test('an idle interval keeps everything, has no latency, and the ring never grows past its capacity', async () => {
@@ -43,6 +47,7 @@ test('an idle interval keeps everything, has no latency, and the ring never grow
   assert.deepEqual(series.points().map((p) => p.t), [3000, 4000, 5000]);
   assert.equal(series.points()[0]!.keepRatio, 1);
   assert.equal(series.points()[0]!.ingestP99Ms, null);
+  assert.equal(series.points()[0]!.fanoutP99Ms, null);
 });
 
 test('quantileOfDelta interpolates inside the bucket of the rank, over the interval only', () => {

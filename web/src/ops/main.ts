@@ -12,6 +12,7 @@ const charts = {
   connections: new LineChart('Connections', ''),
   deliveries: new LineChart('Deliveries per second', '/s'),
   latency: new LineChart('Ingest latency p99', ' ms'),
+  fanout: new LineChart('Fan-out delay p99', ' ms'),
   drops: new LineChart('Slow-consumer drops per second', '/s'),
 };
 byId('charts').append(...Object.values(charts).map((c) => c.element));
@@ -42,6 +43,7 @@ function draw(points: readonly OpsPoint[]): void {
   charts.connections.draw([{ label: 'connections', color: '#c080f0', values: pick('connections') }], times);
   charts.deliveries.draw([{ label: 'deliveries', color: '#40b0f0', values: pick('deliveriesPerSecond') }], times);
   charts.latency.draw([{ label: 'p99', color: '#f06060', values: pick('ingestP99Ms') }], times);
+  charts.fanout.draw([{ label: 'p99', color: '#f08040', values: pick('fanoutP99Ms') }], times);
   charts.drops.draw([{ label: 'drops', color: '#f0d040', values: pick('slowConsumerDropsPerSecond') }], times);
 }
 
