@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --min-semi-space-size=64 --max-semi-space-size=64
 import cluster from 'node:cluster';
 import { pino } from 'pino';
+import { LogFloodGuard } from './observability/log-flood-guard.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { settingsHelp } from './config/reference.ts';
 import { signingSecret } from './auth/dev-secret.ts';
@@ -9,6 +10,8 @@ import { startedByPackageManager, stopWithLauncher } from './process/launcher-wa
 import { startServer } from './server.ts';
 import { superviseWorkers } from './process/worker-supervisor.ts';
 import { PLAN_USAGE, runPlan } from './plan/plan-command.ts';
+
+const LOG_FLOOD_WINDOW_MS = 1_000;
 
 const USAGE = `usage: chorus serve [--flag value ...]
        ${PLAN_USAGE.replace('usage: ', '')}
@@ -43,7 +46,9 @@ async function main(argv: string[]): Promise<void> {
     console.error(`chorus: ${err.message}`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, redact: ['jwtSecret', 'adminToken'] });
+  // An outage fails every send at once: each kind of error is logged in full once a second, the rest summed up.
+  const floodGuard = new LogFloodGuard({ windowMs: LOG_FLOOD_WINDOW_MS });
+  const logger = pino({ level: config.logLevel, redact: ['jwtSecret', 'adminToken'], hooks: { logMethod: floodGuard.logMethod } });
   const missingFlags = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missingFlags.length > 0) logger.warn({ missingFlags }, 'node was started without the recommended flags: memory creeps up for the first half hour (docs/operations.md)');
   if (startedByPackageManager(process.env)) stopWithLauncher();
@@ -60,9 +65,13 @@ async function main(argv: string[]): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.shutdown().then(
-      () => process.exit(0),
+      () => {
+        floodGuard.flush();
+        process.exit(0);
+      },
       (err) => {
         logger.error({ err }, 'shutdown failed');
+        floodGuard.flush();
         process.exit(1);
       },
     );
