@@ -2,7 +2,8 @@
 // back empty while chat flows. Sends during the outage are refused with
 // `unavailable`, never dropped; fan-out resumes on all three gateways within
 // 5 s of Redis answering again; no viewer sees a line twice or out of order,
-// and every acknowledged line reaches every viewer.
+// and every acknowledged line reaches every viewer. The gateways' logs sum up
+// the outage's repeated errors instead of writing each.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,6 +67,13 @@ test('Redis restart under three gateways: outage sends refused, fan-out back wit
   assert.ok(healedAt > 0 && healedAt - backAt <= HEAL_LIMIT_MS, `fan-out resumed within ${HEAL_LIMIT_MS} ms (took ${healedAt - backAt} ms)`);
   const acked = senders.flatMap((s) => s.acked());
   for (const [i, viewer] of viewers.entries()) assert.deepEqual(viewerProblems(viewer, acked), [], `viewer on gateway ${i}`);
+  // The log stays readable: each kind of error in full once a second per gateway, its repeats summed up in one line.
+  const logged = gateways.flatMap((g) => g.output.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg: string; repeated?: number }] : [])));
+  const full = logged.filter((l) => l.msg === 'backend error').length;
+  const repeated = logged.filter((l) => l.msg === 'backend error repeated').reduce((sum, l) => sum + l.repeated!, 0);
+  const refused = results.filter((r) => r.code === 'unavailable').length;
+  t.diagnostic(`log: ${full} backend errors in full, ${repeated} summed up; ${refused} sends refused unavailable`);
+  assert.ok(repeated > 0 && full < refused, `an outage's repeats are summed up, not logged one by one: ${full} in full, ${repeated} summed up, ${refused} refused`);
   for (const viewer of viewers) viewer.close();
   for (const sender of senders) sender.client.close();
 });
