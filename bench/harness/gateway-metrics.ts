@@ -36,6 +36,11 @@ export async function gatewayFigures(urls: readonly string[]): Promise<GatewayFi
   return { shedBy, fanoutDelay: fanoutDelayOf(buckets) };
 }
 
+/** A percentile's bucket bound as printed: `<= 75 ms`, or past the histogram's widest finite bucket. */
+export function atMostText(ms: number | null): string {
+  return ms === null ? 'over the widest bucket (30 s)' : `<= ${ms} ms`;
+}
+
 function fanoutDelayOf(buckets: ReadonlyMap<number, number>): ServerFanoutDelay {
   const sorted = [...buckets].sort(([a], [b]) => a - b);
   const flushes = sorted.at(-1)?.[1] ?? 0;

@@ -4,7 +4,7 @@ import type { FleetResult } from './load-fleet.ts';
 import type { ProcessUsage } from './process-stats.ts';
 import type { Scenario } from './scenarios.ts';
 import { formatProfileSummary, type ProfileSummary } from './cpu-profile.ts';
-import type { GatewayFigures, ServerFanoutDelay } from './gateway-metrics.ts';
+import { atMostText, type GatewayFigures, type ServerFanoutDelay } from './gateway-metrics.ts';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -15,8 +15,7 @@ export interface RunFacts {
   result: FleetResult;
   usage: { gateways: ProcessUsage; redis: ProcessUsage; kafka: ProcessUsage; loadgen: ProcessUsage };
   crashes: number;
-  /** Chorus only: its gateways' `overloaded` refusals by the limit that shed them. */
-  /** Chorus only: what its gateways counted. */
+  /** Chorus only: what its gateways counted (`overloaded` refusals by cause, their own fan-out delay). */
   gatewaysSaw?: GatewayFigures;
   /** The schedule's length: rates are per second of it. */
   seconds: number;
@@ -234,8 +233,7 @@ export function printRecord(r: BenchRecord): void {
 }
 
 function fanoutDelayText({ flushes, p50AtMostMs, p99AtMostMs }: ServerFanoutDelay): string {
-  const bound = (ms: number | null): string => (ms === null ? 'over 30 s' : `<= ${ms} ms`);
-  return `per flush, its oldest line from stamp to written to every viewer: p50 ${bound(p50AtMostMs)}, p99 ${bound(p99AtMostMs)} (${flushes} flushes)`;
+  return `per flush, its oldest line from stamp to written to every viewer: p50 ${atMostText(p50AtMostMs)}, p99 ${atMostText(p99AtMostMs)} (${flushes} flushes)`;
 }
 
 function splitText({ sendToStamp: a, stampToDisplay: b }: NonNullable<GroupFigures['latencySplitMs']>): string {
