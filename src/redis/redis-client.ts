@@ -35,6 +35,16 @@ const CONNECT_TIMEOUT_MS = 2_000;
 // Commands waiting for replies on one connection; more are refused at once.
 const MAX_QUEUED_COMMANDS = 100_000;
 const CLOSE_TIMEOUT_MS = 2_000;
+// The client writes queued commands until the socket's buffer passes its
+// high-water mark, then waits for 'drain' and writes the rest on a later turn
+// of the event loop. At Node's 16 KiB default that is a few dozen send checks
+// a turn (test/integration/redis-write-turns.test.ts): a gateway whose turns
+// take hundreds of milliseconds (a big fan-out on a busy machine) then sends
+// Redis a few hundred commands a second, and sends time out as `unavailable`
+// with Redis idle. 8 MiB (thousands of commands)
+// goes out in one turn; the commands are held in the client's queue either
+// way (MAX_QUEUED_COMMANDS bounds it), so this adds no memory of its own.
+const WRITE_HIGH_WATER_MARK = 8 * 1024 * 1024;
 
 /**
  * Connects one Redis connection that fails fast: while Redis is down,
@@ -55,6 +65,7 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
     commandOptions: { timeout: options.commandTimeoutMs * 2 },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
+      writableHighWaterMark: WRITE_HIGH_WATER_MARK,
       // Before the first connection, give up (connect() rejects); after it, retry forever with capped backoff.
       reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(RECONNECT_MIN_MS * 2 ** retries, RECONNECT_MAX_MS) : cause),
     },
