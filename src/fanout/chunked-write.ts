@@ -5,19 +5,30 @@ import type { OutboundBatch, Viewer } from './outbound-frame.ts';
 // fan-out never holds the gateway's other work for long.
 const FANOUT_CHUNK = 1_000;
 
+/** A viewer's write of a batch of its own (a joiner's share of a flush). */
+export interface OwnWrite {
+  viewer: Viewer;
+  batch: OutboundBatch;
+}
+
 /**
- * Hands one batch to every viewer in the list, a chunk per turn of the event
- * loop; `done` gets the wall time the writes themselves took (ms).
+ * Writes each of `own` its own batch, then `batch` to every viewer in the
+ * list, a chunk per turn of the event loop; `done` gets the wall time the
+ * writes themselves took (ms). A join storm's joiners are chunked with the
+ * viewers: thousands of them written in one turn held a busy gateway for
+ * half a second (BENCHMARKS.md).
  */
-export function writeInChunks(viewers: readonly Viewer[], batch: OutboundBatch, done: (costMs: number) => void): void {
+export function writeInChunks(own: readonly OwnWrite[], viewers: readonly Viewer[], batch: OutboundBatch, done: (costMs: number) => void): void {
+  const total = own.length + viewers.length;
   let next = 0;
   let costMs = 0;
   const writeChunk = (): void => {
     const started = performance.now();
-    const end = Math.min(next + FANOUT_CHUNK, viewers.length);
-    for (; next < end; next++) viewers[next]!.deliver(batch);
+    const end = Math.min(next + FANOUT_CHUNK, total);
+    for (; next < end && next < own.length; next++) own[next]!.viewer.deliver(own[next]!.batch);
+    for (; next < end; next++) viewers[next - own.length]!.deliver(batch);
     costMs += performance.now() - started;
-    if (next < viewers.length) setImmediate(writeChunk);
+    if (next < total) setImmediate(writeChunk);
     else done(costMs);
   };
   writeChunk();

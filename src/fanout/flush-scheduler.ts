@@ -2,9 +2,9 @@ import type { FanoutSampling } from '../chat/sampler.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Channel } from './channel.ts';
 import { FlushFramer } from './flush-frames.ts';
-import { deliverToJoiners } from './joiner-delivery.ts';
+import { planJoinerWrites } from './joiner-delivery.ts';
 import { OutboundBatch, type Viewer } from './outbound-frame.ts';
-import { writeInChunks } from './chunked-write.ts';
+import { type OwnWrite, writeInChunks } from './chunked-write.ts';
 
 export interface FlushSchedulerOptions {
   metrics: Metrics;
@@ -23,6 +23,7 @@ export interface FlushSchedulerOptions {
 const WINDOW_PER_FLUSH_COST = 3;
 // Weight of the newest flush in the running cost.
 const COST_SMOOTHING = 0.3;
+const NO_WRITES: readonly OwnWrite[] = [];
 
 /**
  * When each channel flushes (its adaptive window), and the flush itself:
@@ -66,14 +67,14 @@ export class FlushScheduler {
     const delayed = delayMs > 0 || !channel.delay.empty;
     const viewers = delayed ? [...channel.moderators].filter((v) => channel.viewers.has(v)) : [...channel.viewers.keys()];
     const metrics = this.#o.metrics;
-    if (channel.joiners.size > 0) deliverToJoiners(channel, frames, batch, metrics, delayed ? (v) => channel.moderators.has(v) : undefined);
+    const joinerWrites = channel.joiners.size > 0 ? planJoinerWrites(channel, frames, batch, metrics, delayed ? (v) => channel.moderators.has(v) : undefined) : NO_WRITES;
     for (const { frame } of frames) if (frame.lines > 0) metrics.batchSize.observe(frame.lines);
     this.#count(batch, viewers.length);
     channel.delivering = true;
     // Lines a resync put back in (channel.waitingSince unset) count from their stamp.
     const waitingSince = channel.waitingSince ?? frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
     channel.waitingSince = undefined;
-    writeInChunks(viewers, batch, (costMs) => {
+    writeInChunks(joinerWrites, viewers, batch, (costMs) => {
       channel.delivering = false;
       channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
       if (waitingSince !== undefined) {
@@ -127,10 +128,10 @@ export class FlushScheduler {
       const batch = new OutboundBatch(frames.map((f) => f.frame));
       const delayed = (viewer: Viewer): boolean => !channel.moderators.has(viewer);
       const viewers = [...channel.viewers.keys()].filter(delayed);
-      if (channel.joiners.size > 0) deliverToJoiners(channel, frames, batch, this.#o.metrics, delayed);
+      const joinerWrites = channel.joiners.size > 0 ? planJoinerWrites(channel, frames, batch, this.#o.metrics, delayed) : NO_WRITES;
       this.#count(batch, viewers.length);
       lane.writing = true;
-      writeInChunks(viewers, batch, () => {
+      writeInChunks(joinerWrites, viewers, batch, () => {
         lane.writing = false;
         this.#scheduleRelease(channel);
       });

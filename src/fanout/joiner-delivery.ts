@@ -1,23 +1,26 @@
 import type { Metrics } from '../observability/metrics.ts';
 import type { Channel } from './channel.ts';
+import type { OwnWrite } from './chunked-write.ts';
 import type { FlushFrame } from './flush-frames.ts';
 import { OutboundBatch, OutboundFrame, type Viewer } from './outbound-frame.ts';
 
 /**
  * Each just-attached viewer gets the flush cut down to what it has not had
  * yet (frames other than lines all reach it), as one write, and from its
- * first newer line on it is an ordinary viewer. A joiner with nothing to cut
+ * first newer line on it is an ordinary viewer (promoted here; the writes are
+ * returned, for the flush to make in chunks). A joiner with nothing to cut
  * (a flush of state frames, or of lines all newer than its history) is handed
  * `whole`, the batch the stream's viewers get: a join storm on a quiet stream
  * keeps thousands of joiners waiting for a newer line, and a batch of their
  * own each flush would be built and encoded once per joiner.
  */
-export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[], whole: OutboundBatch, metrics: Metrics, audience: (viewer: Viewer) => boolean = () => true): void {
+export function planJoinerWrites(channel: Channel, frames: readonly FlushFrame[], whole: OutboundBatch, metrics: Metrics, audience: (viewer: Viewer) => boolean = () => true): OwnWrite[] {
+  const writes: OwnWrite[] = [];
   for (const [viewer, joiner] of channel.joiners) {
     if (!audience(viewer)) continue;
     const { batch, caughtUp } = joinerBatch(channel.stream, frames, whole, joiner.floor);
     if (batch !== undefined) {
-      viewer.deliver(batch);
+      writes.push({ viewer, batch });
       metrics.deliveries.inc(batch.lines);
     }
     if (caughtUp) {
@@ -25,6 +28,7 @@ export function deliverToJoiners(channel: Channel, frames: readonly FlushFrame[]
       channel.viewers.set(viewer, joiner.viewerId);
     }
   }
+  return writes;
 }
 
 /** What a joiner whose history reached `floor` gets of a flush, and whether the flush brought it a newer line. */

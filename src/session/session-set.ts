@@ -1,5 +1,6 @@
 import type { ConnectionBudget, ConnectionSlot } from '../limits/connection-budget.ts';
 import type { Codec } from './codec.ts';
+import { HeartbeatSweep } from './heartbeat-sweep.ts';
 import { Session, type SessionDeps } from './session.ts';
 import type { Transport } from './transport.ts';
 
@@ -19,15 +20,12 @@ export interface SessionSetOptions {
 export class SessionSet {
   readonly #o: SessionSetOptions;
   readonly #sessions = new Set<Session<unknown, unknown>>();
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #heartbeat: HeartbeatSweep;
   #draining = false;
 
   constructor(options: SessionSetOptions) {
     this.#o = options;
-    this.#heartbeat = setInterval(() => {
-      for (const session of this.#sessions) session.heartbeat();
-    }, options.heartbeatMs);
-    this.#heartbeat.unref();
+    this.#heartbeat = new HeartbeatSweep(() => this.#sessions, options.heartbeatMs);
   }
 
   /** A place in the connection budget, or why not; a draining gateway is full. */
@@ -51,7 +49,7 @@ export class SessionSet {
   }
 
   close(): void {
-    clearInterval(this.#heartbeat);
+    this.#heartbeat.stop();
     this.#draining = true;
     for (const session of this.#sessions) session.close('goingAway');
   }

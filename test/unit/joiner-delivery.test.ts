@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Channel } from '../../src/fanout/channel.ts';
 import type { FlushFrame } from '../../src/fanout/flush-frames.ts';
-import { deliverToJoiners } from '../../src/fanout/joiner-delivery.ts';
+import { planJoinerWrites } from '../../src/fanout/joiner-delivery.ts';
 import { OutboundBatch, OutboundFrame, type Viewer } from '../../src/fanout/outbound-frame.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { DEFAULT_MODES, type Message } from '../../src/protocol/types.ts';
@@ -16,14 +16,15 @@ const lines = (...seqs: number[]): FlushFrame => {
 };
 const state: FlushFrame = { frame: new OutboundFrame({ kind: 'state', stream: 's', state: { viewers: 1, modes: { ...DEFAULT_MODES }, rate: { perSecond: 0, sampling: false, keepRatio: 1 } }, changedModes: [] }, 0, undefined) };
 
-/** A channel with one joiner whose history reached `floor`, the batches handed to it, and the flush's whole batch. */
+/** A channel with one joiner whose history reached `floor`, the batches planned for it, and the flush's whole batch. */
 function joinerAt(floor: number, frames: FlushFrame[]): { channel: Channel; got: OutboundBatch[]; whole: OutboundBatch; viewer: Viewer } {
   const channel = new Channel('s', 100, { viewers: 1, modes: { ...DEFAULT_MODES }, rate: { perSecond: 0, sampling: false, keepRatio: 1 } });
-  const got: OutboundBatch[] = [];
-  const viewer: Viewer = { viewerId: 'v', signedIn: false, deliver: (batch) => got.push(batch) };
+  const viewer: Viewer = { viewerId: 'v', signedIn: false, deliver: () => assert.fail('planned, not written') };
   channel.joiners.set(viewer, { viewerId: 'v', floor });
   const whole = new OutboundBatch(frames.map((f) => f.frame));
-  deliverToJoiners(channel, frames, whole, new Metrics());
+  const writes = planJoinerWrites(channel, frames, whole, new Metrics());
+  assert.ok(writes.every((w) => w.viewer === viewer));
+  const got = writes.map((w) => w.batch);
   return { channel, got, whole, viewer };
 }
 
