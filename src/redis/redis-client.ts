@@ -41,9 +41,9 @@ const CLOSE_TIMEOUT_MS = 2_000;
 // a turn (test/integration/redis-write-turns.test.ts): a gateway whose turns
 // take hundreds of milliseconds (a big fan-out on a busy machine) then sends
 // Redis a few hundred commands a second, and sends time out as `unavailable`
-// with Redis idle. 8 MiB (thousands of commands)
-// goes out in one turn; the commands are held in the client's queue either
-// way (MAX_QUEUED_COMMANDS bounds it), so this adds no memory of its own.
+// with Redis idle. With 8 MiB, thousands of commands go out in one turn; the
+// commands are held in the client's queue either way (MAX_QUEUED_COMMANDS
+// bounds it), so this adds no memory of its own.
 const WRITE_HIGH_WATER_MARK = 8 * 1024 * 1024;
 
 /**
