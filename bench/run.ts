@@ -12,7 +12,7 @@
 // each target's largest steady audience within the goal (harness/capacity.ts);
 // --pin keeps the servers and the load generator on separate cores. --deflate has Chorus offer
 // permessage-deflate and every load-generator socket accept it. --profile DIR runs Chorus's gateways
-// under V8's profiler (a .cpuprofile each in DIR) and adds where their time went to the record. Exits 1 when a run is
+// under V8's profiler (a .cpuprofile each in DIR) and adds where their time went, and their longest turns, to the record. Exits 1 when a run is
 // invalid (fewer viewers connected than asked, a server died), 2 for bad options.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

@@ -1,13 +1,17 @@
 // `--profile DIR`: the gateways run with V8's sampling profiler (`--cpu-prof`),
 // each writing a .cpuprofile into DIR when it exits; this reads them back into
 // where the time went (self time by function, and by part), so a record can
-// say what a run's gateways spent their CPU on without opening DevTools.
+// say what a run's gateways spent their CPU on without opening DevTools, and
+// into the longest stretches of one event-loop phase: totals hide a turn
+// that holds a gateway for a second (docs/decisions.md, "Redis connections
+// write their whole queue each turn", was found that way).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -30,6 +34,25 @@ export interface ProfileSummary {
   parts: Array<{ part: string; ms: number }>;
   /** The functions with the most self time, ms, largest first. */
   top: Array<{ fn: string; ms: number }>;
+  /** The longest stretches of one event-loop phase, longest first. */
+  longest: LongPhase[];
+}
+
+/**
+ * Consecutive busy samples under one entry from the event loop (a timer, an
+ * immediate, a socket read, ...), with the garbage collection inside them:
+ * one turn, or several of the same phase back to back (a profile does not
+ * mark turns). Module loading at start is left out.
+ */
+export interface LongPhase {
+  ms: number;
+  /** The entry's function, as Node names it (`processTimers`, `processImmediate`, `onStreamRead`, ...). */
+  phase: string;
+  /** Chorus's outermost function under the entry, in most of the stretch's time: whose work it was. */
+  chorus: string;
+  /** Seconds from the profile's start. */
+  atS: number;
+  profile: number;
 }
 
 /** The node flags that make a process write its profile into `dir` when it exits. */
@@ -38,15 +61,17 @@ export function profileNodeOptions(dir: string): string {
 }
 
 /** Adds up every .cpuprofile in `dir`. */
-export function summarizeProfiles(dir: string, topN = 25): ProfileSummary {
+export function summarizeProfiles(dir: string, topN = 25, longestN = 8): ProfileSummary {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const byFn = new Map<string, number>();
   const byPart = new Map<string, number>();
+  const longest: LongPhase[] = [];
   let sampledUs = 0;
   let idleUs = 0;
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    longest.push(...longPhases(profile, nodes, index, longestN));
     // Each sample's time is the delta to the next one: the time it stood for.
     for (let i = 0; i < profile.samples.length; i++) {
       const us = profile.timeDeltas[i + 1] ?? 0;
@@ -56,7 +81,7 @@ export function summarizeProfiles(dir: string, topN = 25): ProfileSummary {
         idleUs += us;
         continue;
       }
-      const fn = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+      const fn = functionLabel(frame);
       byFn.set(fn, (byFn.get(fn) ?? 0) + us);
       const part = partOf(frame);
       byPart.set(part, (byPart.get(part) ?? 0) + us);
@@ -70,7 +95,61 @@ export function summarizeProfiles(dir: string, topN = 25): ProfileSummary {
     busyMs: ms(sampledUs - idleUs),
     parts: sorted(byPart).map(([part, us]) => ({ part, ms: ms(us) })),
     top: sorted(byFn).slice(0, topN).map(([fn, us]) => ({ fn, ms: ms(us) })),
+    longest: longest.sort((a, b) => b.ms - a.ms).slice(0, longestN),
   };
+}
+
+/** One profile's longest stretches of one event-loop phase (see LongPhase). */
+function longPhases(profile: CpuProfile, nodes: Map<number, ProfileNode>, index: number, n: number): LongPhase[] {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  // The entry of a sample: its ancestor just under the root. Chorus's part: the outermost src/ frame on its stack.
+  const entries = new Map<number, { entry: ProfileNode; chorus: string }>();
+  const entryOf = (id: number): { entry: ProfileNode; chorus: string } => {
+    let known = entries.get(id);
+    if (known !== undefined) return known;
+    let entry = nodes.get(id)!;
+    let chorus = '(none)';
+    for (let at: number | undefined = id; at !== undefined && parent.has(at); at = parent.get(at)) {
+      entry = nodes.get(at)!;
+      if (/\/src\//.test(entry.callFrame.url)) chorus = functionLabel(entry.callFrame);
+    }
+    known = { entry, chorus };
+    entries.set(id, known);
+    return known;
+  };
+  const stretches: Array<LongPhase & { us: number; byChorus: Map<string, number> }> = [];
+  let current: (typeof stretches)[number] | undefined;
+  let atUs = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    atUs += profile.timeDeltas[i] ?? 0;
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    const { entry, chorus } = entryOf(profile.samples[i]!);
+    const name = entry.callFrame.functionName;
+    if (name === '(idle)' || entry.callFrame.url.startsWith('node:internal/main/') || entry.callFrame.url.startsWith('node:internal/modules/')) {
+      current = undefined;
+      continue;
+    }
+    // Collection and V8's own work happen inside whatever phase they interrupt.
+    if (name === '(garbage collector)' || name === '(program)') {
+      if (current !== undefined) current.us += us;
+      continue;
+    }
+    if (current === undefined || current.phase !== name) {
+      current = { ms: 0, us: 0, phase: name, chorus: '', atS: Math.round(atUs / 1e5) / 10, profile: index, byChorus: new Map() };
+      stretches.push(current);
+    }
+    current.us += us;
+    current.byChorus.set(chorus, (current.byChorus.get(chorus) ?? 0) + us);
+  }
+  return stretches
+    .sort((a, b) => b.us - a.us)
+    .slice(0, n)
+    .map(({ us, byChorus, ...stretch }) => ({ ...stretch, ms: Math.round(us / 1000), chorus: [...byChorus].sort((a, b) => b[1] - a[1])[0]![0] }));
+}
+
+function functionLabel(frame: ProfileNode['callFrame']): string {
+  return `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
 /** The record keeps every part; the table prints the largest. */
@@ -87,6 +166,8 @@ export function formatProfileSummary(s: ProfileSummary): string {
     ...(s.parts.length > PARTS_PRINTED ? [`    ${`(${s.parts.length - PARTS_PRINTED} more parts)`.padEnd(28)} ${(rest / 1000).toFixed(1).padStart(7)} s  ${pct(rest)}`] : []),
     '  top functions (self time):',
     ...s.top.map((t) => `    ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${pct(t.ms).padStart(6)}  ${t.fn}`),
+    '  longest stretches of one event-loop phase (a turn, or more of the same phase back to back; wall time):',
+    ...s.longest.map((l) => `    ${String(l.ms).padStart(6)} ms  at ${l.atS.toFixed(1).padStart(6)} s of profile ${l.profile + 1}  ${l.phase.padEnd(26)} ${l.chorus}`),
   ].join('\n');
 }
 
