@@ -1,3 +1,4 @@
+import { chunksPerTurn } from '../process/chunks-per-turn.ts';
 import type { OutboundBatch, Viewer } from './outbound-frame.ts';
 
 // Viewers written per turn of the event loop: between chunks, inbound
@@ -19,17 +20,12 @@ export interface OwnWrite {
  * half a second (BENCHMARKS.md).
  */
 export function writeInChunks(own: readonly OwnWrite[], viewers: readonly Viewer[], batch: OutboundBatch, done: (costMs: number) => void): void {
-  const total = own.length + viewers.length;
-  let next = 0;
   let costMs = 0;
-  const writeChunk = (): void => {
+  chunksPerTurn(own.length + viewers.length, FANOUT_CHUNK, (from, to) => {
     const started = performance.now();
-    const end = Math.min(next + FANOUT_CHUNK, total);
-    for (; next < end && next < own.length; next++) own[next]!.viewer.deliver(own[next]!.batch);
-    for (; next < end; next++) viewers[next - own.length]!.deliver(batch);
+    let i = from;
+    for (; i < to && i < own.length; i++) own[i]!.viewer.deliver(own[i]!.batch);
+    for (; i < to; i++) viewers[i - own.length]!.deliver(batch);
     costMs += performance.now() - started;
-    if (next < total) setImmediate(writeChunk);
-    else done(costMs);
-  };
-  writeChunk();
+  }, () => done(costMs));
 }

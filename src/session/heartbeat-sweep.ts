@@ -1,3 +1,5 @@
+import { chunksPerTurn } from '../process/chunks-per-turn.ts';
+
 // Sessions looked at per turn of the event loop. Each heartbeat is a ping
 // (a socket write): all of a busy gateway's 10,000 sessions in one timer
 // callback held its event loop for up to a second (BENCHMARKS.md).
@@ -16,25 +18,24 @@ export interface Heartbeating {
  */
 export class HeartbeatSweep {
   readonly #timer: NodeJS.Timeout;
-  #chunk: NodeJS.Immediate | undefined;
+  #sweeping = false;
+  #cancel: (() => void) | undefined;
 
   constructor(sessions: () => Iterable<Heartbeating>, intervalMs: number) {
     this.#timer = setInterval(() => {
       // A sweep still going (a loop slower than the interval) is not started twice.
-      if (this.#chunk === undefined) this.#sweep([...sessions()], 0);
+      if (this.#sweeping) return;
+      this.#sweeping = true;
+      const list = [...sessions()];
+      this.#cancel = chunksPerTurn(list.length, SWEEP_CHUNK, (from, to) => {
+        for (let i = from; i < to; i++) list[i]!.heartbeat();
+      }, () => (this.#sweeping = false));
     }, intervalMs);
     this.#timer.unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
-    clearImmediate(this.#chunk);
-    this.#chunk = undefined;
-  }
-
-  #sweep(sessions: readonly Heartbeating[], from: number): void {
-    const end = Math.min(from + SWEEP_CHUNK, sessions.length);
-    for (let i = from; i < end; i++) sessions[i]!.heartbeat();
-    this.#chunk = end < sessions.length ? setImmediate(() => this.#sweep(sessions, end)) : undefined;
+    this.#cancel?.();
   }
 }
