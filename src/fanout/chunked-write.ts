@@ -4,7 +4,7 @@ import type { OutboundBatch, Viewer } from './outbound-frame.ts';
 // Viewers written per turn of the event loop: between chunks, inbound
 // frames and backing-service replies are handled, so one big stream's
 // fan-out never holds the gateway's other work for long.
-const FANOUT_CHUNK = 1_000;
+export const FANOUT_CHUNK = 1_000;
 
 /** A viewer's write of a batch of its own (a joiner's share of a flush). */
 export interface OwnWrite {

@@ -1,10 +1,11 @@
 import type { FanoutSampling } from '../chat/sampler.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Channel } from './channel.ts';
-import { FlushFramer } from './flush-frames.ts';
+import { type FlushFrame, FlushFramer } from './flush-frames.ts';
 import { planJoinerWrites } from './joiner-delivery.ts';
 import { OutboundBatch, type Viewer } from './outbound-frame.ts';
 import { type OwnWrite, writeInChunks } from './chunked-write.ts';
+import { Rollout } from './rollout.ts';
 
 export interface FlushSchedulerOptions {
   metrics: Metrics;
@@ -24,11 +25,13 @@ const WINDOW_PER_FLUSH_COST = 3;
 // Weight of the newest flush in the running cost.
 const COST_SMOOTHING = 0.3;
 const NO_WRITES: readonly OwnWrite[] = [];
+const NOTHING_CUT = { frames: [], waitingSince: undefined };
 
 /**
  * When each channel flushes (its adaptive window), and the flush itself:
  * the pending events framed once, one batch handed to every viewer, written
- * in chunks so one big stream does not hold the event loop.
+ * in chunks so one big stream does not hold the event loop (rollout.ts; with
+ * the chat delay on, to moderators now and through the delay lane to the rest).
  */
 export class FlushScheduler {
   readonly #o: FlushSchedulerOptions;
@@ -42,8 +45,7 @@ export class FlushScheduler {
   /** A flush at the end of the channel's window, unless one is due or a fan-out is being written. */
   schedule(channel: Channel): void {
     if (channel.flushTimer !== undefined || channel.delivering) return;
-    const window = Math.min(this.#o.maxFlushMs, channel.flushCostMs * WINDOW_PER_FLUSH_COST);
-    const wait = channel.lastFlushAt + window - performance.now();
+    const wait = channel.lastFlushAt + this.#window(channel) - performance.now();
     // A quiet stream flushes at once (after this tick, so a burst in one tick is one frame).
     channel.flushTimer = wait <= 0 ? setImmediate(() => this.flush(channel)) : setTimeout(() => this.flush(channel), wait);
   }
@@ -56,39 +58,76 @@ export class FlushScheduler {
     }
     // The resync schedules a flush when it is done, and so does a fan-out in progress.
     if (channel.resyncing > 0 || channel.delivering) return;
-    const frames = this.#framer.take(channel);
+    const delayMs = channel.state.modes.chatDelaySeconds * 1000;
+    if (delayMs === 0 && channel.delay.empty) {
+      this.#rollOut(channel);
+      return;
+    }
+    // With the chat delay on (or its lane still draining) this flush goes to moderators now and to everyone else
+    // from the delay lane; the viewers of this flush exclude joiners, which it promotes and serves their own way.
+    const { frames, waitingSince } = this.#cut(channel);
     if (frames.length === 0) return;
     channel.lastFlushAt = performance.now();
     // One write per viewer for the whole flush, whatever frames it holds.
     const batch = new OutboundBatch(frames.map((f) => f.frame));
-    // With the chat delay on (or its lane still draining) this batch goes to moderators now and to everyone else
-    // from the delay lane; the viewers of this flush exclude joiners, which it promotes and serves their own way.
-    const delayMs = channel.state.modes.chatDelaySeconds * 1000;
-    const delayed = delayMs > 0 || !channel.delay.empty;
-    const viewers = delayed ? [...channel.moderators].filter((v) => channel.viewers.has(v)) : [...channel.viewers.keys()];
-    const metrics = this.#o.metrics;
-    const joinerWrites = channel.joiners.size > 0 ? planJoinerWrites(channel, frames, batch, metrics, delayed ? (v) => channel.moderators.has(v) : undefined) : NO_WRITES;
-    for (const { frame } of frames) if (frame.lines > 0) metrics.batchSize.observe(frame.lines);
+    const viewers = [...channel.moderators].filter((v) => channel.viewers.has(v));
+    const moderators = (v: Viewer): boolean => channel.moderators.has(v);
+    const joinerWrites = channel.joiners.size > 0 ? planJoinerWrites(channel, frames, batch, this.#o.metrics, moderators) : NO_WRITES;
     this.#count(batch, viewers.length);
     channel.delivering = true;
+    writeInChunks(joinerWrites, viewers, batch, (costMs) => {
+      channel.delivering = false;
+      this.#costed(channel, costMs);
+      if (waitingSince !== undefined) this.#delivered(channel, Math.max(0, Date.now() - waitingSince));
+      if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
+    });
+    channel.delay.hold(frames, delayMs, Date.now());
+    this.#scheduleRelease(channel);
+  }
+
+  /** The channel's pending events in rounds over its viewers (rollout.ts), taking in what arrives meanwhile. */
+  #rollOut(channel: Channel): void {
+    const first = this.#cut(channel);
+    if (first.frames.length === 0) return;
+    channel.delivering = true;
+    const rollout = new Rollout(channel, {
+      metrics: this.#o.metrics,
+      // Midway, only what may go to everyone at once: a chat delay switched on, or a re-read, waits for the next flush.
+      cut: () => (channel.resyncing === 0 && channel.state.modes.chatDelaySeconds === 0 ? this.#cut(channel) : NOTHING_CUT),
+      untilNextRound: () => channel.lastFlushAt + this.#window(channel) - performance.now(),
+      roundCost: (costMs) => this.#costed(channel, costMs),
+      delivered: (waitedMs) => this.#delivered(channel, waitedMs),
+      done: () => {
+        channel.delivering = false;
+        if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
+      },
+    });
+    rollout.start(first.frames, first.waitingSince);
+  }
+
+  /** The pending events as one flush's frames, and when the oldest line among them began to wait. */
+  #cut(channel: Channel): { frames: FlushFrame[]; waitingSince: number | undefined } {
+    const frames = this.#framer.take(channel);
+    if (frames.length === 0) return NOTHING_CUT;
+    for (const { frame } of frames) if (frame.lines > 0) this.#o.metrics.batchSize.observe(frame.lines);
     // Lines a resync put back in (channel.waitingSince unset) count from their stamp.
     const waitingSince = channel.waitingSince ?? frames.find((f) => f.messages !== undefined)?.messages![0]!.ts;
     channel.waitingSince = undefined;
-    writeInChunks(joinerWrites, viewers, batch, (costMs) => {
-      channel.delivering = false;
-      channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
-      if (waitingSince !== undefined) {
-        // Another gateway's clock stamped the line: a little skew must not read as a negative wait.
-        const delayMs = Math.max(0, Date.now() - waitingSince);
-        this.#o.sampling.observeFanoutDelay(channel.stream, delayMs);
-        metrics.fanoutDelay.observe(delayMs / 1000);
-      }
-      if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
-    });
-    if (delayed) {
-      channel.delay.hold(frames, delayMs, Date.now());
-      this.#scheduleRelease(channel);
-    }
+    return { frames, waitingSince };
+  }
+
+  #window(channel: Channel): number {
+    return Math.min(this.#o.maxFlushMs, channel.flushCostMs * WINDOW_PER_FLUSH_COST);
+  }
+
+  #costed(channel: Channel, costMs: number): void {
+    channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
+  }
+
+  /** A flush's oldest line reached every viewer (its wait clamped at 0: another gateway's clock may have stamped it). */
+  #delivered(channel: Channel, waitedMs: number): void {
+    this.#o.sampling.observeFanoutDelay(channel.stream, waitedMs);
+    this.#o.metrics.fanoutDelay.observe(waitedMs / 1000);
   }
 
   /** Hands everything still in the delay lane to its viewers now (the stream is closing). */
