@@ -6,6 +6,7 @@ import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram
 import { stopChild } from '../../test/support/child-process.ts';
 import { portSliceOf } from '../loadgen/source-ports.ts';
 import type { ChatGroup, DialectName, LatencyGroup, Layout, StreamTally, WorkerPlan, WorkerReport } from '../loadgen/protocol.ts';
+import { LateSeconds, type SecondRow } from '../loadgen/late-seconds.ts';
 
 const WORKER = new URL('../loadgen/load-worker.ts', import.meta.url).pathname;
 /** Sockets (viewers and chatters) per load-generator process, well under its 20,000 open files. */
@@ -46,6 +47,7 @@ interface GroupResult {
   latency: Histogram;
   toStamp: Histogram;
   fromStamp: Histogram;
+  bySecond: SecondRow[];
 }
 
 /** Every worker's report summed, with the histograms decoded and merged. */
@@ -158,6 +160,7 @@ function decoded(r: WorkerReport): FleetResult {
     return {
       sent: c.sent, acked: c.acked, ackedBroadcast: c.ackedBroadcast, lines: c.lines,
       latency: decodeFromCompressedBase64(c.latency), toStamp: decodeFromCompressedBase64(c.toStamp), fromStamp: decodeFromCompressedBase64(c.fromStamp),
+      bySecond: c.bySecond,
     };
   };
   return {
@@ -182,6 +185,11 @@ export function mergeResults(results: FleetResult[]): FleetResult {
     for (const r of results) merged.add(pick(r));
     return merged;
   };
+  const lateSeconds = (pick: (r: FleetResult) => SecondRow[]): SecondRow[] => {
+    const merged = new LateSeconds();
+    for (const r of results) merged.add(pick(r));
+    return merged.rows();
+  };
   const group = (g: LatencyGroup): GroupResult => ({
     sent: sum((r) => r.groups[g].sent),
     acked: sum((r) => r.groups[g].acked),
@@ -190,6 +198,7 @@ export function mergeResults(results: FleetResult[]): FleetResult {
     latency: histogram((r) => r.groups[g].latency),
     toStamp: histogram((r) => r.groups[g].toStamp),
     fromStamp: histogram((r) => r.groups[g].fromStamp),
+    bySecond: lateSeconds((r) => r.groups[g].bySecond),
   });
   const streams: Record<string, StreamTally> = {};
   for (const r of results) {

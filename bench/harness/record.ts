@@ -3,6 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { FleetResult } from './load-fleet.ts';
 import type { ProcessUsage } from './process-stats.ts';
 import type { Scenario } from './scenarios.ts';
+import { LATE_MS, secondsOfRun, type RunSecond } from '../loadgen/late-seconds.ts';
 import { formatProfileSummary, type ProfileSummary } from './cpu-profile.ts';
 import { atMostText, type GatewayFigures, type ServerFanoutDelay } from './gateway-metrics.ts';
 
@@ -46,6 +47,12 @@ interface GroupFigures {
    */
   latencySplitMs?: { sendToStamp: Summary; stampToDisplay: Summary };
   recordedLines: number;
+  /**
+   * The recorded lines per second of their sending, from the run's first
+   * (late: over a second from send to display): whether the slow lines came
+   * from a burst's first seconds or from all of it.
+   */
+  latencyBySecond: RunSecond[];
 }
 
 type Summary = { p50: number; p99: number; max: number };
@@ -135,6 +142,7 @@ function groupFigures(f: RunFacts, group: 'cold' | 'hot'): GroupFigures {
     latencyMs: percentiles(g.latency),
     ...(g.toStamp.totalCount === 0 ? {} : { latencySplitMs: { sendToStamp: summary(g.toStamp), stampToDisplay: summary(g.fromStamp) } }),
     recordedLines: g.latency.totalCount,
+    latencyBySecond: secondsOfRun(g.bySecond),
   };
 }
 
@@ -213,6 +221,7 @@ export function printRecord(r: BenchRecord): void {
     ['deliveries/s', `${g.deliveriesPerSec} (delivered fraction ${g.deliveredFraction})`],
     ['send-to-display', `p50 ${g.latencyMs.p50} ms, p90 ${g.latencyMs.p90}, p99 ${g.latencyMs.p99}, p99.9 ${g.latencyMs.p999}, max ${g.latencyMs.max} (${g.recordedLines} lines)`],
     ...(g.latencySplitMs === undefined ? [] : [['  split at stamp', splitText(g.latencySplitMs)] as [string, string]]),
+    ...(g.latencyBySecond.some((s) => s.late > 0) ? [['  late by second', lateText(g.latencyBySecond)] as [string, string]] : []),
   ];
   const rows: Array<[string, string]> = [
     ['run', `${r.scenario} against ${r.target} (${r.mode}); goal: ${r.goal}`],
@@ -259,4 +268,12 @@ export function compare(chorus: BenchRecord, other: BenchRecord, against = other
 
 export function printComparison(c: Comparison): void {
   console.log(`vs ${c.against}`.padEnd(20) + ` deliveries per server CPU-second x${c.deliveriesPerCpuRatio}; p99 x${c.p99Ratio}`);
+}
+
+/** Which seconds of sending had late lines: the span, and the worst second's share and slowest line. */
+function lateText(seconds: readonly RunSecond[]): string {
+  const late = seconds.filter((s) => s.late > 0);
+  const worst = late.reduce((a, b) => (b.late / b.lines > a.late / a.lines ? b : a));
+  const lateLines = late.reduce((n, s) => n + s.late, 0);
+  return `${lateLines} lines over ${LATE_MS} ms, sent in seconds ${late[0]!.second}-${late[late.length - 1]!.second} of ${seconds.length} (${late.length} seconds with any); worst second ${worst.second}: ${Math.round((100 * worst.late) / worst.lines)} % late, slowest ${worst.maxMs} ms`;
 }

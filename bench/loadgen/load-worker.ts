@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { DIALECTS, errorCodeOf, firstSeq, Kind, lastSeq, nonceOf, numberAt, stampBefore, type Dialect } from './dialects.ts';
 import type { ChatGroup, Chatter, GroupCounts, LatencyGroup, StreamTally, WorkerDone, WorkerPlan, WorkerReport } from './protocol.ts';
 import { listeningPorts, SourcePorts } from './source-ports.ts';
+import { LateSeconds } from './late-seconds.ts';
 
 const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -44,6 +45,7 @@ class GroupStats {
   readonly latency = histogram();
   readonly toStamp = histogram();
   readonly fromStamp = histogram();
+  readonly late = new LateSeconds();
   sent = 0;
   acked = 0;
   ackedBroadcast = 0;
@@ -55,12 +57,14 @@ class GroupStats {
       latency: encodeIntoCompressedBase64(this.latency),
       toStamp: encodeIntoCompressedBase64(this.toStamp),
       fromStamp: encodeIntoCompressedBase64(this.fromStamp),
+      bySecond: this.late.rows(),
     };
   }
 
   /** One line of a recording viewer: send to display, and split at the server's stamp when the wire carries it. */
   record(sentAt: number, stampedAt: number, now: number): void {
     this.latency.recordValue(Math.max(1, now - sentAt));
+    this.late.record(sentAt, now - sentAt);
     if (stampedAt < 0) return;
     this.toStamp.recordValue(Math.max(1, stampedAt - sentAt));
     this.fromStamp.recordValue(Math.max(1, now - stampedAt));

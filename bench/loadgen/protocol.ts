@@ -1,5 +1,6 @@
 // Messages between the harness and its load-generator processes (IPC).
 import type { PortSlice } from './source-ports.ts';
+import type { SecondRow } from './late-seconds.ts';
 
 /** The wire a load worker speaks: Chorus's v1 JSON protocol, or Socket.IO for the socketio baseline. */
 export type DialectName = 'chorus' | 'socketio';
@@ -94,6 +95,8 @@ export interface GroupCounts {
   /** The same lines split at the server's stamp (`ts`): send to stamp, and stamp to display (HDR, compressed base64). */
   toStamp: string;
   fromStamp: string;
+  /** The same lines per second of their sending: when in the run the late ones were sent (late-seconds.ts). */
+  bySecond: SecondRow[];
 }
 
 export interface WorkerReport {

@@ -33,6 +33,11 @@ test('a short steady run connects every viewer, delivers every broadcast line an
     assert.ok(sendToStamp.p50 >= 1 && stampToDisplay.p50 >= 1, `split at the stamp ${JSON.stringify(record.latencySplitMs)}`);
     assert.ok(sendToStamp.max <= record.latencyMs.max && stampToDisplay.max <= record.latencyMs.max, 'each part of a line is within its whole');
     assert.match(run.stdout, /split at stamp\s+send to stamp p50 \d+ ms/);
+    // Every recorded line counted in the second it was sent, none late on this small run.
+    const seconds = record.latencyBySecond as Array<{ second: number; lines: number; late: number; maxMs: number }>;
+    assert.equal(seconds.reduce((n, s) => n + s.lines, 0), record.recordedLines, JSON.stringify(seconds));
+    assert.equal(seconds[0]!.second, 0);
+    assert.ok(seconds.every((s) => s.late <= s.lines && s.maxMs <= record.latencyMs.max + 1), JSON.stringify(seconds));
     assert.ok(record.server.gateways.cpuSeconds > 0 && record.server.gateways.peakRssBytes > 0);
     assert.ok(record.ackMs.p50 > 0 && record.ackMs.p50 <= record.ackMs.p99, `send to ack ${JSON.stringify(record.ackMs)}`);
     assert.deepEqual(record.errors, {});
