@@ -17,39 +17,28 @@ export interface Heartbeating {
 /**
  * Calls `heartbeat()` on each session once every `intervalMs`, at the same
  * point of every interval (its slice's tick), a chunk per turn of the event
- * loop: never two less than an interval apart, whoever else comes and goes.
+ * loop. A session joins the emptiest slice, so an arrival waits at most one
+ * interval for its first heartbeat and never gets two less than an interval
+ * apart, whoever else comes and goes.
  */
 export class HeartbeatSweep<S extends Heartbeating = Heartbeating> {
   readonly #slices: Array<Set<S>> = Array.from({ length: SLICES }, () => new Set<S>());
   readonly #sliceOf = new Map<S, Set<S>>();
   readonly #timer: NodeJS.Timeout;
-  /** The slice swept last. */
   #tick = 0;
   #sweeping = false;
   #cancel: (() => void) | undefined;
 
   constructor(intervalMs: number) {
-    this.#timer = setInterval(() => {
-      this.#tick = (this.#tick + 1) % SLICES;
-      this.#sweep(this.#slices[this.#tick]!);
-    }, intervalMs / SLICES);
+    this.#timer = setInterval(() => this.#sweep(this.#slices[this.#tick++ % SLICES]!), intervalMs / SLICES);
     this.#timer.unref();
   }
 
-  /**
-   * Into the emptiest of the half of the slices swept longest before their
-   * next sweep: its first ping comes between half an interval and an
-   * interval after it opens (none at once, as before the slices), and a join
-   * storm still spreads over half the interval.
-   */
   add(session: S): void {
-    let emptiest: Set<S> | undefined;
-    for (let back = 0; back < SLICES / 2; back++) {
-      const slice = this.#slices[(this.#tick - back + SLICES * 2) % SLICES]!;
-      if (emptiest === undefined || slice.size < emptiest.size) emptiest = slice;
-    }
-    emptiest!.add(session);
-    this.#sliceOf.set(session, emptiest!);
+    let emptiest = this.#slices[0]!;
+    for (const slice of this.#slices) if (slice.size < emptiest.size) emptiest = slice;
+    emptiest.add(session);
+    this.#sliceOf.set(session, emptiest);
   }
 
   delete(session: S): void {

@@ -1,7 +1,6 @@
 // The heartbeat pings a gateway's sessions a slice at a time, spread over
 // its interval (src/session/heartbeat-sweep.ts): all 10,000 at once were a
-// whole extra fan-out every 30 s, and lines sent then came late. A session's
-// first ping comes no sooner than half an interval after it opens.
+// whole extra fan-out every 30 s, and lines sent then came late.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
@@ -13,7 +12,7 @@ function sessionsCalling(count: number, calls: Array<{ i: number; at: number }>)
   return Array.from({ length: count }, (_, i) => ({ heartbeat: () => calls.push({ i, at: performance.now() }) }));
 }
 
-test('3,000 sessions opened at once are pinged over half the interval, a fifteenth at a time, each once and none sooner than half an interval', async () => {
+test('3,000 sessions are pinged over the whole interval, about a thirtieth at a time, each once', async () => {
   const calls: Array<{ i: number; at: number }> = [];
   const sessions = sessionsCalling(3_000, calls);
   const sweep = new HeartbeatSweep(INTERVAL_MS);
@@ -33,10 +32,9 @@ test('3,000 sessions opened at once are pinged over half the interval, a fifteen
     }
     ticks[ticks.length - 1]!++;
   }
-  assert.ok(Math.max(...ticks) <= 200, `sessions pinged in one tick: ${ticks.join(', ')}`);
+  assert.ok(Math.max(...ticks) <= 100, `sessions pinged in one tick: ${ticks.join(', ')}`);
   const spread = calls.at(-1)!.at - calls[0]!.at;
-  assert.ok(spread >= INTERVAL_MS * 0.4 && calls.at(-1)!.at - started <= INTERVAL_MS * 3, `the pings spread over ${Math.round(spread)} ms`);
-  assert.ok(calls[0]!.at - started >= INTERVAL_MS * 0.45, `the first ping ${Math.round(calls[0]!.at - started)} ms after the sessions opened`);
+  assert.ok(spread >= INTERVAL_MS * 0.8 && calls.at(-1)!.at - started <= INTERVAL_MS * 3, `the pings spread over ${Math.round(spread)} ms`);
 });
 
 test('a session is pinged an interval apart even when most others leave, and those are pinged no more', async () => {
