@@ -20,12 +20,12 @@ export interface SessionSetOptions {
 export class SessionSet {
   readonly #o: SessionSetOptions;
   readonly #sessions = new Set<Session<unknown, unknown>>();
-  readonly #heartbeat: HeartbeatSweep<Session<unknown, unknown>>;
+  readonly #heartbeat: HeartbeatSweep;
   #draining = false;
 
   constructor(options: SessionSetOptions) {
     this.#o = options;
-    this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
+    this.#heartbeat = new HeartbeatSweep(() => this.#sessions, options.heartbeatMs);
   }
 
   /** A place in the connection budget, or why not; a draining gateway is full. */
@@ -35,12 +35,9 @@ export class SessionSet {
 
   open<Frame, Ref>(transport: Transport, codec: Codec<Frame, Ref>, slot: ConnectionSlot): Session<Frame, Ref> {
     const session = new Session(transport, codec, this.#o.deps, slot, (closed) => {
-      if (!this.#sessions.delete(closed as Session<unknown, unknown>)) return;
-      this.#heartbeat.delete(closed as Session<unknown, unknown>);
-      this.#o.deps.metrics.connections.dec({ transport: transport.name });
+      if (this.#sessions.delete(closed as Session<unknown, unknown>)) this.#o.deps.metrics.connections.dec({ transport: transport.name });
     });
     this.#sessions.add(session as Session<unknown, unknown>);
-    this.#heartbeat.add(session as Session<unknown, unknown>);
     this.#o.deps.metrics.connections.inc({ transport: transport.name });
     return session;
   }
