@@ -78,7 +78,7 @@ export class FlushScheduler {
     writeInChunks(joinerWrites, viewers, batch, (costMs) => {
       channel.delivering = false;
       this.#costed(channel, costMs);
-      if (waitingSince !== undefined) this.#delivered(channel, Math.max(0, Date.now() - waitingSince));
+      if (waitingSince !== undefined) this.#delivered(channel, waitingSince);
       if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
     });
     channel.delay.hold(frames, delayMs, Date.now());
@@ -96,7 +96,7 @@ export class FlushScheduler {
       cut: () => (channel.resyncing === 0 && channel.state.modes.chatDelaySeconds === 0 ? this.#cut(channel) : NOTHING_CUT),
       untilNextRound: () => channel.lastFlushAt + this.#window(channel) - performance.now(),
       roundCost: (costMs) => this.#costed(channel, costMs),
-      delivered: (waitedMs) => this.#delivered(channel, waitedMs),
+      delivered: (waitingSince) => this.#delivered(channel, waitingSince),
       done: () => {
         channel.delivering = false;
         if (channel.pending.length > 0 || channel.stateDirty) this.schedule(channel);
@@ -124,8 +124,10 @@ export class FlushScheduler {
     channel.flushCostMs += (costMs - channel.flushCostMs) * COST_SMOOTHING;
   }
 
-  /** A flush's oldest line reached every viewer (its wait clamped at 0: another gateway's clock may have stamped it). */
-  #delivered(channel: Channel, waitedMs: number): void {
+  /** A flush's oldest line, waiting since then, reached every viewer. */
+  #delivered(channel: Channel, waitingSince: number): void {
+    // Another gateway's clock may have stamped the line: a little skew must not read as a negative wait.
+    const waitedMs = Math.max(0, Date.now() - waitingSince);
     this.#o.sampling.observeFanoutDelay(channel.stream, waitedMs);
     this.#o.metrics.fanoutDelay.observe(waitedMs / 1000);
   }

@@ -14,8 +14,8 @@ export interface RolloutParts {
   untilNextRound(): number;
   /** The wall time (ms) one round's writes took. */
   roundCost(costMs: number): void;
-  /** A cut's oldest line has been written to every viewer, this long after it began to wait (ms). */
-  delivered(waitedMs: number): void;
+  /** A cut's oldest line, waiting since `waitingSince` (ms since epoch), has been written to every viewer. */
+  delivered(waitingSince: number): void;
   /** Every viewer has everything cut: the channel may flush anew. */
   done(): void;
 }
@@ -138,14 +138,13 @@ export class Rollout {
 
   #endRound(): void {
     this.#p.roundCost(this.#roundCostMs);
-    const now = Date.now();
-    let kept = 0;
+    let done = 0;
     for (const unit of this.#units) {
       if (unit.id > this.#roundFrom) break;
-      if (unit.waitingSince !== undefined) this.#p.delivered(Math.max(0, now - unit.waitingSince));
-      kept++;
+      if (unit.waitingSince !== undefined) this.#p.delivered(unit.waitingSince);
+      done++;
     }
-    this.#units = this.#units.slice(kept);
+    this.#units = this.#units.slice(done);
     this.#batches.clear();
     if (this.#head === this.#roundFrom) {
       this.#p.done();
